@@ -1,0 +1,162 @@
+"""Which links on a government portal lead to annual rule-of-law reports, and how lists paginate.
+
+Pure functions over strings, so each rule can be tested on saved pages without Scrapy running.
+The title patterns themselves live in ``extraction.titles`` (one place for "is this a report?").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urljoin, urlsplit
+
+from extraction.report import Report
+from extraction.titles import classify_title
+
+# Anchor texts that lead towards report lists: the columns where portals file these reports, and
+# pagination. Deliberately narrow: on a real portal, following every menu link means the whole site.
+LISTING_KEYWORDS = (
+    "法治政府",
+    "依法行政",
+    "法治建设",
+    "政府信息公开",
+    "信息公开目录",
+    "法定主动公开",
+    "其他法定信息",
+    "主动公开",
+    "年度报告",
+    "工作报告",
+    "下一页",
+    "下页",
+    "尾页",
+    "末页",
+    "更多",
+)
+
+ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
+
+# A report page whose own body is shorter than this and that links attachments is a cover page:
+# the report is the attachment ("详见附件").
+COVER_PAGE_MAX_CHARS = 300
+
+_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+_COUNT_PAGE = re.compile(r"(?:var\s+)?countPage\s*=\s*(\d+)")
+_DATAPROXY = re.compile(r"""[^"'<>\s]*dataproxy\.jsp[^"'<>\s]*""")
+_TOTAL_RECORD = re.compile(r"(?:<totalrecord>|totalRecord\s*[:=]\s*)(\d+)", re.IGNORECASE)
+_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
+_ANCHOR = re.compile(
+    r"""<a\b[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.DOTALL | re.IGNORECASE
+)
+_TITLE_ATTR = re.compile(r"""title\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def is_report_link(text: str) -> bool:
+    """True when a link's text (or title attribute) names an annual rule-of-law report."""
+    ok, _reason = classify_title(" ".join(text.split()))
+    return ok
+
+
+def is_listing_link(text: str) -> bool:
+    """True for links worth following to find report lists (columns, pagination)."""
+    text = " ".join(text.split())
+    if not text or len(text) > 40:
+        return False
+    if text.isdigit():  # page numbers in a pager
+        return True
+    return any(word in text for word in LISTING_KEYWORDS)
+
+
+def is_attachment_url(url: str, text: str = "") -> bool:
+    """True for document files that may hold the report itself."""
+    path = urlsplit(url).path.lower()
+    return path.endswith(ATTACHMENT_EXTENSIONS) or text.strip().lower().endswith(ATTACHMENT_EXTENSIONS)
+
+
+def trs_page_urls(html: str, url: str) -> list[str]:
+    """All list pages of a TRS WCM column, from ``createPageHTML(count, current, "index", "html")``.
+
+    Only the first page (current == 0) announces the others, so later pages add nothing new.
+    Variants seen in the wild put an element id first and a record count last; the numbers that
+    matter are the first two integers, the names the last two strings.
+    """
+    match = _CREATE_PAGE_HTML.search(html)
+    count: int | None = None
+    current = 0
+    prefix, suffix = "index", "html"
+    if match:
+        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
+        numbers = [int(a) for a in args if a.isdigit()]
+        words = [a for a in args if a and not a.isdigit()]
+        if numbers:
+            count = numbers[0]
+            current = numbers[1] if len(numbers) > 1 else 0
+        if len(words) >= 2:
+            prefix, suffix = words[-2], words[-1]
+    else:
+        counted = _COUNT_PAGE.search(html)
+        if counted:
+            count = int(counted.group(1))
+    if not count or count <= 1 or current != 0:
+        return []
+    return [urljoin(url, f"{prefix}_{n}.{suffix}") for n in range(1, count)]
+
+
+@dataclass
+class HanwebListRequest:
+    """The POST that returns a whole Hanweb (大汉 jpage) column as XML records."""
+
+    url: str
+    formdata: dict[str, str]
+
+
+def hanweb_list_request(html: str, url: str) -> HanwebListRequest | None:
+    """Build one POST to ``dataproxy.jsp`` that asks for every record of the column at once.
+
+    The page names the proxy and its parameters (columnid, unitid, webid …) in a script or in the
+    ``<nextgroup>`` of its inline datastore; a large ``endrecord`` returns the column in one answer
+    instead of paging 15 records at a time.
+    """
+    match = _DATAPROXY.search(html)
+    if not match:
+        return None
+    proxy = match.group(0).replace("&amp;", "&")
+    parts = urlsplit(urljoin(url, proxy))
+    params = dict(parse_qsl(parts.query))
+    for key in ("startrecord", "endrecord", "perpage", "page"):
+        params.pop(key, None)
+    total = _TOTAL_RECORD.search(html)
+    end = int(total.group(1)) if total else 9999
+    perpage = "15"
+    post_url = f"{parts.scheme}://{parts.netloc}{parts.path}?startrecord=1&endrecord={max(end, 1)}&perpage={perpage}"
+    return HanwebListRequest(url=post_url, formdata=params)
+
+
+def hanweb_records(xml_or_html: str, url: str) -> list[tuple[str, str]]:
+    """(absolute URL, link text) of each ``<record><![CDATA[<li>…</li>]]></record>``."""
+    links: list[tuple[str, str]] = []
+    for record in _RECORD.findall(xml_or_html):
+        for href, inner in _ANCHOR.findall(record):
+            title = _TITLE_ATTR.search(record)
+            text = _TAG.sub("", inner).strip()
+            if title and len(title.group(1)) > len(text):
+                text = title.group(1)  # list items truncate long titles; the title attribute has it whole
+            links.append((urljoin(url, href), text))
+    return links
+
+
+def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which of a cover page's attachments hold the report.
+
+    Those whose name is a report title; else the first document file. Following every attachment
+    would file annexed tables as rival versions of the same report.
+    """
+    named = [(u, t) for u, t in attachments if is_report_link(t)]
+    if named:
+        return named[:1]
+    return attachments[:1]
+
+
+def report_lives_in_attachments(report: Report) -> bool:
+    """A cover page ("详见附件") whose body is too short to be the report and that links files."""
+    return bool(report.attachments) and len("".join(report.text.split())) < COVER_PAGE_MAX_CHARS

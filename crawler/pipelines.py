@@ -1,0 +1,109 @@
+"""The one pipeline: raw fetch → extraction → archive. No decisions of its own beyond wiring."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+
+from archive import Archive
+from archive.capture import Capture
+from crawler.discovery import report_lives_in_attachments
+from crawler.items import CaptureItem
+from extraction import extract_report
+from extraction.blocking import classify_response
+from extraction.report import Report
+
+logger = logging.getLogger(__name__)
+
+
+class ArchivePipeline:
+    """Records every fetch as a capture and every changed report text as a new version."""
+
+    def __init__(self, db_path: str, crawler: Crawler) -> None:
+        self.db_path = db_path
+        self.stats = crawler.stats
+        self.archive: Archive | None = None
+        # Reports extracted from pages in this crawl, for the attachments those pages link to.
+        self.pages: dict[str, Report] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
+        return cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.archive = Archive(self.db_path)
+        logger.info("archiving into %s", self.db_path)
+
+    def close_spider(self, spider: Spider | None = None) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+
+    def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
+        assert self.archive is not None, "pipeline used before open_spider"
+        capture, report = self.capture_and_report(item)
+        result = self.archive.ingest(capture, report)
+        self.stats.inc_value(f"fazhi/outcome/{capture.outcome}")
+        self.stats.inc_value(f"fazhi/{result.status}")
+        if result.status == "new_version":
+            logger.info(
+                "new version %s of document %s: %s (%s)",
+                result.version_id,
+                result.document_id,
+                report.title if report else "",
+                capture.url,
+            )
+        elif capture.outcome != "ok":
+            logger.warning("%s: %s (%s)", capture.outcome, capture.url, capture.error)
+        return {
+            "url": capture.url,
+            "outcome": capture.outcome,
+            "status": result.status,
+            "document_id": result.document_id,
+            "version_id": result.version_id,
+        }
+
+    def capture_and_report(self, item: CaptureItem) -> tuple[Capture, Report | None]:
+        """Classify the fetch, then extract the report only from a good one."""
+        body: bytes = item.get("body") or b""
+        status = item.get("status")
+        headers = item.get("headers") or {}
+        outcome, reason = item.get("outcome"), item.get("error")
+        if status == 304:
+            outcome, reason = "not_modified", None
+        elif status is not None:
+            outcome, reason = classify_response(status, headers, body, item["url"], item.get("final_url"))
+        capture = Capture(
+            url=item["url"],
+            final_url=item.get("final_url"),
+            fetched_at=item["fetched_at"],
+            status=status,
+            outcome=outcome or "error",
+            body=body,
+            content_type=item.get("content_type"),
+            headers=headers,
+            portal=item.get("portal"),
+            parent_url=item.get("parent_url"),
+            error=reason if outcome != "ok" else item.get("error"),
+        )
+        if capture.outcome != "ok":
+            return capture, None
+        parent_url = item.get("parent_url")
+        page = self.pages.get(parent_url) if parent_url else None
+        report = extract_report(
+            body, url=capture.final_url or capture.url, content_type=capture.content_type, page=page
+        )
+        if parent_url is None:
+            self.pages[capture.url] = report
+            if report.is_report and report_lives_in_attachments(report):
+                # A cover page: the attachment carries the report; the page alone is not a version.
+                capture.error = "cover page: the report is in its attachment"
+                return capture, None
+        elif page is not None and not report_lives_in_attachments(page):
+            # A full report page that also offers a file copy: keep the file, don't version it twice.
+            capture.error = "attachment of a report page that carries the full text"
+            return capture, None
+        return capture, report

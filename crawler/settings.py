@@ -1,0 +1,48 @@
+"""Scrapy settings for the fazhi-archive crawl.
+
+Politeness first: these are government portals run on small budgets. Every value here can be overridden
+with ``-s NAME=VALUE`` on the command line.
+"""
+
+BOT_NAME = "fazhi-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the archive lives (one SQLite file). `scrapy crawl reports -s ARCHIVE_DB=path/to/archive.db`.
+ARCHIVE_DB = "archive.db"
+
+# Say who we are and how to reach us, so a portal's webmaster can complain instead of blocking.
+FAZHI_CONTACT_URL = "https://github.com/fazhi-archive/fazhi-archive#contact"
+USER_AGENT = f"fazhi-archive/0.1 (+{FAZHI_CONTACT_URL}; annual rule-of-law report archiver)"
+
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+DOWNLOAD_TIMEOUT = 60
+# A report page is a few hundred KB; a scanned PDF attachment can be tens of MB. Nothing needs more.
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+RETRY_TIMES = 2
+
+# Link-following depth from a start page: home → column → list page N → article → attachment.
+DEPTH_LIMIT = 8
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.StatsFile": 500,
+}
+# Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).
+FAZHI_STATS_FILE = None
+
+# Keep Scrapy's own HTTP cache off: re-runs use ETag/Last-Modified kept in the archive instead.
+HTTPCACHE_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,215 @@
+"""The ``reports`` spider: from portal start pages to every annual rule-of-law report they list.
+
+    scrapy crawl reports -a start=URL[,URL...] -s ARCHIVE_DB=archive.db
+
+It walks columns whose names lead to reports, follows each CMS family's list pagination (TRS
+``createPageHTML``, Hanweb ``dataproxy.jsp``, plain 下一页 links), fetches every link whose text is a
+report title, and the attachment of a report page that only points to one. It hands raw fetches to the
+pipeline; deciding what a page says is extraction's job, not the spider's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.discovery import (
+    hanweb_list_request,
+    hanweb_records,
+    is_attachment_url,
+    is_listing_link,
+    is_report_link,
+    pick_report_attachments,
+    trs_page_urls,
+)
+from crawler.items import CaptureItem
+from extraction.blocking import classify_response
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def response_headers(response: Response) -> dict[str, str]:
+    """Scrapy's bytes headers as plain strings, repeated headers joined as HTTP allows."""
+    out: dict[str, str] = {}
+    for key, values in response.headers.items():
+        name = key.decode("latin-1")
+        out[name] = ", ".join(v.decode("latin-1") for v in values)
+    return out
+
+
+class ReportsSpider(scrapy.Spider):
+    name = "reports"
+
+    # Report pages and attachments must reach the pipeline whatever their status (a 412 challenge is
+    # recorded as blocked, a 404 as an error); list pages that fail are recorded too.
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(self, start: str | None = None, scope: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not start:
+            raise ValueError("give the portals to crawl: scrapy crawl reports -a start=URL[,URL...]")
+        self.start_urls = [u.strip() for u in start.split(",") if u.strip()]
+        for url in self.start_urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ValueError(f"start URL must be http(s): {url!r}")
+        # Scope: URL prefixes the crawl may follow list links into. Default: the start URLs' hosts.
+        if scope:
+            self.scopes = [s.strip() for s in scope.split(",") if s.strip()]
+        else:
+            self.scopes = sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in self.start_urls})
+        self._portal_prefixes = sorted(
+            ((self._directory(u), u) for u in self.start_urls), key=lambda p: len(p[0]), reverse=True
+        )
+
+    @staticmethod
+    def _directory(url: str) -> str:
+        return url if url.endswith("/") else url.rsplit("/", 1)[0] + "/"
+
+    def portal_for(self, url: str) -> str:
+        """The start URL a page belongs to: the one whose directory is the longest prefix of it."""
+        for prefix, start in self._portal_prefixes:
+            if url.startswith(prefix):
+                return start
+        host = urlsplit(url).netloc
+        for start in self.start_urls:
+            if urlsplit(start).netloc == host:
+                return start
+        return self.start_urls[0]
+
+    def in_scope(self, url: str) -> bool:
+        return any(url.startswith(s) for s in self.scopes)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing)
+
+    # -- list and navigation pages -------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if not isinstance(response, TextResponse):
+            return
+        outcome, _reason = classify_response(
+            response.status, response_headers(response), response.body, response.url, response.url
+        )
+        if outcome != "ok":  # a challenge or soft 404 in place of a list: record it, follow nothing
+            yield self.capture(response)
+            return
+        html = response.text
+        for page_url in trs_page_urls(html, response.url):
+            yield response.follow(page_url, callback=self.parse, errback=self.failed_listing)
+        proxy = hanweb_list_request(html, response.url)
+        if proxy is not None:
+            yield scrapy.FormRequest(
+                proxy.url,
+                formdata=proxy.formdata,
+                callback=self.parse_hanweb_records,
+                errback=self.failed_listing,
+            )
+        yield from self.follow_links(response, hanweb_records(html, response.url))
+        yield from self.follow_links(response, self.anchors(response))
+
+    def parse_hanweb_records(self, response: Response) -> Iterator[Any]:
+        yield from self.follow_links(response, hanweb_records(response.text, response.url))
+
+    def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
+        links = []
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            text = " ".join(a.css("::text").getall()).strip()
+            title = (a.attrib.get("title") or "").strip()
+            if len(title) > len(text):
+                text = title
+            links.append((urljoin(response.url, href), text))
+        return links
+
+    def follow_links(self, response: Response, links: list[tuple[str, str]]) -> Iterator[Any]:
+        for url, text in links:
+            url = url.split("#", 1)[0]
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            if is_report_link(text):
+                yield scrapy.Request(
+                    url,
+                    callback=self.parse_report,
+                    errback=self.failed_report,
+                    meta={"link_text": text, "handle_httpstatus_all": True},
+                )
+            elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing)
+
+    # -- report pages and their attachments ----------------------------------------------------
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        yield self.capture(response)
+        if response.status != 200 or not isinstance(response, TextResponse):
+            return
+        attachments = [
+            (url, text) for url, text in self.anchors(response) if is_attachment_url(url, text)
+        ]
+        for url, text in pick_report_attachments(attachments):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_attachment,
+                errback=self.failed_report,
+                meta={"link_text": text, "parent_url": response.url, "handle_httpstatus_all": True},
+            )
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        yield self.capture(response)
+
+    def capture(self, response: Response) -> CaptureItem:
+        request_url = response.request.url if response.request is not None else response.url
+        original = (response.meta.get("redirect_urls") or [request_url])[0]
+        return CaptureItem(
+            url=original,
+            final_url=response.url,
+            fetched_at=utc_now(),
+            status=response.status,
+            headers=response_headers(response),
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            body=response.body,
+            outcome=None,
+            error=None,
+            portal=self.portal_for(original),
+            parent_url=response.meta.get("parent_url"),
+            link_text=response.meta.get("link_text"),
+        )
+
+    # -- failures: recorded, never silently dropped ---------------------------------------------
+
+    def _failure_item(self, failure: Failure) -> CaptureItem:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        return CaptureItem(
+            url=request.url,
+            final_url=response.url if response is not None else None,
+            fetched_at=utc_now(),
+            status=response.status if response is not None else None,
+            headers=response_headers(response) if response is not None else {},
+            content_type=None,
+            body=response.body if response is not None else b"",
+            outcome="error",
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            portal=self.portal_for(request.url),
+            parent_url=request.meta.get("parent_url"),
+            link_text=request.meta.get("link_text"),
+        )
+
+    def failed_report(self, failure: Failure) -> Iterator[Any]:
+        self.logger.warning("report fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        yield self._failure_item(failure)
+
+    def failed_listing(self, failure: Failure) -> Iterator[Any]:
+        """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
+        self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        yield self._failure_item(failure)

@@ -1,0 +1,124 @@
+"""``make demo``: the whole flow on the bundled sample portal network, as a user would run it.
+
+Serve the portals as they stood on one day, crawl them; serve them as they stood a year later (new
+reports published, some old ones silently edited), crawl again as a scheduled re-run would; then write
+the diff reports. Each step is the real command in its own process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+FIRST_CRAWL = dt.date(2024, 4, 15)  # the 2023 reports are out (deadline 1 April)
+SECOND_CRAWL = dt.date(2025, 7, 1)  # the 2024 reports are out, and some older ones were edited
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    """Readiness probe: connect until the portal accepts, or fail with its exit status."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the sample portal exited with status {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"the sample portal did not listen on port {port} within {timeout:.0f} s")
+
+
+@contextmanager
+def sample_portal(as_of: dt.date) -> Iterator[str]:
+    """Run ``fazhi portal`` in its own process for the duration of the block; yield its base URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fazhi.cli", "portal", "--port", str(port), "--as-of", as_of.isoformat()],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        wait_until_listening(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def crawl(start_urls: list[str], db: Path, log: Path) -> None:
+    """``scrapy crawl reports`` exactly as a scheduled job would run it."""
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    command = [
+        sys.executable, "-m", "scrapy", "crawl", "reports",
+        "-a", "start=" + ",".join(start_urls),
+        "-s", f"ARCHIVE_DB={db}",
+        "-s", f"LOG_FILE={log}",
+        "-s", "LOG_LEVEL=INFO",
+    ]  # fmt: skip
+    print("  $ " + " ".join(command[2:]), flush=True)
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env)
+    # Progress: follow the crawl's log while it runs.
+    shown = 0
+    while process.poll() is None:
+        shown = _show_progress(log, shown)
+        time.sleep(0.5)
+    _show_progress(log, shown)
+    if process.returncode != 0:
+        raise RuntimeError(f"the crawl failed (exit {process.returncode}); see {log}")
+    print(f"  crawl finished in {time.monotonic() - started:.1f} s (log: {log})", flush=True)
+
+
+def _show_progress(log: Path, shown: int) -> int:
+    if not log.exists():
+        return shown
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines()
+    for line in lines[shown:]:
+        if "new version" in line or "Crawled " in line or "WARNING" in line or "ERROR" in line:
+            print("  " + line.split("] ", 1)[-1][:160], flush=True)
+    return len(lines)
+
+
+def run_demo(out: Path) -> int:
+    from archive import Archive
+    from diffing.site import build_report_site
+    from sample_portal.network import start_paths
+
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    db = out / "archive.db"
+    started = time.monotonic()
+
+    for step, as_of in enumerate((FIRST_CRAWL, SECOND_CRAWL), start=1):
+        print(f"\n[{step}/3] serving the sample portals as of {as_of}, crawling them", flush=True)
+        with sample_portal(as_of) as base_url:
+            crawl([base_url + path for path in start_paths()], db, out / f"crawl-{as_of}.log")
+        with Archive(db) as archive:
+            print("  archive: " + json.dumps(archive.stats(), ensure_ascii=False), flush=True)
+
+    print("\n[3/3] writing the diff reports", flush=True)
+    index = build_report_site(db, out / "reports")
+    print(f"\nDone in {time.monotonic() - started:.0f} s.")
+    print(f"  archive:  {db}")
+    print(f"  reports:  {index}  (open it in a browser)")
+    print(f"  try:      .venv/bin/fazhi stats --db {db} --format json")
+    return 0

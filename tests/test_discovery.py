@@ -1,0 +1,113 @@
+"""Link discovery rules, on page fragments shaped like the real CMS families' output."""
+
+from crawler.discovery import (
+    hanweb_list_request,
+    hanweb_records,
+    is_attachment_url,
+    is_listing_link,
+    is_report_link,
+    pick_report_attachments,
+    report_lives_in_attachments,
+    trs_page_urls,
+)
+from extraction.report import Attachment, Report
+
+TRS_LIST = """
+<div class="page"><script type="text/javascript">
+var currentPage = 0;//所在页从0开始
+var prevPage = currentPage-1//上一页
+var countPage = 4//共多少页
+createPageHTML(4, 0, "index", "html");
+</script></div>
+"""
+
+HANWEB_COLUMN = """
+<div id="4437012"><script type="text/xml"><datastore>
+<nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?page=1&appid=1&webid=3&path=/&columnid=1234&unitid=4437012&webname=%E4%BA%91%E5%B2%AD&permissiontype=0"></a>]]></nextgroup>
+<recordset>
+<record><![CDATA[<li><a href="/art/2024/3/28/art_1234_5678.html" title="云岭市司法局2023年法治政府建设年度报告" target="_blank">云岭市司法局2023年法治政府建设年度...</a><span>2024-03-28</span></li>]]></record>
+<record><![CDATA[<li><a href="/art/2024/1/20/art_1234_5601.html" title="云岭市2023年政府信息公开工作年度报告">云岭市2023年政府信息公开工作年度报告</a><span>2024-01-20</span></li>]]></record>
+</recordset></datastore></script>
+<script language="javascript" src="/module/web/jpage/jpage.js"></script>
+<script>var totalRecord = 52;</script></div>
+"""
+
+
+def test_trs_pagination_from_first_page():
+    urls = trs_page_urls(TRS_LIST, "http://gov.example/zwgk/fzzfjs/index.html")
+    assert urls == [
+        "http://gov.example/zwgk/fzzfjs/index_1.html",
+        "http://gov.example/zwgk/fzzfjs/index_2.html",
+        "http://gov.example/zwgk/fzzfjs/index_3.html",
+    ]
+
+
+def test_trs_pagination_later_pages_announce_nothing():
+    later = TRS_LIST.replace("createPageHTML(4, 0,", "createPageHTML(4, 2,")
+    assert trs_page_urls(later, "http://gov.example/zwgk/index_2.html") == []
+
+
+def test_trs_pagination_variant_with_element_id_and_record_count():
+    page = "<script>createPageHTML('page_div',3, 0,'index','shtml',42);</script>"
+    assert trs_page_urls(page, "http://gov.example/col/") == [
+        "http://gov.example/col/index_1.shtml",
+        "http://gov.example/col/index_2.shtml",
+    ]
+
+
+def test_single_page_list_has_no_pagination():
+    assert trs_page_urls("<script>createPageHTML(1, 0, 'index', 'html');</script>", "http://x/") == []
+
+
+def test_hanweb_one_post_fetches_the_whole_column():
+    request = hanweb_list_request(HANWEB_COLUMN, "http://gov.example/col/col1234/index.html")
+    assert request is not None
+    assert request.url == (
+        "http://gov.example/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=52&perpage=15"
+    )
+    assert request.formdata["columnid"] == "1234"
+    assert request.formdata["unitid"] == "4437012"
+    assert "page" not in request.formdata
+
+
+def test_hanweb_inline_records_keep_the_full_title():
+    links = hanweb_records(HANWEB_COLUMN, "http://gov.example/col/col1234/index.html")
+    assert links[0] == (
+        "http://gov.example/art/2024/3/28/art_1234_5678.html",
+        "云岭市司法局2023年法治政府建设年度报告",
+    )
+    assert is_report_link(links[0][1])
+    assert not is_report_link(links[1][1])  # 政府信息公开工作年度报告 is another report
+
+
+def test_listing_links_are_narrow():
+    assert is_listing_link("法治政府建设")
+    assert is_listing_link("下一页")
+    assert is_listing_link(" 3 ")
+    assert not is_listing_link("首页")
+    assert not is_listing_link("政务服务")
+    assert not is_listing_link("")
+
+
+def test_attachment_urls():
+    assert is_attachment_url("http://x/uploadfiles/2024/03/report.PDF")
+    assert is_attachment_url("http://x/download.jsp?id=9", "2023年法治政府建设年度报告.docx")
+    assert not is_attachment_url("http://x/art/2024/3/28/art_1_2.html", "附件下载说明")
+
+
+def test_pick_report_attachments_prefers_a_report_title():
+    files = [
+        ("http://x/a1.xls", "附件1:案件统计表.xls"),
+        ("http://x/a2.pdf", "青禾县2023年法治政府建设年度报告.pdf"),
+    ]
+    assert pick_report_attachments(files) == [files[1]]
+    assert pick_report_attachments(files[:1]) == files[:1]
+    assert pick_report_attachments([]) == []
+
+
+def test_cover_page_detection():
+    cover = Report(text="详见附件。", attachments=[Attachment(name="报告.pdf", url="http://x/r.pdf")])
+    full = Report(text="一、主要举措和成效\n" + "严格规范公正文明执法。" * 40, attachments=cover.attachments)
+    assert report_lives_in_attachments(cover)
+    assert not report_lives_in_attachments(full)
+    assert not report_lives_in_attachments(Report(text="详见附件。"))
