@@ -148,6 +148,28 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_portals(args: argparse.Namespace) -> int:
+    from crawler.registry import REGISTRY_PATH, load_portals, validate_portals
+
+    path = Path(args.registry) if args.registry else REGISTRY_PATH
+    try:
+        portals = load_portals(path)
+    except (OSError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+    if args.action == "validate":
+        problems = validate_portals(portals)
+        for problem in problems:
+            print(problem)
+        print(f"{len(portals)} portals, {len(problems)} problem(s)", file=sys.stderr)
+        return 1 if problems else 0
+    for p in portals:
+        mark = "verified " + (p.verified_on or "") if p.verified else "not verified live"
+        print(f"{p.key:<12} {p.region_code} {p.level:<11} {p.cms:<7} {p.name}  [{mark}]")
+        for url in p.start_urls:
+            print(f"{'':<12} {url}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from fazhi.demo import run_demo
 
@@ -204,6 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("check", cmd_check, "verify stored bodies and references; exit 1 on any problem")
     p.add_argument("--db", required=True)
+
+    p = add("portals", cmd_portals, "list or validate the portal registry (crawler/portals.toml)")
+    p.add_argument("action", choices=["list", "validate"])
+    p.add_argument("--registry", help="another registry file")
 
     p = add("demo", cmd_demo, "serve the sample portals, crawl them twice, write the reports")
     p.add_argument("--out", default="demo-output")
