@@ -1,0 +1,121 @@
+"""Renderers of a TextDiff for a terminal, for Markdown and as a standalone HTML page.
+
+HTML goes through Jinja2 with autoescape on: the texts are scraped and untrusted. Markdown escapes
+HTML and Markdown syntax for the same reason (Markdown viewers render inline HTML).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from diffing.textdiff import SentenceOp, TextDiff
+
+TEMPLATES = Path(__file__).with_name("templates")
+OP_LABELS = {"changed": "修改", "inserted": "新增", "deleted": "删除", "equal": "相同"}
+
+
+@lru_cache(maxsize=1)
+def template_environment() -> Environment:
+    """The one Jinja2 environment (autoescape on for every template) shared with the site builder."""
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def stylesheet() -> str:
+    return (TEMPLATES / "style.css").read_text(encoding="utf-8")
+
+
+def _inline(op: SentenceOp, delete: str, insert: str) -> str:
+    """One sentence with changes marked by ``delete``/``insert`` format strings."""
+    if op.op == "changed":
+        parts = []
+        for t in op.tokens:
+            if t.op == "equal":
+                parts.append(t.old)
+                continue
+            if t.old:
+                parts.append(delete.format(t.old))
+            if t.new:
+                parts.append(insert.format(t.new))
+        return "".join(parts)
+    if op.op == "deleted":
+        return delete.format(op.old)
+    if op.op == "inserted":
+        return insert.format(op.new)
+    return op.old or ""
+
+
+def _stats_line(diff: TextDiff) -> str:
+    s = diff.stats
+    return f"相同 {s['equal']} 句，修改 {s['changed']} 句，新增 {s['inserted']} 句，删除 {s['deleted']} 句"
+
+
+def render_text(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
+    """Terminal view: -/+ lines per changed sentence and a [-old-]{+new+} inline line."""
+    lines = [f"--- {old_name}", f"+++ {new_name}", _stats_line(diff)]
+    if diff.figures:
+        lines.append("数字变化:")
+        lines += [f"  {f.label}: {f.old}{f.unit} → {f.new}{f.unit}" for f in diff.figures]
+    for op in diff.changes:
+        lines.append("")
+        if op.op in ("changed", "deleted"):
+            lines.append(f"- {op.old}")
+        if op.op in ("changed", "inserted"):
+            lines.append(f"+ {op.new}")
+        if op.op == "changed":
+            lines.append(f"~ {_inline(op, '[-{}-]', '{{+{}+}}')}")
+    if not diff.has_changes:
+        lines.append("(no changes)")
+    return "\n".join(lines) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def _md_escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_inline(op: SentenceOp) -> str:
+    escaped = SentenceOp(
+        op.op,
+        _md_escape(op.old) if op.old is not None else None,
+        _md_escape(op.new) if op.new is not None else None,
+        tokens=[type(t)(t.op, _md_escape(t.old), _md_escape(t.new)) for t in op.tokens],
+    )
+    return _inline(escaped, "~~{}~~", "**{}**")
+
+
+def render_markdown(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
+    """Markdown: stats, a table of changed figures, then each change with ~~deleted~~ **inserted**."""
+    lines = [f"# 文本比对：{_md_escape(old_name)} → {_md_escape(new_name)}", "", _stats_line(diff), ""]
+    if diff.figures:
+        lines += ["## 数字变化", "", "| 指标 | 原数值 | 新数值 |", "| --- | --- | --- |"]
+        lines += [
+            f"| {_md_escape(f.label)} | {_md_escape(f.old + f.unit)} | {_md_escape(f.new + f.unit)} |"
+            for f in diff.figures
+        ]
+        lines.append("")
+    lines += ["## 改动", ""]
+    if not diff.has_changes:
+        lines.append("两个文本没有差异。")
+    for n, op in enumerate(diff.changes, 1):
+        lines.append(f"{n}\\. **{OP_LABELS[op.op]}**：{_md_inline(op)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_html(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
+    """A standalone, offline HTML page (CSS inlined) with figures, changes and a side-by-side view."""
+    template = template_environment().get_template("diff.html")
+    return template.render(diff=diff, old_name=old_name, new_name=new_name, css=Markup(stylesheet()))
