@@ -1,0 +1,198 @@
+"""The static HTML report site built from the archive database.
+
+Reads the archive tables directly (schema in docs/CONTRACTS.md §3) so the site needs nothing but
+the DB file. Pages are plain HTML with one stylesheet: no JavaScript, no external resources, so the
+site works offline and from a file:// URL. All scraped text is escaped by Jinja2 autoescape.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from diffing.render import stylesheet, template_environment
+from diffing.textdiff import TextDiff, diff_texts
+
+LEVEL_LABELS = {
+    "province": "省级",
+    "city": "市级",
+    "county": "县级",
+    "district": "区级",
+    "township": "乡镇",
+    "subdistrict": "街道",
+    "department": "部门",
+}
+# A silent edit after publication says more than the normal drift between two years' reports.
+REVISION_WEIGHT = 10.0
+FIGURE_WEIGHT = 3.0
+
+
+def change_score(diff: TextDiff) -> float:
+    """How much a diff matters: changed figures count most, then changed/inserted/deleted sentences."""
+    s = diff.stats
+    return FIGURE_WEIGHT * len(diff.figures) + s["changed"] + s["inserted"] + s["deleted"]
+
+
+@dataclass
+class VersionRow:
+    id: int
+    text: str
+    first_seen: str | None
+    last_seen: str | None
+    seen_count: int | None
+    published: str | None
+
+
+@dataclass
+class DocumentPage:
+    id: int
+    year: int
+    title: str
+    url: str | None
+    first_seen: str | None
+    last_seen: str | None
+    removed_at: str | None
+    versions: list[VersionRow]
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    yoy: dict[str, Any] | None = None
+
+    @property
+    def version_count(self) -> int:
+        return len(self.versions)
+
+    @property
+    def revised(self) -> bool:
+        return len(self.versions) > 1
+
+
+@dataclass
+class AgencyPage:
+    id: int
+    name: str
+    level: str | None
+    region: str | None
+    documents: list[DocumentPage]
+    score: float = 0.0
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS.get(self.level or "", self.level or "未知层级")
+
+
+def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[sqlite3.Row]:
+    return list(conn.execute(sql, params))
+
+
+def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
+    """Agencies with their reports (one per year) and each report's versions, oldest first."""
+    agencies = []
+    for a in _rows(conn, "SELECT id, name, level, region FROM agencies ORDER BY id"):
+        documents = []
+        for d in _rows(
+            conn,
+            "SELECT id, report_year, title, url, first_seen, last_seen, removed_at FROM documents "
+            "WHERE agency_id = ? AND report_year IS NOT NULL ORDER BY report_year, id",
+            a["id"],
+        ):
+            versions = [
+                VersionRow(v["id"], v["text"] or "", v["first_seen"], v["last_seen"], v["seen_count"], v["published"])
+                for v in _rows(
+                    conn,
+                    "SELECT id, text, first_seen, last_seen, seen_count, published FROM versions "
+                    "WHERE document_id = ? ORDER BY first_seen, id",
+                    d["id"],
+                )
+            ]
+            if versions:
+                documents.append(
+                    DocumentPage(
+                        d["id"], d["report_year"], d["title"] or f"{d['report_year']}年度报告", d["url"],
+                        d["first_seen"], d["last_seen"], d["removed_at"], versions,
+                    )
+                )
+        if documents:
+            agencies.append(AgencyPage(a["id"], a["name"], a["level"], a["region"], documents))
+    return agencies
+
+
+def _compute_diffs(agency: AgencyPage) -> None:
+    """Fill each report's revision diffs and year-over-year diff, and the agency's score."""
+    score = 0.0
+    previous: DocumentPage | None = None
+    for doc in agency.documents:
+        for k in range(1, len(doc.versions)):
+            old, new = doc.versions[k - 1], doc.versions[k]
+            diff = diff_texts(old.text, new.text)
+            doc.revisions.append({"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff})
+            score += REVISION_WEIGHT * change_score(diff)
+        if previous is not None:
+            diff = diff_texts(previous.versions[-1].text, doc.versions[-1].text)
+            doc.yoy = {
+                "old_year": previous.year,
+                "old_doc": previous,
+                "diff": diff,
+                "stats": diff.stats,
+                "page": f"{agency.id}-{previous.year}-{doc.year}.html",
+            }
+            score += change_score(diff) / 10
+        previous = doc
+    agency.score = score
+
+
+def _group_by_region(agencies: list[AgencyPage]) -> list[dict[str, Any]]:
+    regions: dict[str, list[AgencyPage]] = {}
+    for a in sorted(agencies, key=lambda a: (-a.score, a.name)):
+        regions.setdefault(a.region or "未知地区", []).append(a)
+    ordered = sorted(regions.items(), key=lambda item: (-item[1][0].score, item[0]))
+    return [{"name": name, "agencies": members} for name, members in ordered]
+
+
+def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
+    """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html."""
+    db_path, out = Path(db_path), Path(out_dir)
+    if not db_path.exists():
+        raise FileNotFoundError(db_path)
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn.row_factory = sqlite3.Row
+    try:
+        agencies = load_agencies(conn)
+        generated = conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
+    finally:
+        conn.close()
+    for agency in agencies:
+        _compute_diffs(agency)
+
+    env = template_environment()
+    (out / "agencies").mkdir(parents=True, exist_ok=True)
+    (out / "documents").mkdir(parents=True, exist_ok=True)
+    (out / "style.css").write_text(stylesheet(), encoding="utf-8")
+
+    def write(relative: str, template: str, root: str, **context: Any) -> None:
+        html = env.get_template(template).render(root=root, generated=generated, **context)
+        (out / relative).write_text(html, encoding="utf-8")
+
+    documents = [d for a in agencies for d in a.documents]
+    totals = {
+        "agencies": len(agencies),
+        "documents": len(documents),
+        "versions": sum(d.version_count for d in documents),
+        "revised": sum(d.revised for d in documents),
+    }
+    write("index.html", "index.html", "", regions=_group_by_region(agencies), totals=totals)
+    for agency in agencies:
+        write(f"agencies/{agency.id}.html", "agency.html", "../", agency=agency)
+        for doc in agency.documents:
+            write(
+                f"documents/{doc.id}.html", "document.html", "../",
+                agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
+                latest_text=doc.versions[-1].text,
+            )
+            if doc.yoy:
+                write(
+                    f"agencies/{doc.yoy['page']}", "yoy.html", "../",
+                    agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
+                    old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"],
+                )
+    return out / "index.html"

@@ -1,0 +1,209 @@
+"""build_report_site on an archive of a few agencies × years, with a silent edit and hostile text."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from diffing.site import build_report_site
+from extraction.report import Report
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"
+
+HOSTILE_TITLE = '青禾县司法局2022年法治政府建设年度报告<script>alert(1)</script>'
+HOSTILE_LINE = '全年办理行政复议案件12件<script>alert(1)</script>,其中<img src=x" onerror=alert(2)>纠错3件。'
+
+
+def _reports() -> list[tuple[str, str, Report]]:
+    """(fetched_at, url, report) in crawl order: what three crawls of three portals would bring."""
+    zhishan_2020 = ZHISHAN.read_text(encoding="utf-8")
+    zhishan_2020_edited = zhishan_2020.replace(
+        "镇人民调解委员会受理调解纠纷案件31件", "镇人民调解委员会受理调解纠纷案件45件"
+    )
+    zhishan_2021 = (
+        zhishan_2020.replace("2020年", "2021年")
+        .replace("址山镇开展送法下乡专题活动8场", "址山镇开展送法下乡专题活动11场")
+        .replace("六、2021年法治政府建设工作计划", "六、2022年法治政府建设工作计划\n全面推进镇村两级合法性审查全覆盖。")
+    )
+    sifa_2021 = "一、主要工作\n全年办理行政复议案件9件,其中纠错2件。\n二、存在不足\n队伍力量不足。\n"
+    sifa_2022 = f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足。\n三、下一步打算\n加强培训。\n"
+    shiqiao = "石桥县2019年法治政府建设工作总结。全年审核规范性文件6件。\n"
+
+    def report(agency: str, region: str, year: int, text: str, url: str, title: str | None = None) -> Report:
+        return Report(
+            title=title or f"{agency}{year}年法治政府建设年度报告",
+            text=text,
+            text_normalized=text,
+            url=url,
+            report_year=year,
+            agency=agency,
+            region=region,
+            publisher=agency,
+            published=f"{year + 1}-03-15",
+            is_report=True,
+        )
+
+    z = "http://127.0.0.1:8000/zhishan/"
+    q = "http://127.0.0.1:8000/qinghe/"
+    return [
+        ("2021-03-20T08:00:00Z", z + "a1.html", report("址山镇人民政府", "鹤山市", 2020, zhishan_2020, z + "a1.html")),
+        ("2021-06-01T08:00:00Z", z + "a1.html", report("址山镇人民政府", "鹤山市", 2020, zhishan_2020_edited, z + "a1.html")),
+        ("2022-03-20T08:00:00Z", z + "a2.html", report("址山镇人民政府", "鹤山市", 2021, zhishan_2021, z + "a2.html")),
+        ("2022-03-20T08:00:00Z", q + "b1.html", report("青禾县司法局", "青禾县", 2021, sifa_2021, q + "b1.html")),
+        (
+            "2023-03-20T08:00:00Z",
+            q + "b2.html",
+            report("青禾县司法局", "青禾县", 2022, sifa_2022, q + "b2.html", title=HOSTILE_TITLE),
+        ),
+        ("2020-03-20T08:00:00Z", q + "c1.html", report("石桥县人民政府", "石桥县", 2019, shiqiao, q + "c1.html")),
+    ]
+
+
+def _archive_with_archive_package(db: Path) -> None:
+    from archive import Archive
+    from archive.capture import Capture
+
+    arc = Archive(db)
+    try:
+        for fetched_at, url, report in _reports():
+            body = f"<html><body><div class='TRS_Editor'>{report.text}</div></body></html>".encode()
+            capture = Capture(url=url, fetched_at=fetched_at, status=200, outcome="ok", body=body,
+                              content_type="text/html; charset=utf-8")
+            arc.ingest(capture, report)
+    finally:
+        arc.close()
+
+
+def _archive_by_contract_schema(db: Path) -> None:
+    """The archive tables of docs/CONTRACTS.md §3, filled as ingest would, for when archive.Archive is absent."""
+    import sqlite_utils
+
+    store = sqlite_utils.Database(db)
+    levels = {"址山镇人民政府": "township", "青禾县司法局": "department", "石桥县人民政府": "county"}
+    for fetched_at, url, report in _reports():
+        agency_id = store["agencies"].lookup(
+            {"name": report.agency}, {"level": levels[report.agency], "region": report.region}
+        )
+        key = {"agency_id": agency_id, "report_year": report.report_year, "kind": "fazhi_report"}
+        found = list(store["documents"].rows_where("agency_id = ? AND report_year = ?", [agency_id, report.report_year]))
+        if found:
+            document_id = found[0]["id"]
+            store["documents"].update(document_id, {"last_seen": fetched_at})
+        else:
+            document_id = store["documents"].insert(
+                {**key, "title": report.title, "url": url, "first_seen": fetched_at, "last_seen": fetched_at,
+                 "removed_at": None}, pk="id"
+            ).last_pk
+        capture_id = store["captures"].insert(
+            {"url": url, "fetched_at": fetched_at, "status": 200, "outcome": "ok"}, pk="id"
+        ).last_pk
+        store["versions"].insert(
+            {"document_id": document_id, "capture_id": capture_id, "title": report.title, "text": report.text,
+             "text_normalized": report.text_normalized, "fingerprint": str(hash(report.text)),
+             "published": report.published, "report": "{}", "first_seen": fetched_at, "last_seen": fetched_at,
+             "seen_count": 1}, pk="id"
+        )
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    db = root / "archive.db"
+    try:
+        import archive.store  # noqa: F401
+    except ImportError:
+        _archive_by_contract_schema(db)
+    else:
+        _archive_with_archive_package(db)
+    index = build_report_site(db, root / "out")
+    assert index == root / "out" / "index.html"
+    return root / "out"
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [name for name, _ in attrs]
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_site_files_exist(site: Path) -> None:
+    assert (site / "index.html").is_file() and (site / "style.css").is_file()
+    assert len(list((site / "documents").glob("*.html"))) == 6 - 1  # the silent edit is a version, not a report
+    yoy = sorted(p.name for p in (site / "agencies").glob("*-*-*.html"))
+    assert len(yoy) == 2 and any(n.endswith("-2020-2021.html") for n in yoy) and any(n.endswith("-2021-2022.html") for n in yoy)
+    assert len(list((site / "agencies").glob("*.html"))) == 3 + 2
+
+
+def test_every_link_resolves_and_nothing_is_external(site: Path) -> None:
+    pages = list(site.rglob("*.html"))
+    for page in pages:
+        parsed = _parse(page)
+        assert "script" not in parsed.tags, page
+        for link in parsed.links:
+            assert not re.match(r"^[a-z]+:", link), (page, link)
+            target = (page.parent / link.split("#")[0]).resolve() if link.split("#")[0] else page
+            assert target.is_file(), (page, link)
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
+
+
+def test_index_groups_by_region_and_ranks_revised_agency_first(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    regions = re.findall(r"<h2>(.*?)</h2>", html)
+    assert regions[0] == "鹤山市" and set(regions) == {"鹤山市", "青禾县", "石桥县"}
+    assert html.count("发布后修改</span>") == 1
+    assert "乡镇" in html and "部门" in html
+    assert html.index("址山镇人民政府") < html.index("青禾县司法局")
+
+
+def test_revision_page_shows_changed_figure_and_dates(site: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in (site / "documents").glob("*.html")]
+    [revised] = [p for p in pages if "发布后修改：" in p]
+    assert "2021-03-20T08:00:00Z" in revised and "2021-06-01T08:00:00Z" in revised
+    figures = revised[revised.index("数字变化") : revised.index("<h3>改动</h3>")]
+    assert "受理调解纠纷案件" in figures and "31件" in figures and "45件" in figures
+    assert "<del>31</del><ins>45</ins>" in revised
+    unchanged = [p for p in pages if "自首次发现以来正文没有变化" in p]
+    assert len(unchanged) == 4
+
+
+def test_year_over_year_page_highlights_words(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2020-2021.html"))
+    html = page.read_text(encoding="utf-8")
+    assert 'id="changes"' in html and 'id="side"' in html
+    assert "<del>8</del><ins>11</ins>" in html
+    assert "<ins>全面推进镇村两级合法性审查全覆盖。</ins>" in html
+
+
+def test_scraped_text_is_escaped_everywhere(site: Path) -> None:
+    hostile_seen = 0
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        parsed = _parse(page)
+        assert "script" not in parsed.tags and "img" not in parsed.tags, page
+        assert "onerror" not in parsed.attrs, page
+        assert "<script>" not in html and "<img" not in html
+        if "&lt;script&gt;alert(1)&lt;/script&gt;" in html:
+            hostile_seen += 1
+    assert hostile_seen >= 3  # agency timeline, report page, year-over-year page
+    [yoy] = list((site / "agencies").glob("*-2021-2022.html"))
+    assert "&#34; onerror=alert(2)&gt;" in yoy.read_text(encoding="utf-8")
