@@ -1,0 +1,89 @@
+"""Plans-section commitments (diffing.outline) and their year-to-year matching (diffing.commitments)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from diffing.commitments import compare_plans, match_commitments
+from diffing.outline import commitment_id, commitments, parse_outline, plans_section
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"
+PLANS_HEADING = "六、2021年法治政府建设工作计划"
+
+
+@pytest.fixture(scope="module")
+def zhishan() -> str:
+    return ZHISHAN.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def next_year(zhishan: str) -> str:
+    """The 2021 report as a township would write it: plans reordered, one reworded, one cut, one new."""
+    head, plans = zhishan.split(PLANS_HEADING)
+    items = [line for line in plans.strip().splitlines() if line.startswith("(")]
+    assert len(items) == 5
+    reordered = [
+        items[2].replace("(三)", "(一)").replace("2021-2025", "2021—2025年"),
+        items[0].replace("(一)", "(二)").replace("深化落实", "全面落实"),
+        items[1].replace("(二)", "(三)")[:40] + "。",
+        "(四)推进镇综合行政执法改革,确保执法队伍到位。",
+    ]
+    return head.replace("2020年", "2021年") + "六、2022年法治政府建设工作计划\n" + "\n".join(reordered) + "\n附件:\n"
+
+
+def test_outline_levels(zhishan: str) -> None:
+    items = parse_outline(zhishan)
+    assert items[0].marker == "一、" and items[0].level == 1
+    assert any(i.marker == "(一)" and i.level == 2 for i in items)
+    assert any(i.marker == "1." and i.level == 3 for i in items)
+    assert [i.marker for i in items if i.level == 1][-1] == "六、"
+
+
+def test_plans_section_and_commitments(zhishan: str) -> None:
+    heading, body = plans_section(zhishan)
+    assert heading.text == PLANS_HEADING
+    found = commitments(zhishan)
+    assert [c.marker for c in found] == ["(一)", "(二)", "(三)", "(四)", "(五)"]
+    assert found[2].title == "严格落实国家机关“谁执法谁普法”普法责任制"
+    assert all("附件" not in c.text and "相关稿件" not in c.text for c in found)
+    assert len({c.id for c in found}) == 5
+
+
+def test_ids_are_stable_across_punctuation_and_spacing() -> None:
+    assert commitment_id("(一)加强队伍建设,提升执法水平。") == commitment_id("(一) 加强队伍建设，提升执法水平 。")
+    assert commitment_id("(一)加强队伍建设。") != commitment_id("(一)加强普法宣传。")
+
+
+def test_enumerated_plans_in_one_paragraph() -> None:
+    text = "一、工作成效\n全年审核合同80件。\n二、下一步工作打算\n一是加强队伍建设,提升执法水平;二是推进合法性审查全覆盖;三是深化普法宣传。\n"
+    found = commitments(text)
+    assert [(c.marker, c.title) for c in found] == [
+        ("一是", "加强队伍建设"),
+        ("二是", "推进合法性审查全覆盖"),
+        ("三是", "深化普法宣传"),
+    ]
+    assert commitments("一、工作成效\n全年审核合同80件。\n") == []
+
+
+def test_year_n_plans_matched_to_year_n_plus_1(zhishan: str, next_year: str) -> None:
+    matches = compare_plans(zhishan, next_year)
+    by_title = {(m.previous or m.current).title: m for m in matches}
+    assert by_title["完善法治政府建设工作制度建设"].status == "kept"  # renumbered, one word changed
+    changed_words = [(t.old, t.new) for t in by_title["完善法治政府建设工作制度建设"].tokens if t.op != "equal"]
+    assert changed_words == [("深化落实", "全面落实")]  # the renumbering is not a change
+    assert by_title["严格落实国家机关“谁执法谁普法”普法责任制"].status == "kept"  # moved to first place
+    assert by_title["深入推进法治政府建设示范创建"].status == "changed"  # cut down to its first clause
+    assert by_title["深化镇公共法律服务中心工作站(室)建设"].status == "dropped"
+    assert by_title["加强学习培训和队伍建设"].status == "dropped"
+    assert by_title["推进镇综合行政执法改革"].status == "added"
+    assert [m.status for m in matches].count("added") == 1
+
+
+def test_identical_plans_are_all_kept(zhishan: str) -> None:
+    found = commitments(zhishan)
+    matches = match_commitments(found, found)
+    assert [m.status for m in matches] == ["kept"] * 5 and all(not m.tokens for m in matches)
+    assert [m.status for m in match_commitments(found, [])] == ["dropped"] * 5
