@@ -94,13 +94,14 @@ def diff_words(old: str, new: str) -> list[TokenOp]:
     ]
 
 
-def _similarity(a: str, b: str) -> float:
+def _similarity(matcher: difflib.SequenceMatcher, a: str, b: str) -> float:
     """Character similarity, lifted when the shorter sentence is mostly kept inside the longer one.
 
     A sentence that gains a clause (审核合同80件。→ 审核合同95件,涉及金额500万元。) has a low plain
-    ratio but is still the same sentence.
+    ratio but is still the same sentence. ``matcher`` already holds ``b`` as its second sequence
+    (SequenceMatcher caches its analysis of that side).
     """
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher.set_seq1(a)
     total, shorter = len(a) + len(b), max(1, min(len(a), len(b)))
     upper = matcher.quick_ratio()
     if max(upper, COVERAGE_WEIGHT * upper * total / 2 / shorter) < PAIRING_THRESHOLD:
@@ -112,7 +113,12 @@ def _similarity(a: str, b: str) -> float:
 def _pair_block(old: list[str], new: list[str]) -> list[tuple[int, int, float]]:
     """Order-preserving pairing of replaced sentences maximising total similarity (small DP)."""
     n, m = len(old), len(new)
-    sim = [[_similarity(a, b) for b in new] for a in old]
+    columns = []
+    for b in new:
+        matcher = difflib.SequenceMatcher(None, autojunk=False)
+        matcher.set_seq2(b)
+        columns.append([_similarity(matcher, a, b) for a in old])
+    sim = [[columns[j][i] for j in range(m)] for i in range(n)]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diffing.figures import changed_figures, extract_figures
 from diffing.render import render_html, render_markdown, render_text
@@ -148,3 +150,34 @@ def test_render_markdown_escapes_html_and_marks_changes() -> None:
     assert "&lt;script&gt;" in md
     assert "~~80~~**95**" in md
     assert "| 审核合同 | 80件 | 95件 |" in md
+
+
+_SENTENCE_POOL = [
+    "一、总体情况。",
+    "全年审核合同80件。",
+    "全年审核合同95件,涉及金额500万元。",
+    "开展普法活动15场次；",
+    "开展普法宣传活动20场次！",
+    "(一)加强组织领导",
+    "1.成立领导小组,由镇长任组长。",
+    "受理行政复议案件<script>3</script>件？",
+    "二、存在问题。",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.sampled_from(_SENTENCE_POOL), max_size=8),
+    st.lists(st.sampled_from(_SENTENCE_POOL), max_size=8),
+)
+def test_diff_reconstructs_both_texts(old_sentences: list[str], new_sentences: list[str]) -> None:
+    """Whatever the texts, the old sides give back the old text and the new sides the new one."""
+    old, new = "\n".join(old_sentences), "\n".join(new_sentences)
+    d = diff_texts(old, new)
+    assert [op.old for op in d.ops if op.op != "inserted"] == split_sentences(old)
+    assert [op.new for op in d.ops if op.op != "deleted"] == split_sentences(new)
+    for op in d.ops:
+        if op.op == "changed":
+            assert "".join(t.old for t in op.tokens) == op.old
+            assert "".join(t.new for t in op.tokens) == op.new
+    assert d.has_changes == (split_sentences(old) != split_sentences(new))
