@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from diffing.commitments import compare_plans
 from diffing.render import stylesheet, template_environment
 from diffing.textdiff import TextDiff, diff_texts
 
@@ -135,6 +136,7 @@ def _compute_diffs(agency: AgencyPage) -> None:
                 "diff": diff,
                 "stats": diff.stats,
                 "page": f"{agency.id}-{previous.year}-{doc.year}.html",
+                "plans": compare_plans(previous.versions[-1].text, doc.versions[-1].text),
             }
             score += change_score(diff) / 10
         previous = doc
@@ -193,6 +195,6 @@ def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
                 write(
                     f"agencies/{doc.yoy['page']}", "yoy.html", "../",
                     agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
-                    old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"],
+                    old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"], plans=doc.yoy["plans"],
                 )
     return out / "index.html"

@@ -29,8 +29,14 @@ def _reports() -> list[tuple[str, str, Report]]:
         .replace("址山镇开展送法下乡专题活动8场", "址山镇开展送法下乡专题活动11场")
         .replace("六、2021年法治政府建设工作计划", "六、2022年法治政府建设工作计划\n全面推进镇村两级合法性审查全覆盖。")
     )
-    sifa_2021 = "一、主要工作\n全年办理行政复议案件9件,其中纠错2件。\n二、存在不足\n队伍力量不足。\n"
-    sifa_2022 = f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足。\n三、下一步打算\n加强培训。\n"
+    sifa_2021 = (
+        "一、主要工作\n全年办理行政复议案件9件,其中纠错2件。\n二、存在不足\n队伍力量不足。\n"
+        "三、下一步打算\n一是加强行政执法人员法律知识培训;二是推进行政复议规范化建设;三是开展法治宣传进社区活动。\n"
+    )
+    sifa_2022 = (
+        f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足。\n"
+        "三、下一步打算\n一是加强行政执法人员法律知识和业务技能培训;二是推行复议案件繁简分流<b>机制</b>。\n"
+    )
     shiqiao = "石桥县2019年法治政府建设工作总结。全年审核规范性文件6件。\n"
 
     def report(agency: str, region: str, year: int, text: str, url: str, title: str | None = None) -> Report:
@@ -207,3 +213,18 @@ def test_scraped_text_is_escaped_everywhere(site: Path) -> None:
     assert hostile_seen >= 3  # agency timeline, report page, year-over-year page
     [yoy] = list((site / "agencies").glob("*-2021-2022.html"))
     assert "&#34; onerror=alert(2)&gt;" in yoy.read_text(encoding="utf-8")
+
+
+def test_year_over_year_page_compares_plans(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2021-2022.html"))
+    html = page.read_text(encoding="utf-8")
+    plans = html[html.index('id="plans"') : html.index('id="changes"')]
+    rows = re.findall(r'<tr class="(kept|changed|dropped|added)">', plans)
+    assert rows == ["changed", "dropped", "dropped", "added"]
+    assert "法律知识<ins>和业务技能</ins>培训" in plans
+    assert "繁简分流&lt;b&gt;机制&lt;/b&gt;" in plans
+    [zhishan] = list((site / "agencies").glob("*-2020-2021.html"))
+    zhishan_html = zhishan.read_text(encoding="utf-8")
+    zhishan_section = zhishan_html[zhishan_html.index('id="plans"') : zhishan_html.index('id="changes"')]
+    zhishan_plans = re.findall(r'<tr class="(kept|changed|dropped|added)">', zhishan_section)
+    assert zhishan_plans == ["kept"] * 5
