@@ -20,7 +20,9 @@ _OUTLINE = re.compile(r"^\s*[（(]?\d{1,2}(?:[)）、]|[.．](?!\d)|[.．](?=(?:
 # Clause boundaries: the label of a figure never reaches across these.
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?、（）()“”\"《》.．\s]")
 _LABEL_CHARS = 10
-_LABEL_STRIP = "共计达为约了到近超过有其中"
+# Words that join a label to its number (共办理…, …达, …约) but are not part of the label.
+_LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
+_LABEL_SUFFIXES = ("达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了")
 
 
 @dataclass
@@ -58,7 +60,18 @@ def _trim_label(clause: str) -> str:
                 break
             kept = word + kept
         clause = kept or clause[-_LABEL_CHARS:]
-    return clause.strip(_LABEL_STRIP) or clause
+    label = clause
+    for prefix in _LABEL_PREFIXES:
+        if label.startswith(prefix) and len(label) > len(prefix):
+            label = label[len(prefix) :]
+            break
+    changed = True
+    while changed:
+        changed = False
+        for suffix in _LABEL_SUFFIXES:
+            if label.endswith(suffix) and len(label) > len(suffix):
+                label, changed = label[: -len(suffix)], True
+    return label
 
 
 def extract_figures(sentence: str) -> list[Figure]:

@@ -95,6 +95,8 @@ def test_figures_skip_years_and_outline_numbers() -> None:
         ("覆盖率", "95", "%"),
     ]
     assert changed_figures("2020年审核合同80件。", "2021年审核合同80件。") == []
+    joined = extract_figures("共办理行政复议案件12件,有关部门报送文件达约30件,其中纠错3件。")
+    assert [f.label for f in joined] == ["办理行政复议案件", "有关部门报送文件", "纠错"]
     [fig] = changed_figures("审核合同80件。", "审核合同95件。")
     assert (fig.label, fig.old, fig.new) == ("审核合同", "80", "95")
 
