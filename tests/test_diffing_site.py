@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from archive import Archive
+from archive.capture import Capture
 from diffing.site import build_report_site
 from extraction.report import Report
 
@@ -70,10 +72,8 @@ def _reports() -> list[tuple[str, str, Report]]:
     ]
 
 
-def _archive_with_archive_package(db: Path) -> None:
-    from archive import Archive
-    from archive.capture import Capture
-
+def _build_archive(db: Path) -> None:
+    """Ingest the crawls through the real archive, as the crawler's pipeline does."""
     arc = Archive(db)
     try:
         for fetched_at, url, report in _reports():
@@ -85,47 +85,11 @@ def _archive_with_archive_package(db: Path) -> None:
         arc.close()
 
 
-def _archive_by_contract_schema(db: Path) -> None:
-    """The archive tables of docs/CONTRACTS.md §3, filled as ingest would, for when archive.Archive is absent."""
-    import sqlite_utils
-
-    store = sqlite_utils.Database(db)
-    levels = {"址山镇人民政府": "township", "青禾县司法局": "department", "石桥县人民政府": "county"}
-    for fetched_at, url, report in _reports():
-        agency_id = store["agencies"].lookup(
-            {"name": report.agency}, {"level": levels[report.agency], "region": report.region}
-        )
-        key = {"agency_id": agency_id, "report_year": report.report_year, "kind": "fazhi_report"}
-        found = list(store["documents"].rows_where("agency_id = ? AND report_year = ?", [agency_id, report.report_year]))
-        if found:
-            document_id = found[0]["id"]
-            store["documents"].update(document_id, {"last_seen": fetched_at})
-        else:
-            document_id = store["documents"].insert(
-                {**key, "title": report.title, "url": url, "first_seen": fetched_at, "last_seen": fetched_at,
-                 "removed_at": None}, pk="id"
-            ).last_pk
-        capture_id = store["captures"].insert(
-            {"url": url, "fetched_at": fetched_at, "status": 200, "outcome": "ok"}, pk="id"
-        ).last_pk
-        store["versions"].insert(
-            {"document_id": document_id, "capture_id": capture_id, "title": report.title, "text": report.text,
-             "text_normalized": report.text_normalized, "fingerprint": str(hash(report.text)),
-             "published": report.published, "report": "{}", "first_seen": fetched_at, "last_seen": fetched_at,
-             "seen_count": 1}, pk="id"
-        )
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("site")
     db = root / "archive.db"
-    try:
-        import archive.store  # noqa: F401
-    except ImportError:
-        _archive_by_contract_schema(db)
-    else:
-        _archive_with_archive_package(db)
+    _build_archive(db)
     index = build_report_site(db, root / "out")
     assert index == root / "out" / "index.html"
     return root / "out"
