@@ -195,3 +195,12 @@ def test_year_over_year_page_compares_plans(site: Path) -> None:
     zhishan_section = zhishan_html[zhishan_html.index('id="plans"') : zhishan_html.index('id="changes"')]
     zhishan_plans = re.findall(r'<tr class="(kept|changed|dropped|added)">', zhishan_section)
     assert zhishan_plans == ["kept"] * 5
+
+
+def test_empty_archive_gives_an_index_and_a_missing_one_an_error(tmp_path: Path) -> None:
+    Archive(tmp_path / "empty.db").close()
+    index = build_report_site(tmp_path / "empty.db", tmp_path / "out")
+    assert "存档中还没有报告" in index.read_text(encoding="utf-8")
+    with pytest.raises(FileNotFoundError):
+        build_report_site(tmp_path / "missing.db", tmp_path / "out2")
+    assert not (tmp_path / "missing.db").exists()
