@@ -1,0 +1,258 @@
+"""The archive: every fetch as a capture, every distinct text of a report as a version.
+
+One ``ingest`` is one transaction, so a crash mid-crawl leaves either the whole capture (with its
+document and version rows) or none of it. Raw bodies are zlib-compressed and stored once per
+sha256: an unchanged recapture adds a capture row, not a second copy of the page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+from archive.agencies import infer_level, infer_region
+from archive.capture import Capture
+from archive.fingerprint import fingerprint
+from archive.schema import KIND_FAZHI_REPORT, ensure_schema
+from extraction.report import Report
+
+STATUSES = ("new_version", "seen_again", "capture_only")
+# Agency names that say nothing: reports under them are never merged by (agency, year).
+UNKNOWN_AGENCIES = frozenset({"", "未知", "unknown"})
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What one ingest did: the capture row always, the document and version when it was a report."""
+
+    capture_id: int
+    document_id: int | None
+    version_id: int | None
+    status: str  # one of STATUSES
+
+
+def open_database(path: str | Path) -> Database:
+    """The archive database with foreign keys enforced and the schema in place."""
+    db = Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    ensure_schema(db)
+    return db
+
+
+def capture_body(db: Database, capture_id: int) -> bytes:
+    """The raw body of a capture, following the sha256 to the row that holds the one stored copy."""
+    row = db.execute("SELECT sha256, body, body_size FROM captures WHERE id = ?", [capture_id]).fetchone()
+    if row is None:
+        raise KeyError(f"no capture {capture_id}")
+    sha, body, size = row
+    if body is None and size:
+        found = db.execute(
+            "SELECT body FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
+        ).fetchone()
+        body = found[0] if found else None
+        if body is None:
+            raise KeyError(f"capture {capture_id}: body {sha} is not stored")
+    return zlib.decompress(body) if body is not None else b""
+
+
+class Archive:
+    """The archive database at ``path`` (created with its schema if missing)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.db = open_database(self.path)
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- ingest -----------------------------------------------------------------------------------
+
+    def ingest(self, capture: Capture, report: Report | None) -> IngestResult:
+        """Record the capture; make or refresh a version only for an ``ok`` capture of a real report."""
+        with self.db.atomic():
+            capture_id = self._record_capture(capture)
+            if capture.outcome != "ok" or report is None or not report.is_report:
+                document_id = None
+                if capture.outcome == "not_modified":
+                    # A 304 proves the page is still there, though it adds no text.
+                    document_id = self._document_for_urls(_urls(capture, None))
+                    if document_id is not None:
+                        self._touch_document(document_id, capture.fetched_at)
+                return IngestResult(capture_id, document_id, None, "capture_only")
+            document_id = self._document(capture, report)
+            version_id, status = self._version(document_id, capture_id, capture, report)
+            self._record_attachments(document_id, capture_id, report)
+            return IngestResult(capture_id, document_id, version_id, status)
+
+    def _record_capture(self, capture: Capture) -> int:
+        body = capture.body or b""
+        sha = hashlib.sha256(body).hexdigest()
+        already = body and self.db.execute(
+            "SELECT 1 FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
+        ).fetchone()
+        if capture.portal:
+            self._portal(capture.portal)
+        row = {
+            "url": capture.url,
+            "final_url": capture.final_url if capture.final_url != capture.url else None,
+            "fetched_at": capture.fetched_at,
+            "status": capture.status,
+            "outcome": capture.outcome,
+            "reason": capture.error,
+            "content_type": capture.content_type,
+            "headers": json.dumps(capture.headers, ensure_ascii=False, sort_keys=True) if capture.headers else None,
+            "sha256": sha,
+            "body": zlib.compress(body, 9) if body and not already else None,
+            "body_size": len(body),
+            "portal": capture.portal,
+            "parent_url": capture.parent_url,
+        }
+        return self.db["captures"].insert(row).last_pk
+
+    def _portal(self, name: str) -> int:
+        found = self.db.execute("SELECT id FROM portals WHERE name = ?", [name]).fetchone()
+        if found:
+            return found[0]
+        parts = urlsplit(name)
+        base_url = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else None
+        return self.db["portals"].insert({"name": name, "base_url": base_url}).last_pk
+
+    def _agency(self, report: Report) -> int | None:
+        name = (report.agency or report.publisher or "").strip()
+        if name in UNKNOWN_AGENCIES:
+            return None
+        found = self.db.execute("SELECT id, region FROM agencies WHERE name = ?", [name]).fetchone()
+        if found:
+            if found[1] is None and report.region:
+                self.db["agencies"].update(found[0], {"region": report.region})
+            return found[0]
+        row = {"name": name, "level": infer_level(name), "region": report.region or infer_region(name)}
+        return self.db["agencies"].insert(row).last_pk
+
+    def _document_for_urls(self, urls: list[str]) -> int | None:
+        for url in urls:
+            found = self.db.execute("SELECT document_id FROM document_urls WHERE url = ?", [url]).fetchone()
+            if found:
+                return found[0]
+        return None
+
+    def _document(self, capture: Capture, report: Report) -> int:
+        """Identity: a URL seen before, else (agency, year, kind) when both are known, else a new document."""
+        urls = _urls(capture, report)
+        agency_id = self._agency(report)
+        document_id = self._document_for_urls(urls)
+        if document_id is None and agency_id is not None and report.report_year is not None:
+            found = self.db.execute(
+                "SELECT id FROM documents WHERE agency_id = ? AND report_year = ? AND kind = ?",
+                [agency_id, report.report_year, KIND_FAZHI_REPORT],
+            ).fetchone()
+            document_id = found[0] if found else None
+        if document_id is None:
+            document_id = self.db["documents"].insert(
+                {
+                    "agency_id": agency_id,
+                    "report_year": report.report_year,
+                    "kind": KIND_FAZHI_REPORT,
+                    "title": report.title or None,
+                    "url": report.url or capture.final_url or capture.url,
+                    "first_seen": capture.fetched_at,
+                    "last_seen": capture.fetched_at,
+                    "removed_at": None,
+                }
+            ).last_pk
+        else:
+            self._touch_document(document_id, capture.fetched_at)
+            if report.title:
+                self.db["documents"].update(document_id, {"title": report.title})
+        for url in urls:
+            self.db.execute(
+                "INSERT OR IGNORE INTO document_urls (url, document_id) VALUES (?, ?)", [url, document_id]
+            )
+        return document_id
+
+    def _touch_document(self, document_id: int, seen_at: str) -> None:
+        self.db.execute(
+            "UPDATE documents SET last_seen = max(last_seen, ?), removed_at = NULL WHERE id = ?",
+            [seen_at, document_id],
+        )
+
+    def _version(self, document_id: int, capture_id: int, capture: Capture, report: Report) -> tuple[int, str]:
+        print_ = fingerprint(report.text_normalized or report.text)
+        latest = self.db.execute(
+            "SELECT id, fingerprint FROM versions WHERE document_id = ? ORDER BY id DESC LIMIT 1", [document_id]
+        ).fetchone()
+        if latest and latest[1] == print_:
+            self.db.execute(
+                "UPDATE versions SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 WHERE id = ?",
+                [capture.fetched_at, latest[0]],
+            )
+            return latest[0], "seen_again"
+        version_id = self.db["versions"].insert(
+            {
+                "document_id": document_id,
+                "capture_id": capture_id,
+                "title": report.title,
+                "text": report.text,
+                "text_normalized": report.text_normalized,
+                "fingerprint": print_,
+                "published": report.published,
+                "report": json.dumps(report.to_dict(), ensure_ascii=False),
+                "first_seen": capture.fetched_at,
+                "last_seen": capture.fetched_at,
+                "seen_count": 1,
+            }
+        ).last_pk
+        return version_id, "new_version"
+
+    def _record_attachments(self, document_id: int, capture_id: int, report: Report) -> None:
+        for attachment in report.attachments:
+            self.db.execute(
+                "INSERT OR IGNORE INTO attachments (document_id, capture_id, name, url) VALUES (?, ?, ?, ?)",
+                [document_id, capture_id, attachment.name, attachment.url],
+            )
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of what the archive holds, for the CLI and the crawl log."""
+
+        def count(sql: str) -> int:
+            return self.db.execute(sql).fetchone()[0]
+
+        outcomes = dict(self.db.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome"))
+        return {
+            "documents": count("SELECT count(*) FROM documents"),
+            "versions": count("SELECT count(*) FROM versions"),
+            "captures": count("SELECT count(*) FROM captures"),
+            "agencies": count("SELECT count(*) FROM agencies"),
+            "outcomes": outcomes,
+            "revised_documents": count(
+                "SELECT count(*) FROM (SELECT document_id FROM versions GROUP BY document_id HAVING count(*) > 1)"
+            ),
+            "removed_documents": count("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL"),
+        }
+
+    def body(self, capture_id: int) -> bytes:
+        """The raw body of capture ``capture_id`` as it was fetched."""
+        return capture_body(self.db, capture_id)
+
+
+def _urls(capture: Capture, report: Report | None) -> list[str]:
+    urls = [capture.url, capture.final_url, report.url if report else None]
+    return list(dict.fromkeys(u for u in urls if u))
