@@ -35,6 +35,12 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
 
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.ConditionalRequestMiddleware": 650,
+}
+# Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
+FAZHI_CONDITIONAL_REQUESTS = True
+
 EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
 }

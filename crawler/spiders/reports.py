@@ -142,7 +142,7 @@ class ReportsSpider(scrapy.Spider):
                     url,
                     callback=self.parse_report,
                     errback=self.failed_report,
-                    meta={"link_text": text, "handle_httpstatus_all": True},
+                    meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True},
                 )
             elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing)
@@ -161,7 +161,12 @@ class ReportsSpider(scrapy.Spider):
                 url,
                 callback=self.parse_attachment,
                 errback=self.failed_report,
-                meta={"link_text": text, "parent_url": response.url, "handle_httpstatus_all": True},
+                meta={
+                    "link_text": text,
+                    "parent_url": response.url,
+                    "handle_httpstatus_all": True,
+                    "conditional": True,
+                },
             )
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
