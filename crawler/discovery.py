@@ -51,6 +51,17 @@ _TITLE_ATTR = re.compile(r"""title\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
+def link_text(text: str, title: str | None) -> str:
+    """The fuller of an anchor's text and its title attribute.
+
+    Lists truncate long titles ("…年度..."), keeping the whole one in ``title``.
+    """
+    text = " ".join(text.split())
+    shown = text.rstrip(".。…·").strip()
+    title = " ".join((title or "").split())
+    return title if title and len(title) >= len(shown) else text
+
+
 def is_report_link(text: str) -> bool:
     """True when a link's text (or title attribute) names an annual rule-of-law report."""
     ok, _reason = classify_title(" ".join(text.split()))
@@ -136,12 +147,10 @@ def hanweb_records(xml_or_html: str, url: str) -> list[tuple[str, str]]:
     """(absolute URL, link text) of each ``<record><![CDATA[<li>…</li>]]></record>``."""
     links: list[tuple[str, str]] = []
     for record in _RECORD.findall(xml_or_html):
-        for href, inner in _ANCHOR.findall(record):
-            title = _TITLE_ATTR.search(record)
-            text = _TAG.sub("", inner).strip()
-            if title and len(title.group(1)) > len(text):
-                text = title.group(1)  # list items truncate long titles; the title attribute has it whole
-            links.append((urljoin(url, href), text))
+        for anchor in _ANCHOR.finditer(record):
+            title = _TITLE_ATTR.search(anchor.group(0)[: anchor.group(0).find(">") + 1])
+            text = link_text(_TAG.sub("", anchor.group(2)), title.group(1) if title else None)
+            links.append((urljoin(url, anchor.group(1)), text))
     return links
 
 

@@ -25,6 +25,7 @@ from crawler.discovery import (
     is_attachment_url,
     is_listing_link,
     is_report_link,
+    link_text,
     pick_report_attachments,
     trs_page_urls,
 )
@@ -125,10 +126,7 @@ class ReportsSpider(scrapy.Spider):
             href = (a.attrib.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "mailto:", "#")):
                 continue
-            text = " ".join(a.css("::text").getall()).strip()
-            title = (a.attrib.get("title") or "").strip()
-            if len(title) > len(text):
-                text = title
+            text = link_text(" ".join(a.css("::text").getall()), a.attrib.get("title"))
             links.append((urljoin(response.url, href), text))
         return links
 
