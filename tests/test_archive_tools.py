@@ -1,0 +1,209 @@
+"""check_archive, export_reports, search and mark_removed on a small realistic archive."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
+
+from archive import Archive
+from archive.check import check_archive
+from archive.export import export_reports
+from archive.removal import mark_removed
+from archive.search import search
+
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
+ZHISHAN_2020 = (SHARED / "corpus" / "zhishan-2020-report.txt").read_text(encoding="utf-8")
+PORTAL = "http://127.0.0.1:8000/qinghe/index.html"
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """Three agencies, four reports, one silently edited."""
+    path = tmp_path / "archive.db"
+    reports = [
+        ("2024-04-01T08:00:00Z", make_report()),
+        ("2023-04-01T08:00:00Z", make_report(ZHISHAN_2022, agency="址山镇人民政府", year=2022,
+                                             url="http://127.0.0.1:8000/qinghe/zhishan/2022.html")),
+        ("2021-04-01T08:00:00Z", make_report(ZHISHAN_2020, agency="址山镇人民政府", year=2020,
+                                             url="http://127.0.0.1:8000/qinghe/zhishan/2020.html")),
+        ("2024-04-01T08:00:00Z", make_report(QINGHE_2023.replace("青禾县司法局", "云岭市司法局"),
+                                             agency="云岭市司法局", url="http://127.0.0.1:8000/yunling/2023.html")),
+        ("2024-06-01T08:00:00Z", make_report(QINGHE_2023.replace("受理79件", "受理80件"))),
+    ]  # fmt: skip
+    with Archive(path) as arc:
+        for fetched_at, report in reports:
+            arc.ingest(make_capture(report, fetched_at=fetched_at), report)
+        arc.ingest(make_capture(None, outcome="blocked", status=412, body=b"$_ts", fetched_at="2024-06-02T00:00:00Z"),
+                   None)  # fmt: skip
+    return path
+
+
+def test_a_sound_archive_has_no_problems(db):
+    assert check_archive(db) == []
+
+
+def test_check_finds_a_tampered_body(db):
+    conn = sqlite3.connect(db)
+    import zlib
+
+    conn.execute("UPDATE captures SET body = ? WHERE id = 2", [zlib.compress(b"<html>forged</html>")])
+    conn.commit()
+    conn.close()
+    problems = check_archive(db)
+    assert len(problems) == 1
+    assert problems[0].startswith("capture 2: body sha256")
+
+
+def test_check_finds_orphans_and_edited_text(db):
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE versions SET text = text || '（补）', text_normalized = NULL WHERE id = 1")
+    conn.execute("INSERT INTO versions (document_id, capture_id, fingerprint, first_seen, last_seen, seen_count) "
+                 "VALUES (1, 999, 'x', '2024', '2024', 1)")  # fmt: skip
+    conn.execute("INSERT INTO document_urls (url, document_id) VALUES ('http://127.0.0.1:8000/gone', 77)")
+    conn.commit()
+    conn.close()
+    problems = "\n".join(check_archive(db))
+    assert "version 1: text does not match its fingerprint" in problems
+    assert "version without a capture: 6" in problems
+    assert "document_urls row points at missing document: http://127.0.0.1:8000/gone" in problems
+
+
+def test_export_jsonl_round_trip(db, tmp_path):
+    out = tmp_path / "reports.jsonl"
+    assert export_reports(db, "jsonl", out) == 4
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    by_key = {(r["agency"], r["report_year"]): r for r in rows}
+    edited = by_key[("青禾县司法局", 2023)]
+    assert "受理80件" in edited["text"]
+    assert (edited["version_number"], edited["versions_total"]) == (2, 2)
+    assert by_key[("址山镇人民政府", 2020)]["text"] == ZHISHAN_2020
+    assert by_key[("址山镇人民政府", 2020)]["level"] == "township"
+
+
+def test_export_csv_all_versions(db, tmp_path):
+    out = tmp_path / "reports.csv"
+    assert export_reports(db, "csv", out, all_versions=True) == 5
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    qinghe = [r for r in rows if r["agency"] == "青禾县司法局"]
+    assert [r["version_number"] for r in qinghe] == ["1", "2"]
+    assert qinghe[0]["text"] == QINGHE_2023
+
+
+def test_export_parquet_needs_pyarrow(db, tmp_path):
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        with pytest.raises(RuntimeError, match="pyarrow"):
+            export_reports(db, "parquet", tmp_path / "r.parquet")
+        return
+    assert export_reports(db, "parquet", tmp_path / "r.parquet") == 4
+    assert pq.read_table(tmp_path / "r.parquet").num_rows == 4
+
+
+def test_export_rejects_unknown_format(db, tmp_path):
+    with pytest.raises(ValueError):
+        export_reports(db, "xlsx", tmp_path / "r.xlsx")
+
+
+def _latest_texts(db: Path) -> dict[tuple[str, int], str]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute(
+        "SELECT a.name, d.report_year, v.text FROM versions v JOIN documents d ON d.id = v.document_id "
+        "JOIN agencies a ON a.id = d.agency_id WHERE v.id IN (SELECT max(id) FROM versions GROUP BY document_id)"
+    ).fetchall()
+    conn.close()
+    return {(agency, year): text for agency, year, text in rows}
+
+
+@pytest.mark.parametrize(
+    ("query", "must_find"),
+    [
+        ("复议", ("青禾县司法局", 2023)),
+        ("普法", ("址山镇人民政府", 2022)),
+        ("执法", ("址山镇人民政府", 2020)),
+        ("行政复议", ("云岭市司法局", 2023)),
+        ("矛盾纠纷", ("址山镇人民政府", 2022)),
+        ("法治建设领导小组", ("址山镇人民政府", 2020)),
+        ("普法 纠错率", ("青禾县司法局", 2023)),
+        ("公平竞争审查制度不存在的词", None),
+    ],
+)
+def test_search_finds_exactly_the_reports_containing_the_query(db, query, must_find):
+    texts = _latest_texts(db)
+    expected = {key for key, text in texts.items() if all(term in text for term in query.split())}
+    assert (must_find in expected) if must_find else not expected
+    hits = search(db, query)
+    assert {(h["agency"], h["report_year"]) for h in hits} == expected
+    assert all(any(term in h["snippet"] for term in query.split()) for h in hits)
+
+
+def test_search_returns_latest_version_with_snippet(db):
+    (hit,) = search(db, "受理80件")
+    assert hit["agency"] == "青禾县司法局"
+    assert "受理80件" in hit["snippet"]
+    assert search(db, "受理79件", agency="青禾县") == []
+    assert [h["version_id"] for h in search(db, "受理79件", agency="青禾县", all_versions=True)] == [1]
+
+
+def test_search_filters_by_agency_and_year(db):
+    assert {h["agency"] for h in search(db, "复议", agency="云岭")} == {"云岭市司法局"}
+    assert {h["report_year"] for h in search(db, "普法", agency="址山镇", year=2022)} == {2022}
+    assert search(db, "复议", year=2019) == []
+    assert len(search(db, "普法", limit=2)) == 2
+
+
+def test_search_index_picks_up_new_versions(db):
+    assert search(db, "府院联动") == []
+    report = make_report(QINGHE_2023 + "\n建立府院联动机制。")
+    with Archive(db) as arc:
+        arc.ingest(make_capture(report, fetched_at="2024-09-01T00:00:00Z"), report)
+    assert [h["agency"] for h in search(db, "府院联动")] == ["青禾县司法局"]
+
+
+def test_search_treats_query_syntax_as_text(db):
+    assert search(db, 'AND OR "NEAR"') == []
+    assert search(db, "%") == []
+
+
+def _crawl(db: Path, fetched_at: str, urls: list[str], outcome: str = "ok") -> None:
+    with Archive(db) as arc:
+        for url in urls:
+            arc.ingest(make_capture(None, url=url, fetched_at=fetched_at, outcome=outcome,
+                                    status=200 if outcome == "ok" else 412), None)  # fmt: skip
+
+
+def test_mark_removed_marks_only_what_a_good_crawl_missed(db):
+    all_urls = [u for (u,) in sqlite3.connect(db).execute("SELECT url FROM documents ORDER BY id")]
+    kept, gone = all_urls[:3], all_urls[3]
+    started = "2025-01-01T00:00:00Z"
+    _crawl(db, "2025-01-01T01:00:00Z", kept)
+    assert mark_removed(db, PORTAL, started) == [4]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT removed_at, last_seen FROM documents WHERE url = ?", [gone]).fetchone() == (
+        started,
+        "2024-04-01T08:00:00Z",
+    )
+    assert conn.execute("SELECT count(*) FROM versions").fetchone()[0] == 5  # nothing deleted
+    assert conn.execute("SELECT count(*) FROM documents WHERE removed_at IS NULL").fetchone()[0] == 3
+
+
+def test_a_blocked_crawl_marks_nothing(db):
+    all_urls = [u for (u,) in sqlite3.connect(db).execute("SELECT url FROM documents")]
+    _crawl(db, "2025-01-01T01:00:00Z", all_urls, outcome="blocked")
+    assert mark_removed(db, PORTAL, "2025-01-01T00:00:00Z") == []
+
+
+def test_a_removed_report_that_returns_is_unmarked(db):
+    mark_removed(db, PORTAL, "2025-01-01T00:00:00Z", seen_urls=["http://127.0.0.1:8000/none.html"])
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL").fetchone()[0] == 4
+    report = make_report()
+    with Archive(db) as arc:
+        arc.ingest(make_capture(report, fetched_at="2025-02-01T00:00:00Z"), report)
+        assert arc.stats()["removed_documents"] == 3
