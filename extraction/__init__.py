@@ -1,0 +1,7 @@
+"""Extraction: a fetched page or attachment → a clean ``Report`` (text, metadata, outline, verdict)."""
+
+from __future__ import annotations
+
+from extraction.extract import extract_file, extract_report
+
+__all__ = ["extract_file", "extract_report"]

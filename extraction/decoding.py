@@ -1,0 +1,95 @@
+"""Bytes → text for portal pages, which come in UTF-8, GB2312/GBK (often mislabelled) and with BOMs."""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
+# GB2312 and GBK are subsets of GB18030; decoding with the superset never loses characters.
+_GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312", "gb_2312-80"}
+
+
+def _canonical(name: str) -> str | None:
+    name = name.strip().lower()
+    if name in _GB_FAMILY:
+        return "gb18030"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+def declared_charsets(data: bytes, content_type: str | None = None) -> list[str]:
+    """Charsets named by the HTTP header and the page's meta tags, in that order."""
+    found: list[str] = []
+    if content_type:
+        m = _HEADER_CHARSET.search(content_type)
+        if m and (enc := _canonical(m.group(1))):
+            found.append(enc)
+    for m in _META_CHARSET.finditer(data[:4096]):
+        enc = _canonical(m.group(1).decode("ascii", "ignore"))
+        if enc and enc not in found:
+            found.append(enc)
+    return found
+
+
+def detect_encoding(data: bytes, content_type: str | None = None) -> str:
+    """The encoding to read ``data`` with: BOM, then a declared charset the bytes really decode
+    with, then UTF-8 if valid, then charset-normalizer's guess (GB family mapped to gb18030)."""
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            return enc + "-sig" if enc == "utf-8" else enc
+    for enc in declared_charsets(data, content_type):
+        if _decodes(data, enc):
+            return enc
+    if _decodes(data, "utf-8"):
+        return "utf-8"
+    if _decodes(data, "gb18030"):
+        return "gb18030"
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and (enc := _canonical(best.encoding)):
+        return enc
+    return "gb18030"
+
+
+def decode_html(data: bytes | str, content_type: str | None = None) -> str:
+    """Decode a page body; undecodable bytes become U+FFFD instead of failing."""
+    if isinstance(data, str):
+        return data.lstrip("\ufeff")
+    enc = detect_encoding(data, content_type)
+    if enc.startswith("utf-16") or enc.startswith("utf-32"):
+        text = data[len(_bom_for(data)):].decode(enc, errors="replace")
+    else:
+        text = data.decode(enc, errors="replace")
+    return text.lstrip("\ufeff")
+
+
+def _bom_for(data: bytes) -> bytes:
+    for bom, _enc in _BOMS:
+        if data.startswith(bom):
+            return bom
+    return b""
+
+
+def decode_text(data: bytes | str) -> str:
+    """Decode a plain text file (used by the CLI for .txt diffs)."""
+    return decode_html(data)

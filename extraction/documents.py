@@ -1,0 +1,90 @@
+"""Attachments: PDF (pdfplumber), DOCX (python-docx), DOC (antiword or LibreOffice where installed)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+PDF_MAGIC = b"%PDF"
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+class DocumentError(Exception):
+    """A file that could not be read as the document type it claims to be."""
+
+
+def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = None) -> str:
+    """``pdf``, ``docx``, ``doc``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
+    ct = (content_type or "").lower()
+    ext = (url or "").lower().split("?", 1)[0].split("#", 1)[0].rsplit(".", 1)[-1] if url else ""
+    if body.startswith(PDF_MAGIC):
+        return "pdf"
+    if body.startswith(ZIP_MAGIC):
+        if b"word/" in body[:20000] or "wordprocessingml" in ct or ext == "docx":
+            return "docx"
+        return "binary"
+    if body.startswith(OLE_MAGIC):
+        return "doc"
+    if "pdf" in ct or ext == "pdf":
+        return "pdf"
+    if "wordprocessingml" in ct or ext == "docx":
+        return "docx"
+    if "msword" in ct or ext in ("doc", "wps"):
+        return "doc"
+    head = body[:2048]
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return "html"
+
+
+def pdf_lines(body: bytes) -> list[str]:
+    """Text lines of a PDF, page by page."""
+    import pdfplumber
+
+    try:
+        with pdfplumber.open(io.BytesIO(body)) as pdf:
+            pages = [page.extract_text() or "" for page in pdf.pages]
+    except Exception as exc:  # pdfminer raises many unrelated types on broken files
+        raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
+    return [line.strip() for page in pages for line in page.splitlines() if line.strip()]
+
+
+def docx_lines(body: bytes) -> list[str]:
+    """Paragraphs and table rows of a DOCX, in document order."""
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(body))
+    except Exception as exc:  # python-docx raises KeyError, BadZipFile, ValueError …
+        raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
+    lines = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    for table in document.tables:
+        for row in table.rows:
+            cells = [c.text.strip() for c in row.cells if c.text.strip()]
+            if cells:
+                lines.append(" ".join(dict.fromkeys(cells)))
+    return lines
+
+
+def doc_lines(body: bytes) -> list[str]:
+    """Lines of a legacy .doc via antiword or LibreOffice; DocumentError when neither is installed."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "in.doc"
+        path.write_bytes(body)
+        if shutil.which("antiword"):
+            out = subprocess.run(["antiword", "-m", "UTF-8.txt", str(path)], capture_output=True,
+                                 timeout=60, check=False)
+            if out.returncode == 0:
+                return [x.strip() for x in out.stdout.decode("utf-8", "replace").splitlines() if x.strip()]
+        office = shutil.which("soffice") or shutil.which("libreoffice")
+        if office:
+            subprocess.run([office, "--headless", "--convert-to", "txt:Text", "--outdir", tmp, str(path)],
+                           capture_output=True, timeout=120, check=False)
+            txt = Path(tmp) / "in.txt"
+            if txt.exists():
+                return [x.strip() for x in txt.read_text("utf-8", "replace").splitlines() if x.strip()]
+    raise DocumentError("DOC needs antiword or LibreOffice, neither is installed")

@@ -1,0 +1,248 @@
+"""Report pages: find the body (known CMS containers first), drop chrome, let trafilatura read it.
+
+trafilatura alone keeps the 索引号 table and QR prompts, so the tree is cleaned before it and the
+lines are filtered after it; the metadata the chrome carries is parsed into fields on the way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import trafilatura
+from lxml import etree
+from lxml import html as lxml_html
+
+from extraction import metadata as meta
+from extraction.patterns import (
+    CHROME_ID_CLASS,
+    CHROME_LINE_RE,
+    CONTENT_SELECTORS,
+    HANWEB_MARKERS,
+    META_LABEL_RE,
+    SITE_NAME_HINT,
+    TITLE_SEPARATORS,
+)
+
+ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
+               "section", "article", "blockquote", "dd", "dt", "pre", "center", "hr"}
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input", "textarea",
+              "object", "embed", "svg", "nav", "header", "footer", "template")
+_WS = re.compile(r"[ \t\r\n\u00a0\u2002-\u200b\ufeff]+")
+_LEADING_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
+MAX_HTML_CHARS = 5_000_000
+
+
+@dataclass
+class PageParts:
+    """What one HTML page gives: title, body lines, metadata fields, attachments, warnings."""
+
+    title: str = ""
+    lines: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+    attachments: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    site_name: str = ""
+
+
+def _squash(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _is_chrome_node(el: lxml_html.HtmlElement) -> bool:
+    ident = " ".join(filter(None, (el.get("id"), el.get("class"))))
+    return bool(ident) and bool(CHROME_ID_CLASS.search(ident))
+
+
+def _hanweb_body(raw: str) -> str | None:
+    for start, end in HANWEB_MARKERS:
+        i = raw.find(start)
+        if i >= 0:
+            j = raw.find(end, i + len(start))
+            if j > i:
+                return raw[i + len(start):j]
+    return None
+
+
+def _content_node(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    for xp in CONTENT_SELECTORS:
+        nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= 20]
+        if nodes:
+            return max(nodes, key=lambda n: len(n.text_content()))
+    return None
+
+
+def _metadata_blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
+    """Smallest tables/lists that hold ≥2 metadata labels: the 信息公开 header."""
+    found = []
+    for el in root.iter("table", "ul", "dl", "div", "ol"):
+        text = el.text_content()
+        if len(text) > 1500 or meta.count_labels(text) < 2:
+            continue
+        if any(meta.count_labels(c.text_content()) >= 2 and len(c.text_content()) <= 1500
+               for c in el.iterdescendants("table", "ul", "dl", "div", "ol")):
+            continue
+        found.append(el)
+    return found
+
+
+def _drop(el: lxml_html.HtmlElement) -> None:
+    parent = el.getparent()
+    if parent is not None:
+        el.drop_tree()
+
+
+def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
+    """Text one block a line; used when trafilatura returns little or nothing."""
+    parts: list[str] = []
+
+    def walk(el: lxml_html.HtmlElement) -> None:
+        tag = el.tag if isinstance(el.tag, str) else ""
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+        if tag in ("td", "th"):
+            parts.append(" ")
+        if el.text and tag:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
+        if tag in _BLOCK_TAGS:
+            parts.append("\n")
+
+    walk(node)
+    return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
+
+
+def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
+    doc = "<html><body><article>" + lxml_html.tostring(node, encoding="unicode") + "</article></body></html>"
+    text = trafilatura.extract(doc, include_tables=True, include_comments=False, favor_recall=True,
+                               deduplicate=False, include_links=False, include_images=False) or ""
+    return [line for line in (_squash(x) for x in text.split("\n")) if line]
+
+
+def _useful_chars(lines: list[str]) -> int:
+    return sum(len(re.sub(r"\s", "", x)) for x in lines)
+
+
+def is_chrome_line(line: str) -> bool:
+    """A line that is portal furniture, not report text."""
+    if CHROME_LINE_RE.match(line):
+        return True
+    return len(line) <= 80 and bool(META_LABEL_RE.match(line))
+
+
+def _title_from(tree: lxml_html.HtmlElement, tags: dict[str, str]) -> tuple[str, str]:
+    """(title, site name) from ArticleTitle meta, an h1/.title that <title> contains, or <title>."""
+    head_title = _squash(tree.findtext(".//title") or "")
+    segments = [s for s in TITLE_SEPARATORS.split(head_title) if s.strip()]
+    site = tags.get("site_name", "")
+    if not site and len(segments) > 1:
+        site = segments[-1]
+    if tags.get("title"):
+        return _squash(tags["title"]), site
+    candidates = []
+    for el in tree.xpath("//h1|//h2|//h3|//*[contains(@class,'title') or contains(@id,'title')]"):
+        text = _squash(el.text_content())
+        if 4 <= len(text) <= 120:
+            candidates.append(text)
+    inside = [c for c in candidates if c in head_title and not SITE_NAME_HINT.search(c)]
+    if inside:
+        return max(inside, key=len), site
+    if segments:
+        body_like = [s for s in segments if not SITE_NAME_HINT.search(s) and s != site]
+        return (max(body_like, key=len) if body_like else segments[0]).strip(), site
+    if candidates:
+        return candidates[0], site
+    return "", site
+
+
+def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    seen = set()
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or not ATTACHMENT_EXT.search(href):
+            continue
+        full = urljoin(url or "", href)
+        if full in seen:
+            continue
+        seen.add(full)
+        name = _squash(a.text_content()) or _squash(a.get("title") or "") or href.rsplit("/", 1)[-1]
+        out.append((name, full))
+    return out
+
+
+def parse_page(raw: str, url: str | None = None) -> PageParts:
+    """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
+    parts = PageParts()
+    if len(raw) > MAX_HTML_CHARS:
+        parts.warnings.append(f"page truncated to {MAX_HTML_CHARS} characters")
+        raw = raw[:MAX_HTML_CHARS]
+    try:
+        tree = lxml_html.document_fromstring(raw)
+    except (etree.ParserError, ValueError):
+        parts.warnings.append("not parseable as HTML")
+        return parts
+    tags = meta.meta_tags(tree)
+    parts.title, parts.site_name = _title_from(tree, tags)
+    parts.attachments = _attachments(tree, url)
+
+    for el in list(tree.iter(*_DROP_TAGS)):
+        _drop(el)
+    for el in list(tree.iter(etree.Comment)):
+        _drop(el)
+    # Metadata blocks anywhere: parse, then drop.
+    for block in _metadata_blocks(tree):
+        for k, v in meta.read_table(block).items():
+            parts.fields.setdefault(k, v)
+        _drop(block)
+    for k, v in tags.items():
+        if k in ("published", "publisher"):
+            parts.fields.setdefault(k, v)
+
+    hanweb = _hanweb_body(raw)
+    node = None
+    if hanweb is not None:
+        try:
+            node = lxml_html.fragment_fromstring(hanweb, create_parent="div")
+        except (etree.ParserError, ValueError):
+            node = None
+        if node is not None:
+            for el in list(node.iter(*_DROP_TAGS)):
+                _drop(el)
+    if node is None or len(_squash(node.text_content())) < 20:
+        node = _content_node(tree)
+    if node is None:
+        body = tree.find("body")
+        node = body if body is not None else tree
+        for el in list(node.iter()):
+            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el):
+                _drop(el)
+    else:
+        # inside a known container only the obvious widgets go
+        for el in list(node.iter()):
+            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) \
+                    and len(_squash(el.text_content())) < 200:
+                _drop(el)
+
+    # Inline metadata lines outside the body ("发布时间：… 来源：…").
+    for el in tree.iter("div", "p", "span", "td", "li"):
+        text = _squash(el.text_content())
+        if 0 < len(text) <= 200 and meta.count_labels(text) >= 1:
+            for k, v in meta.inline_fields(text).items():
+                parts.fields.setdefault(k, v)
+
+    lines = _trafilatura_lines(node)
+    block = _block_lines(node)
+    if _useful_chars(lines) < 0.9 * _useful_chars(block):
+        lines = block
+    lines = [_LEADING_INDENT.sub("", x) for x in lines]
+    lines = [x for x in lines if not is_chrome_line(x)]
+    if lines and parts.title and _squash(lines[0]).replace(" ", "") == parts.title.replace(" ", ""):
+        lines = lines[1:]
+    parts.lines = lines
+    return parts

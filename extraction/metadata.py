@@ -1,0 +1,124 @@
+"""The 政府信息公开 metadata (索引号, 发布机构, 成文日期 …) and meta tags, read from a page tree."""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+
+from extraction.dates import parse_date
+from extraction.patterns import META_LABELS, spaced
+
+_LEAF_TAGS = {"td", "th", "li", "dt", "dd", "p", "span", "div", "em", "strong", "b", "label", "font", "i"}
+_LABEL_TO_FIELD: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^[\s\u3000]*" + spaced(label) + r"[\s\u3000]*(?:[:：]|$)"), fld)
+    for fld, labels in META_LABELS.items()
+    for label in sorted(labels, key=len, reverse=True)
+]
+_LABEL_TO_FIELD.sort(key=lambda pair: len(pair[0].pattern), reverse=True)
+# "label: value" pairs inside one run of text ("发布时间：2023-03-30  来源：区司法局").
+_INLINE_PAIR = re.compile(
+    r"(信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|发文字号|文\s*号|"
+    r"成文日期|发布日期|发布时间|公开日期)[\s\u3000]*[:：][\s\u3000]*"
+    r"(.+?)(?=[\s\u3000]+(?:信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|"
+    r"发文字号|文\s*号|成文日期|发布日期|发布时间|公开日期|作\s*者|浏览次数|点击|字体|【)|$)"
+)
+META_TAG_FIELDS: dict[str, str] = {
+    "articletitle": "title",
+    "pubdate": "published",
+    "firstpublishedtime": "published",
+    "contentsource": "publisher",
+    "source": "publisher",
+    "sitename": "site_name",
+    "columnname": "column",
+}
+
+
+def field_for_label(text: str) -> tuple[str, str] | None:
+    """``(field, value-after-label)`` when ``text`` starts with a metadata label."""
+    for pattern, fld in _LABEL_TO_FIELD:
+        m = pattern.match(text)
+        if m:
+            return fld, text[m.end():].strip(" \u3000:：")
+    return None
+
+
+def meta_tags(tree: lxml_html.HtmlElement) -> dict[str, str]:
+    """Fields from <meta name=ArticleTitle/PubDate/ContentSource/SiteName …>."""
+    out: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        fld = META_TAG_FIELDS.get(name)
+        if fld and content and fld not in out:
+            out[fld] = content
+    return out
+
+
+def _cells(node: lxml_html.HtmlElement) -> list[str]:
+    """Texts of the innermost labelled cells under ``node``, in order."""
+    cells: list[str] = []
+    for el in node.iter():
+        if not isinstance(el.tag, str) or el.tag not in _LEAF_TAGS:
+            continue
+        if any(isinstance(c.tag, str) and c.tag in _LEAF_TAGS for c in el.iterdescendants()):
+            # a container: keep only its own direct text if it has any
+            own = (el.text or "").strip()
+            if own:
+                cells.append(own)
+            continue
+        text = " ".join(el.text_content().split())
+        if text:
+            cells.append(text)
+    return cells
+
+
+def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
+    """Metadata fields of one 信息公开 table / list: label and value in one cell or in neighbours."""
+    fields: dict[str, str] = {}
+    cells = _cells(node)
+    i = 0
+    while i < len(cells):
+        hit = field_for_label(cells[i])
+        if hit:
+            fld, value = hit
+            if not value and i + 1 < len(cells) and not field_for_label(cells[i + 1]):
+                value = cells[i + 1]
+                i += 1
+            if value and fld != "other":
+                fields.setdefault(fld, value)
+        i += 1
+    for m in _INLINE_PAIR.finditer(" ".join(cells) if not fields else ""):
+        hit = field_for_label(m.group(1) + "：")
+        if hit and hit[0] != "other":
+            fields.setdefault(hit[0], m.group(2).strip())
+    return fields
+
+
+def inline_fields(text: str) -> dict[str, str]:
+    """Fields from a line like ``发布时间：2023-03-30  来源：区司法局``."""
+    fields: dict[str, str] = {}
+    for m in _INLINE_PAIR.finditer(" ".join(text.split())):
+        hit = field_for_label(m.group(1) + "：")
+        if hit and hit[0] != "other":
+            fields.setdefault(hit[0], m.group(2).strip())
+    return fields
+
+
+def count_labels(text: str) -> int:
+    """How many distinct metadata labels ``text`` contains: ≥2 marks a metadata block."""
+    squashed = re.sub(r"[\s\u3000]+", "", text)
+    labels = {lab for labs in META_LABELS.values() for lab in labs if len(lab) >= 3 or lab in ("文号",)}
+    found = {lab for lab in labels if lab in squashed}
+    # count 索引号 and 信息索引号 once
+    return len({lab.replace("信息索引号", "索引号") for lab in found})
+
+
+def clean_value(fld: str, value: str) -> str | None:
+    """Dates to ISO; other values trimmed of filler."""
+    value = value.strip(" \u3000:：|")
+    if fld in ("written", "published"):
+        return parse_date(value)
+    if not value or value in ("无", "-", "/", "暂无"):
+        return None
+    return value[:120]

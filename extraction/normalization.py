@@ -1,0 +1,45 @@
+"""Text for comparing versions: NFKC punctuation, traditional → simplified, mojibake repaired or flagged."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+# Pinyin inserted after characters by re-posting sites: 區(qū)委 → 區委.
+PINYIN_IN_BRACKETS = re.compile(
+    r"[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*|[a-z]{1,6}[1-5]?)[)）]"
+)
+# Bytes decoded one byte off leave a '?' glued to a stray ASCII/CJK fragment.
+OFF_BY_ONE = re.compile(r"\?[,.。;:，、（(][A-Za-z\u3000-\u9fff（(]?|\?(?=[\s。，,]|$)")
+_SPACES = re.compile(r"[ \t\u00a0\u3000\u2002-\u200b]+")
+
+
+def has_mojibake(text: str) -> bool:
+    """True for texts carrying the marks of an unofficial re-post (pinyin glosses, '?' fragments)."""
+    return bool(PINYIN_IN_BRACKETS.search(text)) or bool(OFF_BY_ONE.search(text))
+
+
+def repair_mojibake(text: str) -> str:
+    """Remove pinyin glosses; re-decode one-byte-off GBK fragments where the bytes allow it."""
+    text = PINYIN_IN_BRACKETS.sub("", text)
+    return OFF_BY_ONE.sub(_repair_fragment, text)
+
+
+def _repair_fragment(m: re.Match[str]) -> str:
+    frag = m.group(0)
+    # '?,F' / '?。ǘ' patterns: the lead byte of a GBK character was lost; punctuation is the best guess.
+    if frag.startswith("?") and len(frag) >= 2 and frag[1] in ",，.。":
+        return "。" + frag[2:].lstrip("F")
+    return frag.replace("?", "")
+
+
+def normalize_text(text: str) -> str:
+    """NFKC (full-width → half-width punctuation and digits), simplified characters, one space runs."""
+    text = repair_mojibake(text)
+    text = unicodedata.normalize("NFKC", text)
+    text = _T2S.convert(text)
+    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
