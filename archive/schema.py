@@ -103,7 +103,11 @@ def _create_indexes(db: Database) -> None:
     db["documents"].create_index(["agency_id", "report_year", "kind"], unique=True, if_not_exists=True)
     db["document_urls"].create_index(["document_id"], if_not_exists=True)
     db["captures"].create_index(["url"], if_not_exists=True)
-    db["captures"].create_index(["sha256"], if_not_exists=True)
+    # Only the captures holding a body are indexed by sha256 (dedup looks them up): an unchanged
+    # recapture then adds no index entry.
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS idx_captures_stored_sha256 ON captures (sha256) WHERE body IS NOT NULL"
+    )
     db["versions"].create_index(["document_id"], if_not_exists=True)
     db["versions"].create_index(["capture_id"], if_not_exists=True)
     db["attachments"].create_index(["document_id", "url"], unique=True, if_not_exists=True)

@@ -209,10 +209,11 @@ class Archive:
                 "capture_id": capture_id,
                 "title": report.title,
                 "text": report.text,
-                "text_normalized": report.text_normalized,
+                # NULL when it is the text itself: readers use coalesce(text_normalized, text).
+                "text_normalized": report.text_normalized if report.text_normalized != report.text else None,
                 "fingerprint": print_,
                 "published": report.published,
-                "report": json.dumps(report.to_dict(), ensure_ascii=False),
+                "report": report_json(report),
                 "first_seen": capture.fetched_at,
                 "last_seen": capture.fetched_at,
                 "seen_count": 1,
@@ -251,6 +252,13 @@ class Archive:
     def body(self, capture_id: int) -> bytes:
         """The raw body of capture ``capture_id`` as it was fetched."""
         return capture_body(self.db, capture_id)
+
+
+def report_json(report: Report) -> str:
+    """The Report as JSON without text / text_normalized, which are columns of their own."""
+    data = report.to_dict()
+    del data["text"], data["text_normalized"]
+    return json.dumps(data, ensure_ascii=False)
 
 
 def _urls(capture: Capture, report: Report | None) -> list[str]:

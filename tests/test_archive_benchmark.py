@@ -1,0 +1,36 @@
+"""benchmarks/archive.py runs at a small N and its numbers agree with what the archive does."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# benchmarks/ is a script folder, not an installed package: load the file itself.
+_spec = importlib.util.spec_from_file_location("benchmarks_archive", ROOT / "benchmarks" / "archive.py")
+assert _spec and _spec.loader
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def test_generated_reports_are_distinct_documents() -> None:
+    reports = bench.generated_reports(50)
+    assert len({(r.agency, r.report_year) for r in reports}) == 50
+    assert len({r.text for r in reports}) == 50
+    assert all("一、主要举措和成效" in r.text and "%" in r.text for r in reports)
+
+
+def test_benchmark_at_small_n(tmp_path: Path) -> None:
+    numbers = bench.main(["--n", "40", "--dir", str(tmp_path)])
+    assert numbers["reports"] == 40
+    assert numbers["raw_bytes"] > 40 * 2000
+    # Text, sections and the compressed body: more than the body alone, well under 4 copies of it.
+    assert 0.3 < numbers["stored_bytes_per_raw_byte"] < 4
+    # Bodies are deduplicated: a recapture costs a row, never another copy of a ~3 KB page.
+    assert 0 <= numbers["bytes_per_unchanged_recapture"] < 1500
+    assert numbers["archive_ingest_per_s"] > 0 and numbers["bare_insert_per_s"] > 0
+    totals = numbers["search_totals"]
+    assert totals["truth"] > 0
+    assert totals["trigram"] == totals["truth"] and totals["trigram_wrong"] == 0
+    assert totals["jieba"] <= totals["truth"]
