@@ -1,0 +1,243 @@
+"""The sample portal network as data: every document, where it lives, when it appears and changes.
+
+The server and the tests read the same catalogue, so what a test expects is exactly what the
+portal serves: ``visible_reports(as_of)`` gives the gold text of each annual rule-of-law report
+as served on that date (silent edits applied once their date has passed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import random
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sample_portal.agencies import AGENCIES, AGENCY_BY_KEY, PORTALS, REPORT_YEARS, Agency, Portal, report_title
+from sample_portal.edits import EDIT_BY_REPORT, SilentEdit
+from sample_portal.other_documents import other_documents
+from sample_portal.report_text import compose_report
+
+__all__ = [
+    "PORTALS", "AGENCIES", "Document", "PublishedDocument", "PublishedReport", "documents",
+    "visible_documents", "visible_reports", "start_paths", "document_by_path", "column_documents",
+]  # fmt: skip
+
+REPORT_KIND = "fazhi_report"
+
+# Reports published only as an attachment on a short 详见附件 page.
+ATTACHMENT_ONLY: dict[tuple[str, int], str] = {
+    ("qh-scjg", 2021): "pdf",
+    ("sq-zrzy", 2020): "pdf",
+    ("yl-jtys", 2022): "docx",
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A list of documents on a portal (a TRS column, a Hanweb col, an old-site classid)."""
+
+    portal: str
+    key: str  # "main" | "news"
+    name: str
+    list_path: str  # first page
+
+
+COLUMNS: dict[tuple[str, str], Column] = {
+    ("qinghe", "main"): Column("qinghe", "main", "法治政府建设", "/qinghe/zwgk/fzzfjs/index.html"),
+    ("qinghe", "news"): Column("qinghe", "news", "政务动态", "/qinghe/xwdt/index.html"),
+    ("yunling", "main"): Column("yunling", "main", "法治政府建设", "/yunling/col/col1234/index.html"),
+    ("yunling", "news"): Column("yunling", "news", "政务动态", "/yunling/col/col1235/index.html"),
+    ("shimen", "main"): Column("shimen", "main", "法治政府建设", "/shimen/list.asp?classid=12"),
+    ("shimen", "news"): Column("shimen", "news", "工作动态", "/shimen/list.asp?classid=8"),
+}
+HANWEB_COLUMN_IDS = {"main": 1234, "news": 1235}
+OLDSITE_CLASS_IDS = {"main": 12, "news": 8}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One page of the network in all its versions."""
+
+    doc_id: int
+    portal: str
+    column: str
+    kind: str  # fazhi_report | gov_info_report | budget | news
+    agency: Agency
+    year: int
+    title: str
+    published: dt.date
+    url_path: str
+    original_text: str
+    edit: SilentEdit | None = None
+    attachment: str | None = None  # "pdf" | "docx": the body lives only in the attachment
+    attachment_path: str | None = None
+
+    def text_at(self, as_of: dt.date) -> str:
+        """The body as served on ``as_of`` (the edit applies from its date on)."""
+        if self.edit is not None and self.edit.on <= as_of:
+            return self.edit.apply(self.original_text)
+        return self.original_text
+
+    def edited_on(self, as_of: dt.date) -> dt.date | None:
+        return self.edit.on if self.edit is not None and self.edit.on <= as_of else None
+
+    def last_modified(self, as_of: dt.date) -> dt.date:
+        return self.edited_on(as_of) or self.published
+
+    @property
+    def index_no(self) -> str:
+        code = hashlib.md5(self.agency.key.encode()).hexdigest()[:6].upper()
+        return f"11{code}/{self.published.year}-{self.doc_id % 100000:05d}"
+
+    @property
+    def doc_no(self) -> str:
+        return "无" if self.kind == "news" else f"{self.agency.short.lstrip('县市')}〔{self.published.year}〕{self.doc_id % 97 + 1}号"
+
+    @property
+    def topic(self) -> str:
+        return {"fazhi_report": "综合政务/其他", "gov_info_report": "综合政务/政务公开", "budget": "财政、金融、审计/财政"}.get(
+            self.kind, "综合政务/政务动态"
+        )
+
+
+@dataclass(frozen=True)
+class PublishedDocument:
+    """What a document looks like on a given date: the gold record tests compare against."""
+
+    kind: str
+    agency: str
+    agency_level: str
+    region: str
+    year: int
+    url_path: str
+    title: str
+    published: dt.date
+    text: str
+    attachment: str | None
+    attachment_path: str | None
+    edited_on: dt.date | None
+
+
+PublishedReport = PublishedDocument
+
+
+def _publication_date(key: str, year: int, first_day: dt.date, span_days: int) -> dt.date:
+    rng = random.Random(f"published:{key}:{year}")
+    return first_day + dt.timedelta(days=rng.randrange(span_days))
+
+
+def _url_path(portal: Portal, column: str, published: dt.date, doc_id: int) -> str:
+    if portal.style == "trs":
+        base = "/qinghe/zwgk/fzzfjs" if column == "main" else "/qinghe/xwdt"
+        return f"{base}/{published:%Y%m}/t{published:%Y%m%d}_{doc_id}.html"
+    if portal.style == "hanweb":
+        col = HANWEB_COLUMN_IDS[column]
+        return f"/yunling/art/{published.year}/{published.month}/{published.day}/art_{col}_{doc_id}.html"
+    return f"/shimen/show.asp?id={doc_id}"
+
+
+def _attachment_path(portal: Portal, published: dt.date, doc_id: int, ext: str) -> str:
+    if portal.style == "trs":
+        return f"/qinghe/zwgk/fzzfjs/{published:%Y%m}/P0{published:%Y%m%d}{doc_id}.{ext}"
+    if portal.style == "hanweb":
+        return f"/yunling/picture/0/{published:%y%m%d}{doc_id}.{ext}"
+    return f"/shimen/UploadFiles/{published.year}/{published.month}/{published:%Y%m%d}{doc_id}.{ext}"
+
+
+_ID_BASE = {"qinghe": 4821000, "yunling": 5520000, "shimen": 1200}
+
+
+@lru_cache(maxsize=1)
+def documents() -> tuple[Document, ...]:
+    """Every document of the network, whatever its date (ids and URLs never depend on as_of)."""
+    drafts: list[tuple[dt.date, str, dict]] = []
+    for agency in AGENCIES:
+        for year in REPORT_YEARS:
+            published = _publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
+            drafts.append((published, f"{agency.key}:{year}", {
+                "kind": REPORT_KIND, "agency": agency, "year": year, "column": "main",
+                "title": report_title(agency, year), "text": compose_report(agency.key, year),
+                "edit": EDIT_BY_REPORT.get((agency.key, year)),
+                "attachment": ATTACHMENT_ONLY.get((agency.key, year)),
+            }))  # fmt: skip
+    for other in other_documents():
+        drafts.append((other.published, other.key, {
+            "kind": other.kind, "agency": AGENCY_BY_KEY[other.agency_key], "year": other.year,
+            "column": other.column, "title": other.title, "text": other.text, "edit": None, "attachment": None,
+        }))  # fmt: skip
+    drafts.sort(key=lambda d: (d[0], d[1]))
+    counters = dict(_ID_BASE)
+    out: list[Document] = []
+    for published, _key, d in drafts:
+        portal = PORTALS[d["agency"].portal]
+        counters[portal.key] += 1 if portal.style == "oldsite" else 7
+        doc_id = counters[portal.key]
+        attachment = d["attachment"]
+        out.append(
+            Document(
+                doc_id=doc_id, portal=portal.key, column=d["column"], kind=d["kind"], agency=d["agency"],
+                year=d["year"], title=d["title"], published=published,
+                url_path=_url_path(portal, d["column"], published, doc_id), original_text=d["text"],
+                edit=d["edit"], attachment=attachment,
+                attachment_path=_attachment_path(portal, published, doc_id, attachment) if attachment else None,
+            )
+        )  # fmt: skip
+    for doc in out:  # fail at import, not at serve time, if an edit no longer matches its text
+        if doc.edit is not None:
+            doc.edit.apply(doc.original_text)
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _by_path() -> dict[str, Document]:
+    table: dict[str, Document] = {}
+    for doc in documents():
+        table[doc.url_path] = doc
+    return table
+
+
+@lru_cache(maxsize=1)
+def _by_attachment_path() -> dict[str, Document]:
+    return {doc.attachment_path: doc for doc in documents() if doc.attachment_path}
+
+
+def document_by_path(path: str, as_of: dt.date) -> Document | None:
+    """The document at ``path`` (path plus query for the old site), if published by ``as_of``."""
+    doc = _by_path().get(path)
+    return doc if doc is not None and doc.published <= as_of else None
+
+
+def document_by_attachment_path(path: str, as_of: dt.date) -> Document | None:
+    doc = _by_attachment_path().get(path)
+    return doc if doc is not None and doc.published <= as_of else None
+
+
+def column_documents(portal: str, column: str, as_of: dt.date) -> list[Document]:
+    """A column's documents visible on ``as_of``, newest first, as CMS lists show them."""
+    docs = [d for d in documents() if d.portal == portal and d.column == column and d.published <= as_of]
+    return sorted(docs, key=lambda d: (d.published, d.doc_id), reverse=True)
+
+
+def _published(doc: Document, as_of: dt.date) -> PublishedDocument:
+    return PublishedDocument(
+        kind=doc.kind, agency=doc.agency.name, agency_level=doc.agency.level, region=doc.agency.region,
+        year=doc.year, url_path=doc.url_path, title=doc.title, published=doc.published,
+        text=doc.text_at(as_of), attachment=doc.attachment, attachment_path=doc.attachment_path,
+        edited_on=doc.edited_on(as_of),
+    )  # fmt: skip
+
+
+def visible_documents(as_of: dt.date) -> list[PublishedDocument]:
+    """Everything the network serves on ``as_of``: reports and the documents that are not reports."""
+    return [_published(d, as_of) for d in documents() if d.published <= as_of]
+
+
+def visible_reports(as_of: dt.date) -> list[PublishedReport]:
+    """The annual rule-of-law reports published by ``as_of``, with their text as served that day."""
+    return [p for p in visible_documents(as_of) if p.kind == REPORT_KIND]
+
+
+def start_paths() -> list[str]:
+    """The portal home pages, where a crawl of the network starts."""
+    return [p.home_path for p in PORTALS.values()]
