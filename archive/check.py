@@ -3,11 +3,12 @@
 An archive kept for years meets bit rot, hand edits and half-copied files. Every stored body is
 re-hashed against its sha256, every version's fingerprint is recomputed, and rows that point at
 nothing (or versions with no capture behind them) are reported, so damage is found before it is
-relied on.
+relied on. WARC records indexed in ``captures`` are read back and their payload digests compared.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import sqlite3
 import zlib
@@ -67,6 +68,36 @@ def _check_fingerprints(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
+def _check_warcs(conn: sqlite3.Connection, path: Path) -> list[str]:
+    rows = conn.execute(
+        "SELECT id, url, sha256, warc_file, warc_offset FROM captures WHERE warc_file IS NOT NULL ORDER BY id"
+    ).fetchall()
+    if not rows:
+        return []
+    try:
+        from warcio.exceptions import ArchiveLoadFailed
+
+        from archive.warc import read_warc_record, warc_dir_for
+    except ImportError:
+        return [f"{len(rows)} captures are indexed in WARC files, but warcio is not installed to check them"]
+    folder = warc_dir_for(path)
+    problems = []
+    for row in rows:
+        where = f"capture {row['id']}: WARC {row['warc_file']}@{row['warc_offset']}"
+        try:
+            record = read_warc_record(folder, row["warc_file"], row["warc_offset"])
+        except (OSError, StopIteration, ValueError, ArchiveLoadFailed) as exc:
+            problems.append(f"{where} cannot be read ({exc.__class__.__name__}: {str(exc)[:80]})")
+            continue
+        digest = record.payload_digest or ""
+        expected = "sha256:" + base64.b32encode(bytes.fromhex(row["sha256"])).decode("ascii")
+        if digest != expected:
+            problems.append(f"{where} holds another payload ({digest[:20]}…)")
+        elif record.record_type == "response" and hashlib.sha256(record.body).hexdigest() != row["sha256"]:
+            problems.append(f"{where}: record body does not match its sha256")
+    return problems
+
+
 def check_archive(path: str | Path) -> list[str]:
     """Problems found in the archive at ``path``, one sentence each; an empty list means it is sound."""
     conn = connect_readonly(path)
@@ -78,6 +109,7 @@ def check_archive(path: str | Path) -> list[str]:
             problems.extend(f"{what}: {row[0]}" for row in conn.execute(sql))
         problems.extend(_check_bodies(conn))
         problems.extend(_check_fingerprints(conn))
+        problems.extend(_check_warcs(conn, Path(path)))
     finally:
         conn.close()
     return problems

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,8 @@ from archive.capture import Capture
 from archive.fingerprint import fingerprint
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
 from extraction.report import Report
+
+logger = logging.getLogger(__name__)
 
 STATUSES = ("new_version", "seen_again", "capture_only")
 # Agency names that say nothing: reports under them are never merged by (agency, year).
@@ -63,12 +66,30 @@ def capture_body(db: Database, capture_id: int) -> bytes:
     return zlib.decompress(body) if body is not None else b""
 
 
-class Archive:
-    """The archive database at ``path`` (created with its schema if missing)."""
+def _warc_store(path: Path, warc: bool | None) -> Any:
+    if warc is False:
+        return None
+    try:
+        from archive.warc import WarcStore
+    except ImportError:
+        if warc:
+            raise RuntimeError("WARC output needs warcio: pip install warcio") from None
+        logger.warning("warcio is not installed: raw captures are kept in the database only, not as WARC")
+        return None
+    return WarcStore(path)
 
-    def __init__(self, path: str | Path) -> None:
+
+class Archive:
+    """The archive database at ``path`` (created with its schema if missing).
+
+    ``warc``: also write raw captures as WARC files in ``<db stem>.warcs/`` beside the database
+    (None, the default: when warcio is installed; True: required; False: never).
+    """
+
+    def __init__(self, path: str | Path, warc: bool | None = None) -> None:
         self.path = Path(path)
         self.db = open_database(self.path)
+        self.warc = _warc_store(self.path, warc)
 
     def __enter__(self) -> Archive:
         return self
@@ -79,6 +100,8 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        if self.warc is not None:
+            self.warc.close()
         self.db.close()
 
     # -- ingest -----------------------------------------------------------------------------------
@@ -104,8 +127,9 @@ class Archive:
         body = capture.body or b""
         sha = hashlib.sha256(body).hexdigest()
         already = body and self.db.execute(
-            "SELECT 1 FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
+            "SELECT url, fetched_at FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
         ).fetchone()
+        location = self.warc.write(capture, tuple(already) if already else None) if self.warc else None
         if capture.portal:
             self._portal(capture.portal)
         row = {
@@ -122,6 +146,8 @@ class Archive:
             "body_size": len(body),
             "portal": capture.portal,
             "parent_url": capture.parent_url,
+            "warc_file": location.file if location else None,
+            "warc_offset": location.offset if location else None,
         }
         return self.db["captures"].insert(row).last_pk
 

@@ -1,0 +1,72 @@
+"""Raw captures also land in standard WARC files beside the database, indexed in captures."""
+
+from __future__ import annotations
+
+import gzip
+import sqlite3
+
+from test_archive_fixtures import QINGHE_2023, make_capture, make_report
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import Archive
+from archive.check import check_archive
+from archive.warc import read_warc_record, warc_dir_for
+
+
+def _archive(tmp_path):
+    db = tmp_path / "archive.db"
+    report = make_report()
+    edited = make_report(QINGHE_2023.replace("审结74件", "审结75件"))
+    with Archive(db, warc=True) as arc:
+        first = arc.ingest(make_capture(report), report)
+        again = arc.ingest(make_capture(report, fetched_at="2024-05-01T00:00:00Z"), report)
+        changed = arc.ingest(make_capture(edited, fetched_at="2024-06-01T00:00:00Z"), edited)
+        blocked = arc.ingest(make_capture(None, url=report.url, outcome="blocked", status=412,
+                                          body=b"<script>$_ts=1</script>", fetched_at="2024-07-01T00:00:00Z"), None)  # fmt: skip
+        gone = arc.ingest(make_capture(None, url=report.url, outcome="error", status=None, body=b"",
+                                       fetched_at="2024-08-01T00:00:00Z", error="DNS lookup failed"), None)  # fmt: skip
+    return db, report, [first, again, changed, blocked, gone]
+
+
+def test_every_response_is_a_warc_record_at_its_indexed_offset(tmp_path):
+    db, report, results = _archive(tmp_path)
+    folder = warc_dir_for(db)
+    assert folder == tmp_path / "archive.warcs"
+    rows = sqlite3.connect(db).execute("SELECT id, warc_file, warc_offset FROM captures ORDER BY id").fetchall()
+    assert [r[1] is not None for r in rows] == [True, True, True, True, False]  # no response, no record
+    first = read_warc_record(folder, rows[0][1], rows[0][2])
+    assert (first.record_type, first.url, first.status) == ("response", report.url, 200)
+    assert first.body == make_capture(report).body
+    assert first.headers["ETag"] == '"65f3a1-2c1"'
+    blocked = read_warc_record(folder, rows[3][1], rows[3][2])
+    assert (blocked.status, blocked.body) == (412, b"<script>$_ts=1</script>")
+
+
+def test_an_unchanged_body_is_a_revisit_record(tmp_path):
+    db, report, _ = _archive(tmp_path)
+    folder = warc_dir_for(db)
+    (name,) = [p.name for p in folder.iterdir()]
+    with (folder / name).open("rb") as fh:
+        records = [(r.rec_type, r.rec_headers.get_header("WARC-Date")) for r in ArchiveIterator(fh)]
+    assert [t for t, _ in records] == ["response", "revisit", "response", "response"]
+    assert records[1][1] == "2024-05-01T00:00:00Z"
+    with gzip.open(folder / name) as fh:  # standard gzip, readable with zcat too
+        assert fh.read().count(b"WARC/1.") == 4
+
+
+def test_check_reads_the_warcs_and_finds_damage(tmp_path):
+    db, _, _ = _archive(tmp_path)
+    assert check_archive(db) == []
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE captures SET warc_offset = warc_offset + 7 WHERE id = 3")
+    conn.commit()
+    problems = check_archive(db)
+    assert len(problems) == 1 and problems[0].startswith("capture 3: WARC")
+
+
+def test_warc_can_be_turned_off(tmp_path):
+    report = make_report()
+    with Archive(tmp_path / "plain.db", warc=False) as arc:
+        arc.ingest(make_capture(report), report)
+    assert not warc_dir_for(tmp_path / "plain.db").exists()
+    assert check_archive(tmp_path / "plain.db") == []
