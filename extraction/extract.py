@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.request
 from pathlib import Path
 
@@ -25,7 +26,7 @@ _CONTENT_TYPES = {"pdf": "application/pdf",
 
 def _first_title_line(lines: list[str]) -> str:
     for line in lines[:5]:
-        if 6 <= len(line) <= 80 and classify_title(line)[0]:
+        if 6 <= len(line) <= 60 and not re.search(r"[。，,；;]", line) and classify_title(line)[0]:
             return line
     return ""
 
@@ -54,7 +55,7 @@ def _judge(report: Report) -> None:
         report.reason = "challenge page, not content"
         return
     ok, why = classify_title(report.title)
-    if not ok and report.text:
+    if not ok and not report.title and report.text:
         first = _first_title_line(report.text.splitlines())
         if first and classify_title(first)[0]:
             ok, why = classify_title(first)

@@ -117,11 +117,34 @@ def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
     return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
 
 
+def _table_row(line: str) -> str | None:
+    """trafilatura writes table rows as ``| a | b |``; the text keeps them as ``a b``."""
+    if not (line.startswith("|") and line.endswith("|")):
+        return line
+    cells = [c.strip() for c in line.strip("|").split("|")]
+    if all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):
+        return None
+    return " ".join(c for c in cells if c)
+
+
 def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
     doc = "<html><body><article>" + lxml_html.tostring(node, encoding="unicode") + "</article></body></html>"
     text = trafilatura.extract(doc, include_tables=True, include_comments=False, favor_recall=True,
                                deduplicate=False, include_links=False, include_images=False) or ""
-    return [line for line in (_squash(x) for x in text.split("\n")) if line]
+    rows = (_table_row(_squash(x)) for x in text.split("\n"))
+    return [line for line in rows if line]
+
+
+def _rejoin(lines: list[str], block: list[str]) -> list[str]:
+    """trafilatura breaks a paragraph at inline links (附件：<a>…</a>); join pieces the page kept as one."""
+    whole = {x.replace(" ", "") for x in block}
+    out: list[str] = []
+    for line in lines:
+        if out and out[-1].replace(" ", "") not in whole and (out[-1] + line).replace(" ", "") in whole:
+            out[-1] = out[-1] + line
+        else:
+            out.append(line)
+    return out
 
 
 def _useful_chars(lines: list[str]) -> int:
@@ -232,7 +255,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     # Inline metadata lines outside the body ("发布时间：… 来源：…").
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
-        if 0 < len(text) <= 200 and meta.count_labels(text) >= 1:
+        if 0 < len(text) <= 200:
             for k, v in meta.inline_fields(text).items():
                 parts.fields.setdefault(k, v)
 
@@ -240,9 +263,12 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     block = _block_lines(node)
     if _useful_chars(lines) < 0.9 * _useful_chars(block):
         lines = block
+    else:
+        lines = _rejoin(lines, block)
     lines = [_LEADING_INDENT.sub("", x) for x in lines]
     lines = [x for x in lines if not is_chrome_line(x)]
-    if lines and parts.title and _squash(lines[0]).replace(" ", "") == parts.title.replace(" ", ""):
-        lines = lines[1:]
+    if parts.title:
+        squashed_title = parts.title.replace(" ", "")
+        lines = [x for n, x in enumerate(lines) if n >= 3 or x.replace(" ", "") != squashed_title]
     parts.lines = lines
     return parts

@@ -19,9 +19,9 @@ _LABEL_TO_FIELD.sort(key=lambda pair: len(pair[0].pattern), reverse=True)
 # "label: value" pairs inside one run of text ("发布时间：2023-03-30  来源：区司法局").
 _INLINE_PAIR = re.compile(
     r"(信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|发文字号|文\s*号|"
-    r"成文日期|发布日期|发布时间|公开日期)[\s\u3000]*[:：][\s\u3000]*"
+    r"成文日期|发布日期|发布时间|公开日期|时\s*间|日\s*期)[\s\u3000]*[:：][\s\u3000]*"
     r"(.+?)(?=[\s\u3000]+(?:信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|"
-    r"发文字号|文\s*号|成文日期|发布日期|发布时间|公开日期|作\s*者|浏览次数|点击|字体|【)|$)"
+    r"发文字号|文\s*号|成文日期|发布日期|发布时间|公开日期|时\s*间|日\s*期|作\s*者|浏览次数|点击|字体|【)|$)"
 )
 META_TAG_FIELDS: dict[str, str] = {
     "articletitle": "title",
@@ -79,6 +79,12 @@ def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
     cells = _cells(node)
     i = 0
     while i < len(cells):
+        pairs = inline_fields(cells[i])
+        if len(pairs) >= 2:
+            for k, v in pairs.items():
+                fields.setdefault(k, v)
+            i += 1
+            continue
         hit = field_for_label(cells[i])
         if hit:
             fld, value = hit

@@ -19,6 +19,8 @@ CONTENT_SELECTORS: tuple[str, ...] = (
     "//td[contains(concat(' ', normalize-space(@class), ' '), ' content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' wzy_nr ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' zw ')]",
+    "//*[@id='article' or @id='content' or @id='main-content' or @id='articleContent']",
+    "//div[contains(concat(' ', normalize-space(@class), ' '), ' content ')]",
 )
 
 # Hanweb (大汉) marks the body with HTML comments / meta tags.
@@ -39,7 +41,7 @@ CHROME_ID_CLASS = re.compile(
     r"fontsize|jiucuo|correction|counter|visit|hits|related|xgwz|xglj|relevant|prev|next|pagenav|"
     r"sxp|syp|xyp|assistant|robot|xiaolongren|copyright|banquan|sidebar|side|gkxx|xxgk-info|"
     r"xxgk_table|zwgk_table|meta-table|article-info|info-table|table_suoyin|syh|toolbar|tools|"
-    r"gotop|backtop)([\s_-]|\d|$)",
+    r"gotop|backtop|ad|ads|advert|guanggao|tuijian|recommend)([\s_-]|\d|$)",
     re.I,
 )
 
