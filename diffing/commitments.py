@@ -21,6 +21,7 @@ CHANGED_AT = 55.0
 # An item cut down to part of itself keeps most of its words: enough to pair (as changed), not to keep.
 SUBSET_WEIGHT = 0.8
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MATCH_STATUSES = ("kept", "changed", "dropped", "added")
 
 
@@ -47,6 +48,11 @@ def _comparable(item: Commitment) -> str:
 def _score(previous: str, current: str) -> float:
     """Word-order-insensitive similarity; a commitment cut down to part of itself still pairs (as changed)."""
     return max(fuzz.token_sort_ratio(previous, current), SUBSET_WEIGHT * _containment(previous, current))
+
+
+def _targets(text: str) -> list[str]:
+    """The numbers of a text but years: a changed target (覆盖率90%→100%) is a changed promise."""
+    return [n for n in _NUMBER.findall(text) if not (len(n) == 4 and n[:2] in ("19", "20"))]
 
 
 def _containment(previous: str, current: str) -> float:
@@ -81,7 +87,11 @@ def match_commitments(
             matches.append(CommitmentMatch("dropped", item, None, 0.0))
             continue
         j, score = paired_prev[i]
-        kept = score >= kept_at and fuzz.token_sort_ratio(prev_words[i], curr_words[j]) >= kept_at
+        kept = (
+            score >= kept_at
+            and fuzz.token_sort_ratio(prev_words[i], curr_words[j]) >= kept_at
+            and _targets(prev_words[i]) == _targets(curr_words[j])
+        )
         old_body, new_body = _body(item), _body(current[j])
         tokens = diff_words(old_body, new_body) if normalise(old_body) != normalise(new_body) else []
         matches.append(CommitmentMatch("kept" if kept else "changed", item, current[j], score, tokens))

@@ -23,6 +23,11 @@ _MARKERS = (
 )
 _ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,]))\s*([{_CN_NUM}]+是)")
 _PLANS_TITLE = re.compile(r"工作计划|工作思路|工作打算|工作安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后")
+_PROBLEMS_TITLE = re.compile(r"问题|不足|短板|差距|薄弱|困难|瓶颈")
+# A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.
+_FORWARD = re.compile(
+    r"^(?:下一步|下步|接下来|今后|明年|(?:19|20)\d\d年[,，]?(?:我|本|全)|在接下来|在新的一年|我[镇县区市局街乡委]将)"
+)
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
 _LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -123,6 +128,10 @@ def commitments(text: str) -> list[Commitment]:
     heading, body = found
     body = [line for line in body if not _LABEL_LINE.match(line)]
     numbered = any(marker_of(line) for line in body)
+    if not numbered and _PROBLEMS_TITLE.search(heading.title):
+        # 存在问题及下一步努力方向: the problems come first, the promises from the first forward-looking paragraph
+        forward = next((k for k, line in enumerate(body) if _FORWARD.search(line)), None)
+        body = body[forward:] if forward is not None else body
     items: list[Commitment] = []
     counter = 0
     for paragraph in body:

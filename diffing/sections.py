@@ -1,0 +1,101 @@
+"""A report's parts by role: what was done (achievements), what fell short (problems), what comes next (plans).
+
+Year-over-year analysis reads each part differently: last year's plans are checked against this
+year's achievements, and shortcomings are tracked from year to year. The parts are found from the
+top-level outline headings (一、存在的问题 / 四、下一步工作打算 …); a heading that announces both
+(存在问题及下一步努力方向) is split at its sub-headings, or else before its first forward-looking
+paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from diffing.outline import _FORWARD, _PLANS_TITLE, _PROBLEMS_TITLE, _split_enumeration, marker_of, parse_outline
+from diffing.sentences import split_sentences
+
+# "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
+_PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
+_LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+
+
+@dataclass
+class ReportParts:
+    achievements: list[str] = field(default_factory=list)  # lines, intro included
+    problems: list[str] = field(default_factory=list)
+    plans: list[str] = field(default_factory=list)
+
+
+def _role(title: str) -> str:
+    problems, plans = bool(_PROBLEMS_TITLE.search(title)), bool(_PLANS_TITLE.search(title))
+    if problems and plans:
+        return "both"
+    return "problems" if problems else "plans" if plans else "achievements"
+
+
+def _split_combined(lines: list[str], parts: ReportParts) -> None:
+    """Lines of a 存在问题及下一步打算 section: by sub-heading if it has them, else at the first forward paragraph."""
+    role = "problems"
+    has_subheadings = any(marker_of(line) and _role(line) in ("problems", "plans") for line in lines)
+    for line in lines:
+        found = marker_of(line)
+        if has_subheadings and found:
+            sub = _role(line[len(found[1]) :])
+            if sub in ("problems", "plans"):
+                role = sub
+                continue
+        elif not has_subheadings and role == "problems" and _FORWARD.search(line):
+            role = "plans"
+        getattr(parts, role).append(line)
+
+
+def report_parts(text: str) -> ReportParts:
+    """The report's lines sorted into achievements, problems and plans by their top-level headings."""
+    lines = [line.strip() for line in text.splitlines()]
+    outline = parse_outline(text)
+    parts = ReportParts()
+    if not outline:
+        parts.achievements = [line for line in lines if line]
+        return parts
+    top = min(i.level for i in outline)
+    headings = [i for i in outline if i.level == top]
+    parts.achievements += [line for line in lines[: headings[0].line] if line]
+    for k, heading in enumerate(headings):
+        end = headings[k + 1].line if k + 1 < len(headings) else len(lines)
+        body = [line for line in lines[heading.line + 1 : end] if line and not _LABEL_LINE.match(line)]
+        role = _role(heading.title)
+        if role == "both":
+            _split_combined(body, parts)
+        else:
+            getattr(parts, role).extend(body)
+    return parts
+
+
+def problem_items(lines: list[str]) -> list[str]:
+    """The separate shortcomings: numbered items, 一是…二是… pieces, or else sentences; lead-ins dropped."""
+    items: list[str] = []
+    numbered = any(marker_of(line) for line in lines)
+    for line in lines:
+        found = marker_of(line)
+        if numbered and not found:
+            if items:
+                items[-1] += line
+            continue
+        body = line[len(found[1]) :].strip() if found else line
+        pieces = [piece for _, piece in _split_enumeration(body)]
+        if len(pieces) > 1:
+            items += pieces  # whatever precedes 一是 is a lead-in
+        elif numbered:
+            items.append(body)
+        else:
+            items += split_sentences(body)
+    return [item for item in map(_without_lead, items) if item and not _PROBLEMS_LEAD.search(item)]
+
+
+def _without_lead(item: str) -> str:
+    """"…还存在许多问题,主要表现在:创新力度不够" → "创新力度不够"."""
+    colon = re.search(r"[:：]", item)
+    if colon and _PROBLEMS_LEAD.search(item[: colon.end()]):
+        return item[colon.end() :].strip()
+    return item.strip()
