@@ -4,7 +4,8 @@ Usage: python -m benchmarks.archive [--n N] [--dir DIR]
 
 Generates N fictional reports (numbered outline, figures, portal chrome around the body; agencies ×
 years), ingests them into a fresh archive and measures, side by side from one run:
-- stored bytes per raw byte (the whole database file / the raw bodies fetched);
+- stored bytes per raw byte (the whole database file / the raw bodies fetched), and the same for
+  the WARC files written beside it;
 - bytes added per unchanged recapture (the same N pages fetched again; target ≤ 300, the body is
   deduplicated by sha256 so only the capture row is added);
 - ingest rate of Archive.ingest beside a bare sqlite-utils insert of the same capture and version
@@ -31,6 +32,7 @@ import sqlite_utils
 from archive import Archive
 from archive.capture import Capture
 from archive.search import query_terms, search
+from archive.warc import warc_dir_for
 from extraction.report import Report
 
 SHARED_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
@@ -110,6 +112,11 @@ def capture_of(report: Report, fetched_at: str) -> Capture:
                             "Last-Modified": "Fri, 15 Mar 2024 02:00:00 GMT"})  # fmt: skip
 
 
+def _warc_bytes(db: Path) -> int:
+    folder = warc_dir_for(db)
+    return sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
+
+
 def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, float]:
     db = workdir / "archive.db"
     raw = 0
@@ -121,10 +128,12 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
             arc.ingest(capture, report)
     ingest_s = time.perf_counter() - start
     first_size = db.stat().st_size
+    first_warc = _warc_bytes(db)
     with Archive(db) as arc:
         for report in reports:
             assert arc.ingest(capture_of(report, "2025-05-01T08:00:00Z"), report).status == "seen_again"
     recapture_bytes = (db.stat().st_size - first_size) / len(reports)
+    recapture_warc_bytes = (_warc_bytes(db) - first_warc) / len(reports)
 
     bare = sqlite_utils.Database(workdir / "bare.db")
     start = time.perf_counter()
@@ -142,6 +151,8 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
         "db_bytes": first_size,
         "stored_bytes_per_raw_byte": round(first_size / raw, 3),
         "bytes_per_unchanged_recapture": round(recapture_bytes, 1),
+        "warc_bytes_per_raw_byte": round(first_warc / raw, 3),
+        "warc_bytes_per_unchanged_recapture": round(recapture_warc_bytes, 1),
         "archive_ingest_per_s": round(len(reports) / ingest_s, 1),
         "bare_insert_per_s": round(len(reports) / bare_s, 1),
         "ingest_time_ratio_vs_bare": round(ingest_s / bare_s, 2),
