@@ -13,7 +13,15 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sample_portal.agencies import AGENCIES, AGENCY_BY_KEY, PORTALS, REPORT_YEARS, Agency, Portal, report_title
+from sample_portal.agencies import (
+    AGENCIES,
+    AGENCY_BY_KEY,
+    PORTALS,
+    REPORT_YEARS,
+    Agency,
+    Portal,
+    report_title,
+)
 from sample_portal.edits import EDIT_BY_REPORT, SilentEdit
 from sample_portal.other_documents import other_documents
 from sample_portal.report_text import compose_report
@@ -92,7 +100,11 @@ class Document:
 
     @property
     def doc_no(self) -> str:
-        return "无" if self.kind == "news" else f"{self.agency.short.lstrip('县市')}〔{self.published.year}〕{self.doc_id % 97 + 1}号"
+        if self.kind == "news":
+            return "无"
+        short = self.agency.short
+        prefix = self.agency.region[0] + "政" if short.endswith("政府") else short.removeprefix("县").removeprefix("市")
+        return f"{prefix}〔{self.published.year}〕{self.doc_id % 97 + 1}号"
 
     @property
     def topic(self) -> str:

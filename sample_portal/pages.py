@@ -1,0 +1,247 @@
+"""Render every page of the network for a request path and a date, in each portal's CMS style.
+
+Returns a ``Page`` (status, bytes, content type, last-modified date) or None for a 404. Knows
+nothing about HTTP beyond that, so it can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from sample_portal.agencies import PORTALS, Portal
+from sample_portal.attachments import DOCX_MIME, docx_bytes, pdf_bytes
+from sample_portal.network import (
+    COLUMNS,
+    HANWEB_COLUMN_IDS,
+    OLDSITE_CLASS_IDS,
+    Column,
+    Document,
+    column_documents,
+    document_by_attachment_path,
+    document_by_path,
+    documents,
+)
+
+TRS_PER_PAGE = 12
+HANWEB_PER_PAGE = 15
+OLDSITE_PER_PAGE = 10
+HANWEB_PROXY = "/yunling/module/web/jpage/dataproxy.jsp"
+NETWORK_EPOCH = dt.date(2019, 1, 1)
+ROBOTS_TXT = "User-agent: *\nDisallow: /search\n"
+
+_ENV = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html", "xml"]),
+    keep_trailing_newline=True,
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    body: bytes
+    content_type: str
+    last_modified: dt.date
+
+
+def _html(template: str, encoding: str = "utf-8", **context: object) -> bytes:
+    """Render and encode; pages that declare gb2312 are encoded as gb18030, as such servers do."""
+    text = _ENV.get_template(template).render(**context)
+    return text.encode("gb18030" if encoding == "gb2312" else encoding)
+
+
+def _columns(portal: str) -> list[Column]:
+    return [c for (p, _k), c in COLUMNS.items() if p == portal]
+
+
+def _latest(docs: list[Document], as_of: dt.date) -> dt.date:
+    return max((d.last_modified(as_of) for d in docs), default=NETWORK_EPOCH)
+
+
+def _pubtime(doc: Document) -> str:
+    minutes = doc.doc_id * 37 % 540
+    return f"{doc.published.isoformat()} {8 + minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _hits(doc: Document) -> int:
+    return 200 + doc.doc_id * 131 % 4800
+
+
+def _headings(paragraphs: list[str]) -> set[str]:
+    return {p for p in paragraphs if len(p) < 40 and p[:2] in {"一、", "二、", "三、", "四、", "五、"}}
+
+
+def _article(doc: Document, as_of: dt.date) -> Page:
+    portal = PORTALS[doc.portal]
+    column = COLUMNS[(doc.portal, doc.column)]
+    siblings = column_documents(doc.portal, doc.column, as_of)
+    index = next(i for i, d in enumerate(siblings) if d.doc_id == doc.doc_id)
+    related = [d for d in documents() if d.agency == doc.agency and d is not doc and d.published <= as_of][-4:]
+    if doc.attachment:
+        paragraphs = ["详见附件。"]
+        attachment_name = f"{doc.title}.{doc.attachment}"
+        attachment_href = doc.attachment_path
+    else:
+        paragraphs = doc.text_at(as_of).split("\n")
+        attachment_name = attachment_href = None
+    context = {
+        "portal": portal, "column": column, "doc": doc, "paragraphs": paragraphs,
+        "headings": _headings(paragraphs), "pubtime": _pubtime(doc), "hits": _hits(doc),
+        "written": (doc.published - dt.timedelta(days=doc.doc_id % 6)).isoformat(),
+        "prev_doc": siblings[index - 1] if index > 0 else None,
+        "next_doc": siblings[index + 1] if index + 1 < len(siblings) else None,
+        "related": related, "attachment_name": attachment_name, "attachment_href": attachment_href,
+    }  # fmt: skip
+    template = {"trs": "trs_article.html", "hanweb": "hanweb_article.html", "oldsite": "oldsite_article.html"}
+    charset = "gb2312" if portal.style == "oldsite" else "utf-8"
+    body = _html(template[portal.style], charset, **context)
+    return Page(body, f"text/html; charset={charset}", doc.last_modified(as_of))
+
+
+@dataclass(frozen=True)
+class _ListItem:
+    doc: Document
+    href: str
+
+
+def _trs_list(column: Column, page: int, as_of: dt.date) -> Page | None:
+    docs = column_documents(column.portal, column.key, as_of)
+    pages = max(1, math.ceil(len(docs) / TRS_PER_PAGE))
+    if page >= pages:
+        return None
+    base = column.list_path.rsplit("/", 1)[0] + "/"
+    chunk = docs[page * TRS_PER_PAGE : (page + 1) * TRS_PER_PAGE]
+    items = [_ListItem(d, "./" + d.url_path.removeprefix(base)) for d in chunk]
+    body = _html("trs_list.html", portal=PORTALS[column.portal], column=column, items=items, page=page, pages=pages)
+    return Page(body, "text/html; charset=utf-8", _latest(docs, as_of))
+
+
+def _hanweb_li(doc: Document) -> Markup:
+    return Markup(
+        f'<li><a href="{escape(doc.url_path)}" title="{escape(doc.title)}" target="_blank">'
+        f"{escape(doc.title)}</a><span>{doc.published.isoformat()}</span></li>"
+    )
+
+
+def _hanweb_proxy_query(column: Column) -> Markup:
+    """The proxy URL as Hanweb writes it in ``<nextgroup>``: raw ``&``, our own constant data."""
+    col = HANWEB_COLUMN_IDS[column.key]
+    return Markup(
+        f"{HANWEB_PROXY}?page=1&appid=1&webid=12&path=/yunling/&columnid={col}&unitid={col + 3327}"
+        f"&webname={PORTALS[column.portal].name}&permissiontype=0"
+    )
+
+
+def _hanweb_column(column: Column, as_of: dt.date) -> Page:
+    docs = column_documents(column.portal, column.key, as_of)
+    col = HANWEB_COLUMN_IDS[column.key]
+    body = _html(
+        "hanweb_column.html", portal=PORTALS[column.portal], column=column, column_id=col, unit_id=col + 3327,
+        records=[_hanweb_li(d) for d in docs[:HANWEB_PER_PAGE]], total=len(docs), per_page=HANWEB_PER_PAGE,
+        proxy_query=_hanweb_proxy_query(column),
+    )  # fmt: skip
+    return Page(body, "text/html; charset=utf-8", _latest(docs, as_of))
+
+
+def hanweb_dataproxy(params: dict[str, str], as_of: dt.date) -> Page:
+    """The jpage XML for records ``startrecord``..``endrecord`` (1-based, inclusive) of a column."""
+    col = params.get("columnid", str(HANWEB_COLUMN_IDS["main"]))
+    key = next((k for k, v in HANWEB_COLUMN_IDS.items() if str(v) == col), "main")
+    column = COLUMNS[("yunling", key)]
+    docs = column_documents("yunling", key, as_of)
+    per_page = _int(params.get("perpage"), HANWEB_PER_PAGE) or HANWEB_PER_PAGE
+    start = max(1, _int(params.get("startrecord"), 1))
+    end = max(start, _int(params.get("endrecord"), start + per_page - 1))
+    body = _html(
+        "hanweb_datastore.xml", records=[_hanweb_li(d) for d in docs[start - 1 : end]], total=len(docs),
+        total_pages=max(1, math.ceil(len(docs) / per_page)), proxy_query=_hanweb_proxy_query(column),
+    )  # fmt: skip
+    return Page(body, "text/xml; charset=utf-8", _latest(docs, as_of))
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _oldsite_list(class_id: int, page: int, as_of: dt.date) -> Page | None:
+    key = next((k for k, v in OLDSITE_CLASS_IDS.items() if v == class_id), None)
+    if key is None:
+        return None
+    column = COLUMNS[("shimen", key)]
+    docs = column_documents("shimen", key, as_of)
+    pages = max(1, math.ceil(len(docs) / OLDSITE_PER_PAGE))
+    if not 1 <= page <= pages:
+        return None
+    chunk = docs[(page - 1) * OLDSITE_PER_PAGE : page * OLDSITE_PER_PAGE]
+    body = _html(
+        "oldsite_list.html", "gb2312", portal=PORTALS["shimen"], column=column, class_id=class_id,
+        items=[_ListItem(d, f"show.asp?id={d.doc_id}") for d in chunk], total=len(docs), page=page,
+        pages=pages, per_page=OLDSITE_PER_PAGE,
+    )  # fmt: skip
+    return Page(body, "text/html; charset=gb2312", _latest(docs, as_of))
+
+
+def _home(portal: Portal, as_of: dt.date) -> Page:
+    columns = _columns(portal.key)
+    latest = {c.key: column_documents(portal.key, c.key, as_of)[:8] for c in columns}
+    charset = "gb2312" if portal.style == "oldsite" else "utf-8"
+    body = _html("portal_home.html", charset, portal=portal, columns=columns, latest=latest, charset=charset)
+    every = [d for c in columns for d in column_documents(portal.key, c.key, as_of)]
+    return Page(body, f"text/html; charset={charset}", _latest(every, as_of))
+
+
+def _attachment(doc: Document, as_of: dt.date) -> Page:
+    text = doc.text_at(as_of)
+    if doc.attachment == "pdf":
+        return Page(pdf_bytes(doc.title, text), "application/pdf", doc.last_modified(as_of))
+    return Page(docx_bytes(doc.title, text), DOCX_MIME, doc.last_modified(as_of))
+
+
+def render(path: str, query: str, as_of: dt.date) -> Page | None:
+    """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none."""
+    params = {k: v[-1] for k, v in parse_qs(query).items()}
+    if path == "/":
+        body = _html("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
+        return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))
+    if path == "/robots.txt":
+        return Page(ROBOTS_TXT.encode(), "text/plain; charset=utf-8", NETWORK_EPOCH)
+    for portal in PORTALS.values():
+        if path in (portal.home_path, f"/{portal.key}/", f"/{portal.key}"):
+            return _home(portal, as_of)
+    if path == HANWEB_PROXY:
+        return hanweb_dataproxy(params, as_of)
+    if path == "/shimen/list.asp":
+        return _oldsite_list(_int(params.get("classid"), -1), _int(params.get("page"), 1), as_of)
+    if path == "/shimen/show.asp":
+        doc = document_by_path(f"/shimen/show.asp?id={_int(params.get('id'), -1)}", as_of)
+        return _article(doc, as_of) if doc else None
+    for column in COLUMNS.values():
+        if column.portal == "qinghe":
+            base = column.list_path.rsplit("/", 1)[0] + "/"
+            if path == base:
+                return _trs_list(column, 0, as_of)
+            if path.startswith(base + "index") and path.endswith(".html"):
+                number = path.removeprefix(base + "index").removesuffix(".html")
+                if number == "":
+                    return _trs_list(column, 0, as_of)
+                if number.startswith("_") and number[1:].isdigit() and int(number[1:]) > 0:
+                    return _trs_list(column, int(number[1:]), as_of)
+                return None
+        elif column.portal == "yunling" and path == column.list_path:
+            return _hanweb_column(column, as_of)
+    doc = document_by_path(path, as_of)
+    if doc is not None:
+        return _article(doc, as_of)
+    attached = document_by_attachment_path(path, as_of)
+    if attached is not None:
+        return _attachment(attached, as_of)
+    return None
