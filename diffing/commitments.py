@@ -90,7 +90,7 @@ def match_commitments(
         kept = (
             score >= kept_at
             and fuzz.token_sort_ratio(prev_words[i], curr_words[j]) >= kept_at
-            and _targets(prev_words[i]) == _targets(curr_words[j])
+            and _targets(_body(item)) == _targets(_body(current[j]))
         )
         old_body, new_body = _body(item), _body(current[j])
         tokens = diff_words(old_body, new_body) if normalise(old_body) != normalise(new_body) else []
