@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from archive.agencies import infer_level, infer_region
 from archive.capture import Capture
-from archive.fingerprint import fingerprint
+from archive.fingerprint import fingerprint, fingerprint_text
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
 from extraction.report import Report
 
@@ -107,10 +107,10 @@ class Archive:
     # -- ingest -----------------------------------------------------------------------------------
 
     def ingest(self, capture: Capture, report: Report | None) -> IngestResult:
-        """Record the capture; make or refresh a version only for an ``ok`` capture of a real report."""
+        """Record the capture; make or refresh a version only for an ``ok`` capture of a real report with text."""
         with self.db.atomic():
             capture_id = self._record_capture(capture)
-            if capture.outcome != "ok" or report is None or not report.is_report:
+            if capture.outcome != "ok" or report is None or not report.is_report or not _has_words(report):
                 document_id = None
                 if capture.outcome == "not_modified":
                     # A 304 proves the page is still there, though it adds no text.
@@ -278,6 +278,11 @@ class Archive:
     def body(self, capture_id: int) -> bytes:
         """The raw body of capture ``capture_id`` as it was fetched."""
         return capture_body(self.db, capture_id)
+
+
+def _has_words(report: Report) -> bool:
+    """An empty extraction (a failed parse, a page redesign) must never replace the last good text."""
+    return bool(fingerprint_text(report.text_normalized or report.text))
 
 
 def report_json(report: Report) -> str:

@@ -118,6 +118,15 @@ def test_none_report_and_not_a_report_are_capture_only(arc):
     assert (stats["documents"], stats["versions"], stats["captures"]) == (0, 0, 2)
 
 
+def test_an_empty_extraction_never_replaces_the_last_good_text(arc):
+    report = make_report()
+    good = arc.ingest(make_capture(report), report)
+    empty = make_report(" \n\n。", url=report.url)
+    res = arc.ingest(make_capture(empty, fetched_at="2024-09-01T00:00:00Z"), empty)
+    assert (res.status, res.version_id) == ("capture_only", None)
+    assert rows(arc, "SELECT id FROM versions") == [(good.version_id,)]
+
+
 def test_same_agency_and_year_at_a_new_url_is_the_same_document(arc):
     report = make_report()
     first = arc.ingest(make_capture(report), report)
