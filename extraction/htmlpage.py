@@ -32,7 +32,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select
               "object", "embed", "svg", "nav", "header", "footer", "template")
 _WS = re.compile(r"[ \t\r\n\u00a0\u2002-\u200b\ufeff]+")
 _LEADING_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
-MAX_HTML_CHARS = 5_000_000
+MAX_HTML_CHARS = 1_000_000
 
 
 @dataclass
@@ -54,6 +54,15 @@ def _squash(text: str) -> str:
 def _is_chrome_node(el: lxml_html.HtmlElement) -> bool:
     ident = " ".join(filter(None, (el.get("id"), el.get("class"))))
     return bool(ident) and bool(CHROME_ID_CLASS.search(ident))
+
+
+def _droppable(el: lxml_html.HtmlElement) -> bool:
+    """A chrome-named node goes unless it holds a long run of plain text (a body in a 'print-area')."""
+    text = _squash(el.text_content())
+    if len(text) < 300:
+        return True
+    linked = sum(len(_squash(a.text_content())) for a in el.iter("a"))
+    return linked > 0.5 * len(text)
 
 
 def _hanweb_body(raw: str) -> str | None:
@@ -243,7 +252,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         body = tree.find("body")
         node = body if body is not None else tree
         for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el):
+            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
                 _drop(el)
     else:
         # inside a known container only the obvious widgets go

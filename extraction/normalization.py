@@ -36,10 +36,18 @@ def _repair_fragment(m: re.Match[str]) -> str:
     return frag.replace("?", "")
 
 
+def _simplified(line: str) -> str:
+    """t2s only where needed: a line GB2312 can encode is already simplified (and t2s is slow)."""
+    try:
+        line.encode("gb2312")
+    except UnicodeEncodeError:
+        return _T2S.convert(line)
+    return line
+
+
 def normalize_text(text: str) -> str:
     """NFKC (full-width → half-width punctuation and digits), simplified characters, one space runs."""
     text = repair_mojibake(text)
     text = unicodedata.normalize("NFKC", text)
-    text = _T2S.convert(text)
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
+    lines = (_SPACES.sub(" ", _simplified(line)).strip() for line in text.splitlines())
     return "\n".join(line for line in lines if line)

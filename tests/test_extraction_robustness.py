@@ -1,0 +1,101 @@
+"""Bad and unusual input: never a crash, always a reason; generic pages; normalisation; outlines."""
+
+from __future__ import annotations
+
+from extraction import extract_file, extract_report
+from extraction.documents import OLE_MAGIC, sniff_kind
+from extraction.normalization import normalize_text
+from extraction.sections import parse_sections, split_compilation
+
+PARA = "　　全面推进依法行政，持续深化行政执法体制改革，行政复议案件办理质量稳步提高。"
+
+
+def _page(body: str, title: str = "某某区2022年法治政府建设年度报告") -> bytes:
+    return (f"<html><head><meta charset='utf-8'><title>{title}_某某区人民政府</title></head>"
+            f"<body>{body}</body></html>").encode()
+
+
+def test_fifty_megabyte_page_is_capped_not_crashed() -> None:
+    para = f"<div class='row'><p>{PARA}</p></div>\n"
+    body = _page("<div class='TRS_Editor'>" + para * (50_000_000 // len(para.encode())) + "</div>")
+    assert len(body) >= 50_000_000 - 1000
+    report = extract_report(body)
+    assert any("truncated" in w for w in report.warnings)
+    assert report.text.startswith(PARA.strip())
+
+
+def test_doc_without_converter_gives_a_clear_warning(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    report = extract_report(OLE_MAGIC + b"\x00" * 600, url="http://x.gov.cn/a.doc")
+    assert report.is_report is False
+    assert any("antiword or LibreOffice" in w for w in report.warnings)
+
+
+def test_kind_from_magic_beats_wrong_content_type() -> None:
+    assert sniff_kind(b"%PDF-1.7 ...", "http://x/a.html", "text/html") == "pdf"
+    assert sniff_kind(OLE_MAGIC + b"x", None, "application/octet-stream") == "doc"
+    assert sniff_kind("<html>".encode("utf-16"), None, None) == "html"
+
+
+def test_broken_pdf_is_not_a_crash() -> None:
+    report = extract_report(b"%PDF-1.4\n1 0 obj << >>\ntruncated", url="http://x.gov.cn/a.pdf")
+    assert report.is_report is False
+    assert any("PDF" in w for w in report.warnings)
+
+
+def test_generic_page_keeps_a_body_inside_a_chrome_named_box() -> None:
+    body = "<div class='nav'><a href='/'>首页</a><a href='/a'>政务公开</a></div>" \
+           "<div class='print-area'>" + "".join(f"<p>{PARA}{i}</p>" for i in range(8)) + "</div>" \
+           "<div class='footer'>主办单位：某某区人民政府 网站标识码：1</div>"
+    report = extract_report(_page(body))
+    assert report.text.count("行政复议案件") == 8
+    assert "主办单位" not in report.text and "首页" not in report.text
+
+
+def test_challenge_page_body_is_not_a_report() -> None:
+    page = b"<html><head><title>\xe5\xae\x89\xe5\x85\xa8\xe9\xaa\x8c\xe8\xaf\x81</title></head><body></body></html>"
+    report = extract_report(page)
+    assert report.is_report is False and report.reason
+
+
+def test_traditional_and_fullwidth_are_normalized() -> None:
+    assert normalize_text("（一）加強組織領導，２０２２年") == "(一)加强组织领导,2022年"
+    assert normalize_text("區(qū)委") == "区委"
+
+
+def test_outline_levels_and_parts() -> None:
+    text = "\n".join([
+        "引言段落。",
+        "一、主要举措和成效", "（一）健全依法决策机制。全年审查决策事项9件。", "1．推行三项制度。", "（1）执法公示。",
+        "二、党政主要负责人履行推进法治建设第一责任人职责情况", "主要负责人带头学法。",
+        "三、存在的不足和原因", "一是执法力量不足；二是宣传形式单一。",
+        "四、2023年工作计划", "（一）深化执法规范化建设。",
+        "五、其他需要报告的情况", "无。",
+    ])
+    got = [(s.marker, s.level, s.part) for s in parse_sections(text)]
+    assert got == [
+        ("一、", 1, "achievements"), ("（一）", 2, "achievements"), ("1．", 3, "achievements"), ("（1）", 4, "achievements"),
+        ("二、", 1, "leadership"), ("三、", 1, "shortcomings"), ("四、", 1, "plans"), ("（一）", 2, "plans"),
+        ("五、", 1, "other"),
+    ]
+    sections = parse_sections(text)
+    assert sections[0].text.endswith("（1）执法公示。") and "二、" not in sections[0].text
+    assert sections[3].title == "执法公示"
+
+
+def test_split_compilation_of_own_text() -> None:
+    text = "第一篇：2019年某镇法治政府建设工作总结\n一、主要工作\n内容甲。\n第二篇：某局2018年政府信息公开工作年度报告\n内容乙。"
+    parts = split_compilation(text)
+    assert [(p.title, p.report_year, p.is_report) for p in parts] == [
+        ("2019年某镇法治政府建设工作总结", 2019, True), ("某局2018年政府信息公开工作年度报告", 2018, False)]
+    assert parts[0].text == "一、主要工作\n内容甲。"
+
+
+def test_extract_file_reads_a_local_gbk_page(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "page.html"
+    html = "<html><head><meta charset='gb2312'><title>某县2021年依法行政工作总结</title></head><body>" \
+           f"<div id='zoom'><p>{PARA}</p><p>{PARA}</p></div></body></html>"
+    path.write_bytes(html.encode("gb18030"))
+    report = extract_file(str(path))
+    assert report.title == "某县2021年依法行政工作总结" and report.is_report
+    assert report.report_year == 2021 and report.agency == "某县"
