@@ -30,8 +30,15 @@ class SilentEdit:
         return text
 
 
-def _edit(agency_key: str, year: int, on: dt.date, figure: tuple[str, str, int], added: tuple[str, str],
-          plan_index: int, plan_addition: str) -> SilentEdit:
+def _edit(
+    agency_key: str,
+    year: int,
+    on: dt.date,
+    figure: tuple[str, str, int],
+    added: tuple[str, str],
+    plan_index: int,
+    plan_addition: str,
+) -> SilentEdit:
     evo = EVOLUTIONS[agency_key]
     template, metric, delta = figure
     value = int(evo.figures[year][metric])

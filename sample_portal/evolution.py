@@ -89,7 +89,9 @@ def _commitments(agency: Agency, rng: random.Random) -> tuple[CommitmentPlan, ..
     plans: list[CommitmentPlan] = []
     for text, (start, end) in zip(chosen, spans, strict=True):
         years = range(start, end + 1)
-        reword_from = rng.choice([y for y in years if y > start] or [end + 1]) if rng.random() < 0.6 else end + 1
+        reword_from = (
+            rng.choice([y for y in years if y > start] or [end + 1]) if rng.random() < 0.6 else end + 1
+        )
         wording = {y: (text.reworded if y >= reword_from else text.wording) for y in years}
         done_in = end + 1 if end < LAST_YEAR and rng.random() < 0.65 else None
         plans.append(CommitmentPlan(text.key, text.theme, wording, done_in, text.done))

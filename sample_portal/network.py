@@ -103,14 +103,20 @@ class Document:
         if self.kind == "news":
             return "无"
         short = self.agency.short
-        prefix = self.agency.region[0] + "政" if short.endswith("政府") else short.removeprefix("县").removeprefix("市")
+        prefix = (
+            self.agency.region[0] + "政"
+            if short.endswith("政府")
+            else short.removeprefix("县").removeprefix("市")
+        )
         return f"{prefix}〔{self.published.year}〕{self.doc_id % 97 + 1}号"
 
     @property
     def topic(self) -> str:
-        return {"fazhi_report": "综合政务/其他", "gov_info_report": "综合政务/政务公开", "budget": "财政、金融、审计/财政"}.get(
-            self.kind, "综合政务/政务动态"
-        )
+        return {
+            "fazhi_report": "综合政务/其他",
+            "gov_info_report": "综合政务/政务公开",
+            "budget": "财政、金融、审计/财政",
+        }.get(self.kind, "综合政务/政务动态")
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ def _article(doc: Document, as_of: dt.date) -> Page:
     column = COLUMNS[(doc.portal, doc.column)]
     siblings = column_documents(doc.portal, doc.column, as_of)
     index = next(i for i, d in enumerate(siblings) if d.doc_id == doc.doc_id)
-    related = [d for d in documents() if d.agency == doc.agency and d is not doc and d.published <= as_of][-4:]
+    related = [d for d in documents() if d.agency == doc.agency and d is not doc and d.published <= as_of][
+        -4:
+    ]
     if doc.attachment:
         paragraphs = ["详见附件。"]
         attachment_name = f"{doc.title}.{doc.attachment}"
@@ -118,7 +120,9 @@ def _trs_list(column: Column, page: int, as_of: dt.date) -> Page | None:
     base = column.list_path.rsplit("/", 1)[0] + "/"
     chunk = docs[page * TRS_PER_PAGE : (page + 1) * TRS_PER_PAGE]
     items = [_ListItem(d, "./" + d.url_path.removeprefix(base)) for d in chunk]
-    body = _html("trs_list.html", portal=PORTALS[column.portal], column=column, items=items, page=page, pages=pages)
+    body = _html(
+        "trs_list.html", portal=PORTALS[column.portal], column=column, items=items, page=page, pages=pages
+    )
     return Page(body, "text/html; charset=utf-8", _latest(docs, as_of))
 
 

@@ -72,7 +72,9 @@ def _achievement_item(evo: AgencyEvolution, year: int, index: int, theme_key: st
 
 def _leadership(evo: AgencyEvolution, year: int) -> str:
     f = evo.figures[year]
-    chief = {"government": "政府主要负责人", "township": "党政主要负责人"}.get(evo.agency.kind, "局主要负责人")
+    chief = {"government": "政府主要负责人", "township": "党政主要负责人"}.get(
+        evo.agency.kind, "局主要负责人"
+    )
     return (
         f"{chief}认真履行推进法治建设第一责任人职责,坚持重要工作亲自部署、重大问题亲自过问、"
         f"重点环节亲自协调、重要任务亲自督办。全年主持召开会议专题研究法治政府建设工作{f['study_sessions']}次,"
@@ -111,7 +113,9 @@ def compose_report(agency_key: str, year: int) -> str:
     lines.append(_leadership(evo, year))
     lines.append("三、存在的不足和原因")
     lines += _shortcomings(evo, year)
-    plan_heading = f"四、{year + 1}年法治政府建设工作安排" if year % 2 else f"四、{year + 1}年推进法治政府建设的主要安排"
+    plan_heading = (
+        f"四、{year + 1}年法治政府建设工作安排" if year % 2 else f"四、{year + 1}年推进法治政府建设的主要安排"
+    )
     lines.append(plan_heading)
     lines.append(f"{year + 1}年,{agency.short}将继续深入推进依法行政,重点做好以下工作:")
     lines += _plans(evo, year)

@@ -19,8 +19,8 @@ from sample_portal.network import start_paths
 from sample_portal.pages import HANWEB_PROXY, Page, hanweb_dataproxy, render
 
 NOT_FOUND_HTML = (
-    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
-    "<body><h1>404</h1><p>抱歉,您访问的页面不存在或已被删除。</p><p><a href=\"/\">返回首页</a></p></body></html>"
+    '<!DOCTYPE html><html><head><meta charset="utf-8"><title>404 页面不存在</title></head>'
+    '<body><h1>404</h1><p>抱歉,您访问的页面不存在或已被删除。</p><p><a href="/">返回首页</a></p></body></html>'
 ).encode()
 MAX_POST_BYTES = 64 * 1024
 
@@ -148,7 +148,9 @@ def start_in_thread(as_of: dt.date, port: int = 0, host: str = "127.0.0.1") -> R
     return RunningPortal(server, thread, as_of)
 
 
-def serve(port: int, as_of: dt.date, host: str = "127.0.0.1", announce: Callable[[str], None] = print) -> None:
+def serve(
+    port: int, as_of: dt.date, host: str = "127.0.0.1", announce: Callable[[str], None] = print
+) -> None:
     """Serve until Ctrl-C (``fazhi portal``); prints the base URL and the portal start URLs."""
     server = _server(as_of, port, host)
     bound_host, bound_port = server.server_address[:2]
