@@ -7,11 +7,15 @@ migrations can check and bump.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 SCHEMA_VERSION = 1
+# Version n's migration turns a version n-1 archive into version n. _create_tables always creates
+# the newest tables, so a migration only has to bring an older archive's existing tables up to date.
+MIGRATIONS: dict[int, Callable[[Database], None]] = {}
 KIND_FAZHI_REPORT = "fazhi_report"
 
 
@@ -113,17 +117,25 @@ def _create_indexes(db: Database) -> None:
     db["attachments"].create_index(["document_id", "url"], unique=True, if_not_exists=True)
 
 
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def ensure_schema(db: Database) -> int:
-    """Create whatever is missing and record the schema version; returns the version in force."""
+    """Create whatever is missing, migrate an older archive, record the version; returns the version in force."""
     with db.atomic():
+        existing = db["versions"].exists()
         _create_tables(db)
-        _create_indexes(db)
         current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
         if current is None:
-            db["schema_version"].insert(
-                {"version": SCHEMA_VERSION, "applied_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
-            )
-            current = SCHEMA_VERSION
-    if current > SCHEMA_VERSION:
-        raise RuntimeError(f"archive schema version {current} is newer than this code ({SCHEMA_VERSION})")
+            # A new archive is created at the newest version; one with data but no record is version 1.
+            current = 1 if existing else SCHEMA_VERSION
+            db["schema_version"].insert({"version": current, "applied_at": _now()})
+        if current > SCHEMA_VERSION:
+            raise RuntimeError(f"archive schema version {current} is newer than this code ({SCHEMA_VERSION})")
+        for version in range(current + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](db)
+            db["schema_version"].insert({"version": version, "applied_at": _now()})
+            current = version
+        _create_indexes(db)
     return current

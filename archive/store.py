@@ -45,8 +45,12 @@ class IngestResult:
 def open_database(path: str | Path) -> Database:
     """The archive database with foreign keys enforced and the schema in place."""
     db = Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    ensure_schema(db)
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        ensure_schema(db)
+    except BaseException:
+        db.close()
+        raise
     return db
 
 

@@ -240,3 +240,26 @@ def test_stats_keys_and_reopen(tmp_path):
 def test_agency_level_and_region_from_name(name, level, region):
     assert infer_level(name) == level
     assert infer_region(name) == region
+
+
+def test_an_older_archive_is_migrated_once(tmp_path, monkeypatch):
+    from archive import schema
+
+    db = tmp_path / "old.db"
+    report = make_report()
+    with Archive(db, warc=False) as arc:
+        arc.ingest(make_capture(report), report)
+
+    def add_language(database):
+        database["versions"].add_column("language", str)
+        database.execute("UPDATE versions SET language = 'zh-Hans'")
+
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(schema, "MIGRATIONS", {2: add_language})
+    with Archive(db, warc=False) as arc:
+        assert rows(arc, "SELECT language FROM versions") == [("zh-Hans",)]
+    with Archive(db, warc=False) as arc:  # not applied twice
+        assert [v for (v,) in rows(arc, "SELECT version FROM schema_version ORDER BY version")] == [1, 2]
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+    with pytest.raises(RuntimeError, match="newer than this code"):
+        Archive(db, warc=False)
