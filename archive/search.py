@@ -7,6 +7,9 @@ Trigrams cannot match 1–2 character queries (复议, 普法, 执法), so those
 LIKE on the same FTS table, which scans it; at the archive's size (thousands of reports) that is
 milliseconds.
 
+Queries are normalised like the indexed text (``text_normalized``: NFKC, traditional → simplified),
+so 行政復議 finds 行政复议.
+
 The index (``versions_fts``, rowid = version id) is brought up to date on each search: versions are
 append-only, so only ids above the highest indexed one are added.
 """
@@ -21,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.store import open_database
+from extraction.normalization import normalize_text
 
 FTS_TABLE = "versions_fts"
 SNIPPET_CHARS = 40
@@ -50,8 +54,8 @@ def build_search_index(path: str | Path) -> int:
 
 
 def query_terms(query: str) -> list[str]:
-    """The query's terms: NFKC, split on whitespace and punctuation, empty ones dropped."""
-    folded = unicodedata.normalize("NFKC", query)
+    """The query's terms, normalised as the indexed text is (NFKC, simplified), split on spaces and punctuation."""
+    folded = normalize_text(unicodedata.normalize("NFKC", query))
     return [t for t in re.split(r"[\s\W_]+", folded) if t]
 
 

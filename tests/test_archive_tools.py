@@ -166,6 +166,14 @@ def test_search_index_picks_up_new_versions(db):
     assert [h["agency"] for h in search(db, "府院联动")] == ["青禾县司法局"]
 
 
+def test_search_normalises_traditional_and_full_width_queries(db):
+    simplified = {h["version_id"] for h in search(db, "行政复议")}
+    assert simplified
+    assert {h["version_id"] for h in search(db, "行政復議")} == simplified
+    assert {h["version_id"] for h in search(db, "復議")} == {h["version_id"] for h in search(db, "复议")}
+    assert search(db, "纠错率１２．２％")  # full-width digits as typed with a Chinese IME
+
+
 def test_search_treats_query_syntax_as_text(db):
     assert search(db, 'AND OR "NEAR"') == []
     assert search(db, "%") == []
