@@ -6,6 +6,7 @@ lines are filtered after it; the metadata the chrome carries is parsed into fiel
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -137,11 +138,24 @@ def _table_row(line: str) -> str | None:
 
 
 def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
-    doc = "<html><body><article>" + lxml_html.tostring(node, encoding="unicode") + "</article></body></html>"
+    if node.tag in ("td", "th"):  # a lone cell re-parsed outside its table loses its leading text
+        box = lxml_html.Element("div")
+        box.text = node.text
+        for child in node:
+            box.append(copy.deepcopy(child))
+        node = box
+    markup = lxml_html.tostring(node, encoding="unicode")
+    doc = "<html><body><article>" + markup + "</article></body></html>"
     text = trafilatura.extract(doc, include_tables=True, include_comments=False, favor_recall=True,
                                deduplicate=False, include_links=False, include_images=False) or ""
     rows = (_table_row(_squash(x)) for x in text.split("\n"))
     return [line for line in rows if line]
+
+
+def _lost_paragraph(lines: list[str], block: list[str]) -> bool:
+    """True when trafilatura dropped a real paragraph the container holds (it trims leading text)."""
+    kept = "".join(lines).replace(" ", "")
+    return any(len(x) >= 30 and not is_chrome_line(x) and x.replace(" ", "") not in kept for x in block)
 
 
 def _rejoin(lines: list[str], block: list[str]) -> list[str]:
@@ -270,7 +284,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
 
     lines = _trafilatura_lines(node)
     block = _block_lines(node)
-    if _useful_chars(lines) < 0.9 * _useful_chars(block):
+    if _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block):
         lines = block
     else:
         lines = _rejoin(lines, block)

@@ -20,9 +20,9 @@ MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
     (re.compile(rf"^([{_CN}]{{1,3}}是)[，,：:]?\s*"), 4),
 )
 PARTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("shortcomings", re.compile(r"不足|问题|短板|差距|困难|薄弱|存在的")),
     ("plans", re.compile(r"计划|打算|思路|下一步|展望|工作安排|努力方向|工作重点|今后|(?:19|20)\d{2}年.{0,6}(?:工作|重点)"
                          r"(?!.*(?:情况|成效))|明年")),
-    ("shortcomings", re.compile(r"不足|问题|短板|差距|困难|薄弱|存在的")),
     ("leadership", re.compile(r"第一责任人|主要负责人|党政主要|履行.{0,8}职责|组织领导|领导责任|述法")),
     ("achievements", re.compile(r"主要(?:举措|成效|做法|工作)|开展情况|成效|成绩|推进|加强|完善|深化|提升|落实|健全|"
                                 r"规范|强化|坚持|依法|全面|提高|推动|优化")),
@@ -40,8 +40,10 @@ def _match_marker(line: str) -> tuple[str, int, str] | None:
 
 def _heading_title(rest: str) -> str:
     m = re.search(r"[。；;！!]|[:：](?=.)", rest)
-    head = rest[:m.start()] if m else rest
-    return head.strip()[:80]
+    head = (rest[:m.start()] if m else rest).strip()
+    if len(head) > 40:  # a numbered paragraph, not a heading: its first clause names it
+        head = re.split(r"[,，]", head, maxsplit=1)[0]
+    return head[:80]
 
 
 def classify_part(title: str) -> str:
