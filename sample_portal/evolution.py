@@ -127,3 +127,24 @@ def _evolve(agency: Agency) -> AgencyEvolution:
 
 EVOLUTIONS: dict[str, AgencyEvolution] = {a.key: _evolve(a) for a in AGENCIES}
 THEME_KEYS: tuple[str, ...] = tuple(t.key for t in THEMES)
+
+
+def plan_changes(agency_key: str, year: int) -> dict[str, str]:
+    """Labelled changes of the plans section from the ``year - 1`` report to the ``year`` report.
+
+    commitment key → ``kept`` (same wording), ``changed`` (reworded), ``dropped`` or ``added``:
+    the gold labels for matching commitments across years (diffing.commitments).
+    """
+    evo = EVOLUTIONS[agency_key]
+    labels: dict[str, str] = {}
+    for plan in evo.commitments:
+        before, after = plan.wording.get(year - 1), plan.wording.get(year)
+        if before is None and after is None:
+            continue
+        if before is None:
+            labels[plan.key] = "added"
+        elif after is None:
+            labels[plan.key] = "dropped"
+        else:
+            labels[plan.key] = "kept" if before == after else "changed"
+    return labels

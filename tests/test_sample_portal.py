@@ -21,7 +21,7 @@ from docx import Document as DocxDocument
 
 from sample_portal.agencies import AGENCIES, REPORT_YEARS
 from sample_portal.edits import SILENT_EDITS
-from sample_portal.evolution import EVOLUTIONS
+from sample_portal.evolution import EVOLUTIONS, plan_changes
 from sample_portal.network import column_documents, documents, visible_documents, visible_reports
 from sample_portal.server import start_in_thread
 
@@ -376,3 +376,25 @@ def test_docx_only_report_reads_back_as_the_gold_text(summer):
     paragraphs = [p.text for p in DocxDocument(io.BytesIO(body)).paragraphs]
     assert "\n".join(paragraphs) == report.text
     assert fetch(summer.base_url + report.attachment_path)[2] == body  # same bytes every time
+
+
+def test_plan_change_labels_agree_with_the_texts():
+    texts = {(d.agency.key, d.year): d.original_text for d in documents() if d.kind == "fazhi_report"}
+    seen = Counter()
+    for key, evo in EVOLUTIONS.items():
+        by_key = {c.key: c for c in evo.commitments}
+        for year in REPORT_YEARS[1:]:
+            for commitment, label in plan_changes(key, year).items():
+                seen[label] += 1
+                plan = by_key[commitment]
+                old, new = texts[(key, year - 1)], texts[(key, year)]
+                if label == "kept":
+                    assert plan.wording[year] in old and plan.wording[year] in new
+                elif label == "changed":
+                    assert plan.wording[year - 1] in old and plan.wording[year] in new
+                    assert plan.wording[year] not in old
+                elif label == "dropped":
+                    assert plan.wording[year - 1] not in new
+                else:
+                    assert label == "added" and plan.wording[year] not in old
+    assert set(seen) == {"kept", "changed", "dropped", "added"}
