@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import hashlib
+import signal
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -148,6 +149,10 @@ def start_in_thread(as_of: dt.date, port: int = 0, host: str = "127.0.0.1") -> R
     return RunningPortal(server, thread, as_of)
 
 
+def _stop_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(
     port: int, as_of: dt.date, host: str = "127.0.0.1", announce: Callable[[str], None] = print
 ) -> None:
@@ -158,6 +163,10 @@ def serve(
     announce(f"sample portal network as of {as_of.isoformat()} at {base}/")
     for path in start_paths():
         announce(f"  {base}{path}")
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(
+            signal.SIGTERM, _stop_on_sigterm
+        )  # `terminate()` from the demo stops as cleanly as Ctrl-C
     try:
         server.serve_forever()
     except KeyboardInterrupt:
