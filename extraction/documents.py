@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from extraction.sections import starts_outline
+
 PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -41,16 +43,48 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
     return "html"
 
 
+def _paragraphs(lines: list[dict]) -> list[str]:
+    """Rejoin wrapped PDF lines into paragraphs.
+
+    Where first lines are indented (the Chinese convention) an indent starts a paragraph; otherwise a
+    line that stops well short of the right margin ends one. Half-width digits make full lines
+    uneven, so line length alone is a weak signal.
+    """
+    lines = [line for line in lines if line["text"].strip()]
+    if not lines:
+        return []
+    left = min(line["x0"] for line in lines)
+    right = max(line["x1"] for line in lines)
+
+    def size(line: dict) -> float:
+        return max(line.get("bottom", 0) - line.get("top", 0), 6.0)
+
+    indented = [line["x0"] > left + 0.8 * size(line) for line in lines]
+    indent_mode = 0.03 < sum(indented) / len(lines) < 0.9
+    out: list[str] = []
+    for i, line in enumerate(lines):
+        text = line["text"].strip()
+        if indent_mode:
+            starts = indented[i]
+        else:
+            starts = i == 0 or lines[i - 1]["x1"] < right - 4 * size(line) or starts_outline(text)
+        if out and not starts:
+            out[-1] += text
+        else:
+            out.append(text)
+    return out
+
+
 def pdf_lines(body: bytes) -> list[str]:
-    """Text lines of a PDF, page by page."""
+    """Paragraphs of a PDF (wrapped lines rejoined), page by page."""
     import pdfplumber
 
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
-            pages = [page.extract_text() or "" for page in pdf.pages]
+            lines = [line for page in pdf.pages for line in page.extract_text_lines()]
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
-    return [line.strip() for page in pages for line in page.splitlines() if line.strip()]
+    return _paragraphs(lines)
 
 
 def docx_lines(body: bytes) -> list[str]:

@@ -38,6 +38,12 @@ def _match_marker(line: str) -> tuple[str, int, str] | None:
     return None
 
 
+def starts_outline(line: str) -> bool:
+    """True when a line opens with an outline marker (一、 / （一） / 1．), ignoring 一是 runs."""
+    hit = _match_marker(line.strip())
+    return bool(hit) and not hit[0].endswith("是")
+
+
 def _heading_title(rest: str) -> str:
     m = re.search(r"[。；;！!]|[:：](?=.)", rest)
     head = (rest[:m.start()] if m else rest).strip()

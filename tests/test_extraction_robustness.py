@@ -99,3 +99,27 @@ def test_extract_file_reads_a_local_gbk_page(tmp_path) -> None:  # noqa: ANN001
     report = extract_file(str(path))
     assert report.title == "某县2021年依法行政工作总结" and report.is_report
     assert report.report_year == 2021 and report.agency == "某县"
+
+
+def test_pdf_wrapped_lines_become_paragraphs() -> None:
+    import io
+
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    paragraphs = ["一、主要举措和成效", "2022年全面推行行政执法三项制度，办理行政复议案件42件，纠错率12.5%，"
+                  "行政机关负责人出庭应诉率达到100%，执法人员培训460人次，规范性文件备案审查率100%。",
+                  "二、2023年工作计划", "持续深化行政执法体制改革，全面推进严格规范公正文明执法。"]
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.setFont("STSong-Light", 12)
+    y = 800
+    for para in paragraphs:
+        for i in range(0, len(para), 30):
+            c.drawString(50 + (24 if i == 0 else 0), y, para[i:i + 30])
+            y -= 18
+    c.save()
+    report = extract_report(buf.getvalue(), url="http://x.gov.cn/a.pdf")
+    assert report.text.splitlines() == paragraphs
