@@ -76,6 +76,7 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
         report.warnings.append(f"body of {len(raw)} bytes truncated to {MAX_BODY_BYTES}")
         raw = raw[:MAX_BODY_BYTES]
     kind = "html" if isinstance(body, str) else sniff_kind(raw, url, content_type)
+    list_page = False
     if not raw.strip():
         report.reason = "empty body"
         return report
@@ -86,6 +87,7 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
         text_html = body if isinstance(body, str) else decode_html(raw, content_type)
         parts = parse_page(text_html, url)
         lines = parts.lines
+        list_page = parts.links >= 5 and parts.link_share > 0.5
         report.title = parts.title
         report.warnings.extend(parts.warnings)
         report.attachments = [Attachment(name=n, url=u) for n, u in parts.attachments]
@@ -114,6 +116,9 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     report.text_normalized = normalize_text(report.text)
     report.sections = parse_sections(report.text)
     _judge(report)
+    if kind == "html" and list_page:
+        report.is_report = False
+        report.reason = "list page: mostly links"
     return report
 
 

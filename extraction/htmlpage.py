@@ -46,6 +46,8 @@ class PageParts:
     attachments: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     site_name: str = ""
+    link_share: float = 0.0  # share of the body's characters inside links: high on list pages
+    links: int = 0
 
 
 def _squash(text: str) -> str:
@@ -282,6 +284,11 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
             for k, v in meta.inline_fields(text).items():
                 parts.fields.setdefault(k, v)
 
+    body_chars = len(_squash(node.text_content()).replace(" ", ""))
+    anchors = [a for a in node.iter("a") if _squash(a.text_content())]
+    parts.links = len(anchors)
+    if body_chars:
+        parts.link_share = sum(len(_squash(a.text_content()).replace(" ", "")) for a in anchors) / body_chars
     lines = _trafilatura_lines(node)
     block = _block_lines(node)
     if _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block):

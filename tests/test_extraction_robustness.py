@@ -123,3 +123,10 @@ def test_pdf_wrapped_lines_become_paragraphs() -> None:
     c.save()
     report = extract_report(buf.getvalue(), url="http://x.gov.cn/a.pdf")
     assert report.text.splitlines() == paragraphs
+
+
+def test_list_page_named_like_a_report_is_not_one() -> None:
+    items = "".join(f"<li><a href='/t{y}.html'>某区{y}年法治政府建设年度报告</a><span>{y + 1}-03-20</span></li>"
+                    for y in range(2016, 2024))
+    report = extract_report(_page(f"<div class='TRS_Editor'><ul>{items}</ul></div>", title="法治政府建设年度报告"))
+    assert report.is_report is False and "list page" in report.reason
