@@ -216,6 +216,11 @@ def render(path: str, query: str, as_of: dt.date) -> Page | None:
     if path == "/":
         body = _html("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
         return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))
+    if path == "/search":  # disallowed by robots.txt: a polite crawler never sees these result pages
+        query = params.get("q", "").strip()
+        hits = [d for d in documents() if d.published <= as_of and query and query in d.title][:50]
+        body = _html("search.html", query=query, hits=hits)
+        return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))
     if path == "/robots.txt":
         return Page(ROBOTS_TXT.encode(), "text/plain; charset=utf-8", NETWORK_EPOCH)
     for portal in PORTALS.values():
