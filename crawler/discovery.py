@@ -39,7 +39,8 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 # the report is the attachment ("详见附件").
 COVER_PAGE_MAX_CHARS = 300
 
-_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*)\)")
+# A call, not the function's own definition (which TRS pages also carry): the arguments hold digits.
+_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*\d[^)]*)\)")
 _COUNT_PAGE = re.compile(r"(?:var\s+)?countPage\s*=\s*(\d+)")
 _DATAPROXY = re.compile(r"""[^"'<>\s]*dataproxy\.jsp[^"'<>\s]*""")
 _TOTAL_RECORD = re.compile(r"(?:<totalrecord>|totalRecord\s*[:=]\s*)(\d+)", re.IGNORECASE)

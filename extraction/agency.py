@@ -18,8 +18,9 @@ def agency_from(title: str, publisher: str | None = None) -> str | None:
     m = _AGENCY.match(re.sub(r"\s+", "", title or ""))
     if m and m.group(1) not in _GENERIC and not re.match(r"^(?:19|20)\d{2}", m.group(1)):
         named = m.group(1)
-        # the publisher often spells the same agency out in full (白沙镇 → 白沙镇人民政府)
-        if publisher and publisher.startswith(named) and _GOVERNMENT.search(publisher) and len(publisher) <= 40:
+        # the publisher often spells the same agency out in full (白沙镇 → 白沙镇人民政府,
+        # 柳溪镇 → 青禾县柳溪镇人民政府)
+        if publisher and named in publisher and _GOVERNMENT.search(publisher) and len(publisher) <= 40:
             return publisher
         return named
     if publisher and 2 <= len(publisher) <= 40 and _GOVERNMENT.search(publisher):

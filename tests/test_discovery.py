@@ -111,3 +111,15 @@ def test_cover_page_detection():
     assert report_lives_in_attachments(cover)
     assert not report_lives_in_attachments(full)
     assert not report_lives_in_attachments(Report(text="详见附件。"))
+
+
+def test_trs_pagination_skips_the_function_definition():
+    page = (
+        "<script>function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){"
+        "if(_nPageCount == null || _nPageCount<=1){ return; }}</script>"
+        '<script>createPageHTML(3, 0, "index", "html");</script>'
+    )
+    assert trs_page_urls(page, "http://gov.example/fz/index.html") == [
+        "http://gov.example/fz/index_1.html",
+        "http://gov.example/fz/index_2.html",
+    ]
