@@ -44,9 +44,8 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
 
 
 @contextmanager
-def sample_portal(as_of: dt.date) -> Iterator[str]:
+def sample_portal(as_of: dt.date, port: int) -> Iterator[str]:
     """Run ``fazhi portal`` in its own process for the duration of the block; yield its base URL."""
-    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "fazhi.cli", "portal", "--port", str(port), "--as-of", as_of.isoformat()],
         stdout=subprocess.DEVNULL,
@@ -107,10 +106,11 @@ def run_demo(out: Path) -> int:
     out.mkdir(parents=True)
     db = out / "archive.db"
     started = time.monotonic()
+    port = free_port()  # one address for both crawls: a real portal keeps its URLs
 
     for step, as_of in enumerate((FIRST_CRAWL, SECOND_CRAWL), start=1):
         print(f"\n[{step}/3] serving the sample portals as of {as_of}, crawling them", flush=True)
-        with sample_portal(as_of) as base_url:
+        with sample_portal(as_of, port) as base_url:
             crawl([base_url + path for path in start_paths()], db, out / f"crawl-{as_of}.log")
         with Archive(db) as archive:
             print("  archive: " + json.dumps(archive.stats(), ensure_ascii=False), flush=True)

@@ -51,10 +51,12 @@ def crawled(tmp_path_factory):
     db = tmp / "archive.db"
     with start_in_thread(FIRST, port=0) as portal:
         first_stats = run_crawl(portal.start_urls, db, tmp / "first.log")
+        port = portal.port
     first = sqlite3.connect(db)
     first_counts = {t: first.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "versions")}
     first.close()
-    with start_in_thread(SECOND, port=0) as portal:
+    # Same address a year later, as a real portal keeps its URLs.
+    with start_in_thread(SECOND, port=port) as portal:
         second_stats = run_crawl(portal.start_urls, db, tmp / "second.log")
     return {"db": db, "first_stats": first_stats, "second_stats": second_stats, "first_counts": first_counts}
 
