@@ -12,7 +12,7 @@ from extraction.decoding import decode_html
 from extraction.documents import DocumentError, doc_lines, docx_lines, pdf_lines, sniff_kind
 from extraction.htmlpage import is_chrome_line, parse_page
 from extraction.metadata import clean_value
-from extraction.normalization import has_mojibake, normalize_text
+from extraction.normalization import has_mojibake, normalize_text, unrepaired
 from extraction.report import Attachment, Report
 from extraction.sections import compilation_titles, parse_sections
 from extraction.titles import classify_title, report_year
@@ -113,6 +113,8 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     report.region = report.region or region_from(report.agency)
     if has_mojibake(report.text):
         report.warnings.append("unofficial copy: mojibake (pinyin glosses or one-byte-off GBK) in the text")
+        if unrepaired(report.text):
+            report.warnings.append("mojibake: some garbled fragments could not be repaired")
     report.text_normalized = normalize_text(report.text)
     report.sections = parse_sections(report.text)
     _judge(report)

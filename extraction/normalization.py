@@ -28,12 +28,35 @@ def repair_mojibake(text: str) -> str:
     return OFF_BY_ONE.sub(_repair_fragment, text)
 
 
+def unrepaired(text: str) -> bool:
+    """True when fragments remain that could not be put back (the text lost bytes for good)."""
+    return bool(OFF_BY_ONE.search(repair_mojibake(text)))
+
+
+_HALF_TO_FULL = {",": "，", ".": "．", ";": "；", ":": "：", "(": "（", ")": "）"}
+# A lost lead byte is most often that of a punctuation mark: rows A1 (。、，) and A3 (full-width ASCII).
+_LEAD_BYTES = (0xA1, 0xA3)
+_PUNCT = set("。，、；：？！…—·“”‘’（）《》〈〉【】「」　")
+
+
 def _repair_fragment(m: re.Match[str]) -> str:
+    """'?,F' → '。現': put a punctuation lead byte back before the re-encoded fragment, if it decodes."""
     frag = m.group(0)
-    # '?,F' / '?。ǘ' patterns: the lead byte of a GBK character was lost; punctuation is the best guess.
-    if frag.startswith("?") and len(frag) >= 2 and frag[1] in ",，.。":
-        return "。" + frag[2:].lstrip("F")
-    return frag.replace("?", "")
+    tail = frag[1:]
+    try:
+        encoded = "".join(_HALF_TO_FULL.get(ch, ch) for ch in tail).encode("gb18030")
+    except UnicodeEncodeError:
+        return tail
+    for lead in _LEAD_BYTES:
+        try:
+            fixed = (bytes([lead]) + encoded).decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        if fixed and fixed[0] in _PUNCT and all(
+            "\u4e00" <= ch <= "\u9fff" or ch in _PUNCT for ch in fixed
+        ):
+            return fixed
+    return tail
 
 
 def _simplified(line: str) -> str:

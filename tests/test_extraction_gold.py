@@ -88,6 +88,7 @@ def test_mojibake_copy_flagged_and_normalized() -> None:
     assert "(qū)" in report.text
     assert "区委、区政府的正确领导下" in report.text_normalized
     assert "(qū)" not in report.text_normalized and "?" not in report.text_normalized
+    assert "迈上新台阶。现将街道2024年度" in report.text_normalized  # ?,F(xiàn)將: lost lead byte put back
 
 
 def test_other_reports_and_news_are_rejected_with_reason() -> None:

@@ -61,6 +61,7 @@ def test_challenge_page_body_is_not_a_report() -> None:
 def test_traditional_and_fullwidth_are_normalized() -> None:
     assert normalize_text("（一）加強組織領導，２０２２年") == "(一)加强组织领导,2022年"
     assert normalize_text("區(qū)委") == "区委"
+    assert normalize_text("新臺階?,F(xiàn)將") == "新台阶。现将"
 
 
 def test_outline_levels_and_parts() -> None:
