@@ -21,11 +21,11 @@ _MARKERS = (
     (3, re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
 )
-_ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,]))\s*([{_CN_NUM}]+是)")
-_PLANS_TITLE = re.compile(r"工作计划|工作思路|工作打算|工作安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后")
-_PROBLEMS_TITLE = re.compile(r"问题|不足|短板|差距|薄弱|困难|瓶颈")
+_ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,：:]))\s*([{_CN_NUM}]+是)")
+PLANS_TITLE = re.compile(r"工作计划|工作思路|工作打算|工作安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后")
+PROBLEMS_TITLE = re.compile(r"问题|不足|短板|差距|薄弱|困难|瓶颈")
 # A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.
-_FORWARD = re.compile(
+FORWARD = re.compile(
     r"^(?:下一步|下步|接下来|今后|明年|(?:19|20)\d\d年[,，]?(?:我|本|全)|在接下来|在新的一年|我[镇县区市局街乡委]将)"
 )
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
@@ -91,11 +91,23 @@ def parse_outline(text: str) -> list[OutlineItem]:
 def plans_section(text: str) -> tuple[OutlineItem, list[str]] | None:
     """The last heading that announces next year's plans and the lines under it (to the next peer heading)."""
     lines = text.splitlines()
-    headings = [i for i in parse_outline(text) if _PLANS_TITLE.search(i.title)]
+    headings = [i for i in parse_outline(text) if PLANS_TITLE.search(i.title)]
     if not headings:
         return None
     top = min(h.level for h in headings)
     heading = [h for h in headings if h.level == top][-1]
+    body = _section_body(lines, heading)
+    if PROBLEMS_TITLE.search(heading.title):
+        # 三、存在问题及下一步打算 with (一)存在问题 (二)下一步打算: the promises are under the second
+        inside = [h for h in headings if h.level > heading.level and h.text in body]
+        if inside:
+            heading = inside[-1]
+            body = _section_body(lines, heading)
+    return heading, body
+
+
+def _section_body(lines: list[str], heading: OutlineItem) -> list[str]:
+    """Non-empty lines under ``heading`` up to the next heading of its level or above."""
     body = []
     for line in lines[heading.line + 1 :]:
         found = marker_of(line)
@@ -103,10 +115,10 @@ def plans_section(text: str) -> tuple[OutlineItem, list[str]] | None:
             break
         if line.strip():
             body.append(line.strip())
-    return heading, body
+    return body
 
 
-def _split_enumeration(paragraph: str) -> list[tuple[str, str]]:
+def split_enumeration(paragraph: str) -> list[tuple[str, str]]:
     """一是…；二是… inside one paragraph → [(marker, text)]; the whole paragraph if it has none."""
     starts = [m.start(1) for m in _ENUMERATION.finditer(paragraph)]
     if len(starts) < 2:
@@ -128,24 +140,26 @@ def commitments(text: str) -> list[Commitment]:
     heading, body = found
     body = [line for line in body if not _LABEL_LINE.match(line)]
     numbered = any(marker_of(line) for line in body)
-    if not numbered and _PROBLEMS_TITLE.search(heading.title):
+    if not numbered and PROBLEMS_TITLE.search(heading.title):
         # 存在问题及下一步努力方向: the problems come first, the promises from the first forward-looking paragraph
-        forward = next((k for k, line in enumerate(body) if _FORWARD.search(line)), None)
+        forward = next((k for k, line in enumerate(body) if FORWARD.search(line)), None)
         body = body[forward:] if forward is not None else body
+    # The items' own level: 1. under 六、 is as much an item as (一) is; deeper markers are sub-items.
+    item_level = min((found[0] for found in map(marker_of, body) if found), default=heading.level + 1)
     items: list[Commitment] = []
     counter = 0
     for paragraph in body:
         marked = marker_of(paragraph)
         if numbered and not marked and not items:
             continue  # the section's introduction
-        if items and ((marked and marked[0] > heading.level + 1) or (numbered and not marked)):
+        if items and ((marked and marked[0] > item_level) or (numbered and not marked)):
             # a sub-item or an unnumbered paragraph belongs to the commitment above it
             last = items[-1]
             last.text = f"{last.text}\n{paragraph}"
             last.id = commitment_id(last.text)
             continue
         counter += 1
-        pieces = _split_enumeration(paragraph[len(marked[1]) :] if marked else paragraph)
+        pieces = split_enumeration(paragraph[len(marked[1]) :] if marked else paragraph)
         for k, (enum_marker, piece) in enumerate(pieces, 1):
             path = str(counter) if len(pieces) == 1 else f"{counter}.{k}"
             marker = enum_marker or (marked[1] if marked else "")

@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from diffing.outline import _FORWARD, _PLANS_TITLE, _PROBLEMS_TITLE, _split_enumeration, marker_of, parse_outline
+from diffing.outline import FORWARD, PLANS_TITLE, PROBLEMS_TITLE, marker_of, parse_outline, split_enumeration
 from diffing.sentences import split_sentences
 
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
 _PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
 _LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+# An item title ("(二)推行柔性执法。", "(三)深化公共法律服务") names a topic; it reports nothing.
+_TITLE_CHARS = 20
 
 
 @dataclass
@@ -28,24 +30,34 @@ class ReportParts:
 
 
 def _role(title: str) -> str:
-    problems, plans = bool(_PROBLEMS_TITLE.search(title)), bool(_PLANS_TITLE.search(title))
+    problems, plans = bool(PROBLEMS_TITLE.search(title)), bool(PLANS_TITLE.search(title))
     if problems and plans:
         return "both"
     return "problems" if problems else "plans" if plans else "achievements"
 
 
+def _subheading_role(line: str) -> str | None:
+    """"(一)存在问题" / "(二)下一步打算": a short marked line without a clause break, naming one half."""
+    found = marker_of(line)
+    if not found:
+        return None
+    title = line[len(found[1]) :].strip()
+    if len(title) > _TITLE_CHARS or re.search(r"[，,。；;]", title):
+        return None
+    role = _role(title)
+    return role if role in ("problems", "plans") else None
+
+
 def _split_combined(lines: list[str], parts: ReportParts) -> None:
     """Lines of a 存在问题及下一步打算 section: by sub-heading if it has them, else at the first forward paragraph."""
     role = "problems"
-    has_subheadings = any(marker_of(line) and _role(line) in ("problems", "plans") for line in lines)
+    has_subheadings = any(_subheading_role(line) for line in lines)
     for line in lines:
-        found = marker_of(line)
-        if has_subheadings and found:
-            sub = _role(line[len(found[1]) :])
-            if sub in ("problems", "plans"):
-                role = sub
-                continue
-        elif not has_subheadings and role == "problems" and _FORWARD.search(line):
+        sub = _subheading_role(line) if has_subheadings else None
+        if sub:
+            role = sub
+            continue
+        if not has_subheadings and role == "problems" and FORWARD.search(line):
             role = "plans"
         getattr(parts, role).append(line)
 
@@ -83,7 +95,7 @@ def problem_items(lines: list[str]) -> list[str]:
                 items[-1] += line
             continue
         body = line[len(found[1]) :].strip() if found else line
-        pieces = [piece for _, piece in _split_enumeration(body)]
+        pieces = [piece[len(marker) :].strip() for marker, piece in split_enumeration(body)]
         if len(pieces) > 1:
             items += pieces  # whatever precedes 一是 is a lead-in
         elif numbered:
@@ -99,3 +111,20 @@ def _without_lead(item: str) -> str:
     if colon and _PROBLEMS_LEAD.search(item[: colon.end()]):
         return item[colon.end() :].strip()
     return item.strip()
+
+
+
+
+def achievement_sentences(parts: ReportParts) -> list[str]:
+    """Sentences of the achievements part, item titles left out: where follow-through and figures are looked for."""
+    sentences: list[str] = []
+    for line in parts.achievements:
+        pieces = split_sentences(line)
+        found = marker_of(line)
+        if found and pieces:
+            title = pieces[0][len(found[1]) :]
+            is_title_line = len(pieces) == 1 and len(title) <= _TITLE_CHARS and not re.search(r"\d", title)
+            if is_title_line or (len(pieces) > 1 and len(title) <= _TITLE_CHARS and title.endswith("。")):
+                pieces = pieces[1:]
+        sentences += pieces
+    return sentences

@@ -166,20 +166,33 @@ def _overlap_score(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+_CLAUSE = re.compile(r"[，,；;。]")
+
+
+def _clause_windows(sentence: str) -> list[frozenset[str]]:
+    """Words of the sentence and of each run of one or two clauses: a report packs several results into one sentence."""
+    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
+    windows = [content_words(sentence)]
+    if len(clauses) > 1:
+        windows += [content_words("".join(clauses[k : k + 2])) for k in range(len(clauses))]
+        windows += [content_words(c) for c in clauses]
+    return windows
+
+
 def follow_through(
     promised: list[Commitment], sentences: list[str], threshold: float = FOLLOW_THROUGH_AT
 ) -> list[FollowThrough]:
     """Each commitment paired with at most one achievement sentence, best pairs first (one-to-one)."""
     promised_words = [content_words(c.text) for c in promised]
-    sentence_words = [content_words(s) for s in sentences]
+    sentence_parts = [_clause_windows(s) for s in sentences]
     candidates = []
     for i, cw in enumerate(promised_words):
-        for j, sw in enumerate(sentence_words):
-            shared = len(cw & sw)
-            if shared >= FOLLOW_THROUGH_MIN_WORDS:
-                score = _overlap_score(cw, sw)
-                if score >= threshold:
-                    candidates.append((score, i, j))
+        for j, windows in enumerate(sentence_parts):
+            score = max(
+                (_overlap_score(cw, sw) for sw in windows if len(cw & sw) >= FOLLOW_THROUGH_MIN_WORDS), default=0.0
+            )
+            if score >= threshold:
+                candidates.append((score, i, j))
     chosen: dict[int, tuple[int, float]] = {}
     used: set[int] = set()
     for score, i, j in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):

@@ -1,0 +1,150 @@
+"""Year-over-year analysis (diffing.yoy): commitments, follow-through, problems, figures, boilerplate.
+
+The labelled pairs in tests/fixtures/yoy are fictional reports written for the purpose; the real
+corpus texts in ../shared check that the parts of a real report are found.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from diffing.outline import commitments
+from diffing.sections import achievement_sentences, problem_items, report_parts
+from diffing.yoy import boilerplate, compare_years, diff_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT / ".." / "shared" / "corpus"
+FIXTURES = ROOT / "tests" / "fixtures" / "yoy"
+
+_spec = importlib.util.spec_from_file_location("benchmarks_diffing_yoy", ROOT / "benchmarks" / "diffing.py")
+assert _spec and _spec.loader
+bench = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(bench)
+
+
+def _pair(name: str) -> tuple[str, str]:
+    folder = FIXTURES / name
+    return (folder / "old.txt").read_text(encoding="utf-8"), (folder / "new.txt").read_text(encoding="utf-8")
+
+
+def test_at_least_six_labelled_pairs_in_different_styles() -> None:
+    pairs = bench.labelled_pairs()
+    assert len(pairs) >= 6
+    assert len({gold["style"] for *_, gold in pairs}) == len(pairs)
+    assert any(gold["held_out"] for *_, gold in pairs) and not all(gold["held_out"] for *_, gold in pairs)
+
+
+def test_commitments_kept_changed_dropped_added() -> None:
+    old, new = _pair("01-qingshi-sifaju")
+    result = compare_years(old, new)
+    assert result.counts["kept"] == 1 and result.counts["changed"] == 2
+    assert result.counts["dropped"] == 2 and result.counts["added"] == 1
+    [kept] = result.commitments_with("kept")
+    assert "执法全过程记录" in kept.current.text and kept.previous.id == kept.current.id
+    target = next(m for m in result.commitments_with("changed") if "人民调解员" in m.previous.text)
+    # a changed target is a change, and the word diff shows it
+    assert [(t.old, t.new) for t in target.tokens if t.op != "equal"] == [("20", "30")]
+    assert {m.previous.path for m in result.commitments_with("dropped")} == {"2", "5"}
+
+
+def test_follow_through_finds_the_reporting_sentence_or_none() -> None:
+    old, new = _pair("02-nanxi-zhen")
+    found = {f.commitment.path: f.sentence for f in compare_years(old, new).follow_through}
+    assert "集体学法4次" in found["1.1"]
+    assert "配备执法记录仪20台" in found["1.2"]
+    assert found["1.3"] is None  # promised 到村坐班, nothing reported
+    assert "大湾村" in found["1.4"]
+
+
+def test_problems_recurring_resolved_new() -> None:
+    old, new = _pair("03-yunxi-shichangjianguan")
+    result = compare_years(old, new)
+    recurring = result.problems_with("recurring")
+    assert len(recurring) == 2 and not result.problems_with("resolved")
+    [new_problem] = result.problems_with("new")
+    assert new_problem.current.startswith("网络交易监管能力")
+
+
+def test_figures_paired_across_years_with_labels() -> None:
+    old, new = _pair("02-nanxi-zhen")
+    figures = {f.label: (f.before, f.after) for f in compare_years(old, new).figures}
+    assert figures["全年拆除违法建筑"] == ("12起", "9起")  # the label as year N+1 words it
+    assert ("3600平方米", "2100平方米") in figures.values()
+    assert ("96.7%", "100%") not in figures.values()  # 调解成功率 and 参考率 are different figures
+
+
+def test_combined_problems_and_plans_section_with_subheadings() -> None:
+    old, _ = _pair("04-baisha-jiedao")
+    parts = report_parts(old)
+    assert problem_items(parts.problems) == ["法治宣传的覆盖面不够广,外来务工人员参与少。", "社区网格员法律知识欠缺。"]
+    assert [c.marker for c in commitments(old)] == ["1.", "2.", "3."]
+    assert all("问题" not in c.text for c in commitments(old))
+
+
+def test_numbered_plans_with_sub_items_stay_separate() -> None:
+    old, _ = _pair("06-linjiang-shengtai")
+    found = commitments(old)
+    assert [c.marker for c in found] == ["1.", "2.", "3."]
+    assert "(2)开展执法大练兵活动" in found[0].text
+
+
+def test_real_report_parts() -> None:
+    zhishan = (SHARED / "zhishan-2020-report.txt").read_text(encoding="utf-8")
+    parts = report_parts(zhishan)
+    assert len(parts.plans) == 5 and not parts.problems
+    assert not any(s.startswith("附件") for s in achievement_sentences(parts))
+    shuangshan = (SHARED / "shuangshan-2021-page-as-text.txt").read_text(encoding="utf-8")
+    parts = report_parts(shuangshan)
+    assert problem_items(parts.problems) == ["创新力度不够,普法教育形式比较单一"]
+    assert commitments(shuangshan)[0].text.startswith("在接下来的工作中")
+
+
+def test_boilerplate_from_last_year_and_other_agencies() -> None:
+    old, new = _pair("01-qingshi-sifaju")
+    other = new.replace("青石县司法局", "青禾县司法局")  # another county filling in the same template
+    result = compare_years(old, new, other_texts=[other])
+    share = result.boilerplate
+    # the opening sentence is last year's with the year changed (numbers are masked), and a kept plan
+    assert share.from_previous >= 2 and 0 < share.previous_share < 0.5
+    unrelated = boilerplate(old, new, [{"完全无关的一句话内容在这里出现了"}])
+    assert unrelated.from_others == 0 and share.from_others > unrelated.from_others
+    assert share.others_share > 0.5
+
+
+def test_diff_reports_carries_every_key_as_json() -> None:
+    old, new = _pair("05-dongping-xiang")
+    report = json.loads(json.dumps(diff_reports(old, new), ensure_ascii=False))
+    assert set(report) == {"commitments", "follow_through", "problems", "figures", "boilerplate", "text_diff"}
+    assert set(report["commitments"]) == {"kept", "changed", "dropped", "added"}
+    assert set(report["problems"]) == {"recurring", "resolved", "new"}
+    assert {"label", "before", "after"} <= set(report["figures"][0])
+    assert report["text_diff"]["stats"]["changed"] > 0
+    changed = report["commitments"]["changed"][0]
+    assert changed["diff"] and changed["previous"]["text"] != changed["current"]["text"]
+
+
+@pytest.mark.parametrize("split", ["tuning", "held-out"])
+def test_quality_bar_on_labelled_pairs(split: str) -> None:
+    scores = bench.main(["--quality", "--split", split])
+    for category in bench.CATEGORIES:
+        assert scores[category]["precision"] >= 0.95, (category, scores[category])
+        assert scores[category]["recall"] >= 0.95, (category, scores[category])
+
+
+def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
+    """The benchmark can fail: swapped labels score low."""
+    folder = tmp_path / "01"
+    folder.mkdir()
+    old, new = _pair("01-qingshi-sifaju")
+    (folder / "old.txt").write_text(old, encoding="utf-8")
+    (folder / "new.txt").write_text(new, encoding="utf-8")
+    gold = json.loads((FIXTURES / "01-qingshi-sifaju" / "gold.json").read_text(encoding="utf-8"))
+    gold["commitments"]["kept"], gold["commitments"]["changed"] = gold["commitments"]["changed"], gold["commitments"]["kept"]
+    gold["figures"] = [{**f, "after": "0件"} for f in gold["figures"]]
+    (folder / "gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
+    scores = bench.quality(tmp_path)
+    assert scores["commitments_kept"]["precision"] == 0.0 and scores["figures"]["recall"] == 0.0
