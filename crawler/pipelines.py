@@ -56,6 +56,8 @@ class ArchivePipeline:
                 report.title if report else "",
                 capture.url,
             )
+        elif capture.outcome == "not_modified":
+            logger.debug("not modified: %s", capture.url)
         elif capture.outcome != "ok":
             logger.warning("%s: %s (%s)", capture.outcome, capture.url, capture.error)
         return {
