@@ -68,6 +68,24 @@ def _droppable(el: lxml_html.HtmlElement) -> bool:
     return linked > 0.5 * len(text)
 
 
+def _around_title(tree: lxml_html.HtmlElement, title: str) -> lxml_html.HtmlElement | None:
+    """On an unknown template, the smallest block around the page's own heading that holds a body:
+    sidebars and menus before the heading stay out."""
+    if not title:
+        return None
+    want = title.replace(" ", "")
+    for el in tree.iter("h1", "h2", "h3", "div", "p", "td", "span", "strong", "font"):
+        if _squash(el.text_content()).replace(" ", "") != want:
+            continue
+        node = el.getparent()
+        while node is not None and node.tag != "body":
+            if len(_squash(node.text_content())) >= len(title) + 200:
+                return node
+            node = node.getparent()
+        return None
+    return None
+
+
 def _hanweb_body(raw: str) -> str | None:
     for start, end in HANWEB_MARKERS:
         i = raw.find(start)
@@ -264,9 +282,12 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
                 _drop(el)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
+    known_container = node is not None
     if node is None:
         body = tree.find("body")
-        node = body if body is not None else tree
+        node = _around_title(tree, parts.title)
+        if node is None:
+            node = body if body is not None else tree
         for el in list(node.iter()):
             if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
                 _drop(el)
@@ -291,7 +312,11 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         parts.link_share = sum(len(_squash(a.text_content()).replace(" ", "")) for a in anchors) / body_chars
     lines = _trafilatura_lines(node)
     block = _block_lines(node)
-    if _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block):
+    if known_container:
+        use_block = _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block)
+    else:  # the whole page: trafilatura's job is to drop boilerplate, so only replace a failure
+        use_block = _useful_chars(lines) < 0.3 * _useful_chars(block)
+    if use_block:
         lines = block
     else:
         lines = _rejoin(lines, block)

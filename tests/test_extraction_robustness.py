@@ -131,3 +131,17 @@ def test_list_page_named_like_a_report_is_not_one() -> None:
                     for y in range(2016, 2024))
     report = extract_report(_page(f"<div class='TRS_Editor'><ul>{items}</ul></div>", title="法治政府建设年度报告"))
     assert report.is_report is False and "list page" in report.reason
+
+
+def test_generic_page_with_heavy_chrome_keeps_only_the_article() -> None:
+    related = "".join(f"<li><a href='/n{i}.html'>某某区召开第{i}次全面依法治区委员会会议暨法治政府建设推进会议</a></li>"
+                      for i in range(12))
+    sidebar = "<div class='box'><h3>热点专题</h3><p>学习贯彻党的二十大精神专题，深入学习宣传贯彻习近平法治思想，"\
+              "推动全区法治建设高质量发展专题报道。</p></div>"
+    article = "".join(f"<p>{PARA}第{i}段。</p>" for i in range(6))
+    body = f"<div class='topbar'><a href='/'>首页</a></div><div class='wrap'><div class='left'>{sidebar}</div>" \
+           f"<div class='right'><h1>某某区2022年法治政府建设年度报告</h1><div class='text'>{article}</div>" \
+           f"<div class='more'><h3>相关新闻</h3><ul>{related}</ul></div></div></div>"
+    report = extract_report(_page(body))
+    assert report.text.count("行政复议案件") == 6
+    assert "推进会议" not in report.text and "热点专题" not in report.text, report.text
