@@ -8,13 +8,15 @@ site works offline and from a file:// URL. All scraped text is escaped by Jinja2
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diffing.commitments import compare_plans
+from diffing.chart import ChartPoint, commitments_chart
 from diffing.render import stylesheet, template_environment
 from diffing.textdiff import TextDiff, diff_texts
+from diffing.yoy import YearOverYear, compare_years, sentence_keys
 
 LEVEL_LABELS = {
     "province": "省级",
@@ -28,6 +30,8 @@ LEVEL_LABELS = {
 # A silent edit after publication says more than the normal drift between two years' reports.
 REVISION_WEIGHT = 10.0
 FIGURE_WEIGHT = 3.0
+# A promise that silently disappears is worth a changed figure.
+DROPPED_WEIGHT = 3.0
 
 
 def change_score(diff: TextDiff) -> float:
@@ -68,6 +72,20 @@ class DocumentPage:
         return len(self.versions) > 1
 
 
+class OtherAgencies:
+    """Sentence keys used by at least one agency other than this one (template reuse), without an O(n²) scan.
+
+    ``counts`` holds, for every sentence key, how many agencies' reports use it; an agency's own
+    keys count once, so a key is someone else's when its count exceeds its own share.
+    """
+
+    def __init__(self, counts: Counter[str], own: set[str]) -> None:
+        self.counts, self.own = counts, own
+
+    def __contains__(self, key: object) -> bool:
+        return self.counts.get(key, 0) > (1 if key in self.own else 0)  # type: ignore[arg-type]
+
+
 @dataclass
 class AgencyPage:
     id: int
@@ -76,6 +94,12 @@ class AgencyPage:
     region: str | None
     documents: list[DocumentPage]
     score: float = 0.0
+    keys: set[str] = field(default_factory=set)  # sentence keys of its reports, for template-reuse detection
+
+    @property
+    def chart(self) -> Any:
+        points = [ChartPoint(f"{d.yoy['old_year']}→{d.year}", d.yoy["analysis"].counts) for d in self.documents if d.yoy]
+        return commitments_chart(points)
 
     @property
     def level_label(self) -> str:
@@ -118,10 +142,11 @@ def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
     return agencies
 
 
-def _compute_diffs(agency: AgencyPage) -> None:
-    """Fill each report's revision diffs and year-over-year diff, and the agency's score."""
+def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
+    """Fill each report's revision diffs and year-over-year analysis, and the agency's score."""
     score = 0.0
     previous: DocumentPage | None = None
+    others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
         for k in range(1, len(doc.versions)):
             old, new = doc.versions[k - 1], doc.versions[k]
@@ -129,18 +154,30 @@ def _compute_diffs(agency: AgencyPage) -> None:
             doc.revisions.append({"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff})
             score += REVISION_WEIGHT * change_score(diff)
         if previous is not None:
-            diff = diff_texts(previous.versions[-1].text, doc.versions[-1].text)
+            old_text, new_text = previous.versions[-1].text, doc.versions[-1].text
+            diff = diff_texts(old_text, new_text)
+            analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others)
             doc.yoy = {
                 "old_year": previous.year,
                 "old_doc": previous,
                 "diff": diff,
                 "stats": diff.stats,
                 "page": f"{agency.id}-{previous.year}-{doc.year}.html",
-                "plans": compare_plans(previous.versions[-1].text, doc.versions[-1].text),
+                "analysis": analysis,
+                "plans": analysis.commitments,
             }
-            score += change_score(diff) / 10
+            score += change_score(diff) / 10 + DROPPED_WEIGHT * analysis.counts["dropped"] / 10
         previous = doc
     agency.score = score
+
+
+def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
+    """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
+    counts: Counter[str] = Counter()
+    for agency in agencies:
+        agency.keys = set().union(*(sentence_keys(d.versions[-1].text) for d in agency.documents))
+        counts.update(agency.keys)
+    return counts
 
 
 def _group_by_region(agencies: list[AgencyPage]) -> list[dict[str, Any]]:
@@ -163,8 +200,9 @@ def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
         generated = conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
     finally:
         conn.close()
+    shared_keys = _shared_sentence_keys(agencies)
     for agency in agencies:
-        _compute_diffs(agency)
+        _compute_diffs(agency, shared_keys)
 
     env = template_environment()
     (out / "agencies").mkdir(parents=True, exist_ok=True)
@@ -196,5 +234,6 @@ def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
                     f"agencies/{doc.yoy['page']}", "yoy.html", "../",
                     agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
                     old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"], plans=doc.yoy["plans"],
+                    analysis=doc.yoy["analysis"],
                 )
     return out / "index.html"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -274,28 +274,30 @@ def sentence_keys(text: str) -> set[str]:
     return {k for k in map(sentence_key, split_sentences(text)) if len(k) >= BOILERPLATE_MIN_CHARS}
 
 
-def boilerplate(previous_text: str, current_text: str, other_keys: Iterable[set[str]] | set[str] = ()) -> Boilerplate:
+def boilerplate(previous_text: str, current_text: str, others: Container[str] = frozenset()) -> Boilerplate:
     """Count year N+1's sentences found word for word in year N's report, and in other agencies' reports.
 
-    ``other_keys`` is either one set of sentence keys (pre-computed over the other agencies, as the
-    site builder does) or an iterable of such sets.
+    ``others`` holds the other reports' sentence keys (a set, or the site builder's index over all agencies).
     """
     keys = [sentence_key(s) for s in split_sentences(current_text)]
     keys = [k for k in keys if len(k) >= BOILERPLATE_MIN_CHARS]
     previous = sentence_keys(previous_text)
-    others: set[str] = other_keys if isinstance(other_keys, set) else set().union(*other_keys)
     return Boilerplate(len(keys), sum(k in previous for k in keys), sum(k in others for k in keys))
 
 
 def compare_years(
-    old_text: str, new_text: str, other_texts: Iterable[str] = (), other_keys: set[str] | None = None
+    old_text: str, new_text: str, other_texts: Iterable[str] = (), other_keys: Container[str] | None = None
 ) -> YearOverYear:
-    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate."""
+    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate.
+
+    ``other_texts`` are other agencies' reports (for template reuse); ``other_keys`` replaces them
+    with a pre-built index of their sentence keys.
+    """
     old_parts, new_parts = report_parts(old_text), report_parts(new_text)
     promised = commitments(old_text)
     matches = match_commitments(promised, commitments(new_text))
     new_sentences = achievement_sentences(new_parts)
-    others = other_keys if other_keys is not None else [sentence_keys(t) for t in other_texts]
+    others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
         follow_through=follow_through(promised, new_sentences),

@@ -37,7 +37,7 @@ def _reports() -> list[tuple[str, str, Report]]:
         "三、下一步打算\n一是加强行政执法人员法律知识培训;二是推进行政复议规范化建设;三是开展法治宣传进社区活动。\n"
     )
     sifa_2022 = (
-        f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足。\n"
+        f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足<script>alert(3)</script>。\n"
         "三、下一步打算\n一是加强行政执法人员法律知识和业务技能培训;二是推行复议案件繁简分流<b>机制</b>。\n"
     )
     shiqiao = "石桥县2019年法治政府建设工作总结。全年审核规范性文件6件。\n"
@@ -204,3 +204,34 @@ def test_empty_archive_gives_an_index_and_a_missing_one_an_error(tmp_path: Path)
     with pytest.raises(FileNotFoundError):
         build_report_site(tmp_path / "missing.db", tmp_path / "out2")
     assert not (tmp_path / "missing.db").exists()
+
+
+def test_agency_timeline_has_an_inline_svg_chart_of_commitments(site: Path) -> None:
+    with sqlite3.connect(site.parent / "archive.db") as conn:
+        (sifa,) = conn.execute("SELECT id FROM agencies WHERE name = '青禾县司法局'").fetchone()
+    html = (site / "agencies" / f"{sifa}.html").read_text(encoding="utf-8")
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "<script" not in svg and "href" not in svg  # nothing to run, nothing to fetch
+    bars = dict(re.findall(r'<rect class="bar-(\w+)"[^>]*height="([\d.]+)"', svg))
+    assert set(bars) == {"kept", "changed", "dropped", "added"}
+    # 2021→2022: one plan reworded, two dropped, one added
+    assert float(bars["kept"]) == 0 and float(bars["dropped"]) == 2 * float(bars["changed"]) > 0
+    assert float(bars["added"]) == float(bars["changed"])
+    assert "2021→2022" in svg
+    assert re.search(r"<td class=\"num\">0 / 1 / 2 / 1</td>", html)
+
+
+def test_pair_page_tables_follow_through_problems_figures(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2021-2022.html"))
+    html = page.read_text(encoding="utf-8")
+    for anchor in ("plans", "follow", "problems", "figures", "changes", "side"):
+        assert f'id="{anchor}"' in html
+    problems = html[html.index('id="problems"') : html.index('id="figures"')]
+    assert re.findall(r'<tr class="problem-(\w+)">', problems) == ["recurring"]
+    assert "队伍力量仍然不足&lt;script&gt;alert(3)&lt;/script&gt;" in problems
+    figures = html[html.index('id="figures"') : html.index('id="changes"')]
+    assert "9件" in figures and "12件" in figures
+    follow = html[html.index('id="follow"') : html.index('id="problems"')]
+    assert follow.count("<tr class=") == 3
+    assert "未见落实表述" in follow
+    assert "工作计划：延续 0 项，调整 1 项，未再提及 2 项，新增 1 项" in html

@@ -110,7 +110,7 @@ def test_boilerplate_from_last_year_and_other_agencies() -> None:
     share = result.boilerplate
     # the opening sentence is last year's with the year changed (numbers are masked), and a kept plan
     assert share.from_previous >= 2 and 0 < share.previous_share < 0.5
-    unrelated = boilerplate(old, new, [{"完全无关的一句话内容在这里出现了"}])
+    unrelated = boilerplate(old, new, {"完全无关的一句话内容在这里出现了"})
     assert unrelated.from_others == 0 and share.from_others > unrelated.from_others
     assert share.others_share > 0.5
 
