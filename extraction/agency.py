@@ -20,7 +20,10 @@ def agency_from(title: str, publisher: str | None = None) -> str | None:
         named = m.group(1)
         # the publisher often spells the same agency out in full (白沙镇 → 白沙镇人民政府,
         # 柳溪镇 → 青禾县柳溪镇人民政府)
-        if publisher and named in publisher and _GOVERNMENT.search(publisher) and len(publisher) <= 40:
+        # but not a sub-office of it (东江区人民政府 ≠ 东江区人民政府办公室)
+        if publisher and len(publisher) <= 40 and re.search(
+            re.escape(named) + r"(?:人民政府|政府|办事处|街道办事处)?$", publisher
+        ):
             return publisher
         return named
     if publisher and 2 <= len(publisher) <= 40 and _GOVERNMENT.search(publisher):

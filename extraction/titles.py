@@ -6,6 +6,11 @@ Used by the crawler on link text and by extraction on page titles, so it must wo
 from __future__ import annotations
 
 import re
+import unicodedata
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
 
 _CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "Ｏ": "0", "O": "0", "o": "0", "一": "1", "二": "2",
               "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9"}
@@ -57,7 +62,7 @@ def report_year(title: str) -> int | None:
 
 def classify_title(title: str) -> tuple[bool, str]:
     """``(True, kind)`` for an annual rule-of-law government report title, else ``(False, reason)``."""
-    t = re.sub(r"\s+", "", title or "")
+    t = _T2S.convert(unicodedata.normalize("NFKC", re.sub(r"\s+", "", title or "")))
     if not t:
         return False, "空标题"
     for pattern, reason in _REJECT[:5]:
@@ -70,7 +75,9 @@ def classify_title(title: str) -> tuple[bool, str]:
             return False, reason
     if not _REPORT_KIND.search(t):
         return False, "不是报告或总结"
-    if re.search(r"新闻|发布会|解读", t):
+    if re.search(r"解读|图解", t):
+        return False, "解读"
+    if re.search(r"新闻|发布会", t):
         return False, "新闻"
     kind = next((k for k in ("年度报告", "工作报告", "情况报告", "依法行政工作总结", "工作总结", "报告", "总结")
                  if k in t), "报告")

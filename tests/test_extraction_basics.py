@@ -38,6 +38,10 @@ TITLE = "某某区人民政府2022年法治政府建设年度报告"
         ("2023年部门预决算公开说明", False, 2023),
         ("我区召开法治政府建设推进会", False, None),
         ("2023年法治政府建设工作要点", False, 2023),
+        ("某區2022年法治政府建設年度報告", True, 2022),
+        ("2022年法治政府建设年度报告解读", False, 2022),
+        ("某市2022年法治政府建设示范创建实施方案", False, 2022),
+        ("二〇二一年度法治政府建设情况报告", True, 2021),
     ],
 )
 def test_titles(title: str, ok: bool, year: int | None) -> None:
@@ -156,3 +160,33 @@ def test_truncated_html_still_extracts() -> None:
     cut = page[: page.index("三、2023年工作计划")]
     report = extract_report(cut.encode())
     assert "基层法治力量相对薄弱" in report.text
+
+
+def test_extract_file_fetches_a_local_url() -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from extraction import extract_file
+
+    page = REPORT_PAGE.format(charset="gb2312", title=TITLE).encode("gb18030")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")  # no charset: decided from the bytes
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        report = extract_file(f"http://127.0.0.1:{server.server_port}/art/2023/3/30/art_1_2.html")
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert report.title == TITLE and report.is_report
+    assert report.url.endswith("/art/2023/3/30/art_1_2.html")
