@@ -65,17 +65,17 @@ def parse_sections(text: str) -> list[Section]:
     level or above. Children inherit their parent's part."""
     lines = [x for x in text.splitlines() if x.strip()]
     heads: list[tuple[int, str, int, str]] = []  # line index, marker, level, title
-    seen_level1 = False
     for i, line in enumerate(lines):
         hit = _match_marker(line.strip())
         if not hit:
             continue
         marker, level, rest = hit
-        if level == 4 and marker.endswith("是"):
-            continue  # 一是…二是 run inside paragraphs; not an outline
-        if level > 1 and not seen_level1 and level != 2:
-            pass
-        seen_level1 = seen_level1 or level == 1
+        if marker.endswith("是"):
+            # 一是…二是 opening a line is one level below the heading it sits under
+            outer = [lvl for _i, mk, lvl, _t in heads if not mk.endswith("是")]
+            if not outer:
+                continue
+            level = min(outer[-1] + 1, 5)
         heads.append((i, marker, level, _heading_title(rest)))
     sections: list[Section] = []
     stack: list[Section] = []

@@ -76,12 +76,14 @@ def test_outline_levels_and_parts() -> None:
     got = [(s.marker, s.level, s.part) for s in parse_sections(text)]
     assert got == [
         ("一、", 1, "achievements"), ("（一）", 2, "achievements"), ("1．", 3, "achievements"), ("（1）", 4, "achievements"),
-        ("二、", 1, "leadership"), ("三、", 1, "shortcomings"), ("四、", 1, "plans"), ("（一）", 2, "plans"),
+        ("二、", 1, "leadership"), ("三、", 1, "shortcomings"), ("一是", 2, "shortcomings"),
+        ("四、", 1, "plans"), ("（一）", 2, "plans"),
         ("五、", 1, "other"),
     ]
     sections = parse_sections(text)
     assert sections[0].text.endswith("（1）执法公示。") and "二、" not in sections[0].text
     assert sections[3].title == "执法公示"
+    assert sections[6].title == "执法力量不足"
 
 
 def test_split_compilation_of_own_text() -> None:
