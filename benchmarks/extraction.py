@@ -14,6 +14,7 @@ import html
 import json
 import re
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,17 +122,20 @@ class Row:
     base: tuple[float, float, float]
     base_chrome: list[str]
     meta_errors: list[str]
+    ms: float = 0.0
 
 
 def run(cases: list[Case] | None = None) -> list[Row]:
     """Score every case."""
     rows = []
     for case in cases if cases is not None else load_cases():
+        started = time.perf_counter()
         report = extract_report(case.body, url=case.url)
+        ms = (time.perf_counter() - started) * 1000
         base_text = trafilatura.extract(case.body) or ""
         rows.append(Row(case.name, char_scores(report.text, case.gold), chrome_left(report.text, case.gold),
                         char_scores(base_text, case.gold), chrome_left(base_text, case.gold),
-                        metadata_errors(report.to_dict(), case.expect)))
+                        metadata_errors(report.to_dict(), case.expect), ms))
     return rows
 
 
@@ -150,6 +154,7 @@ def main() -> int:
     print(f"{'MEAN':28} {mean[0]:6.3f} {mean[1]:6.3f} {mean[2]:6.3f} {sum(len(r.ours_chrome) for r in rows):6d} | "
           f"{base[0]:6.3f} {base[1]:6.3f} {base[2]:6.3f} {sum(len(r.base_chrome) for r in rows):6d} | "
           f"{sum(1 for r in rows if not r.meta_errors)}/{len(rows)} metadata right")
+    print(f"extract_report: {sum(r.ms for r in rows) / n:.1f} ms per page on average")
     return 0
 
 

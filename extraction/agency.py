@@ -31,19 +31,31 @@ def agency_from(title: str, publisher: str | None = None) -> str | None:
     return None
 
 
+MUNICIPALITIES = ("北京市", "天津市", "上海市", "重庆市")
+_COUNTY_LEVEL = re.compile(r"(?:市|县|区|旗|盟|州|地区)$")
+
+
 def region_from(agency: str | None) -> str | None:
-    """The place part of an agency name (重庆市铜梁区双山镇人民政府 → 重庆市铜梁区双山镇)."""
+    """The county- or city-level jurisdiction an agency belongs to: townships and streets belong to
+    their county (石桥县龙泉镇人民政府 → 石桥县, 云岭市东川区白沙街道办事处 → 云岭市, 重庆市铜梁区双山镇 →
+    重庆市铜梁区); a bare 址山镇 stays itself."""
     if not agency:
         return None
-    name = re.sub(r"(人民政府办公室|人民政府|政府办公室|办事处|人民政府.*)$", "", agency)
-    m = _REGION.match(name)
-    if not m:
+    name = re.sub(r"(人民政府办公室|人民政府|政府办公室|街道办事处|办事处|人民政府.*)$", "", agency)
+    segments: list[str] = []
+    rest = name
+    while (m := _REGION.match(rest)) and m.group(1):
+        segments.append(m.group(1))
+        rest = rest[len(m.group(1)):]
+    if not segments:
         return None
-    region = m.group(1)
-    # extend over further place levels (省…市…区…镇)
-    while True:
-        nxt = _REGION.match(name[len(region):])
-        if not nxt or not nxt.group(1):
-            break
-        region += nxt.group(1)
-    return region or None
+    region = ""
+    for n, seg in enumerate(segments):
+        region += seg
+        if seg.endswith(("省", "自治区")):
+            continue
+        if _COUNTY_LEVEL.search(seg):
+            if region in MUNICIPALITIES and n + 1 < len(segments) and _COUNTY_LEVEL.search(segments[n + 1]):
+                continue
+            return region
+    return region
