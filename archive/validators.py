@@ -11,6 +11,8 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from archive.store import capture_body
+
 
 @dataclass(frozen=True)
 class Validators:
@@ -47,6 +49,20 @@ class ValidatorStore:
             return Validators()
         headers = {k.lower(): v for k, v in json.loads(row[0]).items()}
         return Validators(etag=headers.get("etag"), last_modified=headers.get("last-modified"))
+
+    def last_body(self, url: str) -> bytes | None:
+        """The body of the latest 200 capture of ``url``: what a 304 says is still being served."""
+        conn = self._connection()
+        if conn is None:
+            return None
+        try:
+            row = conn.execute(
+                "SELECT id FROM captures WHERE url = ? AND status = 200 AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
+                [url],
+            ).fetchone()
+            return capture_body(conn, row[0]) if row else None  # type: ignore[arg-type]
+        except (sqlite3.OperationalError, KeyError):
+            return None
 
     def close(self) -> None:
         if self._conn is not None:

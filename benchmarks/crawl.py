@@ -56,8 +56,8 @@ def trafilatura_alone(db: Path) -> tuple[int, float]:
     bodies = [
         zlib.decompress(body)
         for (body,) in conn.execute(
-            "SELECT body FROM captures WHERE outcome = 'ok' AND body IS NOT NULL "
-            "AND (content_type LIKE 'text/html%' OR content_type IS NULL)"
+            "SELECT body FROM captures WHERE id IN (SELECT capture_id FROM versions) AND body IS NOT NULL "
+            "AND content_type LIKE 'text/html%'"
         )
     ]
     conn.close()

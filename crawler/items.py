@@ -18,3 +18,4 @@ class CaptureItem(scrapy.Item):
     portal = scrapy.Field()
     parent_url = scrapy.Field()  # for an attachment: the report page that linked it
     link_text = scrapy.Field()  # the anchor text that led here (a report title, usually)
+    kind = scrapy.Field()  # "listing" (a list or home page), "report" (a report page) or "attachment"

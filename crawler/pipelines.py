@@ -91,7 +91,7 @@ class ArchivePipeline:
             parent_url=item.get("parent_url"),
             error=reason if outcome != "ok" else item.get("error"),
         )
-        if capture.outcome != "ok":
+        if capture.outcome != "ok" or item.get("kind") == "listing":
             return capture, None
         parent_url = item.get("parent_url")
         page = self.pages.get(parent_url) if parent_url else None

@@ -58,7 +58,17 @@ def crawled(tmp_path_factory):
     # Same address a year later, as a real portal keeps its URLs.
     with start_in_thread(SECOND, port=port) as portal:
         second_stats = run_crawl(portal.start_urls, db, tmp / "second.log")
-    return {"db": db, "first_stats": first_stats, "second_stats": second_stats, "first_counts": first_counts}
+        versions_before_rerun = sqlite3.connect(db).execute("select count(*) from versions").fetchone()[0]
+        # The scheduled re-run with nothing changed on the portals.
+        rerun_stats = run_crawl(portal.start_urls, db, tmp / "rerun.log")
+    return {
+        "db": db,
+        "first_stats": first_stats,
+        "second_stats": second_stats,
+        "rerun_stats": rerun_stats,
+        "first_counts": first_counts,
+        "versions_before_rerun": versions_before_rerun,
+    }
 
 
 def latest_texts(db: Path) -> dict[tuple[str, int], list[str]]:
@@ -131,3 +141,14 @@ def test_stats_command_reports_the_archive(crawled):
     assert stats["versions"] > stats["documents"]
     assert stats["captures"] >= stats["versions"]
     assert stats["agencies"] >= 8
+
+
+def test_unchanged_rerun_downloads_little_and_versions_nothing(crawled):
+    first, rerun = crawled["first_stats"], crawled["rerun_stats"]
+    assert rerun["downloader/response_bytes"] <= 0.2 * first["downloader/response_bytes"]
+    assert rerun.get("fazhi/new_version", 0) == 0
+    # every report was still asked about: unchanged ones answered 304, nothing was skipped
+    assert rerun.get("fazhi/outcome/not_modified", 0) >= len(visible_reports(SECOND))
+    conn = sqlite3.connect(crawled["db"])
+    assert conn.execute("select count(*) from versions").fetchone()[0] == crawled["versions_before_rerun"]
+    conn.close()

@@ -32,6 +32,10 @@ from crawler.discovery import (
 from crawler.items import CaptureItem
 from extraction.blocking import classify_response
 
+# List and home pages: re-fetched conditionally; a 304 arrives carrying the archived body (see
+# crawler.middlewares) so the links on an unchanged list are still followed.
+LISTING_META = {"conditional": True, "handle_httpstatus_list": [304], "kind": "listing"}
+
 
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -90,22 +94,25 @@ class ReportsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing)
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
 
     # -- list and navigation pages -------------------------------------------------------------
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield self.capture(response)  # every list fetch is kept: when a report appeared, or vanished
         if not isinstance(response, TextResponse):
-            return
-        outcome, _reason = classify_response(
-            response.status, response_headers(response), response.body, response.url, response.url
-        )
-        if outcome != "ok":  # a challenge or soft 404 in place of a list: record it, follow nothing
-            yield self.capture(response)
-            return
+            return  # a 304 with nothing archived to re-read, or not a page at all
+        if response.status == 200:
+            outcome, _reason = classify_response(
+                response.status, response_headers(response), response.body, response.url, response.url
+            )
+            if outcome != "ok":  # a challenge or soft 404 in place of a list: follow nothing
+                return
         html = response.text
         for page_url in trs_page_urls(html, response.url):
-            yield response.follow(page_url, callback=self.parse, errback=self.failed_listing)
+            yield response.follow(
+                page_url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META)
+            )
         proxy = hanweb_list_request(html, response.url)
         if proxy is not None:
             yield scrapy.FormRequest(
@@ -113,11 +120,13 @@ class ReportsSpider(scrapy.Spider):
                 formdata=proxy.formdata,
                 callback=self.parse_hanweb_records,
                 errback=self.failed_listing,
+                meta={"kind": "listing"},
             )
         yield from self.follow_links(response, hanweb_records(html, response.url))
         yield from self.follow_links(response, self.anchors(response))
 
     def parse_hanweb_records(self, response: Response) -> Iterator[Any]:
+        yield self.capture(response)
         yield from self.follow_links(response, hanweb_records(response.text, response.url))
 
     def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
@@ -140,16 +149,16 @@ class ReportsSpider(scrapy.Spider):
                     url,
                     callback=self.parse_report,
                     errback=self.failed_report,
-                    meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True},
+                    meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
                 )
             elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
-                yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing)
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
 
     # -- report pages and their attachments ----------------------------------------------------
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         yield self.capture(response)
-        if response.status != 200 or not isinstance(response, TextResponse):
+        if response.status not in (200, 304) or not isinstance(response, TextResponse):
             return
         attachments = [
             (url, text) for url, text in self.anchors(response) if is_attachment_url(url, text)
@@ -164,6 +173,7 @@ class ReportsSpider(scrapy.Spider):
                     "parent_url": response.url,
                     "handle_httpstatus_all": True,
                     "conditional": True,
+                    "kind": "attachment",
                 },
             )
 
@@ -180,12 +190,14 @@ class ReportsSpider(scrapy.Spider):
             status=response.status,
             headers=response_headers(response),
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
-            body=response.body,
+            # A 304 downloaded nothing; the body it carries is the archive's own copy.
+            body=b"" if response.status == 304 else response.body,
             outcome=None,
             error=None,
             portal=self.portal_for(original),
             parent_url=response.meta.get("parent_url"),
             link_text=response.meta.get("link_text"),
+            kind=response.meta.get("kind", "listing"),
         )
 
     # -- failures: recorded, never silently dropped ---------------------------------------------
@@ -206,6 +218,7 @@ class ReportsSpider(scrapy.Spider):
             portal=self.portal_for(request.url),
             parent_url=request.meta.get("parent_url"),
             link_text=request.meta.get("link_text"),
+            kind=request.meta.get("kind", "listing"),
         )
 
     def failed_report(self, failure: Failure) -> Iterator[Any]:
