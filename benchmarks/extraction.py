@@ -25,15 +25,11 @@ import trafilatura  # noqa: E402
 from rapidfuzz.distance import LCSseq  # noqa: E402
 
 from extraction import extract_report  # noqa: E402
+from extraction.patterns import CHROME_MARKERS  # noqa: E402
 
 PAGES = ROOT / "tests" / "fixtures" / "pages"
 SHARED = ROOT / ".." / "shared"
-# Chrome that must never survive: checked only where the gold text does not itself contain it.
-CHROME_STRINGS = (
-    "您当前的位置", "当前位置", "索引号", "索 引 号", "主题分类", "体裁分类", "扫一扫", "手机扫", "字体：", "字体:",
-    "字号", "【打印", "打印本页", "【关闭", "关闭窗口", "纠错", "上一篇", "下一篇", "ICP备", "网站标识码", "主办单位",
-    "小龙人形象", "元宇宙会客厅", "分享到", "浏览次数", "访问量", "相关稿件", "相关链接", "版权所有",
-)
+CHROME_STRINGS = CHROME_MARKERS  # checked only where the gold text does not itself contain it
 META_FIELDS = ("title", "publisher", "index_no", "doc_no", "written", "published", "report_year", "agency",
                "region", "is_report")
 

@@ -20,7 +20,7 @@ class DocumentError(Exception):
 
 
 def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = None) -> str:
-    """``pdf``, ``docx``, ``doc``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
+    """``pdf``, ``docx``, ``doc``, ``ofd``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
     ct = (content_type or "").lower()
     ext = (url or "").lower().split("?", 1)[0].split("#", 1)[0].rsplit(".", 1)[-1] if url else ""
     if body.startswith(PDF_MAGIC):
@@ -28,6 +28,8 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
     if body.startswith(ZIP_MAGIC):
         if b"word/" in body[:20000] or "wordprocessingml" in ct or ext == "docx":
             return "docx"
+        if b"OFD.xml" in body[:20000] or ext == "ofd":
+            return "ofd"
         return "binary"
     if body.startswith(OLE_MAGIC):
         return "doc"

@@ -83,6 +83,10 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     if kind == "binary":
         report.reason = "binary file of unknown type"
         return report
+    if kind == "ofd":
+        report.reason = "OFD document: no reader installed"
+        report.warnings.append("OFD (GB/T 33190) attachments are not read; open it with an OFD reader")
+        return report
     if kind == "html":
         text_html = body if isinstance(body, str) else decode_html(raw, content_type)
         parts = parse_page(text_html, url)
