@@ -207,7 +207,8 @@ def _title_from(tree: lxml_html.HtmlElement, tags: dict[str, str]) -> tuple[str,
     segments = [s for s in TITLE_SEPARATORS.split(head_title) if s.strip()]
     site = tags.get("site_name", "")
     if not site and len(segments) > 1:
-        site = segments[-1]
+        named = [seg for seg in (segments[-1], segments[0]) if SITE_NAME_HINT.search(seg)]
+        site = named[0] if named else segments[-1]
     if tags.get("title"):
         return _squash(tags["title"]), site
     candidates = []

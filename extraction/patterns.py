@@ -103,7 +103,10 @@ CHROME_MARKERS: tuple[str, ...] = (
 )
 
 # Site-name separators in <title>: "报告标题_某某区人民政府" / "标题 - 网站".
-TITLE_SEPARATORS = re.compile(r"\s*(?:[_|｜—–]|-{1,2}|\s-\s)\s*")
+# A bare hyphen separates only before a site-like name: titles themselves say (2021-2025年).
+TITLE_SEPARATORS = re.compile(
+    r"\s*(?:[_|｜]|\s[-–—]+\s|--|-(?=[^-]*(?:网|政府|网站|门户|平台)$))\s*"
+)
 SITE_NAME_HINT = re.compile(r"(人民政府|政府网|门户网站|网站|政务网|信息公开|政务服务网|首页)$")
 
 # Blocking / soft-404 signatures.

@@ -44,6 +44,13 @@ def report_year(title: str) -> int | None:
     """
     if not title:
         return None
+    outside = re.sub(r"《[^》]*》|[（(][^）)]*[）)]", "", title)  # years inside quoted document names don't count
+    if outside != title and (year := _first_year(outside)) is not None:
+        return year
+    return _first_year(title)
+
+
+def _first_year(title: str) -> int | None:
     candidates: list[tuple[int, int]] = []
     for m in _YEAR.finditer(title):
         candidates.append((m.start(), int(m.group(1))))

@@ -149,3 +149,13 @@ def test_generic_page_with_heavy_chrome_keeps_only_the_article() -> None:
     report = extract_report(_page(body))
     assert report.text.count("行政复议案件") == 6
     assert "推进会议" not in report.text and "热点专题" not in report.text, report.text
+
+
+def test_title_keeps_its_own_hyphens_and_loses_the_site_name() -> None:
+    title = "关于贯彻《法治政府建设实施纲要(2021-2025年)》2022年度情况的报告"
+    for head in (f"{title}-某某市人民政府网", f"某某市人民政府门户网站 - {title}", f"{title}_某某市司法局"):
+        page = f"<html><head><meta charset='utf-8'><title>{head}</title></head><body><div id='zoom'>" \
+               f"<p>{PARA}</p><p>{PARA}</p></div></body></html>"
+        report = extract_report(page.encode())
+        assert report.title == title, head
+        assert report.report_year == 2022 and report.is_report
