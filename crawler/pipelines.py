@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from scrapy import Spider
+from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 
 from archive import Archive
 from archive.capture import Capture
+from archive.removal import mark_removed
 from crawler.discovery import report_lives_in_attachments
 from crawler.items import CaptureItem
+from crawler.spiders.reports import utc_now
 from extraction import extract_report
 from extraction.blocking import classify_response
 from extraction.report import Report
@@ -28,14 +30,34 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         # Reports extracted from pages in this crawl, for the attachments those pages link to.
         self.pages: dict[str, Report] = {}
+        self.started = utc_now()
+        self.portals: set[str] = set()
+        self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
-        return cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+        pipeline = cls(crawler.settings.get("ARCHIVE_DB"), crawler)
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.archive = Archive(self.db_path)
+        self.started = utc_now()
         logger.info("archiving into %s", self.db_path)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        """Mark reports that vanished — only after a complete crawl of a portal whose lists all read.
+
+        An interrupted crawl or an unreadable list is no evidence that a report is gone.
+        """
+        if reason != "finished":
+            logger.info("crawl %s: not marking removed reports", reason)
+            return
+        for portal in sorted(self.portals - self.unreadable_lists):
+            removed = mark_removed(self.db_path, portal, self.started)
+            if removed:
+                self.stats.inc_value("fazhi/removed_documents", len(removed))
+                logger.warning("%d report(s) no longer on %s: documents %s", len(removed), portal, removed)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is not None:
@@ -46,6 +68,10 @@ class ArchivePipeline:
         assert self.archive is not None, "pipeline used before open_spider"
         capture, report = self.capture_and_report(item)
         result = self.archive.ingest(capture, report)
+        if capture.portal:
+            self.portals.add(capture.portal)
+            if item.get("kind") == "listing" and capture.outcome not in ("ok", "not_modified"):
+                self.unreadable_lists.add(capture.portal)
         self.stats.inc_value(f"fazhi/outcome/{capture.outcome}")
         self.stats.inc_value(f"fazhi/{result.status}")
         if result.status == "new_version":
