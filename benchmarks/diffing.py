@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -180,6 +181,185 @@ def quality(fixtures: Path = FIXTURES, split: str = "all") -> dict[str, dict[str
     } | {"pairs": {"count": len(pairs)}}
 
 
+# Fictional material for a generated archive: sentence templates with {n} figures, as county
+# reports are written (the same templates reused across agencies, figures and plans moving each year).
+_ACHIEVEMENTS = (
+    "全年审核行政规范性文件{n}件,提出修改意见{n}条,备案审查率达到100%。",
+    "审查各类合同{n}份,涉及金额{n}万元,出具法律意见书{n}份。",
+    "受理行政复议案件{n}件,审结{n}件,纠错{n}件。",
+    "发生行政应诉案件{n}件,行政机关负责人出庭应诉率100%。",
+    "排查矛盾纠纷{n}起,调解成功{n}起,调解成功率达到9{d}%。",
+    "开展法治宣传活动{n}场,发放宣传资料{n}份,受众{n}余人。",
+    "组织领导干部集体学法{n}次,举办法治专题讲座{n}场。",
+    "开展行政执法检查{n}次,查处违法案件{n}件,罚没款{n}万元。",
+    "拆除违法建筑{n}起,面积{n}平方米。",
+    "建成村级公共法律服务工作室{n}个,提供法律咨询{n}人次。",
+    "培养“法律明白人”{n}名,建成民主法治示范村{n}个。",
+    "举办行政执法人员培训班{n}期,培训执法人员{n}人次。",
+    "全面推行行政执法公示制度、执法全过程记录制度、重大执法决定法制审核制度,执法案卷合格率达到9{d}%。",
+    "深化“放管服”改革,政务服务事项网上可办率达到9{d}%,办理政务服务事项{n}件。",
+    "落实法律顾问制度,法律顾问列席重要会议{n}次,参与处理信访案件{n}件。",
+    "严格执行重大行政决策程序,作出重大行政决策{n}项,均经过合法性审查和集体讨论决定。",
+)
+# What fills a real report between the figures: measures told at length, partly the same everywhere.
+_NARRATIVE = (
+    "坚持把法治政府建设摆在全局工作的重要位置,主要负责人切实履行推进法治建设第一责任人职责,定期听取法治建设工作汇报。",
+    "严格落实党政主要负责人年终述法制度,将法治建设纳入年度绩效考核,考核结果作为干部选拔任用的重要依据。",
+    "坚持重大事项集体讨论决定,重大行政决策前充分听取社会公众意见,并进行风险评估和合法性审查。",
+    "健全政府法律顾问工作机制,在重大项目谈判、合同签订、信访化解等方面充分发挥法律顾问的专业作用。",
+    "聚焦群众反映强烈的突出问题,组织开展专项整治行动,依法查处了一批违法违规行为,有效维护了群众合法权益。",
+    "以“谁执法谁普法”责任制为抓手,推动法治宣传进机关、进乡村、进社区、进学校、进企业、进单位。",
+    "依托新时代文明实践站,利用微信公众号、宣传栏、大喇叭等载体,广泛宣传宪法、民法典以及与群众生产生活密切相关的法律法规。",
+    "坚持和发展新时代“枫桥经验”,完善人民调解、行政调解、司法调解联动工作体系,把矛盾纠纷化解在基层、化解在萌芽状态。",
+    "严格规范行政执法行为,全面落实行政裁量权基准制度,推行说理式执法和柔性执法,做到宽严相济、法理相融。",
+    "主动接受人大法律监督、政协民主监督和社会舆论监督,认真办理人大代表建议和政协委员提案,办复率达到100%。",
+    "全面推进政务公开,通过政府门户网站主动公开各类政府信息,依法办理政府信息公开申请,做到应公开尽公开。",
+    "加强行政执法队伍建设,组织执法人员参加执法资格考试和业务培训,不断提升执法人员的法律素养和执法能力。",
+    "深化“放管服”改革,持续优化营商环境,推行“一窗受理、集成服务”,让企业和群众办事少跑腿、好办事。",
+    "完善公共法律服务体系,整合律师、公证、人民调解、法律援助等法律服务资源,为群众提供便捷高效的法律服务。",
+)
+_TITLES = (
+    "加强组织领导,压实法治建设责任", "依法全面履行政府职能", "推进行政决策科学化民主化法治化",
+    "严格规范公正文明执法", "强化对行政权力的制约和监督", "依法有效化解社会矛盾纠纷",
+    "深入开展法治宣传教育", "加强公共法律服务体系建设", "提升干部法治思维和依法行政能力",
+    "加强行政规范性文件管理", "推进政务公开", "优化法治化营商环境",
+)
+_PROBLEMS = (
+    "行政执法人员法律素养参差不齐,执法能力有待提高。",
+    "基层法治工作力量薄弱,专业人员缺乏。",
+    "法治宣传形式较为单一,针对性不强。",
+    "部分干部运用法治思维和法治方式解决问题的能力不足。",
+    "行政执法案卷制作不够规范。",
+    "村级法律顾问作用发挥不充分。",
+    "数字法治建设滞后,信息化水平不高。",
+    "重大行政决策公众参与度不高。",
+    "行政规范性文件清理不够及时。",
+    "矛盾纠纷多元化解机制衔接不够顺畅。",
+)
+_PLANS = (
+    "推进行政执法三项制度全覆盖,实现执法全过程记录。",
+    "加强人民调解员队伍建设,新增专职人民调解员{n}名。",
+    "创新法治宣传方式,建设法治文化公园{n}个。",
+    "开展行政执法人员业务培训,全年培训不少于{n}期。",
+    "推进数字法治建设,上线行政执法监督平台。",
+    "深化村(社区)法律顾问制度,法律顾问每月到村坐班不少于{n}天。",
+    "完善重大行政决策程序,建立决策事项目录管理制度。",
+    "开展行政规范性文件全面清理,清理文件不少于{n}件。",
+    "推行包容审慎监管,制定轻微违法行为免罚清单。",
+    "深化“法律明白人”培养工程,每村培养法律明白人{n}名以上。",
+    "健全矛盾纠纷多元化解机制,建设综治中心{n}个。",
+    "落实行政机关负责人出庭应诉制度,出庭应诉率保持100%。",
+)
+_CN = "一二三四五六七八九十"
+
+
+def _fill(template: str, rng: Any) -> str:
+    while "{n}" in template:
+        template = template.replace("{n}", str(rng.randint(2, 400)), 1)
+    return template.replace("{d}", str(rng.randint(0, 9)))
+
+
+def generated_report(name: str, year: int, plans: list[str], rng: Any) -> tuple[str, list[str]]:
+    """A fictional report of about 3,000 characters and next year's plans (some kept, some reworded, some new)."""
+    lines = [f"{name}{year}年法治政府建设年度报告"]
+    lines.append(f"{year}年,{name}在上级党委、政府的正确领导下,深入学习贯彻习近平法治思想,法治政府建设取得新成效。")
+    lines.append("一、主要工作和成效")
+    figures = rng.sample(_ACHIEVEMENTS, 10)
+    for k, title in enumerate(rng.sample(_TITLES, 8)):
+        lines.append(f"({_CN[k]}){title}")
+        mine = [figures[k]] + ([figures[8 + k]] if k < 2 else [])
+        # each agency words the shared measures its own way: its name in some, its own figures in others
+        told = [_fill(t, rng) for t in mine] + [
+            f"{name[-6:]}{t}" if rng.random() < 0.5 else t.replace(",", f",全年{rng.randint(2, 90)}次", 1)
+            for t in rng.sample(_NARRATIVE, 4)
+        ]
+        lines.append("".join(rng.sample(told, len(told))))
+    lines.append("二、存在的问题")
+    lines.append("；".join(f"{_CN[k]}是{p.rstrip('。')}" for k, p in enumerate(rng.sample(_PROBLEMS, 3))) + "。")
+    kept = [p for p in plans if rng.random() < 0.6]
+    kept = [_fill(t, rng) if "{n}" in t and rng.random() < 0.3 else t for t in kept]
+    fresh = [t for t in rng.sample(_PLANS, 6) if t not in kept][: max(1, 5 - len(kept))]
+    next_plans = (kept + fresh)[:6]
+    lines.append(f"三、{year + 1}年工作计划")
+    lines += [f"({_CN[k]}){_fill(t, rng) if '{n}' in t else t}" for k, t in enumerate(next_plans)]
+    return "\n".join(lines) + "\n", next_plans
+
+
+def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: int = 5) -> dict[str, int]:
+    """An archive of fictional agencies × years, bulk-inserted with sqlite-utils into archive/schema.py's tables.
+
+    About one report in thirty gets a silent edit (a second version with a figure changed).
+    """
+    import hashlib
+    import random
+
+    from sqlite_utils import Database
+
+    from archive.schema import ensure_schema
+
+    rng = random.Random(seed)
+    db = Database(db_path)
+    ensure_schema(db)
+    agency_rows, document_rows, capture_rows, version_rows = [], [], [], []
+    counties = [f"{a}{b}县" for a in "青云白临梅金东南西北" for b in "山水溪河林石"]
+    for a in range(1, agencies + 1):
+        county = counties[a % len(counties)]
+        name = f"{county}第{a}号镇人民政府" if a % 3 else f"{county}第{a}号司法局"
+        agency_rows.append({"id": a, "name": name, "level": "township" if a % 3 else "department", "region": county})
+        plans = rng.sample(_PLANS, 5)
+        for y in range(years):
+            year = 2018 + y
+            text, plans = generated_report(name, year, plans, rng)
+            doc_id = a * 100 + y
+            day = f"{year + 1}-03-{rng.randint(10, 28):02d}"
+            url = f"http://127.0.0.1:8000/bench/{a}/{year}.html"
+            document_rows.append({
+                "id": doc_id, "agency_id": a, "report_year": year, "kind": "fazhi_report",
+                "title": f"{name}{year}年法治政府建设年度报告", "url": url, "first_seen": day, "last_seen": day,
+            })
+            texts = [text]
+            if rng.random() < 1 / 30:
+                texts.append(re.sub(r"\d+件", "999件", text, count=1))
+            for v, body in enumerate(texts):
+                cid = doc_id * 10 + v
+                digest = hashlib.sha256(body.encode()).hexdigest()
+                seen = day if v == 0 else f"{year + 1}-06-01"
+                capture_rows.append({
+                    "id": cid, "url": url, "fetched_at": seen, "status": 200, "outcome": "ok",
+                    "sha256": digest, "body_size": len(body.encode()),
+                })
+                version_rows.append({
+                    "id": cid, "document_id": doc_id, "capture_id": cid, "title": document_rows[-1]["title"],
+                    "text": body, "text_normalized": body, "fingerprint": digest, "published": day,
+                    "first_seen": seen, "last_seen": seen, "seen_count": 1,
+                })
+    with db.atomic():
+        db["agencies"].insert_all(agency_rows, batch_size=1000)
+        db["documents"].insert_all(document_rows, batch_size=1000)
+        db["captures"].insert_all(capture_rows, batch_size=1000)
+        db["versions"].insert_all(version_rows, batch_size=1000)
+    db.close()
+    return {"agencies": len(agency_rows), "documents": len(document_rows), "versions": len(version_rows)}
+
+
+def site_speed(agencies: int, years: int, work_dir: Path) -> dict[str, Any]:
+    """Generate an archive of agencies × years and time build_report_site over it."""
+    from diffing.site import build_report_site
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    db = work_dir / "bench-archive.db"
+    if db.exists():
+        db.unlink()
+    start = time.perf_counter()
+    sizes = generate_archive(db, agencies, years)
+    generated = time.perf_counter() - start
+    start = time.perf_counter()
+    build_report_site(db, work_dir / "site")
+    built = time.perf_counter() - start
+    pages = sum(1 for _ in (work_dir / "site").rglob("*.html"))
+    return {**sizes, "pages": pages, "generate_s": round(generated, 1), "build_report_site_s": round(built, 1)}
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path)
@@ -188,7 +368,18 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--quality", action="store_true", help="precision/recall on the labelled pairs")
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--split", choices=("all", "tuning", "held-out"), default="all")
+    parser.add_argument("--site", action="store_true", help="time build_report_site on a generated archive")
+    parser.add_argument("--agencies", type=int, default=1000)
+    parser.add_argument("--years", type=int, default=6)
+    parser.add_argument("--work-dir", type=Path, help="where the archive and site go (default: a temporary folder)")
     args = parser.parse_args(argv)
+    if args.site:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            numbers = site_speed(args.agencies, args.years, args.work_dir or Path(tmp))
+        print(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return numbers
     if args.quality:
         scores = quality(args.fixtures, args.split)
         print(json.dumps(scores, ensure_ascii=False, indent=2))

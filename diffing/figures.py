@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _UNITS = (
     "万元|亿元|千元|元|万人次|人次|场次|余件|余次|余人|件次|家次|件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|"
@@ -76,6 +77,12 @@ def _trim_label(clause: str) -> str:
 
 def extract_figures(sentence: str) -> list[Figure]:
     """Numbers with their label and unit, in order of appearance."""
+    return list(_extract_figures(sentence))
+
+
+@lru_cache(maxsize=16384)
+def _extract_figures(sentence: str) -> tuple[Figure, ...]:
+    """Cached: a site build meets each report's sentences twice (as year N+1, then as year N)."""
     figures: list[Figure] = []
     outline = _OUTLINE.match(sentence)
     label_floor = outline.end() if outline else 0
@@ -92,7 +99,7 @@ def extract_figures(sentence: str) -> list[Figure]:
         label = _trim_label(before.strip())
         figures.append(Figure(label, num, unit))
         label_floor = m.end()
-    return figures
+    return tuple(figures)
 
 
 def changed_figures(old: str, new: str) -> list[ChangedFigure]:

@@ -7,15 +7,18 @@ site works offline and from a file:// URL. All scraped text is escaped by Jinja2
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import sqlite3
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from diffing.chart import ChartPoint, commitments_chart
 from diffing.render import stylesheet, template_environment
-from diffing.textdiff import TextDiff, diff_texts
+from diffing.textdiff import TextDiff, _words, diff_texts
 from diffing.yoy import YearOverYear, compare_years, sentence_keys
 
 LEVEL_LABELS = {
@@ -30,6 +33,8 @@ LEVEL_LABELS = {
 # A silent edit after publication says more than the normal drift between two years' reports.
 REVISION_WEIGHT = 10.0
 FIGURE_WEIGHT = 3.0
+# Below this many agencies, starting worker processes costs more than it saves.
+PARALLEL_FROM = 32
 # A promise that silently disappears is worth a changed figure.
 DROPPED_WEIGHT = 3.0
 
@@ -188,8 +193,65 @@ def _group_by_region(agencies: list[AgencyPage]) -> list[dict[str, Any]]:
     return [{"name": name, "agencies": members} for name, members in ordered]
 
 
-def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
-    """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html."""
+def _write(out: Path, relative: str, template: str, root: str, **context: Any) -> None:
+    html = template_environment().get_template(template).render(root=root, **context)
+    (out / relative).write_text(html, encoding="utf-8")
+
+
+def _build_agency(agency: AgencyPage, shared_keys: Counter[str], out: Path, generated: str | None) -> AgencyPage:
+    """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index needs)."""
+    _compute_diffs(agency, shared_keys)
+    _write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency)
+    for doc in agency.documents:
+        _write(
+            out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
+            agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
+            latest_text=doc.versions[-1].text,
+        )
+        if doc.yoy:
+            _write(
+                out, f"agencies/{doc.yoy['page']}", "yoy.html", "../", generated=generated,
+                agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
+                old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"], plans=doc.yoy["plans"],
+                analysis=doc.yoy["analysis"],
+            )
+    for doc in agency.documents:
+        doc.versions = [VersionRow(v.id, "", v.first_seen, v.last_seen, v.seen_count, v.published) for v in doc.versions]
+        doc.revisions, doc.yoy = [], None
+    agency.keys = set()
+    return agency
+
+
+# Set in each worker process by _start_worker: what every agency's pages need besides the agency.
+_WORKER: dict[str, Any] = {}
+
+
+def _start_worker(shared_keys: Counter[str], out: Path, generated: str | None) -> None:
+    _WORKER.update(shared_keys=shared_keys, out=out, generated=generated)
+
+
+def _build_in_worker(agency: AgencyPage) -> AgencyPage:
+    return _build_agency(agency, _WORKER["shared_keys"], _WORKER["out"], _WORKER["generated"])
+
+
+def _build_agencies(
+    agencies: list[AgencyPage], shared_keys: Counter[str], out: Path, generated: str | None, workers: int
+) -> list[AgencyPage]:
+    """Agencies are independent once the shared sentence index exists: build them on every core."""
+    if workers <= 1 or len(agencies) < PARALLEL_FROM:
+        return [_build_agency(a, shared_keys, out, generated) for a in agencies]
+    _words("预热")  # load jieba's dictionary once, before the workers fork
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(shared_keys, out, generated)) as pool:
+        return list(pool.map(_build_in_worker, agencies, chunksize=8))
+
+
+def build_report_site(db_path: str | Path, out_dir: str | Path, workers: int | None = None) -> Path:
+    """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html.
+
+    ``workers`` processes build the agency pages (default: one per CPU, for large archives only).
+    """
     db_path, out = Path(db_path), Path(out_dir)
     if not db_path.exists():
         raise FileNotFoundError(db_path)
@@ -200,18 +262,11 @@ def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
         generated = conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
     finally:
         conn.close()
-    shared_keys = _shared_sentence_keys(agencies)
-    for agency in agencies:
-        _compute_diffs(agency, shared_keys)
-
-    env = template_environment()
     (out / "agencies").mkdir(parents=True, exist_ok=True)
     (out / "documents").mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
-
-    def write(relative: str, template: str, root: str, **context: Any) -> None:
-        html = env.get_template(template).render(root=root, generated=generated, **context)
-        (out / relative).write_text(html, encoding="utf-8")
+    shared_keys = _shared_sentence_keys(agencies)
+    agencies = _build_agencies(agencies, shared_keys, out, generated, workers or os.cpu_count() or 1)
 
     documents = [d for a in agencies for d in a.documents]
     totals = {
@@ -220,20 +275,5 @@ def build_report_site(db_path: str | Path, out_dir: str | Path) -> Path:
         "versions": sum(d.version_count for d in documents),
         "revised": sum(d.revised for d in documents),
     }
-    write("index.html", "index.html", "", regions=_group_by_region(agencies), totals=totals)
-    for agency in agencies:
-        write(f"agencies/{agency.id}.html", "agency.html", "../", agency=agency)
-        for doc in agency.documents:
-            write(
-                f"documents/{doc.id}.html", "document.html", "../",
-                agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
-                latest_text=doc.versions[-1].text,
-            )
-            if doc.yoy:
-                write(
-                    f"agencies/{doc.yoy['page']}", "yoy.html", "../",
-                    agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
-                    old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"], plans=doc.yoy["plans"],
-                    analysis=doc.yoy["analysis"],
-                )
+    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies), totals=totals)
     return out / "index.html"

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from rapidfuzz.distance import LCSseq
+
 from diffing.figures import ChangedFigure, changed_figures
 from diffing.sentences import split_sentences
 
@@ -94,31 +96,22 @@ def diff_words(old: str, new: str) -> list[TokenOp]:
     ]
 
 
-def _similarity(matcher: difflib.SequenceMatcher, a: str, b: str) -> float:
+def _similarity(a: str, b: str) -> float:
     """Character similarity, lifted when the shorter sentence is mostly kept inside the longer one.
 
     A sentence that gains a clause (审核合同80件。→ 审核合同95件,涉及金额500万元。) has a low plain
-    ratio but is still the same sentence. ``matcher`` already holds ``b`` as its second sequence
-    (SequenceMatcher caches its analysis of that side).
+    ratio but is still the same sentence. The matched characters are the longest common
+    subsequence (rapidfuzz, in C++): this runs for every pair of sentences in a replaced block.
     """
-    matcher.set_seq1(a)
     total, shorter = len(a) + len(b), max(1, min(len(a), len(b)))
-    upper = matcher.quick_ratio()
-    if max(upper, COVERAGE_WEIGHT * upper * total / 2 / shorter) < PAIRING_THRESHOLD:
-        return 0.0
-    matched = sum(block.size for block in matcher.get_matching_blocks())
+    matched = LCSseq.similarity(a, b)
     return max(2 * matched / total, COVERAGE_WEIGHT * matched / shorter)
 
 
 def _pair_block(old: list[str], new: list[str]) -> list[tuple[int, int, float]]:
     """Order-preserving pairing of replaced sentences maximising total similarity (small DP)."""
     n, m = len(old), len(new)
-    columns = []
-    for b in new:
-        matcher = difflib.SequenceMatcher(None, autojunk=False)
-        matcher.set_seq2(b)
-        columns.append([_similarity(matcher, a, b) for a in old])
-    sim = [[columns[j][i] for j in range(m)] for i in range(n)]
+    sim = [[_similarity(a, b) for b in new] for a in old]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(1, n + 1):
         for j in range(1, m + 1):

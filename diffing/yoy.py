@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Container, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -153,6 +154,7 @@ def _match_dict(m: CommitmentMatch) -> dict[str, Any]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def content_words(text: str) -> frozenset[str]:
     """Telling words of a text (two characters or more, not generic, years and numbers masked)."""
     masked = _DIGITS.sub("", _YEAR.sub("", normalise(text)))
@@ -169,14 +171,15 @@ def _overlap_score(a: frozenset[str], b: frozenset[str]) -> float:
 _CLAUSE = re.compile(r"[，,；;。]")
 
 
-def _clause_windows(sentence: str) -> list[frozenset[str]]:
+@lru_cache(maxsize=16384)
+def _clause_windows(sentence: str) -> tuple[frozenset[str], ...]:
     """Words of the sentence and of each run of one or two clauses: a report packs several results into one sentence."""
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
     windows = [content_words(sentence)]
     if len(clauses) > 1:
         windows += [content_words("".join(clauses[k : k + 2])) for k in range(len(clauses))]
         windows += [content_words(c) for c in clauses]
-    return windows
+    return tuple(windows)
 
 
 def follow_through(
@@ -265,6 +268,7 @@ def pair_figures(
     ]
 
 
+@lru_cache(maxsize=65536)
 def sentence_key(sentence: str) -> str:
     """A sentence's identity for copy detection: normalised, numbers masked (a template keeps its wording)."""
     return _DIGITS.sub("#", normalise(sentence))
@@ -285,6 +289,17 @@ def boilerplate(previous_text: str, current_text: str, others: Container[str] = 
     return Boilerplate(len(keys), sum(k in previous for k in keys), sum(k in others for k in keys))
 
 
+@lru_cache(maxsize=256)
+def _parts(text: str) -> ReportParts:
+    """Cached: in a timeline each report is year N+1 of one pair and year N of the next (read-only use)."""
+    return report_parts(text)
+
+
+@lru_cache(maxsize=256)
+def _commitments(text: str) -> list[Commitment]:
+    return commitments(text)
+
+
 def compare_years(
     old_text: str, new_text: str, other_texts: Iterable[str] = (), other_keys: Container[str] | None = None
 ) -> YearOverYear:
@@ -293,9 +308,9 @@ def compare_years(
     ``other_texts`` are other agencies' reports (for template reuse); ``other_keys`` replaces them
     with a pre-built index of their sentence keys.
     """
-    old_parts, new_parts = report_parts(old_text), report_parts(new_text)
-    promised = commitments(old_text)
-    matches = match_commitments(promised, commitments(new_text))
+    old_parts, new_parts = _parts(old_text), _parts(new_text)
+    promised = _commitments(old_text)
+    matches = match_commitments(promised, _commitments(new_text))
     new_sentences = achievement_sentences(new_parts)
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
