@@ -94,10 +94,8 @@ def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
             if value and fld != "other":
                 fields.setdefault(fld, value)
         i += 1
-    for m in _INLINE_PAIR.finditer(" ".join(cells) if not fields else ""):
-        hit = field_for_label(m.group(1) + "：")
-        if hit and hit[0] != "other":
-            fields.setdefault(hit[0], m.group(2).strip())
+    if not fields:  # labels run together in one text ("发布时间：… 来源：…")
+        fields = inline_fields(" ".join(cells))
     return fields
 
 
