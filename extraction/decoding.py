@@ -38,6 +38,18 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
+def _decodes_mostly(data: bytes, encoding: str) -> bool:
+    """Decodes cleanly, or with a handful of bad bytes (a body cut mid-character, one stray byte):
+    a page in another encoding gives hundreds."""
+    if _decodes(data, encoding):
+        return True
+    try:
+        text = data.decode(encoding, errors="replace")
+    except LookupError:
+        return False
+    return text.count("\ufffd") <= max(3, len(text) // 2000)
+
+
 def declared_charsets(data: bytes, content_type: str | None = None) -> list[str]:
     """Charsets named by the HTTP header and the page's meta tags, in that order."""
     found: list[str] = []
@@ -53,15 +65,17 @@ def declared_charsets(data: bytes, content_type: str | None = None) -> list[str]
 
 
 def detect_encoding(data: bytes, content_type: str | None = None) -> str:
-    """The encoding to read ``data`` with: BOM, then a declared charset the bytes really decode
-    with, then UTF-8 if valid, then charset-normalizer's guess (GB family mapped to gb18030)."""
+    """The encoding to read ``data`` with: BOM, valid UTF-8, a declared charset the bytes (mostly)
+    decode with, UTF-8 with a few bad bytes, gb18030, then charset-normalizer's guess."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc + "-sig" if enc == "utf-8" else enc
+    if not data.isascii() and _decodes(data, "utf-8"):
+        return "utf-8"  # valid multi-byte UTF-8 is never GBK by accident, whatever the page declares
     for enc in declared_charsets(data, content_type):
-        if _decodes(data, enc):
+        if _decodes_mostly(data, enc):
             return enc
-    if _decodes(data, "utf-8"):
+    if _decodes_mostly(data, "utf-8"):
         return "utf-8"
     if _decodes(data, "gb18030"):
         return "gb18030"

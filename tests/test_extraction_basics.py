@@ -84,6 +84,9 @@ def test_decoding_gbk_mislabelled_and_bom() -> None:
     no_charset = page.replace('<meta charset="utf-8">', "").encode("gbk")
     assert TITLE in decode_html(no_charset)
     assert TITLE in decode_html(page.replace("utf-8", "gb2312").encode("gb18030"), "text/html; charset=GBK")
+    cut = page.encode()[:-40] + "法治".encode()[:4]  # a body cut mid-character stays UTF-8
+    assert detect_encoding(cut) == "utf-8" and TITLE in decode_html(cut)
+    assert detect_encoding(cut.replace(b'charset="utf-8"', b'charset="gbk"')) == "utf-8"
 
 
 @pytest.mark.parametrize("charset", ["utf-8", "gb2312"])
