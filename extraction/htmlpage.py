@@ -281,6 +281,10 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         if node is not None:
             for el in list(node.iter(*_DROP_TAGS)):
                 _drop(el)
+            for block in _metadata_blocks(node):  # cut from the raw page, so not yet cleaned
+                for k, v in meta.read_table(block).items():
+                    parts.fields.setdefault(k, v)
+                _drop(block)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None

@@ -159,3 +159,12 @@ def test_title_keeps_its_own_hyphens_and_loses_the_site_name() -> None:
         report = extract_report(page.encode())
         assert report.title == title, head
         assert report.report_year == 2022 and report.is_report
+
+
+def test_metadata_table_inside_hanweb_markers_is_parsed_and_dropped() -> None:
+    body = "<div id='zoom'><!--ZJEG_RSS.content.begin--><meta name='ContentStart'>" \
+           "<table><tr><td>索引号：</td><td>001/2023-0001</td><td>发布机构：</td><td>某某区司法局</td></tr></table>" \
+           f"<p>{PARA}</p><p>{PARA}</p><meta name='ContentEnd'><!--ZJEG_RSS.content.end--></div>"
+    report = extract_report(_page(body))
+    assert report.index_no == "001/2023-0001" and report.publisher == "某某区司法局"
+    assert "索引号" not in report.text and report.text.count("行政复议") == 2
