@@ -299,8 +299,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     else:
         # inside a known container only the obvious widgets go
         for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) \
-                    and len(_squash(el.text_content())) < 200:
+            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
                 _drop(el)
 
     # Inline metadata lines outside the body ("发布时间：… 来源：…").

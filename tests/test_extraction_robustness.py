@@ -168,3 +168,11 @@ def test_metadata_table_inside_hanweb_markers_is_parsed_and_dropped() -> None:
     report = extract_report(_page(body))
     assert report.index_no == "001/2023-0001" and report.publisher == "某某区司法局"
     assert "索引号" not in report.text and report.text.count("行政复议") == 2
+
+
+def test_related_list_inside_the_container_goes() -> None:
+    related = "".join(f"<li><a href='/r{i}.html'>某某区第{i}季度行政执法工作情况通报及典型案例汇编发布</a></li>" for i in range(10))
+    body = f"<div class='TRS_Editor'><p>{PARA}</p><p>{PARA}</p><div class='related'><h4>相关链接</h4>" \
+           f"<ul>{related}</ul></div></div>"
+    report = extract_report(_page(body))
+    assert report.text.count("行政复议") == 2 and "典型案例" not in report.text
