@@ -20,7 +20,7 @@ class DocumentError(Exception):
 
 
 def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = None) -> str:
-    """``pdf``, ``docx``, ``doc``, ``ofd``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
+    """``pdf``, ``docx``, ``doc``, ``ofd``, ``text``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
     ct = (content_type or "").lower()
     ext = (url or "").lower().split("?", 1)[0].split("#", 1)[0].rsplit(".", 1)[-1] if url else ""
     if body.startswith(PDF_MAGIC):
@@ -39,6 +39,8 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
         return "docx"
     if "msword" in ct or ext in ("doc", "wps"):
         return "doc"
+    if ct.startswith("text/plain") or ext in ("txt", "text"):
+        return "text"
     head = body[:2048]
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "binary"

@@ -14,25 +14,31 @@ from extraction.htmlpage import is_chrome_line, parse_page
 from extraction.metadata import clean_value
 from extraction.normalization import has_mojibake, normalize_text, unrepaired
 from extraction.report import Attachment, Report
-from extraction.sections import compilation_titles, parse_sections
+from extraction.sections import compilation_titles, parse_sections, starts_outline
 from extraction.titles import classify_title, report_year
 
 MAX_BODY_BYTES = 60 * 1024 * 1024
 _BLOCK_MARKERS = ("$_ts", "__jsluid", "__jsl_clearance", "安全验证", "请稍候", "访问过于频繁", "人机验证")
-_CONTENT_TYPES = {"pdf": "application/pdf",
+_CONTENT_TYPES = {"pdf": "application/pdf", "txt": "text/plain",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "doc": "application/msword"}
 
 
 def _first_title_line(lines: list[str]) -> str:
-    for line in lines[:5]:
-        if 6 <= len(line) <= 60 and not re.search(r"[。，,；;]", line) and classify_title(line)[0]:
+    for line in lines[:10]:
+        if 6 <= len(line) <= 60 and not re.search(r"[。，,；;]", line) and not starts_outline(line) \
+                and classify_title(line)[0]:
             return line
     return ""
 
 
+def _text_lines(body: bytes) -> list[str]:
+    """A plain text file: one paragraph a line already."""
+    return [line.strip(" \t\u3000\u00a0•·") for line in decode_html(body).splitlines() if line.strip()]
+
+
 def _from_document(kind: str, body: bytes) -> tuple[list[str], list[str]]:
-    reader = {"pdf": pdf_lines, "docx": docx_lines, "doc": doc_lines}[kind]
+    reader = {"pdf": pdf_lines, "docx": docx_lines, "doc": doc_lines, "text": _text_lines}[kind]
     try:
         return reader(body), []
     except DocumentError as exc:
@@ -49,6 +55,10 @@ def _judge(report: Report) -> None:
     if not report.text.strip():
         report.is_report = False
         report.reason = report.reason or "no text"
+        return
+    if not report.title:
+        report.is_report = False
+        report.reason = "no title to classify"
         return
     if any(m in report.text[:2000] for m in _BLOCK_MARKERS) and len(report.text) < 1500:
         report.is_report = False
@@ -103,8 +113,10 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
         report.warnings.extend(warnings)
         lines = [x for x in lines if not is_chrome_line(x)]
         report.title = _first_title_line(lines)
-        if report.title and lines and lines[0] == report.title:
-            lines = lines[1:]
+        if report.title:
+            at = lines.index(report.title)
+            if all(len(x) <= 40 for x in lines[:at]):  # furniture above the title (metadata values, 附件1)
+                lines = lines[at + 1:]
     report.text = "\n".join(lines)
     if page is not None:
         _inherit(report, page)

@@ -176,3 +176,14 @@ def test_related_list_inside_the_container_goes() -> None:
            f"<ul>{related}</ul></div></div>"
     report = extract_report(_page(body))
     assert report.text.count("行政复议") == 2 and "典型案例" not in report.text
+
+
+def test_plain_text_file_with_page_furniture(tmp_path) -> None:  # noqa: ANN001
+    path = tmp_path / "copy.txt"
+    path.write_text("当前位置：首页 > 法治政府\n  • 001/2022-00002\n  • 其他\n2022-03-11\n\n"
+                    "某镇人民政府2021年法治政府建设工作报告\n\n一、主要举措和成效\n" + PARA.strip() + "\n"
+                    "二、党政主要负责人履行推进法治建设第一责任人职责情况\n镇长带头学法。\n扫一扫在手机打开当前页\n", "utf-8")
+    report = extract_file(str(path))
+    assert report.title == "某镇人民政府2021年法治政府建设工作报告" and report.is_report
+    assert report.text.splitlines() == ["一、主要举措和成效", PARA.strip(),
+                                        "二、党政主要负责人履行推进法治建设第一责任人职责情况", "镇长带头学法。"]
