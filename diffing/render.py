@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from diffing.textdiff import SentenceOp, TextDiff
+
+if TYPE_CHECKING:
+    from diffing.yoy import YearOverYear
 
 TEMPLATES = Path(__file__).with_name("templates")
 OP_LABELS = {"changed": "修改", "inserted": "新增", "deleted": "删除", "equal": "相同"}
@@ -113,9 +117,47 @@ def _stats_line(diff: TextDiff) -> str:
     return f"相同 {s['equal']} 句，修改 {s['changed']} 句，新增 {s['inserted']} 句，删除 {s['deleted']} 句"
 
 
-def render_text(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
-    """Terminal view: -/+ lines per changed sentence and a [-old-]{+new+} inline line."""
+PLAN_LABELS = {"kept": "延续", "changed": "调整", "dropped": "未再提及", "added": "新增"}
+PROBLEM_LABELS = {"recurring": "反复出现", "resolved": "不再提及", "new": "新出现"}
+
+
+def analysis_summary(analysis: YearOverYear) -> str:
+    """One line: how the plans, their follow-through, the problems and the copied text moved."""
+    c, b = analysis.counts, analysis.boilerplate
+    return (
+        f"工作计划：延续 {c['kept']} 项，调整 {c['changed']} 项，未再提及 {c['dropped']} 项，新增 {c['added']} 项；"
+        f"有落实表述 {c['followed_through']}/{len(analysis.follow_through)} 项；"
+        f"问题：反复 {c['problems_recurring']}，解决 {c['problems_resolved']}，新出现 {c['problems_new']}；"
+        f"沿用上年原文 {b.previous_share:.0%}，与其他单位相同 {b.others_share:.0%}"
+    )
+
+
+def _analysis_lines(analysis: YearOverYear) -> list[str]:
+    """Plain-text sections of a year-over-year analysis: plans that moved, problems, paired figures."""
+    lines = [analysis_summary(analysis), "工作计划变化:"]
+    for m in analysis.commitments:
+        if m.status == "kept":
+            continue
+        item = m.previous if m.status == "dropped" else m.current
+        lines.append(f"  [{PLAN_LABELS[m.status]}] {item.text if item else ''}")
+    for f in analysis.follow_through:
+        if f.sentence is None:
+            lines.append(f"  [未见落实] {f.commitment.text}")
+    lines.append("问题对照:")
+    lines += [f"  [{PROBLEM_LABELS[p.status]}] {p.current or p.previous}" for p in analysis.problems]
+    if analysis.figures:
+        lines.append("数字对照:")
+        lines += [f"  {f.label}: {f.before} → {f.after}" for f in analysis.figures]
+    return lines
+
+
+def render_text(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+) -> str:
+    """Terminal view: -/+ lines per changed sentence and a [-old-]{+new+} inline line; the analysis first if given."""
     lines = [f"--- {old_name}", f"+++ {new_name}", _stats_line(diff)]
+    if analysis is not None:
+        lines += _analysis_lines(analysis)
     if diff.figures:
         lines.append("数字变化:")
         lines += [f"  {f.label}: {f.old}{f.unit} → {f.new}{f.unit}" for f in diff.figures]
@@ -150,9 +192,15 @@ def _md_inline(op: SentenceOp) -> str:
     return _inline(escaped, "~~{}~~", "**{}**")
 
 
-def render_markdown(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
-    """Markdown: stats, a table of changed figures, then each change with ~~deleted~~ **inserted**."""
+def render_markdown(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+) -> str:
+    """Markdown: stats, the year-over-year analysis if given, changed figures, then each change."""
     lines = [f"# 文本比对：{_md_escape(old_name)} → {_md_escape(new_name)}", "", _stats_line(diff), ""]
+    if analysis is not None:
+        lines += ["## 年度对照", ""]
+        lines += [f"- {_md_escape(line.strip())}" for line in _analysis_lines(analysis)]
+        lines.append("")
     if diff.figures:
         lines += ["## 数字变化", "", "| 指标 | 原数值 | 新数值 |", "| --- | --- | --- |"]
         lines += [
@@ -169,7 +217,12 @@ def render_markdown(diff: TextDiff, old_name: str = "old", new_name: str = "new"
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_html(diff: TextDiff, old_name: str = "old", new_name: str = "new") -> str:
-    """A standalone, offline HTML page (CSS inlined) with figures, changes and a side-by-side view."""
+def render_html(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+) -> str:
+    """A standalone, offline HTML page (CSS inlined) with figures, changes, a side-by-side view, and the analysis."""
     template = template_environment().get_template("diff.html")
-    return template.render(diff=diff, old_name=old_name, new_name=new_name, css=Markup(stylesheet()))
+    return template.render(
+        diff=diff, old_name=old_name, new_name=new_name, css=Markup(stylesheet()), analysis=analysis,
+        analysis_lines=_analysis_lines(analysis) if analysis is not None else None,
+    )

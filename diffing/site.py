@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from diffing.chart import ChartPoint, commitments_chart
+from diffing.commitments import match_commitments
+from diffing.outline import commitments
 from diffing.render import stylesheet, template_environment
 from diffing.textdiff import TextDiff, _words, diff_texts
 from diffing.yoy import YearOverYear, compare_years, sentence_keys
@@ -156,7 +158,16 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
         for k in range(1, len(doc.versions)):
             old, new = doc.versions[k - 1], doc.versions[k]
             diff = diff_texts(old.text, new.text)
-            doc.revisions.append({"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff})
+            # a silent edit to a promise is shown next to the changed figures, before the word diff
+            # (after publication any rewording of a promise counts, even one too small to be "changed" year to year)
+            plans = [
+                {"status": "changed" if m.status == "kept" else m.status, "previous": m.previous, "current": m.current}
+                for m in match_commitments(commitments(old.text), commitments(new.text))
+                if m.status != "kept" or m.tokens
+            ]
+            doc.revisions.append(
+                {"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff, "plans": plans}
+            )
             score += REVISION_WEIGHT * change_score(diff)
         if previous is not None:
             old_text, new_text = previous.versions[-1].text, doc.versions[-1].text

@@ -35,3 +35,28 @@ def test_main_on_files(tmp_path: Path) -> None:
     numbers = main(["--old", str(old), "--new", str(new), "--repeat", "1"])
     assert numbers["sentences_changed"] == 1 and numbers["changed_figures"] == 1
     assert numbers["diff_texts_ms"] > 0 and numbers["difflib_lines_ms"] >= 0
+
+
+def test_site_speed_mode_builds_every_page(tmp_path: Path) -> None:
+    """--site on a small generated archive: every agency, report and year pair gets its page, in parallel."""
+    numbers = main(["--site", "--agencies", "40", "--years", "3", "--work-dir", str(tmp_path)])
+    assert numbers["agencies"] == 40 and numbers["documents"] == 120 and numbers["versions"] >= 120
+    assert numbers["pages"] == 1 + 40 * (1 + 3 + 2)
+    assert numbers["build_report_site_s"] > 0
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="agencies/') == 40
+
+
+def test_generated_reports_are_report_sized_and_move_their_plans() -> None:
+    import random
+
+    from diffing.yoy import compare_years
+
+    rng = random.Random(3)
+    texts, plans = [], bench._PLANS[:5]
+    for year in (2020, 2021, 2022):
+        text, plans = bench.generated_report("白石县第7号镇人民政府", year, list(plans), rng)
+        texts.append(text)
+    assert all(2000 <= len(t) <= 4000 for t in texts)
+    counts = compare_years(texts[0], texts[1]).counts
+    assert counts["kept"] + counts["changed"] >= 1 and counts["added"] >= 1

@@ -26,9 +26,9 @@ def _reports() -> list[tuple[str, str, Report]]:
     zhishan_2020 = ZHISHAN.read_text(encoding="utf-8")
     zhishan_2020_edited = zhishan_2020.replace(
         "镇人民调解委员会受理调解纠纷案件31件", "镇人民调解委员会受理调解纠纷案件45件"
-    )
+    ).replace("(五)加强学习培训和队伍建设,切实做到公正文明执法。", "(五)加强学习培训和队伍建设。")
     zhishan_2021 = (
-        zhishan_2020.replace("2020年", "2021年")
+        zhishan_2020_edited.replace("2020年", "2021年")
         .replace("址山镇开展送法下乡专题活动8场", "址山镇开展送法下乡专题活动11场")
         .replace("六、2021年法治政府建设工作计划", "六、2022年法治政府建设工作计划\n全面推进镇村两级合法性审查全覆盖。")
     )
@@ -155,6 +155,10 @@ def test_revision_page_shows_changed_figure_and_dates(site: Path) -> None:
     figures = revised[revised.index("数字变化") : revised.index("<h3>改动</h3>")]
     assert "受理调解纠纷案件" in figures and "31件" in figures and "45件" in figures
     assert "<del>31</del><ins>45</ins>" in revised
+    plans = revised[revised.index("<h3>工作计划变化</h3>") : revised.index("<h3>改动</h3>")]
+    assert re.findall(r'<tr class="(\w+)">', plans) == ["changed"]
+    assert "切实做到公正文明执法" in plans
+    assert revised.index("<h3>工作计划变化</h3>") < revised.index("<h3>改动</h3>")
     unchanged = [p for p in pages if "自首次发现以来正文没有变化" in p]
     assert len(unchanged) == 4
 
