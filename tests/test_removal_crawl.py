@@ -6,9 +6,10 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+from test_crawl import run_crawl
+
 from sample_portal.network import visible_reports
 from sample_portal.server import start_in_thread
-from tests.test_crawl import run_crawl
 
 LATER = dt.date(2025, 7, 1)
 EARLIER = dt.date(2024, 4, 15)
