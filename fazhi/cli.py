@@ -60,7 +60,10 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
     if db and value.isdigit():
         from archive.versions import version_text
 
-        return f"version {value}", version_text(_existing_db(db), int(value))
+        try:
+            return f"version {value}", version_text(_existing_db(db), int(value))
+        except KeyError as exc:
+            raise CommandError(str(exc.args[0])) from exc
     path = Path(value)
     if not path.exists():
         raise CommandError(f"no such file: {value}" + ("" if db else " (give --db to diff archive version ids)"))
@@ -76,18 +79,18 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
 def cmd_diff(args: argparse.Namespace) -> int:
     from diffing.render import render_html, render_markdown, render_text
     from diffing.textdiff import diff_texts
+    from diffing.yoy import compare_years
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
     result = diff_texts(old, new)
+    # Commitments, follow-through, problems, figures and boilerplate: the reviewer's first questions.
+    analysis = compare_years(old, new)
     if args.format == "json":
-        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    elif args.format == "md":
-        print(render_markdown(result, old_name=old_name, new_name=new_name))
-    elif args.format == "html":
-        print(render_html(result, old_name=old_name, new_name=new_name))
-    else:
-        print(render_text(result, old_name=old_name, new_name=new_name))
+        print(json.dumps({**analysis.to_dict(), "text_diff": result.to_dict()}, ensure_ascii=False, indent=2))
+        return 0
+    render = {"md": render_markdown, "html": render_html, "text": render_text}[args.format]
+    print(render(result, old_name=old_name, new_name=new_name, analysis=analysis))
     return 0
 
 
