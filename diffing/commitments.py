@@ -17,7 +17,7 @@ from diffing.textdiff import TokenOp, _words, diff_words
 
 # token_sort_ratio (0–100) at or above which a commitment counts as kept word for word / reworded.
 KEPT_AT = 90.0
-CHANGED_AT = 55.0
+CHANGED_AT = 50.0
 # An item cut down to part of itself keeps most of its words: enough to pair (as changed), not to keep.
 SUBSET_WEIGHT = 0.8
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
