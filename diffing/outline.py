@@ -23,7 +23,8 @@ _MARKERS = (
 )
 _ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,：:]))\s*([{_CN_NUM}]+是)")
 PLANS_TITLE = re.compile(r"工作计划|工作思路|工作打算|工作安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后")
-PROBLEMS_TITLE = re.compile(r"问题|不足|短板|差距|薄弱|困难|瓶颈")
+# 存在的问题 / 不足 / 短板 …, but not 解决突出问题 (an achievement's heading).
+PROBLEMS_TITLE = re.compile(r"(?<![决出])问题|不足|短板|差距|薄弱|困难|瓶颈")
 # A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.
 FORWARD = re.compile(
     r"^(?:下一步|下步|接下来|今后|明年|(?:19|20)\d\d年[,，]?(?:我|本|全)|在接下来|在新的一年|我[镇县区市局街乡委]将)"

@@ -73,10 +73,15 @@ def report_parts(text: str) -> ReportParts:
     top = min(i.level for i in outline)
     headings = [i for i in outline if i.level == top]
     parts.achievements += [line for line in lines[: headings[0].line] if line]
+    roles = [_role(h.title) for h in headings]
+    # Only the last heading that announces plans holds them: an earlier 重点工作完成情况 reports work done.
+    last_plans = max((k for k, role in enumerate(roles) if role in ("plans", "both")), default=-1)
     for k, heading in enumerate(headings):
         end = headings[k + 1].line if k + 1 < len(headings) else len(lines)
         body = [line for line in lines[heading.line + 1 : end] if line and not _LABEL_LINE.match(line)]
-        role = _role(heading.title)
+        role = roles[k]
+        if k < last_plans and role in ("plans", "both"):
+            role = "achievements" if role == "plans" else "problems"
         if role == "both":
             _split_combined(body, parts)
         else:

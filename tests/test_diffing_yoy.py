@@ -165,3 +165,16 @@ def test_renderers_show_the_analysis_first_and_escape_it() -> None:
     html = render_html(diff, analysis=analysis)
     assert "<script>" not in html and "&lt;script&gt;" in html and "年度对照" in html
     assert "年度对照" not in render_html(diff)
+
+
+def test_headings_that_only_sound_like_problems_or_plans() -> None:
+    text = (
+        "一、重点工作完成情况\n全年审核合同80件。\n"
+        "二、着力解决群众反映强烈的突出问题\n化解信访积案12件。\n"
+        "三、存在的不足\n执法力量薄弱。\n"
+        "四、2023年工作计划\n(一)推进执法规范化建设。\n(二)开展普法宣传。\n"
+    )
+    parts = report_parts(text)
+    assert parts.achievements == ["全年审核合同80件。", "化解信访积案12件。"]
+    assert problem_items(parts.problems) == ["执法力量薄弱。"]
+    assert [c.title for c in commitments(text)] == ["推进执法规范化建设", "开展普法宣传"]
