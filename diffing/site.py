@@ -253,8 +253,13 @@ def _build_agencies(
         return [_build_agency(a, shared_keys, out, generated) for a in agencies]
     _words("预热")  # load jieba's dictionary once, before the workers fork
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(shared_keys, out, generated)) as pool:
+    try:
+        pool = ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_start_worker, initargs=(shared_keys, out, generated)
+        )
+    except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
+        return [_build_agency(a, shared_keys, out, generated) for a in agencies]
+    with pool:
         return list(pool.map(_build_in_worker, agencies, chunksize=8))
 
 
