@@ -37,7 +37,12 @@ ITEM_PIPELINES = {
 
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 650,
+    "crawler.middlewares.BlockedBackoffMiddleware": 560,  # beside Scrapy's RetryMiddleware (550)
 }
+# WAF challenges (412 $_ts, 521 __jsluid, 安全验证): retries, first pause and cap in seconds.
+FAZHI_BLOCKED_RETRIES = 2
+FAZHI_BLOCKED_BACKOFF = 5.0
+FAZHI_BLOCKED_BACKOFF_MAX = 120.0
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
 
