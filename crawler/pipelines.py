@@ -11,6 +11,7 @@ from scrapy.crawler import Crawler
 from archive import Archive
 from archive.capture import Capture
 from archive.removal import mark_removed
+from archive.validators import ValidatorStore
 from crawler.discovery import report_lives_in_attachments
 from crawler.items import CaptureItem
 from crawler.spiders.reports import utc_now
@@ -42,6 +43,7 @@ class ArchivePipeline:
 
     def open_spider(self, spider: Spider | None = None) -> None:
         self.archive = Archive(self.db_path)
+        self.validators = ValidatorStore(self.db_path)
         self.started = utc_now()
         logger.info("archiving into %s", self.db_path)
 
@@ -62,6 +64,7 @@ class ArchivePipeline:
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is not None:
             self.archive.close()
+            self.validators.close()
             self.archive = None
 
     def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
@@ -94,6 +97,18 @@ class ArchivePipeline:
             "version_id": result.version_id,
         }
 
+    def page_report(self, url: str) -> Report | None:
+        """The report page an attachment came from: extracted in this crawl, else read back from the archive.
+
+        The archive copy covers a page that answered 304, or one fetched before a resumed crawl (JOBDIR).
+        """
+        if url not in self.pages:
+            body = self.validators.last_body(url)
+            if body is None:
+                return None
+            self.pages[url] = extract_report(body, url=url)
+        return self.pages[url]
+
     def capture_and_report(self, item: CaptureItem) -> tuple[Capture, Report | None]:
         """Classify the fetch, then extract the report only from a good one."""
         body: bytes = item.get("body") or b""
@@ -120,7 +135,7 @@ class ArchivePipeline:
         if capture.outcome != "ok" or item.get("kind") == "listing":
             return capture, None
         parent_url = item.get("parent_url")
-        page = self.pages.get(parent_url) if parent_url else None
+        page = self.page_report(parent_url) if parent_url else None
         report = extract_report(
             body, url=capture.final_url or capture.url, content_type=capture.content_type, page=page
         )

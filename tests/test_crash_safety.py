@@ -80,3 +80,36 @@ def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
         [sys.executable, "-m", "fazhi.cli", "check", "--db", str(db)], cwd=ROOT, capture_output=True, text=True
     )
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_interrupted_crawl_resumes_from_jobdir(tmp_path: Path):
+    """Ctrl-C a crawl started with JOBDIR, start it again: it picks up where it stopped."""
+    db, jobdir = tmp_path / "archive.db", tmp_path / "job"
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    with start_in_thread(AS_OF, port=0) as portal:
+        command = crawl_command(portal.start_urls, db) + ["-s", f"JOBDIR={jobdir}"]
+        crawl = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        assert crawl.stderr is not None
+        seen = 0
+        for line in crawl.stderr:
+            if "new version" in line:
+                seen += 1
+                if seen == 8:
+                    crawl.send_signal(signal.SIGINT)  # graceful: Scrapy saves its queue in JOBDIR
+        crawl.wait(timeout=120)
+        crawl.stderr.close()
+        conn = sqlite3.connect(db)
+        first_run = conn.execute("select count(*) from versions").fetchone()[0]
+        conn.close()
+        assert first_run < len(visible_reports(AS_OF)), "the crawl finished before it was interrupted"
+        assert (jobdir / "requests.queue").exists()
+
+        resumed = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+        assert resumed.returncode == 0, resumed.stderr[-3000:]
+        assert "Resuming crawl" in resumed.stderr
+
+    conn = sqlite3.connect(db)
+    versions = conn.execute("select count(*) from versions").fetchone()[0]
+    documents = conn.execute("select count(*) from documents").fetchone()[0]
+    conn.close()
+    assert documents == versions == len(visible_reports(AS_OF))
