@@ -18,12 +18,15 @@ from diffing.sentences import split_sentences
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
 _PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
 _LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+# "…2021年法治政府建设年度报告" / "…工作总结及2022年工作思路": a title, not a sentence of the report.
+_TITLE_LINE = re.compile(r"(?:报告|总结|情况|思路)$")
 # An item title ("(二)推行柔性执法。", "(三)深化公共法律服务") names a topic; it reports nothing.
 _TITLE_CHARS = 20
 
 
 @dataclass
 class ReportParts:
+    title: str = ""  # the report's own title line, when the text starts with one
     achievements: list[str] = field(default_factory=list)  # lines, intro included
     problems: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
@@ -72,7 +75,10 @@ def report_parts(text: str) -> ReportParts:
         return parts
     top = min(i.level for i in outline)
     headings = [i for i in outline if i.level == top]
-    parts.achievements += [line for line in lines[: headings[0].line] if line]
+    intro = [line for line in lines[: headings[0].line] if line]
+    if intro and _TITLE_LINE.search(intro[0]) and not re.search(r"[。！？；;!?]", intro[0]):
+        parts.title = intro.pop(0)
+    parts.achievements += intro
     roles = [_role(h.title) for h in headings]
     # Only the last heading that announces plans holds them: an earlier 重点工作完成情况 reports work done.
     last_plans = max((k for k, role in enumerate(roles) if role in ("plans", "both")), default=-1)

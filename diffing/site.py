@@ -172,7 +172,7 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
         if previous is not None:
             old_text, new_text = previous.versions[-1].text, doc.versions[-1].text
             diff = diff_texts(old_text, new_text)
-            analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others)
+            analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others, agency=agency.name)
             doc.yoy = {
                 "old_year": previous.year,
                 "old_doc": previous,

@@ -178,3 +178,16 @@ def test_headings_that_only_sound_like_problems_or_plans() -> None:
     assert parts.achievements == ["全年审核合同80件。", "化解信访积案12件。"]
     assert problem_items(parts.problems) == ["执法力量薄弱。"]
     assert [c.title for c in commitments(text)] == ["推进执法规范化建设", "开展普法宣传"]
+
+
+def test_agency_field_words_and_title_line_do_not_make_follow_through() -> None:
+    old, new = _pair("09-hexi-weijian")
+    assert report_parts(new).title == "河西县卫生健康局2022年法治政府建设年度报告"
+    found = {f.commitment.path: f.sentence for f in compare_years(old, new).follow_through}
+    assert found["1"] is None  # 卫生监督员 hired? the report says nothing: 卫生/监督 are the bureau's own words
+    assert found["4"] is None  # the title line reports nothing
+    assert "专项整治行动" in found["2"]
+    # without the title lines the agency's name does the same job
+    untitled_old, untitled_new = old.split("\n", 1)[1], new.split("\n", 1)[1]
+    again = compare_years(untitled_old, untitled_new, agency="河西县卫生健康局").follow_through
+    assert again[0].sentence is None
