@@ -64,6 +64,25 @@ class ValidatorStore:
         except (sqlite3.OperationalError, KeyError):
             return None
 
+    def known_report_urls(self, url_prefixes: list[str], min_report_year: int) -> list[tuple[str, str]]:
+        """(URL, title) of archived reports under these prefixes, for re-checking silent edits.
+
+        Reports for ``min_report_year`` and later only: the window in which agencies still revise them.
+        Removed reports are asked about too (they may come back).
+        """
+        conn = self._connection()
+        if conn is None:
+            return []
+        try:
+            rows = conn.execute(
+                "SELECT u.url, coalesce(d.title, '') FROM document_urls u JOIN documents d ON d.id = u.document_id "
+                "WHERE d.report_year >= ? ORDER BY u.url",
+                [min_report_year],
+            ).fetchall()
+        except sqlite3.OperationalError:
+            return []
+        return [(url, title) for url, title in rows if any(url.startswith(p) for p in url_prefixes)]
+
     def close(self) -> None:
         if self._conn is not None:
             self._conn.close()

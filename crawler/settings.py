@@ -43,6 +43,10 @@ DOWNLOADER_MIDDLEWARES = {
 FAZHI_BLOCKED_RETRIES = 2
 FAZHI_BLOCKED_BACKOFF = 5.0
 FAZHI_BLOCKED_BACKOFF_MAX = 120.0
+# Re-check archived reports for the last N report years on every run (silent edits), even when no
+# list links them any more. 0 turns it off.
+FAZHI_RECHECK_YEARS = 2
+
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
 

@@ -25,7 +25,7 @@ FIRST = dt.date(2024, 4, 15)
 SECOND = dt.date(2025, 7, 1)
 
 
-def run_crawl(start_urls: list[str], db: Path, log: Path) -> dict:
+def run_crawl(start_urls: list[str], db: Path, log: Path, *settings: str) -> dict:
     """Run the crawl as a user does, in its own process; return Scrapy's final stats."""
     stats_file = log.with_suffix(".stats.json")
     env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
@@ -35,6 +35,7 @@ def run_crawl(start_urls: list[str], db: Path, log: Path) -> dict:
         "-s", f"ARCHIVE_DB={db}",
         "-s", f"LOG_FILE={log}",
         "-s", f"FAZHI_STATS_FILE={stats_file}",
+        *settings,
     ]  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:] + log.read_text(errors="replace")[-3000:]
@@ -68,6 +69,8 @@ def crawled(tmp_path_factory):
         "rerun_stats": rerun_stats,
         "first_counts": first_counts,
         "versions_before_rerun": versions_before_rerun,
+        "port": port,
+        "tmp": tmp,
     }
 
 
@@ -152,3 +155,14 @@ def test_unchanged_rerun_downloads_little_and_versions_nothing(crawled):
     conn = sqlite3.connect(crawled["db"])
     assert conn.execute("select count(*) from versions").fetchone()[0] == crawled["versions_before_rerun"]
     conn.close()
+
+
+def test_archived_reports_are_rechecked_even_when_no_list_links_them(crawled):
+    """Lists cut off after the first level (DEPTH_LIMIT=1): reports are reached only from the archive."""
+    with start_in_thread(SECOND, port=crawled["port"]) as portal:
+        stats = run_crawl(
+            portal.start_urls, crawled["db"], crawled["tmp"] / "recheck.log",
+            "-s", "DEPTH_LIMIT=1", "-s", "FAZHI_RECHECK_YEARS=100",
+        )  # fmt: skip
+    assert stats.get("fazhi/outcome/not_modified", 0) >= len(visible_reports(SECOND))
+    assert stats.get("fazhi/new_version", 0) == 0

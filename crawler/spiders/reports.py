@@ -19,6 +19,7 @@ import scrapy
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from archive.validators import ValidatorStore
 from crawler.discovery import (
     hanweb_list_request,
     hanweb_records,
@@ -57,11 +58,22 @@ class ReportsSpider(scrapy.Spider):
     # recorded as blocked, a 404 as an error); list pages that fail are recorded too.
     custom_settings: dict[str, Any] = {}
 
-    def __init__(self, start: str | None = None, scope: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, start: str | None = None, scope: str | None = None, portals: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
-        if not start:
-            raise ValueError("give the portals to crawl: scrapy crawl reports -a start=URL[,URL...]")
-        self.start_urls = [u.strip() for u in start.split(",") if u.strip()]
+        self.start_urls = [u.strip() for u in (start or "").split(",") if u.strip()]
+        if portals:  # keys from the registry, crawler/portals.toml, or "all"
+            from crawler.registry import load_portals
+
+            wanted = {k.strip() for k in portals.split(",")}
+            chosen = [p for p in load_portals() if "all" in wanted or p.key in wanted]
+            unknown = wanted - {p.key for p in chosen} - {"all"}
+            if unknown:
+                raise ValueError(f"not in the portal registry: {sorted(unknown)} (see: fazhi portals list)")
+            self.start_urls += [u for p in chosen for u in p.start_urls]
+        if not self.start_urls:
+            raise ValueError("give the portals to crawl: -a start=URL[,URL...] or -a portals=KEY[,KEY...]")
         for url in self.start_urls:
             if urlsplit(url).scheme not in ("http", "https"):
                 raise ValueError(f"start URL must be http(s): {url!r}")
@@ -95,6 +107,17 @@ class ReportsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
             yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+        # Reports already archived are asked about again even when no list links them any more: a
+        # silent edit to a report that has dropped off page 1 is still an edit.
+        years = self.settings.getint("FAZHI_RECHECK_YEARS", 2)
+        if years > 0 and self.settings.get("ARCHIVE_DB"):
+            store = ValidatorStore(self.settings.get("ARCHIVE_DB"))
+            try:
+                known = store.known_report_urls(self.scopes, datetime.now(UTC).year - years)
+            finally:
+                store.close()
+            for request in self.report_requests(known):
+                yield request
 
     # -- list and navigation pages -------------------------------------------------------------
 
@@ -145,16 +168,20 @@ class ReportsSpider(scrapy.Spider):
             if urlsplit(url).scheme not in ("http", "https"):
                 continue
             if is_report_link(text):
-                yield scrapy.Request(
-                    url,
-                    callback=self.parse_report,
-                    errback=self.failed_report,
-                    meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
-                )
+                yield from self.report_requests([(url, text)])
             elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
                 yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
 
     # -- report pages and their attachments ----------------------------------------------------
+
+    def report_requests(self, links: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+        for url, text in links:
+            yield scrapy.Request(
+                url,
+                callback=self.parse_report,
+                errback=self.failed_report,
+                meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
+            )
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         yield self.capture(response)
