@@ -22,7 +22,9 @@ _MARKERS = (
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
 )
 _ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,：:]))\s*([{_CN_NUM}]+是)")
-PLANS_TITLE = re.compile(r"工作计划|工作思路|工作打算|工作安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后")
+PLANS_TITLE = re.compile(
+    r"计划|思路|打算|安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后|(?:19|20)\d\d年.{0,12}(?:任务|目标)"
+)
 # 存在的问题 / 不足 / 短板 …, but not 解决突出问题 (an achievement's heading).
 PROBLEMS_TITLE = re.compile(r"(?<![决出])问题|不足|短板|差距|薄弱|困难|瓶颈")
 # A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.

@@ -18,6 +18,8 @@ from diffing.sentences import split_sentences
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
 _PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
 _LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+# "究其原因，…" / "原因在于…": why the problems exist, said after them; not a problem itself.
+_CAUSES = re.compile(r"^(?:究其原因|原因在于|主要原因|其原因|原因是|分析原因|产生(?:这些|上述)?问题的(?:主要)?原因)")
 # "…2021年法治政府建设年度报告" / "…工作总结及2022年工作思路": a title, not a sentence of the report.
 _TITLE_LINE = re.compile(r"(?:报告|总结|情况|思路)$")
 # An item title ("(二)推行柔性执法。", "(三)深化公共法律服务") names a topic; it reports nothing.
@@ -98,6 +100,7 @@ def report_parts(text: str) -> ReportParts:
 def problem_items(lines: list[str]) -> list[str]:
     """The separate shortcomings: numbered items, 一是…二是… pieces, or else sentences; lead-ins dropped."""
     items: list[str] = []
+    lines = [line for line in lines if not _CAUSES.match(line)]
     numbered = any(marker_of(line) for line in lines)
     for line in lines:
         found = marker_of(line)

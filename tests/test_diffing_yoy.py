@@ -191,3 +191,15 @@ def test_agency_field_words_and_title_line_do_not_make_follow_through() -> None:
     untitled_old, untitled_new = old.split("\n", 1)[1], new.split("\n", 1)[1]
     again = compare_years(untitled_old, untitled_new, agency="河西县卫生健康局").follow_through
     assert again[0].sentence is None
+
+
+def test_plans_heading_without_the_word_work_and_cause_lines() -> None:
+    text = (
+        "一、2020年主要举措和成效\n全年审核合同89件。\n"
+        "二、存在的不足和原因\n(一)法治宣传形式单一。\n(二)执法队伍专业化水平不高。\n"
+        "原因在于法治工作力量配备与工作任务不相匹配。\n"
+        "三、2021年推进法治政府建设的主要安排\n2021年,县司法局将重点做好以下工作:\n"
+        "(一)推动行政机关负责人出庭出声出效。\n(二)建立规范性文件定期清理机制。\n"
+    )
+    assert [c.marker for c in commitments(text)] == ["(一)", "(二)"]
+    assert problem_items(report_parts(text).problems) == ["法治宣传形式单一。", "执法队伍专业化水平不高。"]
