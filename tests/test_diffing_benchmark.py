@@ -35,6 +35,7 @@ def test_main_on_files(tmp_path: Path) -> None:
     numbers = main(["--old", str(old), "--new", str(new), "--repeat", "1"])
     assert numbers["sentences_changed"] == 1 and numbers["changed_figures"] == 1
     assert numbers["diff_texts_ms"] > 0 and numbers["difflib_lines_ms"] >= 0
+    assert numbers["diff_reports_ms"] >= numbers["diff_texts_ms"] * 0.5
 
 
 def test_site_speed_mode_builds_every_page(tmp_path: Path) -> None:
@@ -60,3 +61,9 @@ def test_generated_reports_are_report_sized_and_move_their_plans() -> None:
     assert all(2000 <= len(t) <= 4000 for t in texts)
     counts = compare_years(texts[0], texts[1]).counts
     assert counts["kept"] + counts["changed"] >= 1 and counts["added"] >= 1
+
+
+def test_ten_thousand_character_diff_under_100_ms() -> None:
+    numbers = main(["--repeat", "5"])
+    assert numbers["old_chars"] == 10_000
+    assert numbers["diff_texts_ms"] < 100, numbers
