@@ -114,7 +114,8 @@ def _shortcomings(agency: Agency, rng: random.Random) -> dict[int, tuple[str, ..
     return out
 
 
-def _evolve(agency: Agency) -> AgencyEvolution:
+def evolve(agency: Agency) -> AgencyEvolution:
+    """An agency's evolution, seeded by its key alone (so new agencies never disturb old ones)."""
     rng = random.Random(f"evolution:{agency.key}")
     return AgencyEvolution(
         agency=agency,
@@ -125,7 +126,7 @@ def _evolve(agency: Agency) -> AgencyEvolution:
     )
 
 
-EVOLUTIONS: dict[str, AgencyEvolution] = {a.key: _evolve(a) for a in AGENCIES}
+EVOLUTIONS: dict[str, AgencyEvolution] = {a.key: evolve(a) for a in AGENCIES}
 THEME_KEYS: tuple[str, ...] = tuple(t.key for t in THEMES)
 
 

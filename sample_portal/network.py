@@ -246,16 +246,32 @@ def _published(doc: Document, as_of: dt.date) -> PublishedDocument:
     )  # fmt: skip
 
 
-def visible_documents(as_of: dt.date) -> list[PublishedDocument]:
-    """Everything the network serves on ``as_of``: reports and the documents that are not reports."""
-    return [_published(d, as_of) for d in documents() if d.published <= as_of]
+def visible_documents(as_of: dt.date, include_gkmlpt: bool = False) -> list[PublishedDocument]:
+    """Everything the network serves on ``as_of``: reports and the documents that are not reports.
+
+    ``include_gkmlpt`` adds the opt-in 岭南市 portal (served only with ``gkmlpt=True``).
+    """
+    docs = list(documents())
+    if include_gkmlpt:
+        from sample_portal import lingnan  # lingnan builds on this module: import it late
+
+        docs += lingnan.documents()
+    return [_published(d, as_of) for d in docs if d.published <= as_of]
 
 
-def visible_reports(as_of: dt.date) -> list[PublishedReport]:
+def visible_reports(as_of: dt.date, include_gkmlpt: bool = False) -> list[PublishedReport]:
     """The annual rule-of-law reports published by ``as_of``, with their text as served that day."""
-    return [p for p in visible_documents(as_of) if p.kind == REPORT_KIND]
+    return [p for p in visible_documents(as_of, include_gkmlpt) if p.kind == REPORT_KIND]
 
 
-def start_paths() -> list[str]:
-    """The portal home pages, where a crawl of the network starts."""
-    return [p.home_path for p in PORTALS.values()]
+GKMLPT_START_PATH = "/lingnan/gkmlpt/index"
+
+
+def start_paths(include_gkmlpt: bool = False) -> list[str]:
+    """The portal home pages, where a crawl of the network starts.
+
+    The 岭南市 gkmlpt portal is left out by default: its lists are JSON that only a gkmlpt-aware
+    crawler can follow, and it is served only when the server is started with ``gkmlpt=True``.
+    """
+    paths = [p.home_path for p in PORTALS.values()]
+    return [*paths, GKMLPT_START_PATH] if include_gkmlpt else paths

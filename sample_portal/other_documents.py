@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sample_portal.agencies import AGENCIES, REPORT_YEARS
+from sample_portal.agencies import AGENCIES, REPORT_YEARS, Agency
 
 
 @dataclass(frozen=True)
@@ -59,10 +60,10 @@ def _gov_info_text(name: str, year: int, rng: random.Random) -> str:
     ))  # fmt: skip
 
 
-def other_documents() -> list[OtherDocument]:
-    """The non-report documents of the network, deterministic."""
+def other_documents(agencies: Iterable[Agency] = AGENCIES) -> list[OtherDocument]:
+    """The non-report documents of the network (or of ``agencies``), deterministic."""
     out: list[OtherDocument] = []
-    for agency in AGENCIES:
+    for agency in agencies:
         for year in REPORT_YEARS:
             rng = random.Random(f"other:{agency.key}:{year}")
             if agency.level in ("county", "city") or agency.key in ("qh-sfj", "yl-sthj"):

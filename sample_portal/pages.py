@@ -73,6 +73,12 @@ def _hits(doc: Document) -> int:
     return 200 + doc.doc_id * 131 % 4800
 
 
+# Public names for the opt-in portals built on this module (gkmlpt_pages, multipage).
+html_page = _html
+publication_time = _pubtime
+hit_count = _hits
+
+
 def _headings(paragraphs: list[str]) -> set[str]:
     return {p for p in paragraphs if len(p) < 40 and p[:2] in {"一、", "二、", "三、", "四、", "五、"}}
 
@@ -210,9 +216,18 @@ def _attachment(doc: Document, as_of: dt.date) -> Page:
     return Page(docx_bytes(doc.title, text), DOCX_MIME, doc.last_modified(as_of))
 
 
-def render(path: str, query: str, as_of: dt.date) -> Page | None:
-    """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none."""
+def render(
+    path: str, query: str, as_of: dt.date, *, multipage: bool = False, gkmlpt: bool = False
+) -> Page | None:
+    """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none.
+
+    ``multipage`` splits one long TRS report over two pages; ``gkmlpt`` serves the 岭南市 portal.
+    """
     params = {k: v[-1] for k, v in parse_qs(query).items()}
+    if gkmlpt and path.startswith("/lingnan/"):
+        from sample_portal.gkmlpt_pages import render_gkmlpt  # it builds on this module: import it late
+
+        return render_gkmlpt(path, params, as_of)
     if path == "/":
         body = _html("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
         return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))

@@ -101,9 +101,12 @@ def _plans(evo: AgencyEvolution, year: int) -> list[str]:
     return lines
 
 
-def compose_report(agency_key: str, year: int) -> str:
-    """The original (as first published) body of an agency's report for ``year``."""
-    evo = EVOLUTIONS[agency_key]
+def compose_report(agency_key: str, year: int, evolution: AgencyEvolution | None = None) -> str:
+    """The original (as first published) body of an agency's report for ``year``.
+
+    ``evolution`` serves agencies outside ``EVOLUTIONS`` (the opt-in 岭南市 gkmlpt portal).
+    """
+    evo = evolution or EVOLUTIONS[agency_key]
     agency = evo.agency
     lines = [_opening(agency, year)]
     lines.append(f"一、{year}年推进法治政府建设的主要举措和成效")

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+from sample_portal.fault_responses import FaultInjector, request_key
+from sample_portal.faults import FaultPlan
 from sample_portal.network import start_paths
 from sample_portal.pages import HANWEB_PROXY, Page, hanweb_dataproxy, render
 
@@ -50,8 +52,10 @@ def _not_modified(headers, etag: str, last_modified: dt.date) -> bool:  # noqa: 
     return False
 
 
-def make_handler(as_of: dt.date) -> type[BaseHTTPRequestHandler]:
-    """A request handler class bound to one as-of date."""
+def make_handler(
+    as_of: dt.date, faults: FaultInjector | None = None, multipage: bool = False, gkmlpt: bool = False
+) -> type[BaseHTTPRequestHandler]:
+    """A request handler class bound to one as-of date (and, opt-in, faults and extra pages)."""
 
     class PortalHandler(BaseHTTPRequestHandler):
         server_version = "nginx"
@@ -89,13 +93,26 @@ def make_handler(as_of: dt.date) -> type[BaseHTTPRequestHandler]:
 
         def _page(self) -> Page | None:
             parts = urlsplit(self.path)
-            return render(parts.path, parts.query, as_of)
+            return render(parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt)
+
+        def _answer(self, with_body: bool) -> None:
+            if faults is None:
+                self._send(self._page(), with_body)
+                return
+            parts = urlsplit(self.path)
+            key = request_key(parts.path, parts.query)
+            page = self._page()
+            try:
+                if not faults.intercept(self, key, page, with_body):
+                    self._send(faults.retouch(key, page), with_body)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True  # the client gave up (timeout fault): nobody to answer
 
         def do_GET(self) -> None:  # noqa: N802 - stdlib naming
-            self._send(self._page(), with_body=True)
+            self._answer(with_body=True)
 
         def do_HEAD(self) -> None:  # noqa: N802
-            self._send(self._page(), with_body=False)
+            self._answer(with_body=False)
 
         def do_POST(self) -> None:  # noqa: N802
             parts = urlsplit(self.path)
@@ -114,16 +131,31 @@ def make_handler(as_of: dt.date) -> type[BaseHTTPRequestHandler]:
 class RunningPortal:
     """A portal server running in a background thread; stop it with ``.stop()`` or ``with``."""
 
-    def __init__(self, server: ThreadingHTTPServer, thread: threading.Thread, as_of: dt.date) -> None:
+    def __init__(
+        self, server: ThreadingHTTPServer, thread: threading.Thread, as_of: dt.date,
+        faults: FaultInjector | None = None, gkmlpt: bool = False,
+    ) -> None:  # fmt: skip
         self._server = server
         self._thread = thread
+        self._faults = faults
         self.as_of = as_of
         host, port = server.server_address[:2]
         self.port: int = port
         self.base_url = f"http://{host}:{port}"
-        self.start_urls: list[str] = [self.base_url + path for path in start_paths()]
+        self.start_urls: list[str] = [self.base_url + path for path in start_paths(include_gkmlpt=gkmlpt)]
+
+    @property
+    def fault_targets(self) -> dict[str, list[str]]:
+        """Fault kind → URL paths hit on this server's as-of date (empty without a plan)."""
+        return self._faults.targets if self._faults is not None else {}
+
+    def requests_to(self, url_path: str) -> int:
+        """How many requests a fault target has had (only fault targets are counted)."""
+        return self._faults.requests_to(url_path) if self._faults is not None else 0
 
     def stop(self) -> None:
+        if self._faults is not None:
+            self._faults.released.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -135,18 +167,34 @@ class RunningPortal:
         self.stop()
 
 
-def _server(as_of: dt.date, port: int, host: str) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), make_handler(as_of))
+def _injector(faults: FaultPlan | None, as_of: dt.date) -> FaultInjector | None:
+    """No injector at all without faults: the portal then answers exactly as it always did."""
+    return FaultInjector(faults, as_of) if faults else None
+
+
+def _server(
+    as_of: dt.date, port: int, host: str, faults: FaultInjector | None = None, multipage: bool = False,
+    gkmlpt: bool = False,
+) -> ThreadingHTTPServer:  # fmt: skip
+    server = ThreadingHTTPServer((host, port), make_handler(as_of, faults, multipage, gkmlpt))
     server.daemon_threads = True
     return server
 
 
-def start_in_thread(as_of: dt.date, port: int = 0, host: str = "127.0.0.1") -> RunningPortal:
-    """Serve the network as of ``as_of`` in a daemon thread (port 0: any free port)."""
-    server = _server(as_of, port, host)
+def start_in_thread(
+    as_of: dt.date, port: int = 0, host: str = "127.0.0.1", faults: FaultPlan | None = None,
+    multipage: bool = False, gkmlpt: bool = False,
+) -> RunningPortal:  # fmt: skip
+    """Serve the network as of ``as_of`` in a daemon thread (port 0: any free port).
+
+    Opt-in extras, all off by default: ``faults`` (a ``FaultPlan``), ``multipage`` (one TRS report
+    split over two pages), ``gkmlpt`` (the 岭南市 gkmlpt portal, also added to ``start_urls``).
+    """
+    injector = _injector(faults, as_of)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt)
     thread = threading.Thread(target=server.serve_forever, name=f"sample-portal-{as_of}", daemon=True)
     thread.start()
-    return RunningPortal(server, thread, as_of)
+    return RunningPortal(server, thread, as_of, injector, gkmlpt)
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:
@@ -154,15 +202,20 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 
 
 def serve(
-    port: int, as_of: dt.date, host: str = "127.0.0.1", announce: Callable[[str], None] = print
-) -> None:
-    """Serve until Ctrl-C (``fazhi portal``); prints the base URL and the portal start URLs."""
-    server = _server(as_of, port, host)
+    port: int, as_of: dt.date, host: str = "127.0.0.1", faults: FaultPlan | None = None,
+    announce: Callable[[str], None] = print, multipage: bool = False, gkmlpt: bool = False,
+) -> None:  # fmt: skip
+    """Serve until Ctrl-C (``fazhi portal``); prints the base URL, the start URLs and any fault targets."""
+    injector = _injector(faults, as_of)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt)
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host}:{bound_port}"
     announce(f"sample portal network as of {as_of.isoformat()} at {base}/")
-    for path in start_paths():
+    for path in start_paths(include_gkmlpt=gkmlpt):
         announce(f"  {base}{path}")
+    if injector is not None:
+        for kind, paths in injector.targets.items():
+            announce(f"  fault {kind}: {', '.join(paths) or '(none: recovered or no candidate)'}")
     if threading.current_thread() is threading.main_thread():
         signal.signal(
             signal.SIGTERM, _stop_on_sigterm
@@ -172,4 +225,6 @@ def serve(
     except KeyboardInterrupt:
         announce("stopped")
     finally:
+        if injector is not None:
+            injector.released.set()
         server.server_close()
