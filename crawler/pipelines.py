@@ -14,7 +14,7 @@ from archive.removal import mark_removed
 from archive.validators import ValidatorStore
 from crawler.discovery import report_lives_in_attachments
 from crawler.items import CaptureItem
-from crawler.spiders.reports import utc_now
+from crawler.spiders.base import utc_now
 from extraction import extract_report
 from extraction.blocking import classify_response
 from extraction.report import Report

@@ -1,0 +1,239 @@
+"""The shared base of every report spider: start pages, link following, report pages, failures.
+
+A spider for one CMS family adds only how that family's lists page through their records (a mixin
+with a ``list_requests`` hook, as City Bureau's city-scrapers share mixins); everything else — which
+links are reports, captures, attachments, conditional re-fetches, recording failures — lives here.
+Spiders hand raw fetches to the pipeline; deciding what a page says is extraction's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from archive.validators import ValidatorStore
+from crawler.discovery import (
+    is_attachment_url,
+    is_listing_link,
+    is_report_link,
+    link_text,
+    pick_report_attachments,
+)
+from crawler.items import CaptureItem
+from extraction.blocking import classify_response
+
+# List and home pages: re-fetched conditionally; a 304 arrives carrying the archived body (see
+# crawler.middlewares) so the links on an unchanged list are still followed.
+LISTING_META = {"conditional": True, "handle_httpstatus_list": [304], "kind": "listing"}
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def response_headers(response: Response) -> dict[str, str]:
+    """Scrapy's bytes headers as plain strings, repeated headers joined as HTTP allows."""
+    out: dict[str, str] = {}
+    for key, values in response.headers.items():
+        name = key.decode("latin-1")
+        out[name] = ", ".join(v.decode("latin-1") for v in values)
+    return out
+
+
+class ReportSpiderBase(scrapy.Spider):
+    """Report pages and attachments reach the pipeline whatever their status (a 412 challenge is
+    recorded as blocked, a 404 as an error); list pages that fail are recorded too."""
+
+    def __init__(
+        self, start: str | None = None, scope: str | None = None, portals: str | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.start_urls = [u.strip() for u in (start or "").split(",") if u.strip()]
+        if portals:  # keys from the registry, crawler/portals.toml, or "all"
+            from crawler.registry import load_portals
+
+            wanted = {k.strip() for k in portals.split(",")}
+            chosen = [p for p in load_portals() if "all" in wanted or p.key in wanted]
+            unknown = wanted - {p.key for p in chosen} - {"all"}
+            if unknown:
+                raise ValueError(f"not in the portal registry: {sorted(unknown)} (see: fazhi portals list)")
+            self.start_urls += [u for p in chosen for u in p.start_urls]
+        if not self.start_urls:
+            raise ValueError("give the portals to crawl: -a start=URL[,URL...] or -a portals=KEY[,KEY...]")
+        for url in self.start_urls:
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ValueError(f"start URL must be http(s): {url!r}")
+        # Scope: URL prefixes the crawl may follow list links into. Default: the start URLs' hosts.
+        if scope:
+            self.scopes = [s.strip() for s in scope.split(",") if s.strip()]
+        else:
+            self.scopes = sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in self.start_urls})
+        self._portal_prefixes = sorted(
+            ((self._directory(u), u) for u in self.start_urls), key=lambda p: len(p[0]), reverse=True
+        )
+
+    @staticmethod
+    def _directory(url: str) -> str:
+        return url if url.endswith("/") else url.rsplit("/", 1)[0] + "/"
+
+    def portal_for(self, url: str) -> str:
+        """The start URL a page belongs to: the one whose directory is the longest prefix of it."""
+        for prefix, start in self._portal_prefixes:
+            if url.startswith(prefix):
+                return start
+        host = urlsplit(url).netloc
+        for start in self.start_urls:
+            if urlsplit(start).netloc == host:
+                return start
+        return self.start_urls[0]
+
+    def in_scope(self, url: str) -> bool:
+        return any(url.startswith(s) for s in self.scopes)
+
+    async def start(self) -> AsyncIterator[Any]:
+        for url in self.start_urls:
+            yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+        # Reports already archived are asked about again even when no list links them any more: a
+        # silent edit to a report that has dropped off page 1 is still an edit.
+        years = self.settings.getint("FAZHI_RECHECK_YEARS", 2)
+        if years > 0 and self.settings.get("ARCHIVE_DB"):
+            store = ValidatorStore(self.settings.get("ARCHIVE_DB"))
+            try:
+                known = store.known_report_urls(self.scopes, datetime.now(UTC).year - years)
+            finally:
+                store.close()
+            for request in self.report_requests(known):
+                yield request
+
+    # -- list and navigation pages -------------------------------------------------------------
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        yield self.capture(response)  # every list fetch is kept: when a report appeared, or vanished
+        if not isinstance(response, TextResponse):
+            return  # a 304 with nothing archived to re-read, or not a page at all
+        if response.status == 200:
+            outcome, _reason = classify_response(
+                response.status, response_headers(response), response.body, response.url, response.url
+            )
+            if outcome != "ok":  # a challenge or soft 404 in place of a list: follow nothing
+                return
+        yield from self.list_requests(response)
+        yield from self.follow_links(response, self.anchors(response))
+
+    def list_requests(self, response: TextResponse) -> Iterator[Any]:
+        """A CMS family's own way to the rest of a list (pagination, data APIs); mixins extend it."""
+        yield from ()
+
+    def listing_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+
+    def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
+        links = []
+        for a in response.css("a[href]"):
+            href = (a.attrib.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "mailto:", "#")):
+                continue
+            text = link_text(" ".join(a.css("::text").getall()), a.attrib.get("title"))
+            links.append((urljoin(response.url, href), text))
+        return links
+
+    def follow_links(self, response: Response, links: list[tuple[str, str]]) -> Iterator[Any]:
+        for url, text in links:
+            url = url.split("#", 1)[0]
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            if is_report_link(text):
+                yield from self.report_requests([(url, text)])
+            elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
+                yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+
+    # -- report pages and their attachments ----------------------------------------------------
+
+    def report_requests(self, links: list[tuple[str, str]]) -> Iterator[scrapy.Request]:
+        for url, text in links:
+            yield scrapy.Request(
+                url,
+                callback=self.parse_report,
+                errback=self.failed_report,
+                meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
+            )
+
+    def parse_report(self, response: Response) -> Iterator[Any]:
+        yield self.capture(response)
+        if response.status not in (200, 304) or not isinstance(response, TextResponse):
+            return
+        attachments = [
+            (url, text) for url, text in self.anchors(response) if is_attachment_url(url, text)
+        ]
+        for url, text in pick_report_attachments(attachments):
+            yield scrapy.Request(
+                url,
+                callback=self.parse_attachment,
+                errback=self.failed_report,
+                meta={
+                    "link_text": text,
+                    "parent_url": response.url,
+                    "handle_httpstatus_all": True,
+                    "conditional": True,
+                    "kind": "attachment",
+                },
+            )
+
+    def parse_attachment(self, response: Response) -> Iterator[Any]:
+        yield self.capture(response)
+
+    def capture(self, response: Response) -> CaptureItem:
+        request_url = response.request.url if response.request is not None else response.url
+        original = (response.meta.get("redirect_urls") or [request_url])[0]
+        return CaptureItem(
+            url=original,
+            final_url=response.url,
+            fetched_at=utc_now(),
+            status=response.status,
+            headers=response_headers(response),
+            content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
+            # A 304 downloaded nothing; the body it carries is the archive's own copy.
+            body=b"" if response.status == 304 else response.body,
+            outcome=None,
+            error=None,
+            portal=self.portal_for(original),
+            parent_url=response.meta.get("parent_url"),
+            link_text=response.meta.get("link_text"),
+            kind=response.meta.get("kind", "listing"),
+        )
+
+    # -- failures: recorded, never silently dropped ---------------------------------------------
+
+    def _failure_item(self, failure: Failure) -> CaptureItem:
+        request = failure.request  # type: ignore[attr-defined]
+        response = getattr(failure.value, "response", None)
+        return CaptureItem(
+            url=request.url,
+            final_url=response.url if response is not None else None,
+            fetched_at=utc_now(),
+            status=response.status if response is not None else None,
+            headers=response_headers(response) if response is not None else {},
+            content_type=None,
+            body=response.body if response is not None else b"",
+            outcome="error",
+            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            portal=self.portal_for(request.url),
+            parent_url=request.meta.get("parent_url"),
+            link_text=request.meta.get("link_text"),
+            kind=request.meta.get("kind", "listing"),
+        )
+
+    def failed_report(self, failure: Failure) -> Iterator[Any]:
+        self.logger.warning("report fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        yield self._failure_item(failure)
+
+    def failed_listing(self, failure: Failure) -> Iterator[Any]:
+        """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
+        self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        yield self._failure_item(failure)
