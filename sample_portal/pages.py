@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from sample_portal.agencies import PORTALS, Portal
 from sample_portal.attachments import DOCX_MIME, docx_bytes, pdf_bytes
+from sample_portal.multipage import page_of, second_page_path, split_paragraphs
 from sample_portal.network import (
     COLUMNS,
     HANWEB_COLUMN_IDS,
@@ -35,6 +36,7 @@ OLDSITE_PER_PAGE = 10
 HANWEB_PROXY = "/yunling/module/web/jpage/dataproxy.jsp"
 NETWORK_EPOCH = dt.date(2019, 1, 1)
 ROBOTS_TXT = "User-agent: *\nDisallow: /search\n"
+SITEMAP_PATH = "/qinghe/sitemap.xml"
 
 _ENV = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -83,7 +85,8 @@ def _headings(paragraphs: list[str]) -> set[str]:
     return {p for p in paragraphs if len(p) < 40 and p[:2] in {"一、", "二、", "三、", "四、", "五、"}}
 
 
-def _article(doc: Document, as_of: dt.date) -> Page:
+def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Page:
+    """An article page; ``split_page`` (0 or 1) serves one half of the opt-in multi-page report."""
     portal = PORTALS[doc.portal]
     column = COLUMNS[(doc.portal, doc.column)]
     siblings = column_documents(doc.portal, doc.column, as_of)
@@ -98,13 +101,18 @@ def _article(doc: Document, as_of: dt.date) -> Page:
     else:
         paragraphs = doc.text_at(as_of).split("\n")
         attachment_name = attachment_href = None
+    extra: dict[str, object] = {}
+    if split_page is not None:
+        paragraphs = split_paragraphs(doc.text_at(as_of))[split_page]
+        first, second = doc.url_path.rsplit("/", 1)[1], second_page_path(doc).rsplit("/", 1)[1]
+        extra = {"page_index": split_page, "page_count": 2, "pager": (first, second)}
     context = {
         "portal": portal, "column": column, "doc": doc, "paragraphs": paragraphs,
         "headings": _headings(paragraphs), "pubtime": _pubtime(doc), "hits": _hits(doc),
         "written": (doc.published - dt.timedelta(days=doc.doc_id % 6)).isoformat(),
         "prev_doc": siblings[index - 1] if index > 0 else None,
         "next_doc": siblings[index + 1] if index + 1 < len(siblings) else None,
-        "related": related, "attachment_name": attachment_name, "attachment_href": attachment_href,
+        "related": related, "attachment_name": attachment_name, "attachment_href": attachment_href, **extra,
     }  # fmt: skip
     template = {"trs": "trs_article.html", "hanweb": "hanweb_article.html", "oldsite": "oldsite_article.html"}
     charset = "gb2312" if portal.style == "oldsite" else "utf-8"
@@ -216,12 +224,36 @@ def _attachment(doc: Document, as_of: dt.date) -> Page:
     return Page(docx_bytes(doc.title, text), DOCX_MIME, doc.last_modified(as_of))
 
 
+def _sitemap(as_of: dt.date, base_url: str) -> Page:
+    """The TRS portal's sitemap: every article visible on ``as_of`` with its last change."""
+    docs = sorted(
+        (d for d in documents() if d.portal == "qinghe" and d.published <= as_of), key=lambda d: d.url_path
+    )
+    latest = _latest(docs, as_of)
+    body = _html(
+        "sitemap.xml",
+        base_url=base_url,
+        home=PORTALS["qinghe"].home_path,
+        docs=docs,
+        as_of=as_of,
+        latest=latest,
+    )
+    return Page(body, "text/xml; charset=utf-8", latest)
+
+
 def render(
-    path: str, query: str, as_of: dt.date, *, multipage: bool = False, gkmlpt: bool = False
+    path: str,
+    query: str,
+    as_of: dt.date,
+    *,
+    multipage: bool = False,
+    gkmlpt: bool = False,
+    base_url: str = "",
 ) -> Page | None:
     """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none.
 
-    ``multipage`` splits one long TRS report over two pages; ``gkmlpt`` serves the 岭南市 portal.
+    ``multipage`` splits one long TRS report over two pages; ``gkmlpt`` serves the 岭南市 portal;
+    ``base_url`` (scheme and host) makes the sitemap's URLs absolute, as sitemaps require.
     """
     params = {k: v[-1] for k, v in parse_qs(query).items()}
     if gkmlpt and path.startswith("/lingnan/"):
@@ -262,6 +294,12 @@ def render(
                 return None
         elif column.portal == "yunling" and path == column.list_path:
             return _hanweb_column(column, as_of)
+    if multipage:
+        split = page_of(path, as_of)
+        if split is not None:
+            return _article(split[0], as_of, split_page=split[1])
+    if path == SITEMAP_PATH:
+        return _sitemap(as_of, base_url)
     doc = document_by_path(path, as_of)
     if doc is not None:
         return _article(doc, as_of)

@@ -93,7 +93,11 @@ def make_handler(
 
         def _page(self) -> Page | None:
             parts = urlsplit(self.path)
-            return render(parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt)
+            host = self.headers.get("Host")
+            base_url = f"http://{host}" if host else ""  # only the sitemap writes absolute URLs
+            return render(
+                parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url
+            )
 
         def _answer(self, with_body: bool) -> None:
             if faults is None:
