@@ -34,9 +34,17 @@ def _iso_date(value: str) -> dt.date:
 
 
 def cmd_portal(args: argparse.Namespace) -> int:
+    from sample_portal.faults import FaultPlan
     from sample_portal.server import serve
 
-    serve(port=args.port, as_of=args.as_of, host=args.host)
+    try:
+        faults = FaultPlan.parse(args.faults) if args.faults else None
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    serve(
+        port=args.port, as_of=args.as_of, host=args.host, faults=faults,
+        multipage=args.multipage, gkmlpt=args.gkmlpt,
+    )  # fmt: skip
     return 0
 
 
@@ -195,6 +203,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8800)
     p.add_argument("--as-of", type=_iso_date, default=dt.date.today(), help="serve the portals as they stood that day")
     p.add_argument("--host", default="127.0.0.1")
+    p.add_argument(
+        "--faults",
+        help="misbehave on purpose, e.g. challenge_412=2,waf_200=1,soft_404=1,http_5xx_burst=3,timeout=1,"
+        "reset=1,truncated=1,lying_charset=1,redirect_loop=1,huge=1,seed=7,recover_after=2025-06-01",
+    )
+    p.add_argument("--multipage", action="store_true", help="serve one long TRS report over several pages")
+    p.add_argument("--gkmlpt", action="store_true", help="add the Guangdong gkmlpt-style portal")
 
     p = add("extract", cmd_extract, "extract a report's clean text and metadata from a page or attachment")
     p.add_argument("source", help="a file (HTML, PDF, DOCX …) or an http(s) URL")
