@@ -170,3 +170,46 @@ def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[st
 def report_lives_in_attachments(report: Report) -> bool:
     """A cover page ("详见附件") whose body is too short to be the report and that links files."""
     return bool(report.attachments) and len("".join(report.text.split())) < COVER_PAGE_MAX_CHARS
+
+
+# -- Guangdong gkmlpt (政府信息公开目录管理平台) -----------------------------------------------------
+
+_GKMLPT_SID = re.compile(r"""(?:\bvar\s+sid\s*=\s*|\bSID\s*:\s*)["'](\d+)["']""")
+_GKMLPT_API = re.compile(r"""\bAPI\s*:\s*["']([^"']*api/all/?)["']""")
+_GKMLPT_CLASSIFY = re.compile(r"""\{\s*"id"\s*:\s*(\d+)\s*,\s*"name"\s*:\s*"([^"]+)\"""")
+
+
+def gkmlpt_api_urls(html: str, url: str) -> list[str]:
+    """First API page of each directory category that may hold reports, from a gkmlpt index page.
+
+    The page loads its list with JavaScript from ``api/all/{CAT}?page=N&sid=SID``; categories named
+    like report columns are asked for, or category 0 (everything) when none is.
+    """
+    sid = _GKMLPT_SID.search(html)
+    if not sid:
+        return []
+    api = _GKMLPT_API.search(html)
+    base = urljoin(url, api.group(1) if api else "/gkmlpt/api/all/")
+    if not base.endswith("/"):
+        base += "/"
+    cats = [cid for cid, name in _GKMLPT_CLASSIFY.findall(html) if is_listing_link(name)] or ["0"]
+    return [f"{base}{cat}?page=1&sid={sid.group(1)}" for cat in dict.fromkeys(cats)]
+
+
+def gkmlpt_articles(payload: dict, url: str) -> tuple[list[tuple[str, str]], str | None]:
+    """(article URL, title) of one API answer, and the URL of the next page if there is one."""
+    links = [
+        (urljoin(url, a["url"]), str(a.get("title") or ""))
+        for a in payload.get("articles") or []
+        if isinstance(a, dict) and a.get("url")
+    ]
+    page, count = int(payload.get("page") or 1), int(payload.get("pageCount") or 0)
+    if not count and payload.get("total") and payload.get("pageSize"):
+        count = -(-int(payload["total"]) // int(payload["pageSize"]))
+    if not links or page >= count:
+        return links, None
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    query["page"] = str(page + 1)
+    next_url = f"{parts.scheme}://{parts.netloc}{parts.path}?" + "&".join(f"{k}={v}" for k, v in query.items())
+    return links, next_url

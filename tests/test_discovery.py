@@ -1,6 +1,8 @@
 """Link discovery rules, on page fragments shaped like the real CMS families' output."""
 
 from crawler.discovery import (
+    gkmlpt_api_urls,
+    gkmlpt_articles,
     hanweb_list_request,
     hanweb_records,
     is_attachment_url,
@@ -123,3 +125,35 @@ def test_trs_pagination_skips_the_function_definition():
         "http://gov.example/fz/index_1.html",
         "http://gov.example/fz/index_2.html",
     ]
+
+
+GKMLPT_INDEX = """<script>
+var sid = '755';
+window._CONFIG = {SID: '755', API: '/lingnan/gkmlpt/api/all/', PAGE_SIZE: 10};
+window.CLASSIFY = [{"id": 2171, "name": "法治政府建设", "parent": 0}, {"id": 2172, "name": "工作动态", "parent": 0}];
+</script>"""
+
+
+def test_gkmlpt_index_names_its_api_and_report_category():
+    assert gkmlpt_api_urls(GKMLPT_INDEX, "http://gd.example/lingnan/gkmlpt/index") == [
+        "http://gd.example/lingnan/gkmlpt/api/all/2171?page=1&sid=755"
+    ]
+    # no category named like a report column: ask for everything
+    plain = "<script>var sid = '2';</script>"
+    assert gkmlpt_api_urls(plain, "http://gd.example/gkmlpt/index") == [
+        "http://gd.example/gkmlpt/api/all/0?page=1&sid=2"
+    ]
+    assert gkmlpt_api_urls("<p>no directory here</p>", "http://gd.example/") == []
+
+
+def test_gkmlpt_api_pages_until_the_last():
+    url = "http://gd.example/gkmlpt/api/all/2171?page=1&sid=755"
+    payload = {
+        "articles": [{"id": 1, "title": "岭南市司法局2024年法治政府建设年度报告", "url": "/gkmlpt/content/0/0/post_1.html"}],
+        "total": 21, "page": 1, "pageSize": 10,
+    }  # fmt: skip
+    links, next_url = gkmlpt_articles(payload, url)
+    assert links == [("http://gd.example/gkmlpt/content/0/0/post_1.html", "岭南市司法局2024年法治政府建设年度报告")]
+    assert next_url == "http://gd.example/gkmlpt/api/all/2171?page=2&sid=755"
+    assert gkmlpt_articles({**payload, "page": 3}, url)[1] is None
+    assert gkmlpt_articles({"articles": [], "page": 1, "pageCount": 5}, url) == ([], None)

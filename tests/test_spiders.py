@@ -20,14 +20,20 @@ AS_OF = dt.date(2025, 7, 1)
 
 @pytest.mark.parametrize(
     ("spider", "home"),
-    [("trs", "/qinghe/index.html"), ("hanweb", "/yunling/index.html"), ("generic", "/shimen/index.asp")],
+    [
+        ("trs", "/qinghe/index.html"),
+        ("hanweb", "/yunling/index.html"),
+        ("generic", "/shimen/index.asp"),
+        ("gkmlpt", "/lingnan/gkmlpt/index"),
+    ],
 )
 def test_family_spider_finds_its_portals_reports(spider: str, home: str, tmp_path: Path):
     db = tmp_path / "archive.db"
     prefix = home.split("/")[1]
-    expected = {(r.agency, r.year) for r in visible_reports(AS_OF) if r.url_path.startswith(f"/{prefix}/")}
+    published = visible_reports(AS_OF, include_gkmlpt=True)
+    expected = {(r.agency, r.year) for r in published if r.url_path.startswith(f"/{prefix}/")}
     assert expected
-    with start_in_thread(AS_OF, port=0) as portal:
+    with start_in_thread(AS_OF, port=0, gkmlpt=True) as portal:
         done = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={portal.base_url}{home}",
              "-s", f"ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"],
