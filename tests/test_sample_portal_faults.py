@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import http.client
 import socket
+import tracemalloc
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import pytest
 
+from sample_portal.__main__ import main as portal_main
 from sample_portal.fault_responses import HUGE_TITLE
 from sample_portal.faults import FAULT_KINDS, HUGE_LIST_PATH, FaultPlan
 from sample_portal.network import visible_reports
@@ -72,6 +74,12 @@ def test_spec_parses_counts_and_options():
         with pytest.raises(ValueError):
             FaultPlan.parse(bad)
     assert not FaultPlan.parse("") and not FaultPlan.parse("seed=3")
+
+
+def test_command_line_rejects_a_bad_spec_with_the_reason(capsys):
+    with pytest.raises(SystemExit):
+        portal_main(["--faults", "challenge_413=1"])
+    assert "unknown fault kind or option 'challenge_413'" in capsys.readouterr().err
 
 
 def test_targets_are_deterministic_disjoint_visible_report_pages():
@@ -217,6 +225,7 @@ def test_huge_page_is_linked_from_a_list_and_streams_50_mb(faulty, plain):
     assert HUGE_TITLE not in get(plain, HUGE_LIST_PATH)[2].decode()
     assert PLAN.huge_bytes == 50 * 1024 * 1024
     conn = http.client.HTTPConnection("127.0.0.1", faulty.port, timeout=30)
+    tracemalloc.start()  # server and client share this process: the page must never sit whole in memory
     try:
         conn.request("GET", huge)
         response = conn.getresponse()
@@ -225,9 +234,12 @@ def test_huge_page_is_linked_from_a_list_and_streams_50_mb(faulty, plain):
         received = len(head)
         while chunk := response.read(1 << 20):
             received += len(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
     finally:
+        tracemalloc.stop()
         conn.close()
     assert received == PLAN.huge_bytes and HUGE_TITLE in head.decode("utf-8", "ignore")
+    assert peak < PLAN.huge_bytes // 10
 
 
 # ---- recovery ---------------------------------------------------------------------------------
