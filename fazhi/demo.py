@@ -50,8 +50,8 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
 def sample_portal(as_of: dt.date, port: int) -> Iterator[str]:
     """Run ``fazhi portal`` in its own process for the duration of the block; yield its base URL."""
     command = [sys.executable, "-m", "fazhi.cli", "portal", "--port", str(port), "--as-of", as_of.isoformat()]
-    print("  $ fazhi " + " ".join(command[3:]) + f" --faults {FAULTS}", flush=True)
-    process = subprocess.Popen(command + ["--faults", FAULTS], stdout=subprocess.DEVNULL)
+    print("  $ fazhi " + " ".join(command[3:]) + f" --faults {FAULTS} --gkmlpt", flush=True)
+    process = subprocess.Popen(command + ["--faults", FAULTS, "--gkmlpt"], stdout=subprocess.DEVNULL)
     try:
         wait_until_listening(port, process)
         yield f"http://127.0.0.1:{port}"
@@ -114,7 +114,7 @@ def run_demo(out: Path) -> int:
     for step, as_of in enumerate((FIRST_CRAWL, SECOND_CRAWL), start=1):
         print(f"\n[{step}/3] serving the sample portals as of {as_of}, crawling them", flush=True)
         with sample_portal(as_of, port) as base_url:
-            crawl([base_url + path for path in start_paths()], db, out / f"crawl-{as_of}.log")
+            crawl([base_url + path for path in start_paths(include_gkmlpt=True)], db, out / f"crawl-{as_of}.log")
         with Archive(db) as archive:
             print("  archive: " + json.dumps(archive.stats(), ensure_ascii=False), flush=True)
 
