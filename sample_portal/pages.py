@@ -253,13 +253,13 @@ def render(
     """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none.
 
     ``multipage`` splits one long TRS report over two pages; ``gkmlpt`` serves the 岭南市 portal;
-    ``base_url`` (scheme and host) makes the sitemap's URLs absolute, as sitemaps require.
+    ``base_url`` (scheme and host) makes sitemap and gkmlpt API URLs absolute, as real ones are.
     """
     params = {k: v[-1] for k, v in parse_qs(query).items()}
     if gkmlpt and path.startswith("/lingnan/"):
         from sample_portal.gkmlpt_pages import render_gkmlpt  # it builds on this module: import it late
 
-        return render_gkmlpt(path, params, as_of)
+        return render_gkmlpt(path, params, as_of, base_url)
     if path == "/":
         body = _html("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
         return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))

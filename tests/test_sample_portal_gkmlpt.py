@@ -12,6 +12,7 @@ import http.client
 import json
 import re
 from collections import Counter
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -66,8 +67,12 @@ def test_directory_page_names_the_site_id_and_links_nothing(portal):
     _status, _headers, body = get(portal, "/lingnan/gkmlpt/index")
     text = body.decode()
     assert site_id(portal) == lingnan.SITE_ID
-    assert "window._CONFIG = {SID: '755'" in text and "/lingnan/gkmlpt/api/all/" in text
-    assert "post_" not in text  # every article link comes from the API
+    config = re.search(r"window\._CONFIG = (\{.*\});", text).group(1)
+    assert re.search(r"SID:\s*'(\d+)'", config).group(1) == lingnan.SITE_ID  # as real gkmlpt crawlers read it
+    tree = json.loads(re.search(r"TREE:\s*(\[.*?\])\s*,\s*SERVICE_AREA_ID", config).group(1))
+    assert [(node["id"], node["name"]) for node in tree] == [(2171, "法治政府建设"), (2172, "工作动态")]
+    assert sum(node["post_count"] for node in tree) == api(portal, 0, 1, lingnan.SITE_ID)["total"]
+    assert re.search(r"post_\d+\.html", text) is None  # every article link comes from the API
 
 
 def test_api_pages_through_every_document_of_the_category(portal):
@@ -99,10 +104,11 @@ def test_api_article_shape_and_epoch_seconds(portal):
         "document_number",
     } <= set(article)
     assert isinstance(article["id"], int) and isinstance(article["display_publish_time"], int)
-    assert (
-        article["url"]
-        == f"/lingnan/gkmlpt/content/{article['id'] // 10**6}/{article['id'] // 1000}/post_{article['id']}.html"
+    path = (
+        f"/lingnan/gkmlpt/content/{article['id'] // 10**6}/{article['id'] // 1000}/post_{article['id']}.html"
     )
+    assert article["url"] == portal.base_url + path == article["post_url"]
+    assert article["classify_main"] == 2171
     published = dt.datetime.fromtimestamp(article["display_publish_time"], CHINA).date()
     doc = next(d for d in lingnan.documents() if d.doc_id == article["id"])
     assert published == doc.published and article["publisher"] == doc.agency.name
@@ -115,13 +121,13 @@ def test_main_category_mixes_reports_with_other_documents(portal):
         for r in visible_reports(AS_OF, include_gkmlpt=True)
         if r.url_path.startswith("/lingnan/")
     }
-    assert {a["url"] for a in articles} >= set(reports)
+    assert {urlsplit(a["url"]).path for a in articles} >= set(reports)
     assert len(articles) > len(reports)  # 政府信息公开工作年度报告, budgets and news sit in between
     assert Counter(r.agency for r in reports.values()) == {
         a.name: len(REPORT_YEARS) for a in lingnan.AGENCIES
     }
     news = all_articles(portal, 2172)
-    assert not {a["url"] for a in news} & set(reports)
+    assert not {urlsplit(a["url"]).path for a in news} & set(reports)
 
 
 def test_article_page_has_gkmlpt_chrome_and_the_gold_text(portal):
