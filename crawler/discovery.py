@@ -155,6 +155,27 @@ def hanweb_records(xml_or_html: str, url: str) -> list[tuple[str, str]]:
     return links
 
 
+def next_article_page(html_links: list[tuple[str, str]], url: str) -> str | None:
+    """The next page of a report split over pages: a 下一页 link to ``{same name}_{n}.{ext}``.
+
+    Matching the name keeps list pagination and links to other articles out.
+    """
+    path = urlsplit(url).path
+    stem, dot, ext = path.rpartition(".")
+    if not dot or "/" in ext:
+        return None
+    # On page 1 the next is {stem}_1; on page n (…_n) it is {stem minus _n}_{n+1}.
+    bases = {stem, re.sub(r"_\d+$", "", stem)}
+    patterns = [re.compile(re.escape(b) + r"_\d+\." + re.escape(ext) + "$") for b in bases]
+    for link, text in html_links:
+        if "下一页" in text or text.strip() == "下页":
+            target = urlsplit(link)
+            same_site = target.netloc == urlsplit(url).netloc and target.path != path
+            if same_site and any(p.search(target.path) for p in patterns):
+                return link
+    return None
+
+
 def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Which of a cover page's attachments hold the report.
 

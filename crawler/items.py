@@ -18,4 +18,5 @@ class CaptureItem(scrapy.Item):
     portal = scrapy.Field()
     parent_url = scrapy.Field()  # for an attachment: the report page that linked it
     link_text = scrapy.Field()  # the anchor text that led here (a report title, usually)
+    continuations = scrapy.Field()  # later pages of a report split over pages: dicts of these fields
     kind = scrapy.Field()  # "listing" (a list or home page), "report" (a report page) or "attachment"

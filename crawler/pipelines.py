@@ -11,12 +11,14 @@ from scrapy.crawler import Crawler
 from archive import Archive
 from archive.capture import Capture
 from archive.removal import mark_removed
+from archive.store import IngestResult
 from archive.validators import ValidatorStore
 from crawler.discovery import report_lives_in_attachments
 from crawler.items import CaptureItem
 from crawler.spiders.base import utc_now
 from extraction import extract_report
 from extraction.blocking import classify_response
+from extraction.pages import join_pages
 from extraction.report import Report
 
 logger = logging.getLogger(__name__)
@@ -69,7 +71,22 @@ class ArchivePipeline:
 
     def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
         assert self.archive is not None, "pipeline used before open_spider"
-        capture, report = self.capture_and_report(item)
+        if item.get("continuations"):
+            pairs = self.paged_captures_and_report(item)
+        else:
+            pairs = [self.capture_and_report(item)]
+        results = [self.record(item, capture, report) for capture, report in pairs]
+        capture, result = pairs[-1][0], results[-1]
+        return {
+            "url": capture.url,
+            "outcome": capture.outcome,
+            "status": result.status,
+            "document_id": result.document_id,
+            "version_id": result.version_id,
+        }
+
+    def record(self, item: CaptureItem, capture: Capture, report: Report | None) -> IngestResult:
+        assert self.archive is not None
         result = self.archive.ingest(capture, report)
         if capture.portal:
             self.portals.add(capture.portal)
@@ -89,13 +106,7 @@ class ArchivePipeline:
             logger.debug("not modified: %s", capture.url)
         elif capture.outcome != "ok":
             logger.warning("%s: %s (%s)", capture.outcome, capture.url, capture.error)
-        return {
-            "url": capture.url,
-            "outcome": capture.outcome,
-            "status": result.status,
-            "document_id": result.document_id,
-            "version_id": result.version_id,
-        }
+        return result
 
     def page_report(self, url: str) -> Report | None:
         """The report page an attachment came from: extracted in this crawl, else read back from the archive.
@@ -109,8 +120,9 @@ class ArchivePipeline:
             self.pages[url] = extract_report(body, url=url)
         return self.pages[url]
 
-    def capture_and_report(self, item: CaptureItem) -> tuple[Capture, Report | None]:
-        """Classify the fetch, then extract the report only from a good one."""
+    @staticmethod
+    def to_capture(item: CaptureItem | dict[str, Any]) -> Capture:
+        """The archive's record of one fetch, its outcome decided from status, headers and body."""
         body: bytes = item.get("body") or b""
         status = item.get("status")
         headers = item.get("headers") or {}
@@ -119,7 +131,7 @@ class ArchivePipeline:
             outcome, reason = "not_modified", None
         elif status is not None:
             outcome, reason = classify_response(status, headers, body, item["url"], item.get("final_url"))
-        capture = Capture(
+        return Capture(
             url=item["url"],
             final_url=item.get("final_url"),
             fetched_at=item["fetched_at"],
@@ -132,6 +144,11 @@ class ArchivePipeline:
             parent_url=item.get("parent_url"),
             error=reason if outcome != "ok" else item.get("error"),
         )
+
+    def capture_and_report(self, item: CaptureItem) -> tuple[Capture, Report | None]:
+        """Classify the fetch, then extract the report only from a good one."""
+        capture = self.to_capture(item)
+        body = capture.body
         if capture.outcome != "ok" or item.get("kind") == "listing":
             return capture, None
         parent_url = item.get("parent_url")
@@ -150,3 +167,30 @@ class ArchivePipeline:
             capture.error = "attachment of a report page that carries the full text"
             return capture, None
         return capture, report
+
+    def paged_captures_and_report(self, item: CaptureItem) -> list[tuple[Capture, Report | None]]:
+        """A report over several pages: every page a capture; one version of the joined text.
+
+        Unchanged pages (304) are read back from the archive. If any page could not be read, no
+        version is made: half a report is not a new version of it.
+        """
+        captures = [self.to_capture(item)] + [self.to_capture(part) for part in item["continuations"]]
+        pairs: list[tuple[Capture, Report | None]] = [(c, None) for c in captures]
+        unreadable = [c for c in captures if c.outcome not in ("ok", "not_modified")]
+        fresh = [c for c in captures if c.outcome == "ok"]
+        if unreadable or not fresh:
+            for capture in captures:
+                if capture.outcome == "ok":
+                    capture.error = f"page of a {len(captures)}-page report that could not be read whole"
+            return pairs
+        bodies = [c.body if c.outcome == "ok" else self.validators.last_body(c.url) for c in captures]
+        if any(b is None for b in bodies):
+            fresh[0].error = "an unchanged page of this report is missing from the archive"
+            return pairs
+        first = extract_report(bodies[0], url=captures[0].url, content_type=captures[0].content_type)
+        rest = [
+            extract_report(b, url=c.url, content_type=c.content_type, page=first)
+            for b, c in zip(bodies[1:], captures[1:], strict=True)
+        ]
+        carrier = fresh[0]  # the version hangs on a capture that was really downloaded
+        return [(c, join_pages(first, rest) if c is carrier else None) for c in captures]

@@ -23,6 +23,7 @@ from crawler.discovery import (
     is_listing_link,
     is_report_link,
     link_text,
+    next_article_page,
     pick_report_attachments,
 )
 from crawler.items import CaptureItem
@@ -165,12 +166,16 @@ class ReportSpiderBase(scrapy.Spider):
             )
 
     def parse_report(self, response: Response) -> Iterator[Any]:
-        yield self.capture(response)
         if response.status not in (200, 304) or not isinstance(response, TextResponse):
+            yield self.capture(response)
             return
-        attachments = [
-            (url, text) for url, text in self.anchors(response) if is_attachment_url(url, text)
-        ]
+        links = self.anchors(response)
+        next_page = next_article_page(links, response.url)
+        if next_page:  # a report split over pages: gather them all, then hand them on together
+            yield self.continuation_request(next_page, dict(self.capture(response)), [])
+        else:
+            yield self.capture(response)
+        attachments = [(url, text) for url, text in links if is_attachment_url(url, text)]
         for url, text in pick_report_attachments(attachments):
             yield scrapy.Request(
                 url,
@@ -184,6 +189,33 @@ class ReportSpiderBase(scrapy.Spider):
                     "kind": "attachment",
                 },
             )
+
+    MAX_ARTICLE_PAGES = 50
+
+    def continuation_request(self, url: str, first: dict[str, Any], parts: list[dict[str, Any]]) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_continuation,
+            errback=self.failed_continuation,
+            meta={"first": first, "parts": parts, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
+        )
+
+    def parse_continuation(self, response: Response) -> Iterator[Any]:
+        first, parts = response.meta["first"], response.meta["parts"]
+        parts = [*parts, dict(self.capture(response), parent_url=first["url"])]
+        next_page = None
+        if response.status in (200, 304) and isinstance(response, TextResponse):
+            next_page = next_article_page(self.anchors(response), response.url)
+        seen = {first["url"], *(p["url"] for p in parts)}
+        if next_page and next_page not in seen and len(parts) < self.MAX_ARTICLE_PAGES:
+            yield self.continuation_request(next_page, first, parts)
+            return
+        yield CaptureItem(**first, continuations=parts)
+
+    def failed_continuation(self, failure: Failure) -> Iterator[Any]:
+        request = failure.request  # type: ignore[attr-defined]
+        first, parts = request.meta["first"], request.meta["parts"]
+        yield CaptureItem(**first, continuations=[*parts, dict(self._failure_item(failure))])
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
         yield self.capture(response)
