@@ -94,7 +94,7 @@ def make_handler(
         def _page(self) -> Page | None:
             parts = urlsplit(self.path)
             host = self.headers.get("Host")
-            base_url = f"http://{host}" if host else ""  # only the sitemap writes absolute URLs
+            base_url = f"http://{host}" if host else ""  # for absolute URLs (sitemap, gkmlpt API)
             return render(
                 parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url
             )
