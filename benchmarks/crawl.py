@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -23,23 +22,22 @@ import time
 import zlib
 from pathlib import Path
 
+from crawler.command import crawl_command, crawl_env
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_crawl(start_urls: list[str], db: Path, work: Path, name: str, *extra: str) -> tuple[float, dict]:
     stats_file = work / f"{name}.stats.json"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "reports",
-        "-a", "start=" + ",".join(start_urls),
-        "-s", f"ARCHIVE_DB={db}",
+    command = crawl_command(
+        start_urls, db,
         "-s", f"LOG_FILE={work / (name + '.log')}",
         "-s", f"FAZHI_STATS_FILE={stats_file}",
         "-s", "AUTOTHROTTLE_ENABLED=False",
         *extra,
-    ]  # fmt: skip
+    )  # fmt: skip
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, env=env, check=True)
+    subprocess.run(command, cwd=ROOT, env=crawl_env(), check=True)
     elapsed = time.perf_counter() - started
     return elapsed, json.loads(stats_file.read_text())
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -66,15 +65,13 @@ def sample_portal(as_of: dt.date, port: int) -> Iterator[str]:
 
 def crawl(start_urls: list[str], db: Path, log: Path) -> None:
     """``scrapy crawl reports`` exactly as a scheduled job would run it."""
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "reports",
-        "-a", "start=" + ",".join(start_urls),
-        "-s", f"ARCHIVE_DB={db}",
-        "-s", f"LOG_FILE={log}",
-        "-s", "LOG_LEVEL=INFO",
+    from crawler.command import crawl_command, crawl_env
+
+    env = crawl_env()
+    command = crawl_command(
+        start_urls, db, "-s", f"LOG_FILE={log}", "-s", "LOG_LEVEL=INFO",
         "-s", "FAZHI_BLOCKED_BACKOFF=1",  # the default 5 s pause is for real portals
-    ]  # fmt: skip
+    )  # fmt: skip
     print("  $ " + " ".join(command[2:]), flush=True)
     started = time.monotonic()
     process = subprocess.Popen(command, env=env)

@@ -7,13 +7,13 @@ crawl rather than on a unit of the store.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
 from sample_portal.server import start_in_thread
 
@@ -21,21 +21,12 @@ ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2025, 7, 1)
 
 
-def crawl_command(start_urls: list[str], db: Path) -> list[str]:
-    return [
-        sys.executable, "-m", "scrapy", "crawl", "reports",
-        "-a", "start=" + ",".join(start_urls),
-        "-s", f"ARCHIVE_DB={db}",
-        "-s", "LOG_LEVEL=INFO",
-    ]  # fmt: skip
-
-
 def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
     db = tmp_path / "archive.db"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    env = crawl_env()
     with start_in_thread(AS_OF, port=0) as portal:
         crawl = subprocess.Popen(
-            crawl_command(portal.start_urls, db), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+            crawl_command(portal.start_urls, db, "-s", "LOG_LEVEL=INFO"), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
         )
         assert crawl.stderr is not None
         seen = 0
@@ -61,7 +52,7 @@ def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
         assert check.returncode == 0, check.stdout + check.stderr
 
         rerun = subprocess.run(
-            crawl_command(portal.start_urls, db), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+            crawl_command(portal.start_urls, db, "-s", "LOG_LEVEL=INFO"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
         )
         assert rerun.returncode == 0, rerun.stderr[-3000:]
 
@@ -85,9 +76,9 @@ def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
 def test_interrupted_crawl_resumes_from_jobdir(tmp_path: Path):
     """Ctrl-C a crawl started with JOBDIR, start it again: it picks up where it stopped."""
     db, jobdir = tmp_path / "archive.db", tmp_path / "job"
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
+    env = crawl_env()
     with start_in_thread(AS_OF, port=0) as portal:
-        command = crawl_command(portal.start_urls, db) + ["-s", f"JOBDIR={jobdir}"]
+        command = crawl_command(portal.start_urls, db, "-s", "LOG_LEVEL=INFO") + ["-s", f"JOBDIR={jobdir}"]
         crawl = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         assert crawl.stderr is not None
         seen = 0

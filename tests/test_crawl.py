@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
 from sample_portal.server import start_in_thread
 
@@ -28,16 +28,8 @@ SECOND = dt.date(2025, 7, 1)
 def run_crawl(start_urls: list[str], db: Path, log: Path, *settings: str) -> dict:
     """Run the crawl as a user does, in its own process; return Scrapy's final stats."""
     stats_file = log.with_suffix(".stats.json")
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings")
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "reports",
-        "-a", "start=" + ",".join(start_urls),
-        "-s", f"ARCHIVE_DB={db}",
-        "-s", f"LOG_FILE={log}",
-        "-s", f"FAZHI_STATS_FILE={stats_file}",
-        *settings,
-    ]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    command = crawl_command(start_urls, db, "-s", f"LOG_FILE={log}", "-s", f"FAZHI_STATS_FILE={stats_file}", *settings)
+    done = subprocess.run(command, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:] + log.read_text(errors="replace")[-3000:]
     return json.loads(stats_file.read_text())
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
 from sample_portal.server import start_in_thread
 
@@ -35,9 +34,8 @@ def test_family_spider_finds_its_portals_reports(spider: str, home: str, tmp_pat
     assert expected
     with start_in_thread(AS_OF, port=0, gkmlpt=True) as portal:
         done = subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", spider, "-a", f"start={portal.base_url}{home}",
-             "-s", f"ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"],
-            cwd=ROOT, env=dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings"),
+            crawl_command([portal.base_url + home], db, "-s", "LOG_LEVEL=INFO", spider=spider),
+            cwd=ROOT, env=crawl_env(),
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
@@ -56,9 +54,8 @@ def test_a_family_spider_alone_misses_another_familys_pagination(tmp_path: Path)
     db = tmp_path / "archive.db"
     with start_in_thread(AS_OF, port=0) as portal:
         subprocess.run(
-            [sys.executable, "-m", "scrapy", "crawl", "trs", "-a", f"start={portal.base_url}/yunling/index.html",
-             "-s", f"ARCHIVE_DB={db}", "-s", "LOG_LEVEL=INFO"],
-            cwd=ROOT, env=dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings"),
+            crawl_command([portal.base_url + "/yunling/index.html"], db, "-s", "LOG_LEVEL=INFO", spider="trs"),
+            cwd=ROOT, env=crawl_env(),
             capture_output=True, text=True, timeout=300, check=True,
         )  # fmt: skip
     conn = sqlite3.connect(db)
