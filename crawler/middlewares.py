@@ -1,4 +1,4 @@
-"""Downloader middlewares: conditional re-fetches from the archive, and backoff from WAF challenges.
+"""Downloader middlewares: conditional re-fetches from the archive, backoff from WAF challenges, Crawl-delay.
 
 A scheduled re-run asks each known report URL "changed since?" with the ETag and Last-Modified the
 archive stored from the last good fetch, instead of keeping a local HTTP cache folder. A 304 costs
@@ -11,7 +11,9 @@ fresh download.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
+from protego import Protego
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
@@ -110,3 +112,49 @@ class BlockedBackoffMiddleware:
         retry.meta["blocked_retries"] = tries + 1
         retry.meta["blocked_reason"] = reason
         return retry
+
+
+class CrawlDelayMiddleware:
+    """Honour robots.txt ``Crawl-delay``, which Scrapy's robots.txt support reads but does not apply.
+
+    The robots.txt answer passes through the downloader like any other; its delay becomes the floor of
+    that host's download slot, and AutoThrottle is told not to lower it.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.delays: dict[str, float] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
+        return cls(crawler)
+
+    def _apply(self, request: Request, host: str) -> None:
+        delay = self.delays.get(host)
+        if delay is None:
+            return
+        request.meta["autothrottle_dont_adjust_delay"] = True
+        engine = self.crawler.engine
+        slot = engine.downloader.slots.get(host) if engine is not None else None
+        if slot is not None:
+            # The delay is a floor: no downward jitter, never below it (RANDOMIZE_DOWNLOAD_DELAY
+            # would otherwise send some requests at half of it).
+            slot.jitter = 0.0
+            slot.delay = max(slot.delay, delay)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        self._apply(request, urlsplit(request.url).hostname or "")
+        return None
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        parts = urlsplit(request.url)
+        if parts.path == "/robots.txt" and response.status == 200:
+            rules = Protego.parse(response.body.decode("utf-8", errors="replace"))
+            delay = rules.crawl_delay(self.user_agent)
+            if delay:
+                host = parts.hostname or ""
+                self.delays[host] = float(delay)
+                self.crawler.stats.set_value(f"fazhi/crawl_delay/{host}", float(delay))
+                self._apply(request, host)
+        return response

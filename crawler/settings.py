@@ -38,6 +38,7 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 650,
     "crawler.middlewares.BlockedBackoffMiddleware": 560,  # beside Scrapy's RetryMiddleware (550)
+    "crawler.middlewares.CrawlDelayMiddleware": 120,  # after RobotsTxtMiddleware (100)
 }
 # WAF challenges (412 $_ts, 521 __jsluid, 安全验证): retries, first pause and cap in seconds.
 FAZHI_BLOCKED_RETRIES = 2
