@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+from scrapy.http import TextResponse
+
 from extraction.report import Report
 from extraction.titles import classify_title
 
@@ -174,6 +176,21 @@ def next_article_page(html_links: list[tuple[str, str]], url: str) -> str | None
             if same_site and any(p.search(target.path) for p in patterns):
                 return link
     return None
+
+
+def is_sitemap(body: bytes) -> bool:
+    """A sitemaps.org ``urlset`` or ``sitemapindex`` document."""
+    head = body[:2048].lstrip()
+    return head.startswith(b"<?xml") and (b"<urlset" in head or b"<sitemapindex" in head)
+
+
+def page_title(response: TextResponse) -> str:
+    """The article's own title: ArticleTitle meta, else the first heading, else ``<title>``."""
+    for query in ('meta[name="ArticleTitle"]::attr(content)', "h1::text", "title::text"):
+        found = " ".join((response.css(query).get() or "").split())
+        if found:
+            return found
+    return ""
 
 
 def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[str, str]]:

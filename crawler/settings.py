@@ -48,6 +48,9 @@ FAZHI_BLOCKED_BACKOFF_MAX = 120.0
 # list links them any more. 0 turns it off.
 FAZHI_RECHECK_YEARS = 2
 
+# A sitemap given as a start URL: entries whose lastmod is older than this many years are skipped.
+FAZHI_SITEMAP_YEARS = 3
+
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
 

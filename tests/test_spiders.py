@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -63,3 +64,25 @@ def test_a_family_spider_alone_misses_another_familys_pagination(tmp_path: Path)
     conn.close()
     on_portal = [r for r in visible_reports(AS_OF) if r.url_path.startswith("/yunling/")]
     assert archived < len(on_portal)
+
+
+def test_a_sitemap_start_url_finds_reports_by_their_own_titles(tmp_path: Path):
+    db, stats_file = tmp_path / "archive.db", tmp_path / "stats.json"
+    expected = {(r.agency, r.year) for r in visible_reports(AS_OF) if r.url_path.startswith("/qinghe/")}
+    with start_in_thread(AS_OF, port=0) as portal:
+        done = subprocess.run(
+            crawl_command([portal.base_url + "/qinghe/sitemap.xml"], db, "-s", "FAZHI_SITEMAP_YEARS=100",
+                          "-s", f"FAZHI_STATS_FILE={stats_file}", spider="generic"),
+            cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    conn = sqlite3.connect(db)
+    archived = set(
+        conn.execute(
+            "select agencies.name, documents.report_year from documents join agencies on agencies.id = agency_id"
+        ).fetchall()
+    )
+    conn.close()
+    assert archived == expected
+    stats = json.loads(stats_file.read_text())
+    assert stats["fazhi/candidates_not_reports"] > 0  # news and other documents were judged and left out

@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archive.validators import ValidatorStore
@@ -22,8 +23,10 @@ from crawler.discovery import (
     is_attachment_url,
     is_listing_link,
     is_report_link,
+    is_sitemap,
     link_text,
     next_article_page,
+    page_title,
     pick_report_attachments,
 )
 from crawler.items import CaptureItem
@@ -124,8 +127,50 @@ class ReportSpiderBase(scrapy.Spider):
             )
             if outcome != "ok":  # a challenge or soft 404 in place of a list: follow nothing
                 return
+        if is_sitemap(response.body):
+            yield from self.parse_sitemap(response)
+            return
         yield from self.list_requests(response)
         yield from self.follow_links(response, self.anchors(response))
+
+    def parse_sitemap(self, response: TextResponse) -> Iterator[Any]:
+        """A sitemap given as a start URL: every page it lists is a candidate, kept if its title is a report.
+
+        Sitemaps carry no titles, so each page is fetched and judged by its own title; ``lastmod``
+        older than ``FAZHI_SITEMAP_YEARS`` years is skipped.
+        """
+        since = datetime.now(UTC).year - self.settings.getint("FAZHI_SITEMAP_YEARS", 3)
+        sitemap = Sitemap(response.body)
+        for entry in sitemap:
+            loc = entry.get("loc")
+            if not loc:
+                continue
+            if entry.get("lastmod", "")[:4].isdigit() and int(entry["lastmod"][:4]) < since:
+                continue
+            if sitemap.type == "sitemapindex":
+                yield self.listing_request(loc)
+            elif self.in_scope(loc):
+                yield scrapy.Request(
+                    loc,
+                    callback=self.parse_candidate,
+                    errback=self.failed_candidate,
+                    meta={"handle_httpstatus_list": [304], "conditional": True, "kind": "report"},
+                )
+
+    def parse_candidate(self, response: Response) -> Iterator[Any]:
+        """A page that may or may not be a report: kept only when its own title says it is one."""
+        if not isinstance(response, TextResponse):
+            return
+        title = page_title(response)
+        if is_report_link(title):
+            response.meta["link_text"] = title
+            yield from self.parse_report(response)
+        else:
+            self.crawler.stats.inc_value("fazhi/candidates_not_reports")
+
+    def failed_candidate(self, failure: Failure) -> None:
+        """A sitemap entry that fails is no report lost: it was only ever a guess."""
+        self.logger.info("sitemap candidate failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
 
     def list_requests(self, response: TextResponse) -> Iterator[Any]:
         """A CMS family's own way to the rest of a list (pagination, data APIs); mixins extend it."""
