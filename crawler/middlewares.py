@@ -77,6 +77,7 @@ class BlockedBackoffMiddleware:
     CHALLENGE_MAX_BYTES = 64 * 1024
 
     def __init__(self, retries: int, first_pause: float, max_pause: float, crawler: Crawler) -> None:
+        self.browser = crawler.settings.getbool("FAZHI_BROWSER")
         self.retries = retries
         self.first_pause = first_pause
         self.max_pause = max_pause
@@ -110,6 +111,8 @@ class BlockedBackoffMiddleware:
         await asyncio.sleep(pause)  # backoff before asking again (product behaviour, not test sync)
         retry = request.replace(dont_filter=True, priority=request.priority - 1)
         retry.meta["blocked_retries"] = tries + 1
+        if self.browser and request.method == "GET":
+            retry.meta["playwright"] = True  # a real browser runs the challenge's JavaScript
         retry.meta["blocked_reason"] = reason
         return retry
 

@@ -60,6 +60,11 @@ EXTENSIONS = {
 # Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).
 FAZHI_STATS_FILE = None
 
+# Optional: fetch through Debian's Chromium with scrapy-playwright (crawler/browser.py). Off by default.
+FAZHI_BROWSER = False
+FAZHI_BROWSER_FOR = "blocked"  # "blocked": only retries of WAF-challenged pages; "all": every page
+FAZHI_CHROMIUM = "/usr/bin/chromium"
+
 # Keep Scrapy's own HTTP cache off: re-runs use ETag/Last-Modified kept in the archive instead.
 HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False

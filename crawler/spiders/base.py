@@ -15,10 +15,12 @@ from urllib.parse import urljoin, urlsplit
 
 import scrapy
 from scrapy.http import Response, TextResponse
+from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from archive.validators import ValidatorStore
+from crawler.browser import use_browser
 from crawler.discovery import (
     is_attachment_url,
     is_listing_link,
@@ -53,6 +55,12 @@ def response_headers(response: Response) -> dict[str, str]:
 class ReportSpiderBase(scrapy.Spider):
     """Report pages and attachments reach the pipeline whatever their status (a 412 challenge is
     recorded as blocked, a 404 as an error); list pages that fail are recorded too."""
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        super().update_settings(settings)
+        if settings.getbool("FAZHI_BROWSER"):
+            use_browser(settings)
 
     def __init__(
         self, start: str | None = None, scope: str | None = None, portals: str | None = None, **kwargs: Any

@@ -29,7 +29,7 @@ class GkmlptListsMixin:
             url,
             callback=self.parse_gkmlpt_api,
             errback=self.failed_listing,  # type: ignore[attr-defined]
-            meta={"kind": "listing"},
+            meta={"kind": "listing", "api": True},
         )
 
     def parse_gkmlpt_api(self, response: Response) -> Iterator[Any]:

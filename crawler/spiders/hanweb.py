@@ -23,7 +23,7 @@ class HanwebListsMixin:
                 formdata=proxy.formdata,
                 callback=self.parse_hanweb_records,
                 errback=self.failed_listing,  # type: ignore[attr-defined]
-                meta={"kind": "listing"},
+                meta={"kind": "listing", "api": True},
             )
         yield from self.follow_links(response, hanweb_records(html, response.url))  # type: ignore[attr-defined]
 
