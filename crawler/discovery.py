@@ -35,6 +35,9 @@ LISTING_KEYWORDS = (
     "更多",
 )
 
+# What to ask a portal's site search for (-a search=TEMPLATE): the words every title variant shares.
+SEARCH_QUERIES = ("法治政府建设", "依法行政", "法治建设")
+
 ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 
 # A report page whose own body is shorter than this and that links attachments is a cover page:

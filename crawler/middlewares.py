@@ -16,7 +16,11 @@ from urllib.parse import urlsplit
 from protego import Protego
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as ScrapyRobotsTxtMiddleware
 from scrapy.http import HtmlResponse, Response
+from scrapy.robotstxt import RobotParser
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from archive.validators import ValidatorStore
 from extraction.blocking import classify_response
@@ -161,3 +165,18 @@ class CrawlDelayMiddleware:
                 self.crawler.stats.set_value(f"fazhi/crawl_delay/{host}", float(delay))
                 self._apply(request, host)
         return response
+
+
+class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with every request that waited for robots.txt checked against it.
+
+    In Scrapy 2.19 the requests that arrive while a host's robots.txt is being fetched wait on one
+    Deferred; each waiter turns it into a future, the first such callback returns None, and every later
+    waiter gets None for a parser — and is let through. Seen here: of three site-search requests to a
+    disallowed path, the third was fetched. Reading the parser back once the wait is over fixes that.
+    """
+
+    async def robot_parser(self, request: Request) -> RobotParser | None:
+        parser = await super().robot_parser(request)
+        current = self._parsers.get(urlparse_cached(request).netloc)
+        return parser if isinstance(current, Deferred) else current

@@ -36,6 +36,9 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # Scrapy's own, with requests that waited for robots.txt checked too (see crawler.middlewares).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
     "crawler.middlewares.ConditionalRequestMiddleware": 650,
     "crawler.middlewares.BlockedBackoffMiddleware": 560,  # beside Scrapy's RetryMiddleware (550)
     "crawler.middlewares.CrawlDelayMiddleware": 120,  # after RobotsTxtMiddleware (100)

@@ -86,3 +86,36 @@ def test_a_sitemap_start_url_finds_reports_by_their_own_titles(tmp_path: Path):
     assert archived == expected
     stats = json.loads(stats_file.read_text())
     assert stats["fazhi/candidates_not_reports"] > 0  # news and other documents were judged and left out
+
+
+def test_site_search_finds_reports_where_robots_txt_allows_it(tmp_path: Path):
+    """The sample network's robots.txt disallows /search: a polite crawl asks it nothing; where a
+    portal allows its search (here: robots.txt not obeyed, as for a portal without one), results lead
+    to the reports."""
+    expected = {(r.agency, r.year) for r in visible_reports(AS_OF) if "法治" in r.title or "依法行政" in r.title}
+    results = {}
+    with start_in_thread(AS_OF, port=0) as portal:
+        for obey in (True, False):
+            db, stats_file = tmp_path / f"{obey}.db", tmp_path / f"{obey}.json"
+            done = subprocess.run(
+                crawl_command([], db, "-a", f"search={portal.base_url}/search?q={{q}}",
+                              "-s", f"ROBOTSTXT_OBEY={obey}", "-s", f"FAZHI_STATS_FILE={stats_file}",
+                              spider="generic"),
+                cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
+            )  # fmt: skip
+            assert done.returncode == 0, done.stderr[-3000:]
+            conn = sqlite3.connect(db)
+            results[obey] = (
+                set(conn.execute(
+                    "select agencies.name, documents.report_year from documents "
+                    "join agencies on agencies.id = agency_id").fetchall()),
+                json.loads(stats_file.read_text()),
+            )  # fmt: skip
+            conn.close()
+    polite, stats = results[True]
+    assert polite == set()
+    assert stats["robotstxt/forbidden"] == 3  # the three search queries, none sent
+    found, _ = results[False]
+    # The portal's search answers at most 50 hits a query, with no further pages.
+    assert found <= expected
+    assert len(found) >= 50

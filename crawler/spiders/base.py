@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
@@ -22,6 +23,7 @@ from twisted.python.failure import Failure
 from archive.validators import ValidatorStore
 from crawler.browser import use_browser
 from crawler.discovery import (
+    SEARCH_QUERIES,
     is_attachment_url,
     is_listing_link,
     is_report_link,
@@ -63,10 +65,20 @@ class ReportSpiderBase(scrapy.Spider):
             use_browser(settings)
 
     def __init__(
-        self, start: str | None = None, scope: str | None = None, portals: str | None = None, **kwargs: Any
+        self,
+        start: str | None = None,
+        scope: str | None = None,
+        portals: str | None = None,
+        search: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         self.start_urls = [u.strip() for u in (start or "").split(",") if u.strip()]
+        # A portal's site search as a URL template, e.g. https://www.x.gov.cn/search?q={q}: its result
+        # pages are asked for the report title words (robots.txt permitting, as for any page).
+        if search and "{q}" not in search:
+            raise ValueError("the search template must contain {q}, e.g. -a search='https://x.gov.cn/search?q={q}'")
+        self.start_urls += [search.format(q=quote(q)) for q in SEARCH_QUERIES] if search else []
         if portals:  # keys from the registry, crawler/portals.toml, or "all"
             from crawler.registry import load_portals
 
@@ -314,11 +326,22 @@ class ReportSpiderBase(scrapy.Spider):
             kind=request.meta.get("kind", "listing"),
         )
 
+    def _forbidden(self, failure: Failure) -> bool:
+        """robots.txt said no: our own choice, not a failure of the portal; nothing to record."""
+        if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
+            self.logger.info("not fetched, robots.txt disallows it: %s", failure.request.url)  # type: ignore[attr-defined]
+            return True
+        return False
+
     def failed_report(self, failure: Failure) -> Iterator[Any]:
+        if self._forbidden(failure):
+            return
         self.logger.warning("report fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
         yield self._failure_item(failure)
 
     def failed_listing(self, failure: Failure) -> Iterator[Any]:
         """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
+        if self._forbidden(failure):
+            return
         self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
         yield self._failure_item(failure)
