@@ -6,11 +6,11 @@ import datetime as dt
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import pytest
+from archived import version_texts
 
 from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
@@ -46,15 +46,7 @@ def test_every_page_through_the_browser_archives_the_same_reports(chromium: str,
     stats = json.loads(stats_file.read_text())
     browser_pages = sum(v for k, v in stats.items() if k.startswith("playwright/response_count") and isinstance(v, int))
     assert browser_pages >= len(published), {k: v for k, v in stats.items() if k.startswith("playwright")}
-    conn = sqlite3.connect(db)
-    texts = dict(
-        ((agency, year), text)
-        for agency, year, text in conn.execute(
-            "select agencies.name, documents.report_year, versions.text from versions "
-            "join documents on documents.id = versions.document_id join agencies on agencies.id = agency_id"
-        )
-    )
-    conn.close()
+    texts = {key: versions[-1] for key, versions in version_texts(db).items()}
     assert len(texts) == len(published)
     for report in published:
         assert "".join(texts[(report.agency, report.year)].split()) == "".join(report.text.split()), report.title

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from archived import version_texts
 
 from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
@@ -66,20 +67,6 @@ def crawled(tmp_path_factory):
     }
 
 
-def latest_texts(db: Path) -> dict[tuple[str, int], list[str]]:
-    conn = sqlite3.connect(db)
-    rows = conn.execute(
-        """select agencies.name, documents.report_year, versions.text
-           from versions join documents on documents.id = versions.document_id
-           join agencies on agencies.id = documents.agency_id order by versions.id"""
-    ).fetchall()
-    conn.close()
-    out: dict[tuple[str, int], list[str]] = {}
-    for agency, year, text in rows:
-        out.setdefault((agency, year), []).append(text)
-    return out
-
-
 def test_first_crawl_archives_every_published_report_once(crawled):
     published = visible_reports(FIRST)
     assert len(published) >= 20
@@ -88,7 +75,7 @@ def test_first_crawl_archives_every_published_report_once(crawled):
 
 
 def test_archived_text_is_the_published_text(crawled):
-    versions = latest_texts(crawled["db"])
+    versions = version_texts(crawled["db"])
     for report in visible_reports(SECOND):
         key = (report.agency, report.year)
         assert key in versions, f"missing {report.agency} {report.year} ({report.url_path})"
@@ -97,7 +84,7 @@ def test_archived_text_is_the_published_text(crawled):
 
 def test_second_crawl_adds_new_reports_and_catches_silent_edits(crawled):
     db = crawled["db"]
-    versions = latest_texts(db)
+    versions = version_texts(db)
     assert len(versions) == len(visible_reports(SECOND))
     edited = [r for r in visible_reports(SECOND) if r.edited_on and FIRST < r.edited_on <= SECOND]
     assert edited, "the sample portal must edit a report between the two crawls"

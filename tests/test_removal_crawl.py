@@ -6,6 +6,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
+from archived import archived_reports
 from test_crawl import run_crawl
 
 from sample_portal.network import visible_reports
@@ -25,13 +26,8 @@ def test_reports_gone_from_the_portal_are_marked_removed_not_deleted(tmp_path: P
     with start_in_thread(EARLIER, port=port) as portal:
         stats = run_crawl(portal.start_urls, db, tmp_path / "earlier.log")
     gone = {(r.agency, r.year) for r in visible_reports(LATER)} - {(r.agency, r.year) for r in visible_reports(EARLIER)}
+    removed = archived_reports(db, "documents.removed_at is not null")
     conn = sqlite3.connect(db)
-    removed = set(
-        conn.execute(
-            "select agencies.name, documents.report_year from documents join agencies on agencies.id = agency_id "
-            "where removed_at is not null"
-        ).fetchall()
-    )
     total = conn.execute("select count(*) from documents").fetchone()[0]
     kept_versions = conn.execute(
         "select count(*) from versions join documents on documents.id = document_id where removed_at is not null"

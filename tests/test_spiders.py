@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from archived import archived_reports
 
 from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
@@ -40,13 +41,7 @@ def test_family_spider_finds_its_portals_reports(spider: str, home: str, tmp_pat
             capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    conn = sqlite3.connect(db)
-    archived = set(
-        conn.execute(
-            "select agencies.name, documents.report_year from documents join agencies on agencies.id = agency_id"
-        ).fetchall()
-    )
-    conn.close()
+    archived = archived_reports(db)
     assert archived == expected
 
 
@@ -76,13 +71,7 @@ def test_a_sitemap_start_url_finds_reports_by_their_own_titles(tmp_path: Path):
             cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
-    conn = sqlite3.connect(db)
-    archived = set(
-        conn.execute(
-            "select agencies.name, documents.report_year from documents join agencies on agencies.id = agency_id"
-        ).fetchall()
-    )
-    conn.close()
+    archived = archived_reports(db)
     assert archived == expected
     stats = json.loads(stats_file.read_text())
     assert stats["fazhi/candidates_not_reports"] > 0  # news and other documents were judged and left out
@@ -104,14 +93,7 @@ def test_site_search_finds_reports_where_robots_txt_allows_it(tmp_path: Path):
                 cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
             )  # fmt: skip
             assert done.returncode == 0, done.stderr[-3000:]
-            conn = sqlite3.connect(db)
-            results[obey] = (
-                set(conn.execute(
-                    "select agencies.name, documents.report_year from documents "
-                    "join agencies on agencies.id = agency_id").fetchall()),
-                json.loads(stats_file.read_text()),
-            )  # fmt: skip
-            conn.close()
+            results[obey] = (archived_reports(db), json.loads(stats_file.read_text()))
     polite, stats = results[True]
     assert polite == set()
     assert stats["robotstxt/forbidden"] == 3  # the three search queries, none sent
