@@ -147,6 +147,8 @@ def commitments(text: str) -> list[Commitment]:
         # 存在问题及下一步努力方向: the problems come first, the promises from the first forward-looking paragraph
         forward = next((k for k, line in enumerate(body) if FORWARD.search(line)), None)
         body = body[forward:] if forward is not None else body
+    if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
+        body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them
     # The items' own level: 1. under 六、 is as much an item as (一) is; deeper markers are sub-items.
     item_level = min((found[0] for found in map(marker_of, body) if found), default=heading.level + 1)
     items: list[Commitment] = []

@@ -87,3 +87,15 @@ def test_identical_plans_are_all_kept(zhishan: str) -> None:
     matches = match_commitments(found, found)
     assert [m.status for m in matches] == ["kept"] * 5 and all(not m.tokens for m in matches)
     assert [m.status for m in match_commitments(found, [])] == ["dropped"] * 5
+
+
+def test_a_lead_in_line_before_yishi_items_is_not_a_commitment():
+    """Found on the sample portal: "重点做好以下工作:" came out as a commitment of its own, kept year after year."""
+    text = (
+        "四、2024年法治政府建设工作安排\n"
+        "2024年,柳溪镇将继续深入推进依法行政,重点做好以下工作:\n"
+        "一是认真贯彻新修订的《中华人民共和国行政复议法》,发挥行政复议化解行政争议主渠道作用。\n"
+        "二是健全法律顾问、公职律师参与重大决策、重大合同审核的工作机制。\n"
+    )
+    items = commitments(text)
+    assert [c.text[:2] for c in items] == ["一是", "二是"]
