@@ -20,7 +20,9 @@ import json
 import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -369,12 +371,79 @@ def site_speed(agencies: int, years: int, work_dir: Path) -> dict[str, Any]:
     return {**sizes, "pages": pages, "generate_s": round(generated, 1), "build_report_site_s": round(built, 1)}
 
 
+def _plan_key(item: Any) -> str | None:
+    """A commitment as the portal's evolution data words it: no marker, no 一是, no punctuation."""
+    if item is None:
+        return None
+    text = item.text[len(item.marker) :] if item.marker and item.text.startswith(item.marker) else item.text
+    text = re.sub(r"^[一二三四五六七八九十]+是", "", text.strip())
+    return re.sub(r"[\s,，。.;；:：、]", "", text)[:14]
+
+
+def portal_commitments_quality() -> dict[str, dict[str, float]]:
+    """Commitment matching scored on every year-over-year pair of the sample portal's reports.
+
+    Labels come from the portal's own evolution data (``sample_portal.evolution``), written by
+    another engineer to generate the texts, not to test the matcher: kept / reworded / dropped /
+    added per plan. Each report is taken as first published (before any silent edit).
+    """
+    import datetime as dt
+
+    from sample_portal.agencies import AGENCIES
+    from sample_portal.evolution import EVOLUTIONS
+    from sample_portal.network import visible_reports
+
+    reports = {}
+    for year in range(2019, 2025):
+        for r in visible_reports(dt.date(year + 1, 4, 1)):
+            if r.year == year:
+                reports[(r.agency, r.year)] = r
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for agency in AGENCIES:
+        for year in range(2020, 2025):
+            old, new = reports.get((agency.name, year - 1)), reports.get((agency.name, year))
+            if old is None or new is None:
+                continue
+            gold = set()
+            for plan in EVOLUTIONS[agency.key].commitments:
+                before, after = plan.wording.get(year - 1), plan.wording.get(year)
+                if before is None and after is None:
+                    continue
+                status = "added" if before is None else "dropped" if after is None else (
+                    "kept" if before == after else "changed")  # fmt: skip
+                gold.add((status, _plan_key(before and _Text(before)), _plan_key(after and _Text(after))))
+            got = {(m.status, _plan_key(m.previous), _plan_key(m.current)) for m in compare_years(old.text, new.text).commitments}
+            for label in gold:
+                (tp if label in got else fn)[label[0]] += 1
+            for label in got - gold:
+                fp[label[0]] += 1
+    return {
+        status: {
+            "precision": round(tp[status] / (tp[status] + fp[status]), 3) if tp[status] + fp[status] else 1.0,
+            "recall": round(tp[status] / (tp[status] + fn[status]), 3) if tp[status] + fn[status] else 1.0,
+            "gold": tp[status] + fn[status],
+        }
+        for status in ("kept", "changed", "dropped", "added")
+    }
+
+
+@dataclass
+class _Text:
+    text: str
+    marker: str = ""
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path)
     parser.add_argument("--new", type=Path)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--quality", action="store_true", help="precision/recall on the labelled pairs")
+    parser.add_argument(
+        "--portal", action="store_true", help="commitment matching on the sample portal's own labelled evolution"
+    )
     parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     parser.add_argument("--split", choices=("all", "tuning", "held-out"), default="all")
     parser.add_argument("--site", action="store_true", help="time build_report_site on a generated archive")
@@ -389,6 +458,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             numbers = site_speed(args.agencies, args.years, args.work_dir or Path(tmp))
         print(json.dumps(numbers, ensure_ascii=False, indent=2))
         return numbers
+    if args.portal:
+        scores = portal_commitments_quality()
+        print(json.dumps(scores, ensure_ascii=False, indent=2))
+        return scores
     if args.quality:
         scores = quality(args.fixtures, args.split)
         print(json.dumps(scores, ensure_ascii=False, indent=2))

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from diffing.outline import Commitment, commitments, normalise
 from diffing.textdiff import TokenOp, _words, diff_words
+from diffing.topics import topics_of
 
 # token_sort_ratio (0–100) at or above which a commitment counts as kept word for word / reworded.
 KEPT_AT = 90.0
@@ -81,6 +82,7 @@ def match_commitments(
             continue
         paired_prev[i] = (j, score)
         used_curr.add(j)
+    _pair_by_topic(previous, current, prev_words, curr_words, paired_prev, used_curr)
     matches = []
     for i, item in enumerate(previous):
         if i not in paired_prev:
@@ -97,6 +99,41 @@ def match_commitments(
         matches.append(CommitmentMatch("kept" if kept else "changed", item, current[j], score, tokens))
     matches += [CommitmentMatch("added", None, c, 0.0) for j, c in enumerate(current) if j not in used_curr]
     return matches
+
+
+def _pair_by_topic(
+    previous: list[Commitment],
+    current: list[Commitment],
+    prev_words: list[str],
+    curr_words: list[str],
+    paired_prev: dict[int, tuple[int, float]],
+    used_curr: set[int],
+) -> None:
+    """Second pass: a dropped and an added item on the same subject are one promise reworded.
+
+    Only items the word match left alone, and only when the subject is theirs alone on both sides:
+    two new items on 政务公开 against one old one say nothing about which continues it.
+    """
+    left_prev = [i for i in range(len(previous)) if i not in paired_prev]
+    left_curr = [j for j in range(len(current)) if j not in used_curr]
+    # The subject is what the item's first clause names; a term met in passing further on is not it.
+    prev_topics = {i: topics_of(previous[i].title) for i in left_prev}
+    curr_topics = {j: topics_of(current[j].title) for j in left_curr}
+    candidates = []
+    for i in left_prev:
+        for j in left_curr:
+            shared = prev_topics[i] & curr_topics[j]
+            if not shared:
+                continue
+            rivals_prev = sum(1 for k in left_prev if prev_topics[k] & shared)
+            rivals_curr = sum(1 for k in left_curr if curr_topics[k] & shared)
+            if rivals_prev == 1 and rivals_curr == 1:
+                candidates.append((len(shared), float(_score(prev_words[i], curr_words[j])), i, j))
+    for _count, score, i, j in sorted(candidates, key=lambda t: (-t[0], -t[1], t[2], t[3])):
+        if i in paired_prev or j in used_curr:
+            continue
+        paired_prev[i] = (j, score)
+        used_curr.add(j)
 
 
 def compare_plans(previous_report: str, current_report: str) -> list[CommitmentMatch]:

@@ -17,7 +17,8 @@ _CN_NUM = "一二三四五六七八九十"
 # (level, pattern) — 一、 / (一) / 1. / (1); a marker followed by a digit is a number, not a marker.
 _MARKERS = (
     (1, re.compile(rf"^[{_CN_NUM}]+、")),
-    (2, re.compile(rf"^[（(][{_CN_NUM}]+[)）]")),
+    # (二), and 二) with its opening bracket lost, as copies of real reports have it (双山镇: `三)`)
+    (2, re.compile(rf"^[（(]?[{_CN_NUM}]+[)）]")),
     (3, re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
 )
