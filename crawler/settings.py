@@ -73,3 +73,12 @@ HTTPCACHE_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# --- distributed crawling (crawler/distributed) ---
+# Off unless a Redis URL is given (-s REDIS_URL=redis://host:6379/0 or the REDIS_URL environment variable):
+# then the scrapy-redis queue and dupefilter are shared by every worker, captures go to the Redis list
+# reports:items for `ingest_from_redis` (the one archive writer), and each host gets a shared rate limit.
+ADDONS = {"crawler.distributed.addon.RedisCrawl": 0}
+REDIS_URL = None
+# Requests per second per host, for all workers together (Redis mode only; 0 turns the shared limit off).
+FAZHI_HOST_RATE = 2.0

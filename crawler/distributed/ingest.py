@@ -1,0 +1,84 @@
+"""The one archive writer of a distributed crawl: captures from Redis into the archive.
+
+Each capture goes through ``ArchivePipeline`` — the very code a local crawl uses — so a Redis crawl and
+a local crawl leave the same archive. A capture is moved (LMOVE) to ``reports:items:ingesting`` while it
+is archived and dropped from there after, so a writer killed mid-capture loses nothing: the next one
+archives the leftover first (the archive makes a repeat a ``seen_again``, never a second version).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import Any
+
+import redis
+
+from crawler.distributed.items import decode_capture
+from crawler.distributed.keys import CrawlKeys
+from crawler.pipelines import ArchivePipeline
+
+logger = logging.getLogger(__name__)
+
+
+class IngestStats(Counter):
+    """The ``inc_value`` half of a Scrapy stats collector, which is all ``ArchivePipeline`` records into."""
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0, spider: object = None) -> None:
+        self[key] += count
+
+
+class _IngestRun:
+    """What ``ArchivePipeline`` needs from a crawler when there is no crawl in this process: stats."""
+
+    def __init__(self) -> None:
+        self.stats = IngestStats()
+
+
+def ingest_from_redis(
+    redis_url: str, db_path: str, key: str = CrawlKeys().items, stop_when_idle: float | None = 5.0
+) -> dict[str, Any]:
+    """Archive captures from the Redis list ``key`` until it has been empty ``stop_when_idle`` seconds.
+
+    ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers).
+    Returns counts: captures ingested, new versions, seen again, capture only, and outcomes.
+    """
+    server = redis.Redis.from_url(redis_url)
+    ingesting = f"{key}:ingesting"
+    run = _IngestRun()
+    pipeline = ArchivePipeline(db_path, run)  # type: ignore[arg-type]  # needs only .stats
+    pipeline.open_spider()
+    ingested = 0
+    idle_since = time.monotonic()
+    try:
+        while True:
+            data = server.lindex(ingesting, 0)  # a leftover from a writer that died mid-capture
+            if data is None:
+                data = server.lmove(key, ingesting, "LEFT", "RIGHT")
+            if data is None:
+                waited = time.monotonic() - idle_since
+                if stop_when_idle is not None and waited >= stop_when_idle:
+                    break
+                wait = 1.0 if stop_when_idle is None else min(1.0, max(0.01, stop_when_idle - waited))
+                moved = server.blmove(key, ingesting, wait, "LEFT", "RIGHT")
+                if moved is None:
+                    continue
+                data = moved
+            pipeline.process_item(decode_capture(data))
+            server.lrem(ingesting, 1, data)
+            ingested += 1
+            idle_since = time.monotonic()
+    finally:
+        pipeline.close_spider()
+        server.close()
+    counts = dict(run.stats)
+    result: dict[str, Any] = {
+        "ingested": ingested,
+        "new_versions": counts.get("fazhi/new_version", 0),
+        "seen_again": counts.get("fazhi/seen_again", 0),
+        "capture_only": counts.get("fazhi/capture_only", 0),
+        "outcomes": {k.rsplit("/", 1)[1]: v for k, v in counts.items() if k.startswith("fazhi/outcome/")},
+    }
+    logger.info("ingested %d captures from %s into %s: %s", ingested, key, db_path, result)
+    return result

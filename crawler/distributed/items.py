@@ -1,0 +1,72 @@
+"""Captures on the wire: a CaptureItem as JSON in a Redis list, bytes as base64.
+
+Workers never open the archive: SQLite has one writer, and a worker on another machine has no file
+to write to. They push each capture here; ``ingest_from_redis`` archives it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy_redis.connection import get_redis_from_settings
+
+from crawler.distributed.keys import CrawlKeys
+from crawler.items import CaptureItem
+
+BYTES_TAG = "__base64__"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return {BYTES_TAG: base64.b64encode(value).decode("ascii")}
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in dict(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _restored(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {BYTES_TAG}:
+            return base64.b64decode(value[BYTES_TAG])
+        return {k: _restored(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    return value
+
+
+def encode_capture(item: CaptureItem | dict[str, Any]) -> str:
+    """One JSON line for a capture; every bytes value (body, continuation bodies) base64."""
+    return json.dumps(_plain(item), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_capture(data: str | bytes) -> CaptureItem:
+    """The CaptureItem a worker pushed, bytes restored, ready for ``ArchivePipeline``."""
+    fields = _restored(json.loads(data))
+    return CaptureItem(**{k: v for k, v in fields.items() if k in CaptureItem.fields})
+
+
+class RedisItemPipeline:
+    """Instead of ``ArchivePipeline`` in Redis mode: RPUSH each capture to ``reports:items``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.server = get_redis_from_settings(crawler.settings)
+        self.stats = crawler.stats
+        self.key = ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RedisItemPipeline:
+        return cls(crawler)
+
+    def open_spider(self, spider: Spider | None = None) -> None:
+        self.key = CrawlKeys(spider.name if spider else "reports").items
+
+    def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
+        self.server.rpush(self.key, encode_capture(item))
+        self.stats.inc_value("fazhi/redis/items_pushed")
+        return {"url": item.get("url"), "queued": self.key}

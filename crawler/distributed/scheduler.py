@@ -1,0 +1,137 @@
+"""scrapy-redis's scheduler, made safe for workers that stop or die mid-crawl.
+
+scrapy-redis pops a request from the shared queue and forgets it: if that worker dies, the request is
+gone from the queue yet marked seen in the dupefilter, so nobody fetches it again. Here every popped
+request is also parked in ``reports:inflight:<worker>`` until the engine has finished with it (its
+items are pushed), and a worker whose heartbeat lapsed has its parked requests put back in the queue.
+A worker with an empty queue also stays open while a live peer still has requests in flight, since
+those can add new links; the last worker to finish a complete crawl clears the frontier for the next run.
+
+The engine's in-progress set and its ``nextcall`` are read through Scrapy's private ``engine._slot``
+(Scrapy 2.19): there is no public signal for "this request's callback output is fully handled".
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy_redis.scheduler import Scheduler
+from twisted.internet.task import LoopingCall
+
+from crawler.distributed.keys import CrawlKeys
+
+logger = logging.getLogger(__name__)
+
+HEARTBEAT_MS = 3000  # a worker silent this long is dead; its in-flight requests go back in the queue
+TICK_SECONDS = 0.2
+
+
+class SharedScheduler(Scheduler):
+    """Shared queue + dupefilter (scrapy-redis), with in-flight parking, reclaiming and a shared finish."""
+
+    crawler: Crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SharedScheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.crawler = crawler
+        return scheduler
+
+    def open(self, spider: Spider) -> Any:
+        result = super().open(spider)
+        self.keys = CrawlKeys(spider.name)
+        self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.popped: dict[str, Request] = {}
+        self.beat()
+        self.ticker = LoopingCall(self.tick)
+        self.ticker.start(TICK_SECONDS, now=False)
+        logger.info("redis worker %s joined (%d requests queued)", self.worker_id, len(self.queue))
+        return result
+
+    def beat(self) -> None:
+        self.server.set(self.keys.worker(self.worker_id), "1", px=HEARTBEAT_MS)
+
+    def next_request(self) -> Request | None:
+        request = super().next_request()
+        if request is not None:
+            token = uuid.uuid4().hex
+            self.server.hset(self.keys.inflight(self.worker_id), token, self.queue._encode_request(request))
+            self.popped[token] = request
+            self.server.hincrby(self.keys.fetched, request.url, 1)
+        return request
+
+    def has_pending_requests(self) -> bool:
+        if len(self.queue) > 0:
+            return True
+        if self.reclaim_dead():
+            return True
+        return self.peers_busy()
+
+    def tick(self) -> None:
+        """Heartbeat; release requests the engine is done with; wake the engine when peers added work."""
+        self.beat()
+        slot = getattr(self.crawler.engine, "_slot", None)
+        if slot is None:
+            return
+        done = [token for token, request in self.popped.items() if request not in slot.inprogress]
+        if done:
+            self.server.hdel(self.keys.inflight(self.worker_id), *done)
+            for token in done:
+                del self.popped[token]
+        if not slot.inprogress:
+            # Peers may have queued work or finished; otherwise the engine looks again only every 5 s.
+            slot.nextcall.schedule()
+
+    def _workers_with_inflight(self) -> list[tuple[str, str]]:
+        prefix = self.keys.inflight("")
+        return [
+            (key.decode() if isinstance(key, bytes) else key, (key.decode() if isinstance(key, bytes) else key)[len(prefix):])
+            for key in self.server.scan_iter(match=self.keys.inflight_pattern)
+        ]
+
+    def peers_busy(self) -> bool:
+        """A live peer still holds requests whose responses may add links to the frontier."""
+        for key, worker in self._workers_with_inflight():
+            if worker != self.worker_id and self.server.exists(self.keys.worker(worker)) and self.server.hlen(key):
+                return True
+        return False
+
+    def reclaim_dead(self) -> int:
+        """Requeue the parked requests of workers whose heartbeat lapsed; how many came back."""
+        back = 0
+        for key, worker in self._workers_with_inflight():
+            if worker == self.worker_id or self.server.exists(self.keys.worker(worker)):
+                continue
+            claimed = f"{key}:reclaimed-by:{self.worker_id}"
+            try:
+                self.server.rename(key, claimed)  # atomic: one reclaimer wins
+            except Exception:  # noqa: BLE001 - another worker renamed it first (redis ResponseError)
+                continue
+            for data in self.server.hvals(claimed):
+                self.server.zadd(self.queue.key, {data: 0})
+                back += 1
+            self.server.delete(claimed)
+            logger.warning("requeued %d request(s) of dead worker %s", back, worker)
+        if back and self.stats:
+            self.stats.inc_value("fazhi/redis/reclaimed_requests", back)
+        return back
+
+    def close(self, reason: str) -> None:
+        if self.ticker.running:
+            self.ticker.stop()
+        if reason == "finished":
+            # Everything this worker popped was handled; nothing to hand to others.
+            self.server.delete(self.keys.inflight(self.worker_id))
+        self.server.delete(self.keys.worker(self.worker_id))
+        alive = any(True for _ in self.server.scan_iter(match=self.keys.worker("*")))
+        if reason == "finished" and not alive and not self._workers_with_inflight() and len(self.queue) == 0:
+            # The last worker out of a complete crawl: the next run starts with a fresh frontier.
+            self.server.delete(self.keys.dupefilter, self.keys.requests)
+            logger.info("crawl complete: cleared %s and %s", self.keys.dupefilter, self.keys.requests)
+        super().close(reason)
