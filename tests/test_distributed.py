@@ -1,0 +1,203 @@
+"""Distributed crawling on a real redis-server: two ``scrapy crawl reports`` workers, one archive writer.
+
+The portal is wrapped to log every request it answers (time, method, path), so "no URL twice" and
+"never faster than R requests/s" are measured where the portal sees them, not where the crawler says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import threading
+import time
+from collections import Counter
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import redis
+
+from crawler.command import crawl_command, crawl_env
+from crawler.distributed.ingest import ingest_from_redis
+from crawler.distributed.items import decode_capture, encode_capture
+from crawler.distributed.keys import CrawlKeys
+from crawler.distributed.local_redis import REDIS_PACKAGE, LocalRedis
+from crawler.items import CaptureItem
+from sample_portal.network import visible_reports
+from sample_portal.server import make_handler, start_paths
+
+ROOT = Path(__file__).resolve().parents[1]
+AS_OF = dt.date(2024, 4, 15)
+
+
+@pytest.fixture
+def local_redis():
+    if shutil.which("redis-server") is None:
+        message = f"redis-server is not installed (Debian package {REDIS_PACKAGE}: apt-get install {REDIS_PACKAGE})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with LocalRedis() as server:
+        yield server
+
+
+class LoggedPortal:
+    """The sample portal with an access log: (monotonic time, method, path) of every request answered."""
+
+    def __init__(self, as_of: dt.date) -> None:
+        self.log: list[tuple[float, str, str]] = []
+        lock = threading.Lock()
+        base = make_handler(as_of)
+        log = self.log
+
+        class Logged(base):  # type: ignore[misc, valid-type]
+            def handle_one_request(self) -> None:
+                self.command = self.path = None  # a closing keep-alive connection parses no request
+                super().handle_one_request()
+                if getattr(self, "command", None) and getattr(self, "path", None):
+                    with lock:
+                        log.append((time.monotonic(), self.command, self.path))
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Logged)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.start_urls = [self.base_url + p for p in start_paths()]
+
+    def __enter__(self) -> LoggedPortal:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=5)
+
+
+def crawl_with_workers(portal: LoggedPortal, redis_url: str, tmp: Path, workers: int, *settings: str) -> tuple[float, list[dict]]:
+    """Start ``workers`` crawl processes on one Redis; wall time until all exit, and each one's stats."""
+    started = time.monotonic()
+    procs = []
+    for n in range(workers):
+        stats = tmp / f"worker{n}.stats.json"
+        command = crawl_command(
+            portal.start_urls, tmp / "worker.db", "-s", f"REDIS_URL={redis_url}", "-s", f"LOG_FILE={tmp}/worker{n}.log",
+            "-s", f"FAZHI_STATS_FILE={stats}", *settings,
+        )  # fmt: skip
+        procs.append(subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.PIPE, text=True))
+    for n, proc in enumerate(procs):
+        _, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err[-3000:] + (tmp / f"worker{n}.log").read_text(errors="replace")[-3000:]
+    wall = time.monotonic() - started
+    return wall, [json.loads((tmp / f"worker{n}.stats.json").read_text()) for n in range(workers)]
+
+
+def archived_counts(db: Path) -> dict[str, int]:
+    conn = sqlite3.connect(db)
+    try:
+        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "versions", "captures")}
+    finally:
+        conn.close()
+
+
+# Each worker politely waits 50 ms between its own requests to a host; the shared limit is set above
+# what two workers reach, so here it is the per-worker pace that a second worker doubles.
+PACED = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.05", "-s", "RANDOMIZE_DOWNLOAD_DELAY=False",
+         "-s", "FAZHI_HOST_RATE=100")  # fmt: skip
+
+
+def test_two_workers_archive_every_report_once_fetch_no_url_twice_and_finish_sooner(local_redis, tmp_path):
+    published = visible_reports(AS_OF)
+    runs = {}
+    for workers in (1, 2):
+        tmp = tmp_path / f"{workers}w"
+        tmp.mkdir()
+        client = redis.Redis.from_url(local_redis.url)
+        client.flushdb()
+        with LoggedPortal(AS_OF) as portal:
+            wall, stats = crawl_with_workers(portal, local_redis.url, tmp, workers, *PACED)
+            log = list(portal.log)
+        fetched_by_redis = {k.decode(): int(v) for k, v in client.hgetall(CrawlKeys().fetched).items()}
+        assert client.zcard(CrawlKeys().requests) == 0
+        assert client.exists(CrawlKeys().dupefilter) == 0  # the last worker out cleared the frontier
+        db = tmp / "archive.db"
+        result = ingest_from_redis(local_redis.url, str(db), stop_when_idle=0)
+        runs[workers] = wall
+        # Every published report archived exactly once, as one version.
+        counts = archived_counts(db)
+        assert counts["documents"] == len(published)
+        assert counts["versions"] == len(published)
+        assert result["new_versions"] == len(published)
+        assert result["ingested"] == sum(s["fazhi/redis/items_pushed"] for s in stats) == counts["captures"]
+        assert client.llen(CrawlKeys().items) == 0
+        # No URL fetched twice, as the portal saw it (each worker reads robots.txt for itself).
+        per_url = Counter((method, path) for _, method, path in log if path != "/robots.txt")
+        assert per_url and per_url.most_common(1)[0][1] == 1, per_url.most_common(3)
+        assert max(fetched_by_redis.values()) == 1
+        assert all(s["finish_reason"] == "finished" for s in stats)
+        if workers == 2:  # both really worked: each fetched a share, each reported its own captures
+            assert all(s["fazhi/redis/items_pushed"] >= 10 for s in stats), [s["fazhi/redis/items_pushed"] for s in stats]
+    assert runs[2] < runs[1], runs
+
+
+def host_rate_windows(times: list[float], window: float = 1.0) -> int:
+    """The most requests that started within any ``window`` seconds."""
+    times = sorted(times)
+    most, first = 0, 0
+    for last, t in enumerate(times):
+        while t - times[first] >= window:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+def test_per_host_rate_limit_holds_across_two_unthrottled_workers(local_redis, tmp_path):
+    rate = 25
+    unthrottled = ("-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8",
+                   "-s", f"FAZHI_HOST_RATE={rate}")  # fmt: skip
+    with LoggedPortal(AS_OF) as portal:
+        wall, stats = crawl_with_workers(portal, local_redis.url, tmp_path, 2, *unthrottled)
+        times = [t for t, _, _ in portal.log]
+    assert len(times) > 100
+    busiest = host_rate_windows(times)
+    # Slots are 40 ms apart; a 1 s window holds 25 of them (26 with one on each edge), plus arrival jitter.
+    assert busiest <= rate + 2, busiest
+    span = max(times) - min(times)
+    assert len(times) / span <= rate * 1.05
+    # The limit was what paced the crawl: the workers waited for slots.
+    assert sum(s.get("fazhi/redis/rate_waits", 0) for s in stats) > len(times) / 2
+
+
+def test_capture_survives_the_wire_bytes_and_continuations_included():
+    item = CaptureItem(
+        url="http://127.0.0.1/qinghe/a.html", final_url=None, fetched_at="2024-04-15T01:02:03Z", status=200,
+        headers={"Content-Type": "text/html; charset=gbk"}, content_type="text/html", body="法治政府".encode("gbk"),
+        kind="report", link_text="2023年法治政府建设年度报告",
+        continuations=[{"url": "http://127.0.0.1/qinghe/a_1.html", "status": 200, "body": b"\x00\xff<p>2</p>"}],
+    )  # fmt: skip
+    back = decode_capture(encode_capture(item))
+    assert dict(back) == dict(item)
+    assert isinstance(back["body"], bytes) and back["continuations"][0]["body"] == b"\x00\xff<p>2</p>"
+
+
+def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_redis, tmp_path):
+    """A writer killed between taking a capture and archiving it leaves it in ``:ingesting``; none is lost."""
+    keys = CrawlKeys()
+    client = redis.Redis.from_url(local_redis.url)
+    body = "<html><head><title>青禾县2023年法治政府建设年度报告</title></head><body><div class='TRS_Editor'>" + "<p>一、主要举措</p>" * 3 + "</div></body></html>"
+    common = {"fetched_at": "2024-04-15T01:02:03Z", "status": 200, "headers": {"Content-Type": "text/html"},
+              "content_type": "text/html; charset=utf-8", "kind": "listing"}  # fmt: skip
+    held = CaptureItem(url="http://127.0.0.1/qinghe/index.html", body=body.encode(), **common)
+    queued = CaptureItem(url="http://127.0.0.1/qinghe/index_1.html", body=b"<html><body>list</body></html>", **common)
+    client.rpush(keys.ingesting, encode_capture(held))
+    client.rpush(keys.items, encode_capture(queued))
+    result = ingest_from_redis(local_redis.url, str(tmp_path / "a.db"), stop_when_idle=0)
+    assert result["ingested"] == 2 and result["outcomes"] == {"ok": 2}
+    assert client.llen(keys.ingesting) == 0 and client.llen(keys.items) == 0
+    conn = sqlite3.connect(tmp_path / "a.db")
+    urls = [u for (u,) in conn.execute("select url from captures order by id")]
+    assert urls == [held["url"], queued["url"]]
