@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 import threading
@@ -201,3 +202,34 @@ def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_red
     conn = sqlite3.connect(tmp_path / "a.db")
     urls = [u for (u,) in conn.execute("select url from captures order by id")]
     assert urls == [held["url"], queued["url"]]
+
+
+def test_a_worker_killed_mid_crawl_leaves_no_report_behind(local_redis, tmp_path):
+    """SIGKILL one of two workers once it holds requests; the other requeues them and finishes the crawl."""
+    keys = CrawlKeys()
+    client = redis.Redis.from_url(local_redis.url)
+    with LoggedPortal(AS_OF) as portal:
+        procs = []
+        for n in range(2):
+            command = crawl_command(
+                portal.start_urls, tmp_path / "worker.db", "-s", f"REDIS_URL={local_redis.url}",
+                "-s", f"LOG_FILE={tmp_path}/w{n}.log", "-s", f"FAZHI_STATS_FILE={tmp_path}/w{n}.json", *PACED,
+            )  # fmt: skip
+            procs.append(subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.DEVNULL))
+        doomed, survivor = procs
+        # Wait (on Redis, with a deadline) until the doomed worker holds requests in flight, then kill it.
+        pattern = keys.inflight(f"*-{doomed.pid}-*")
+        deadline = time.monotonic() + 60
+        while not any(client.hlen(k) for k in client.scan_iter(match=pattern)):
+            assert time.monotonic() < deadline and survivor.poll() is None, "the doomed worker never took work"
+            client.blpop(["fazhi:test:never"], timeout=0.05)  # block on Redis briefly instead of sleeping
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait()
+        assert survivor.wait(timeout=240) == 0
+    stats = json.loads((tmp_path / "w1.json").read_text())
+    assert stats["finish_reason"] == "finished"
+    assert stats["fazhi/redis/reclaimed_requests"] >= 1
+    result = ingest_from_redis(local_redis.url, str(tmp_path / "archive.db"), stop_when_idle=0)
+    counts = archived_counts(tmp_path / "archive.db")
+    assert counts["documents"] == counts["versions"] == len(visible_reports(AS_OF))
+    assert result["new_versions"] == len(visible_reports(AS_OF))
