@@ -182,6 +182,15 @@ def cmd_portals(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from crawler.distributed.ingest import ingest_from_redis
+
+    idle = None if args.idle <= 0 else args.idle
+    counts = ingest_from_redis(args.from_redis, args.db, stop_when_idle=idle, **({"key": args.key} if args.key else {}))
+    print(json.dumps(counts, ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from fazhi.demo import run_demo
 
@@ -249,6 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("portals", cmd_portals, "list or validate the portal registry (crawler/portals.toml)")
     p.add_argument("action", choices=["list", "validate"])
     p.add_argument("--registry", help="another registry file")
+
+    p = add("ingest", cmd_ingest, "write captures queued in Redis by distributed crawl workers into the archive")
+    p.add_argument("--from-redis", required=True, metavar="URL", help="e.g. redis://127.0.0.1:6379/0")
+    p.add_argument("--db", required=True)
+    p.add_argument("--key", help="the Redis list the workers push to (default: reports:items)")
+    p.add_argument("--idle", type=float, default=5.0, help="stop after the list has been empty this long; 0 = never")
 
     p = add("demo", cmd_demo, "serve the sample portals, crawl them twice, write the reports")
     p.add_argument("--out", default="demo-output")
