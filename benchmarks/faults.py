@@ -81,7 +81,9 @@ def account(db: Path, base: str, targets: dict[str, list[str]]) -> dict:
 
     rows: dict[str, dict] = {}
     for kind, paths in targets.items():
-        row = rows.setdefault(kind, {"injected": len(paths), "recovered": 0, "handled": 0, "lost": [], "outcomes": []})
+        row = rows.setdefault(
+            kind, {"injected": len(paths), "recovered": 0, "handled": 0, "lost": [], "outcomes": []}
+        )
         for path in paths:
             seen = sorted(outcomes.get(base + path, set()))
             row["outcomes"] += seen
@@ -110,7 +112,11 @@ def crawl_local(work: Path, portal_urls: list[str]) -> dict:
                             "-s", f"FAZHI_STATS_FILE={work}/local.json", *SETTINGS)  # fmt: skip
     started = time.perf_counter()
     subprocess.run(command, cwd=ROOT, env=crawl_env(), check=True)
-    return {"db": db, "seconds": round(time.perf_counter() - started, 2), "workers": [json.loads((work / "local.json").read_text())]}
+    return {
+        "db": db,
+        "seconds": round(time.perf_counter() - started, 2),
+        "workers": [json.loads((work / "local.json").read_text())],
+    }
 
 
 def crawl_redis(work: Path, portal_urls: list[str], kill_after: int) -> dict:
@@ -147,15 +153,24 @@ def crawl_redis(work: Path, portal_urls: list[str], kill_after: int) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--mode", choices=("local", "redis", "both"), default="both")
-    parser.add_argument("--kill-after", type=int, default=40, help="redis mode: kill a worker after this many requests")
+    parser.add_argument(
+        "--kill-after", type=int, default=40, help="redis mode: kill a worker after this many requests"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     results = {}
-    with tempfile.TemporaryDirectory(prefix="fazhi-faults-") as tmp, start_in_thread(AS_OF, port=0, faults=PLAN) as portal:
+    with (
+        tempfile.TemporaryDirectory(prefix="fazhi-faults-") as tmp,
+        start_in_thread(AS_OF, port=0, faults=PLAN) as portal,
+    ):
         work = Path(tmp)
         targets = portal.fault_targets
         for mode in ("local", "redis") if args.mode == "both" else (args.mode,):
-            run = crawl_local(work, portal.start_urls) if mode == "local" else crawl_redis(work, portal.start_urls, args.kill_after)
+            run = (
+                crawl_local(work, portal.start_urls)
+                if mode == "local"
+                else crawl_redis(work, portal.start_urls, args.kill_after)
+            )
             rows = account(run.pop("db"), portal.base_url, targets)
             run.pop("workers")
             results[mode] = {
@@ -178,8 +193,10 @@ def main(argv: list[str] | None = None) -> dict:
                       f"ingested {res['ingest']['ingested']}")  # fmt: skip
             print(f"   {'kind':<16}{'injected':>9}{'recovered':>10}{'recorded':>9}  lost")
             for kind, row in res["faults"].items():
-                print(f"   {kind:<16}{row['injected']:>9}{row['recovered']:>10}{row['handled']:>9}  {len(row['lost'])} {row['lost'] or ''}"
-                      f"{'  outcomes: ' + ','.join(sorted(set(row['outcomes']))) if row['outcomes'] else ''}")
+                print(
+                    f"   {kind:<16}{row['injected']:>9}{row['recovered']:>10}{row['handled']:>9}  {len(row['lost'])} {row['lost'] or ''}"
+                    f"{'  outcomes: ' + ','.join(sorted(set(row['outcomes']))) if row['outcomes'] else ''}"
+                )
     return results
 
 

@@ -38,7 +38,9 @@ AS_OF = dt.date(2024, 4, 15)
 @pytest.fixture
 def local_redis():
     if shutil.which("redis-server") is None:
-        message = f"redis-server is not installed (Debian package {REDIS_PACKAGE}: apt-get install {REDIS_PACKAGE})"
+        message = (
+            f"redis-server is not installed (Debian package {REDIS_PACKAGE}: apt-get install {REDIS_PACKAGE})"
+        )
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
@@ -79,7 +81,9 @@ class LoggedPortal:
         self.thread.join(timeout=5)
 
 
-def crawl_with_workers(portal: LoggedPortal, redis_url: str, tmp: Path, workers: int, *settings: str) -> tuple[float, list[dict]]:
+def crawl_with_workers(
+    portal: LoggedPortal, redis_url: str, tmp: Path, workers: int, *settings: str
+) -> tuple[float, list[dict]]:
     """Start ``workers`` crawl processes on one Redis; wall time until all exit, and each one's stats."""
     started = time.monotonic()
     procs = []
@@ -92,7 +96,9 @@ def crawl_with_workers(portal: LoggedPortal, redis_url: str, tmp: Path, workers:
         procs.append(subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.PIPE, text=True))
     for n, proc in enumerate(procs):
         _, err = proc.communicate(timeout=240)
-        assert proc.returncode == 0, err[-3000:] + (tmp / f"worker{n}.log").read_text(errors="replace")[-3000:]
+        assert proc.returncode == 0, (
+            err[-3000:] + (tmp / f"worker{n}.log").read_text(errors="replace")[-3000:]
+        )
     wall = time.monotonic() - started
     return wall, [json.loads((tmp / f"worker{n}.stats.json").read_text()) for n in range(workers)]
 
@@ -100,7 +106,10 @@ def crawl_with_workers(portal: LoggedPortal, redis_url: str, tmp: Path, workers:
 def archived_counts(db: Path) -> dict[str, int]:
     conn = sqlite3.connect(db)
     try:
-        return {t: conn.execute(f"select count(*) from {t}").fetchone()[0] for t in ("documents", "versions", "captures")}
+        return {
+            t: conn.execute(f"select count(*) from {t}").fetchone()[0]
+            for t in ("documents", "versions", "captures")
+        }
     finally:
         conn.close()
 
@@ -141,7 +150,9 @@ def test_two_workers_archive_every_report_once_fetch_no_url_twice_and_finish_soo
         assert max(fetched_by_redis.values()) == 1
         assert all(s["finish_reason"] == "finished" for s in stats)
         if workers == 2:  # both really worked: each fetched a share, each reported its own captures
-            assert all(s["fazhi/redis/items_pushed"] >= 10 for s in stats), [s["fazhi/redis/items_pushed"] for s in stats]
+            assert all(s["fazhi/redis/items_pushed"] >= 10 for s in stats), [
+                s["fazhi/redis/items_pushed"] for s in stats
+            ]
     assert runs[2] < runs[1], runs
 
 
@@ -189,11 +200,17 @@ def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_red
     """A writer killed between taking a capture and archiving it leaves it in ``:ingesting``; none is lost."""
     keys = CrawlKeys()
     client = redis.Redis.from_url(local_redis.url)
-    body = "<html><head><title>青禾县2023年法治政府建设年度报告</title></head><body><div class='TRS_Editor'>" + "<p>一、主要举措</p>" * 3 + "</div></body></html>"
+    body = (
+        "<html><head><title>青禾县2023年法治政府建设年度报告</title></head><body><div class='TRS_Editor'>"
+        + "<p>一、主要举措</p>" * 3
+        + "</div></body></html>"
+    )
     common = {"fetched_at": "2024-04-15T01:02:03Z", "status": 200, "headers": {"Content-Type": "text/html"},
               "content_type": "text/html; charset=utf-8", "kind": "listing"}  # fmt: skip
     held = CaptureItem(url="http://127.0.0.1/qinghe/index.html", body=body.encode(), **common)
-    queued = CaptureItem(url="http://127.0.0.1/qinghe/index_1.html", body=b"<html><body>list</body></html>", **common)
+    queued = CaptureItem(
+        url="http://127.0.0.1/qinghe/index_1.html", body=b"<html><body>list</body></html>", **common
+    )
     client.rpush(keys.ingesting, encode_capture(held))
     client.rpush(keys.items, encode_capture(queued))
     result = ingest_from_redis(local_redis.url, str(tmp_path / "a.db"), stop_when_idle=0)
@@ -221,7 +238,9 @@ def test_a_worker_killed_mid_crawl_leaves_no_report_behind(local_redis, tmp_path
         pattern = keys.inflight(f"*-{doomed.pid}-*")
         deadline = time.monotonic() + 60
         while not any(client.hlen(k) for k in client.scan_iter(match=pattern)):
-            assert time.monotonic() < deadline and survivor.poll() is None, "the doomed worker never took work"
+            assert time.monotonic() < deadline and survivor.poll() is None, (
+                "the doomed worker never took work"
+            )
             client.blpop(["fazhi:test:never"], timeout=0.05)  # block on Redis briefly instead of sleeping
         doomed.send_signal(signal.SIGKILL)
         doomed.wait()

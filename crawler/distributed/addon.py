@@ -24,9 +24,13 @@ class RedisCrawl:
         settings.set("REDIS_URL", url, "addon")
         settings.set("SCHEDULER", "crawler.distributed.scheduler.SharedScheduler", "addon")
         settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", "addon")
-        settings.set("SCHEDULER_PERSIST", True, "addon")  # one worker finishing must not wipe the others' frontier
+        settings.set(
+            "SCHEDULER_PERSIST", True, "addon"
+        )  # one worker finishing must not wipe the others' frontier
         settings.replace_in_component_priority_dict("ITEM_PIPELINES", ArchivePipeline, RedisItemPipeline)
         middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
         # After robots.txt (100) and Crawl-delay (120): a forbidden URL spends no slot.
         middlewares["crawler.distributed.ratelimit.SharedRateLimitMiddleware"] = 130
-        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0)
+        settings.set(
+            "DOWNLOADER_MIDDLEWARES", middlewares, settings.getpriority("DOWNLOADER_MIDDLEWARES") or 0
+        )

@@ -22,7 +22,9 @@ class CrawlKeys:
         return f"{self.spider}:dupefilter"
 
     @property
-    def items(self) -> str:  # list of JSON captures waiting for the archive writer (scrapy-redis PIPELINE_KEY)
+    def items(
+        self,
+    ) -> str:  # list of JSON captures waiting for the archive writer (scrapy-redis PIPELINE_KEY)
         return f"{self.spider}:items"
 
     @property
@@ -44,5 +46,7 @@ class CrawlKeys:
         return f"{self.spider}:fetched"
 
     @staticmethod
-    def host_rate(host: str) -> str:  # next moment (ms) a request to this host may start, shared by all crawls
+    def host_rate(
+        host: str,
+    ) -> str:  # next moment (ms) a request to this host may start, shared by all crawls
         return f"fazhi:ratelimit:{host}"

@@ -91,14 +91,21 @@ class SharedScheduler(Scheduler):
     def _workers_with_inflight(self) -> list[tuple[str, str]]:
         prefix = self.keys.inflight("")
         return [
-            (key.decode() if isinstance(key, bytes) else key, (key.decode() if isinstance(key, bytes) else key)[len(prefix):])
+            (
+                key.decode() if isinstance(key, bytes) else key,
+                (key.decode() if isinstance(key, bytes) else key)[len(prefix) :],
+            )
             for key in self.server.scan_iter(match=self.keys.inflight_pattern)
         ]
 
     def peers_busy(self) -> bool:
         """A live peer still holds requests whose responses may add links to the frontier."""
         for key, worker in self._workers_with_inflight():
-            if worker != self.worker_id and self.server.exists(self.keys.worker(worker)) and self.server.hlen(key):
+            if (
+                worker != self.worker_id
+                and self.server.exists(self.keys.worker(worker))
+                and self.server.hlen(key)
+            ):
                 return True
         return False
 
