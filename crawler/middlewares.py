@@ -11,7 +11,7 @@ fresh download.
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 from scrapy import Request, Spider
@@ -23,7 +23,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from archive.validators import ValidatorStore
-from extraction.blocking import classify_response
+from extraction.blocking import classify_response, redirects_home
 
 
 class ConditionalRequestMiddleware:
@@ -180,3 +180,23 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
         parser = await super().robot_parser(request)
         current = self._parsers.get(urlparse_cached(request).netloc)
         return parser if isinstance(current, Deferred) else current
+
+
+class HomeRedirectMiddleware:
+    """A report URL redirected to the portal's home page is a soft 404: record it, don't follow it.
+
+    Followed, the home page would be dropped as a duplicate request (the crawl started there) and the
+    report URL would leave no trace at all.
+    """
+
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+        if request.meta.get("kind") not in ("report", "attachment") or not 300 <= response.status < 400:
+            return response
+        location = response.headers.get(b"Location")
+        if not location:
+            return response
+        target = urljoin(request.url, location.decode("latin-1"))
+        if redirects_home(request.url, target):
+            request.meta["dont_redirect"] = True
+            request.meta["redirect_target"] = target
+        return response

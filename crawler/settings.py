@@ -42,6 +42,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ConditionalRequestMiddleware": 650,
     "crawler.middlewares.BlockedBackoffMiddleware": 560,  # beside Scrapy's RetryMiddleware (550)
     "crawler.middlewares.CrawlDelayMiddleware": 120,  # after RobotsTxtMiddleware (100)
+    "crawler.middlewares.HomeRedirectMiddleware": 640,  # sees 3xx before RedirectMiddleware (600)
 }
 # WAF challenges (412 $_ts, 521 __jsluid, 安全验证): retries, first pause and cap in seconds.
 FAZHI_BLOCKED_RETRIES = 2

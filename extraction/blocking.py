@@ -21,11 +21,21 @@ def _visible_text(html: str) -> str:
     return re.sub(r"\s+", " ", _TAGS.sub(" ", html)).strip()
 
 
-def _is_home(url: str, final_url: str) -> bool:
+def redirects_home(url: str, final_url: str) -> bool:
+    """A page that answers by sending the reader to a home page: the way many portals say 404.
+
+    The site's home (``/``, ``/index.html``) or the index of a directory above the page — on portals
+    that host several sites under path prefixes, ``/qinghe/index.html`` is the home of ``/qinghe/…``.
+    """
     start, end = urlsplit(url), urlsplit(final_url)
-    return bool(_HOME_PATHS.match(end.path or "/")) and not end.query and (
-        start.path != end.path or start.netloc != end.netloc
-    ) and not _HOME_PATHS.match(start.path or "/")
+    if end.query or _HOME_PATHS.match(start.path or "/"):
+        return False
+    directory, _, name = (end.path or "/").rpartition("/")
+    if not _HOME_PATHS.match("/" + name):
+        return False
+    if start.netloc != end.netloc:
+        return not directory  # another host: only its own home page counts
+    return start.path != end.path and start.path.startswith(directory + "/")
 
 
 def classify_response(
@@ -48,6 +58,8 @@ def classify_response(
     if status >= 400:
         return "error", f"HTTP {status}"
     if 300 <= status < 400:
+        if final_url and final_url != url and redirects_home(url, final_url):
+            return "soft_404", "redirected to the site home page"
         return "error", f"unfollowed redirect (HTTP {status})"
     if not body.strip():
         return "error", "empty body"
@@ -63,6 +75,6 @@ def classify_response(
     for marker in SOFT_404_MARKERS:
         if marker in title or (short and marker in text):
             return "soft_404", f"page says {marker}"
-    if final_url and final_url != url and _is_home(url, final_url):
+    if final_url and final_url != url and redirects_home(url, final_url):
         return "soft_404", "redirected to the site home page"
     return "ok", None

@@ -148,8 +148,11 @@ def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
 
 
 def _table_row(line: str) -> str | None:
-    """trafilatura writes table rows as ``| a | b |``; the text keeps them as ``a b``."""
-    if not (line.startswith("|") and line.endswith("|")):
+    """trafilatura writes table rows as ``| a | b |``; the text keeps them as ``a b``.
+
+    A cell found outside any ``<table>`` (old portals have them) comes back as ``a |``, one marker short.
+    """
+    if not (line.startswith("|") or line.endswith("|")):
         return line
     cells = [c.strip() for c in line.strip("|").split("|")]
     if all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c):

@@ -18,7 +18,7 @@ from sample_portal.server import start_in_thread
 FIRST = dt.date(2024, 4, 15)
 RECOVERED = dt.date(2025, 7, 1)
 PLAN = FaultPlan.parse(
-    "challenge_412=1,challenge_521=1,waf_200=1,soft_404=1,http_5xx_burst=2,timeout=1,reset=1,truncated=1,"
+    "challenge_412=1,challenge_521=1,waf_200=1,soft_404=2,http_5xx_burst=2,timeout=1,reset=1,truncated=1,"
     "timeout_seconds=1,seed=11,recover_after=2025-01-01"
 )
 # Fast backoff and a short download timeout so the test's own clock stays small.
@@ -50,7 +50,8 @@ def test_blocked_and_soft_404_pages_are_recorded_not_archived(faulty):
     refused = targets["challenge_412"] + targets["challenge_521"] + targets["waf_200"] + targets["soft_404"]
     snapshot = faulty["snapshot"]
     assert snapshot["outcomes"].get("blocked", 0) >= 3
-    assert snapshot["outcomes"].get("soft_404", 0) >= 1
+    # one soft 404 says 页面不存在, the other redirects to the portal's home page
+    assert faulty["first"]["fazhi/outcome/soft_404"] == 2
     assert faulty["first"]["fazhi/outcome/blocked"] == 3
     assert faulty["first"]["fazhi/blocked_retries"] >= 3  # each challenge was retried before giving up
     for path in refused:

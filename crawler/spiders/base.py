@@ -38,6 +38,11 @@ from extraction.blocking import classify_response
 
 # List and home pages: re-fetched conditionally; a 304 arrives carrying the archived body (see
 # crawler.middlewares) so the links on an unchanged list are still followed.
+# Report pages and attachments reach the spider whatever their status — a 412 challenge is recorded as
+# blocked, a 404 as an error — except redirects, which are followed: a report moved to https is still
+# the report, and one redirected to the home page is recorded as a soft 404.
+REPORT_STATUSES = [304, *range(400, 600)]
+
 LISTING_META = {"conditional": True, "handle_httpstatus_list": [304], "kind": "listing"}
 
 
@@ -227,13 +232,21 @@ class ReportSpiderBase(scrapy.Spider):
                 url,
                 callback=self.parse_report,
                 errback=self.failed_report,
-                meta={"link_text": text, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
+                meta={"link_text": text, "handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": "report"},
             )
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         if response.status not in (200, 304) or not isinstance(response, TextResponse):
             yield self.capture(response)
             return
+        if response.status == 200:
+            first_url = (response.meta.get("redirect_urls") or [response.url])[0]
+            outcome, _reason = classify_response(
+                response.status, response_headers(response), response.body, first_url, response.url
+            )
+            if outcome != "ok":  # a challenge, or the home page we were redirected to: follow nothing
+                yield self.capture(response)
+                return
         links = self.anchors(response)
         next_page = next_article_page(links, response.url)
         if next_page:  # a report split over pages: gather them all, then hand them on together
@@ -249,7 +262,7 @@ class ReportSpiderBase(scrapy.Spider):
                 meta={
                     "link_text": text,
                     "parent_url": response.url,
-                    "handle_httpstatus_all": True,
+                    "handle_httpstatus_list": REPORT_STATUSES,
                     "conditional": True,
                     "kind": "attachment",
                 },
@@ -262,7 +275,7 @@ class ReportSpiderBase(scrapy.Spider):
             url,
             callback=self.parse_continuation,
             errback=self.failed_continuation,
-            meta={"first": first, "parts": parts, "handle_httpstatus_all": True, "conditional": True, "kind": "report"},
+            meta={"first": first, "parts": parts, "handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": "report"},
         )
 
     def parse_continuation(self, response: Response) -> Iterator[Any]:
@@ -312,7 +325,7 @@ class ReportSpiderBase(scrapy.Spider):
         response = getattr(failure.value, "response", None)
         return CaptureItem(
             url=request.url,
-            final_url=response.url if response is not None else None,
+            final_url=request.meta.get("redirect_target") or (response.url if response is not None else None),
             fetched_at=utc_now(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
