@@ -48,8 +48,8 @@ SETTINGS = ("-s", "FAZHI_BLOCKED_BACKOFF=0.05", "-s", "DOWNLOAD_TIMEOUT=1", "-s"
             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "DOWNLOAD_DELAY=0.05", "-s", "FAZHI_HOST_RATE=20")  # fmt: skip
 RECOVERABLE = ("http_5xx_burst", "timeout", "reset", "truncated", "lying_charset")
 REFUSED = {"challenge_412": {"blocked"}, "challenge_521": {"blocked"}, "waf_200": {"blocked"},
-           # A soft 404 by 302 to the home page is recorded as an unfollowed redirect (error): no version either.
-           "soft_404": {"soft_404", "error"}, "redirect_loop": {"error"}}  # fmt: skip
+           # One soft 404 says 页面不存在, the other 302s to the portal's home page: both recorded as soft_404.
+           "soft_404": {"soft_404"}, "redirect_loop": {"error"}}  # fmt: skip
 
 
 def squash(text: str) -> str:

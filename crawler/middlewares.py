@@ -183,10 +183,11 @@ class RobotsTxtMiddleware(ScrapyRobotsTxtMiddleware):
 
 
 class HomeRedirectMiddleware:
-    """A report URL redirected to the portal's home page is a soft 404: record it, don't follow it.
+    """Redirects of report pages end in a capture, whatever they lead to.
 
-    Followed, the home page would be dropped as a duplicate request (the crawl started there) and the
-    report URL would leave no trace at all.
+    One to the portal's home page is a soft 404: recorded, not followed (followed, the home page would
+    be dropped as a duplicate request and the report URL would leave no trace). Others are followed past
+    the duplicate filter, so a loop ends at REDIRECT_MAX_TIMES as a recorded error.
     """
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
@@ -199,4 +200,8 @@ class HomeRedirectMiddleware:
         if redirects_home(request.url, target):
             request.meta["dont_redirect"] = True
             request.meta["redirect_target"] = target
+        else:
+            # The followed request must reach the downloader even when its URL was seen before, or a
+            # redirect loop (A → B → A) would end in a silently dropped duplicate instead of an error.
+            request.dont_filter = True
         return response

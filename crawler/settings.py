@@ -27,6 +27,8 @@ DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
 RETRY_TIMES = 2
+# Portals chain one or two redirects (http → https, old path → new); more is a loop.
+REDIRECT_MAX_TIMES = 5
 
 # Link-following depth from a start page: home → column → list page N → article → attachment.
 DEPTH_LIMIT = 8

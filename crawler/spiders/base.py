@@ -323,9 +323,11 @@ class ReportSpiderBase(scrapy.Spider):
     def _failure_item(self, failure: Failure) -> CaptureItem:
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
+        first_url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we were asked for
         return CaptureItem(
-            url=request.url,
-            final_url=request.meta.get("redirect_target") or (response.url if response is not None else None),
+            url=first_url,
+            final_url=request.meta.get("redirect_target")
+            or (response.url if response is not None else (request.url if request.url != first_url else None)),
             fetched_at=utc_now(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
@@ -333,7 +335,7 @@ class ReportSpiderBase(scrapy.Spider):
             body=response.body if response is not None else b"",
             outcome="error",
             error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
-            portal=self.portal_for(request.url),
+            portal=self.portal_for(first_url),
             parent_url=request.meta.get("parent_url"),
             link_text=request.meta.get("link_text"),
             kind=request.meta.get("kind", "listing"),
