@@ -22,7 +22,6 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -372,10 +371,13 @@ def site_speed(agencies: int, years: int, work_dir: Path) -> dict[str, Any]:
 
 
 def _plan_key(item: Any) -> str | None:
-    """A commitment as the portal's evolution data words it: no marker, no 一是, no punctuation."""
+    """A commitment (or the portal's wording of one) keyed without marker, 一是 or punctuation."""
     if item is None:
         return None
-    text = item.text[len(item.marker) :] if item.marker and item.text.startswith(item.marker) else item.text
+    if isinstance(item, str):
+        text = item
+    else:
+        text = item.text[len(item.marker) :] if item.marker and item.text.startswith(item.marker) else item.text
     text = re.sub(r"^[一二三四五六七八九十]+是", "", text.strip())
     return re.sub(r"[\s,，。.;；:：、]", "", text)[:14]
 
@@ -413,7 +415,7 @@ def portal_commitments_quality() -> dict[str, dict[str, float]]:
                     continue
                 status = "added" if before is None else "dropped" if after is None else (
                     "kept" if before == after else "changed")  # fmt: skip
-                gold.add((status, _plan_key(before and _Text(before)), _plan_key(after and _Text(after))))
+                gold.add((status, _plan_key(before), _plan_key(after)))
             got = {(m.status, _plan_key(m.previous), _plan_key(m.current)) for m in compare_years(old.text, new.text).commitments}
             for label in gold:
                 (tp if label in got else fn)[label[0]] += 1
@@ -427,12 +429,6 @@ def portal_commitments_quality() -> dict[str, dict[str, float]]:
         }
         for status in ("kept", "changed", "dropped", "added")
     }
-
-
-@dataclass
-class _Text:
-    text: str
-    marker: str = ""
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
