@@ -78,7 +78,7 @@ LOG_LEVEL = "INFO"
 FEED_EXPORT_ENCODING = "utf-8"
 
 # --- distributed crawling (crawler/distributed) ---
-# Off unless a Redis URL is given (-s REDIS_URL=redis://host:6379/0 or the REDIS_URL environment variable):
+# Off unless a Redis URL is given (-s REDIS_URL=redis://host:6379/0 or the FAZHI_REDIS_URL environment variable):
 # then the scrapy-redis queue and dupefilter are shared by every worker, captures go to the Redis list
 # reports:items for `ingest_from_redis` (the one archive writer), and each host gets a shared rate limit.
 ADDONS = {"crawler.distributed.addon.RedisCrawl": 0}

@@ -15,10 +15,13 @@ from crawler.pipelines import ArchivePipeline
 
 
 class RedisCrawl:
-    """``-s REDIS_URL=redis://host:6379/0`` (or the ``REDIS_URL`` environment variable) turns this on."""
+    """``-s REDIS_URL=redis://host:6379/0`` or the ``FAZHI_REDIS_URL`` environment variable turns this on.
+
+    Not a plain ``REDIS_URL`` variable: other programs set that, and a crawl must not change mode by accident.
+    """
 
     def update_settings(self, settings: Settings) -> None:
-        url = settings.get("REDIS_URL") or os.environ.get("REDIS_URL")
+        url = settings.get("REDIS_URL") or os.environ.get("FAZHI_REDIS_URL")
         if not url:
             return
         settings.set("REDIS_URL", url, "addon")
