@@ -21,6 +21,9 @@ KEPT_AT = 90.0
 CHANGED_AT = 50.0
 # An item cut down to part of itself keeps most of its words: enough to pair (as changed), not to keep.
 SUBSET_WEIGHT = 0.8
+# Two items that name different subjects (diffing.topics) pair on words only at this score or above:
+# "推进互联网+政务服务,提升审批信息化" and "优化营商环境,压缩审批时限" share words, not a promise.
+CROSS_SUBJECT_AT = 70.0
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MATCH_STATUSES = ("kept", "changed", "dropped", "added")
@@ -73,12 +76,15 @@ def match_commitments(
         ((float(scores[i][j]), i, j) for i in range(len(previous)) for j in range(len(current))),
         key=lambda t: (-t[0], t[1], t[2]),
     )
+    prev_topics, curr_topics = [topics_of(p.title) for p in previous], [topics_of(c.title) for c in current]
     paired_prev: dict[int, tuple[int, float]] = {}
     used_curr: set[int] = set()
     for score, i, j in candidates:
         if score < changed_at:
             break
         if i in paired_prev or j in used_curr:
+            continue
+        if prev_topics[i] and curr_topics[j] and not prev_topics[i] & curr_topics[j] and score < CROSS_SUBJECT_AT:
             continue
         paired_prev[i] = (j, score)
         used_curr.add(j)
