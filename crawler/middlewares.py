@@ -23,6 +23,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from archive.validators import ValidatorStore
+from crawler.spiders.base import response_headers
 from extraction.blocking import classify_response, redirects_home
 
 
@@ -102,8 +103,9 @@ class BlockedBackoffMiddleware:
     ) -> Request | Response:
         if response.status not in (412, 521) and len(response.body) > self.CHALLENGE_MAX_BYTES:
             return response
-        headers = {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        outcome, reason = classify_response(response.status, headers, response.body, request.url, response.url)
+        outcome, reason = classify_response(
+            response.status, response_headers(response), response.body, request.url, response.url
+        )
         if outcome != "blocked":
             return response
         tries = request.meta.get("blocked_retries", 0)

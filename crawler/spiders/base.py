@@ -46,6 +46,16 @@ REPORT_STATUSES = [304, *range(400, 600)]
 LISTING_META = {"conditional": True, "handle_httpstatus_list": [304], "kind": "listing"}
 
 
+def report_meta(kind: str, **extra: Any) -> dict[str, Any]:
+    """Meta of a request for a report page, one of its continuation pages, or an attachment."""
+    return {"handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": kind, **extra}
+
+
+def asked_url(meta: dict[str, Any], url: str) -> str:
+    """The URL the crawl asked for, before any redirect (``url`` when there was none)."""
+    return (meta.get("redirect_urls") or [url])[0]
+
+
 def utc_now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -127,7 +137,7 @@ class ReportSpiderBase(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         for url in self.start_urls:
-            yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+            yield self.listing_request(url)
         # Reports already archived are asked about again even when no list links them any more: a
         # silent edit to a report that has dropped off page 1 is still an edit.
         years = self.settings.getint("FAZHI_RECHECK_YEARS", 2)
@@ -146,12 +156,8 @@ class ReportSpiderBase(scrapy.Spider):
         yield self.capture(response)  # every list fetch is kept: when a report appeared, or vanished
         if not isinstance(response, TextResponse):
             return  # a 304 with nothing archived to re-read, or not a page at all
-        if response.status == 200:
-            outcome, _reason = classify_response(
-                response.status, response_headers(response), response.body, response.url, response.url
-            )
-            if outcome != "ok":  # a challenge or soft 404 in place of a list: follow nothing
-                return
+        if self.refused(response, response.url):  # a challenge or soft 404 in place of a list: follow nothing
+            return
         if is_sitemap(response.body):
             yield from self.parse_sitemap(response)
             return
@@ -204,6 +210,14 @@ class ReportSpiderBase(scrapy.Spider):
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
 
+    def refused(self, response: TextResponse, asked: str) -> bool:
+        """A fresh answer that is not the page asked for: a challenge, a soft 404, a redirect home."""
+        if response.status != 200:
+            return False
+        headers = response_headers(response)
+        outcome, _reason = classify_response(response.status, headers, response.body, asked, response.url)
+        return outcome != "ok"
+
     def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
         links = []
         for a in response.css("a[href]"):
@@ -222,7 +236,7 @@ class ReportSpiderBase(scrapy.Spider):
             if is_report_link(text):
                 yield from self.report_requests([(url, text)])
             elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
-                yield scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
+                yield self.listing_request(url)
 
     # -- report pages and their attachments ----------------------------------------------------
 
@@ -232,21 +246,16 @@ class ReportSpiderBase(scrapy.Spider):
                 url,
                 callback=self.parse_report,
                 errback=self.failed_report,
-                meta={"link_text": text, "handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": "report"},
+                meta=report_meta("report", link_text=text),
             )
 
     def parse_report(self, response: Response) -> Iterator[Any]:
         if response.status not in (200, 304) or not isinstance(response, TextResponse):
             yield self.capture(response)
             return
-        if response.status == 200:
-            first_url = (response.meta.get("redirect_urls") or [response.url])[0]
-            outcome, _reason = classify_response(
-                response.status, response_headers(response), response.body, first_url, response.url
-            )
-            if outcome != "ok":  # a challenge, or the home page we were redirected to: follow nothing
-                yield self.capture(response)
-                return
+        if self.refused(response, asked_url(response.meta, response.url)):  # or the home page we were sent to
+            yield self.capture(response)
+            return
         links = self.anchors(response)
         next_page = next_article_page(links, response.url)
         if next_page:  # a report split over pages: gather them all, then hand them on together
@@ -259,13 +268,7 @@ class ReportSpiderBase(scrapy.Spider):
                 url,
                 callback=self.parse_attachment,
                 errback=self.failed_report,
-                meta={
-                    "link_text": text,
-                    "parent_url": response.url,
-                    "handle_httpstatus_list": REPORT_STATUSES,
-                    "conditional": True,
-                    "kind": "attachment",
-                },
+                meta=report_meta("attachment", link_text=text, parent_url=response.url),
             )
 
     MAX_ARTICLE_PAGES = 50
@@ -275,7 +278,7 @@ class ReportSpiderBase(scrapy.Spider):
             url,
             callback=self.parse_continuation,
             errback=self.failed_continuation,
-            meta={"first": first, "parts": parts, "handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": "report"},
+            meta=report_meta("report", first=first, parts=parts),
         )
 
     def parse_continuation(self, response: Response) -> Iterator[Any]:
@@ -300,7 +303,7 @@ class ReportSpiderBase(scrapy.Spider):
 
     def capture(self, response: Response) -> CaptureItem:
         request_url = response.request.url if response.request is not None else response.url
-        original = (response.meta.get("redirect_urls") or [request_url])[0]
+        original = asked_url(response.meta, request_url)
         return CaptureItem(
             url=original,
             final_url=response.url,
@@ -323,7 +326,7 @@ class ReportSpiderBase(scrapy.Spider):
     def _failure_item(self, failure: Failure) -> CaptureItem:
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
-        first_url = (request.meta.get("redirect_urls") or [request.url])[0]  # the URL we were asked for
+        first_url = asked_url(request.meta, request.url)
         return CaptureItem(
             url=first_url,
             final_url=request.meta.get("redirect_target")
