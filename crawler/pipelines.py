@@ -31,7 +31,7 @@ class ArchivePipeline:
         self.db_path = db_path
         self.stats = crawler.stats
         self.archive: Archive | None = None
-        # Reports extracted from pages in this crawl, for the attachments those pages link to.
+        # Reports extracted in this crawl from pages that link attachments, for those attachments.
         self.pages: dict[str, Report] = {}
         self.started = utc_now()
         self.portals: set[str] = set()
@@ -157,7 +157,8 @@ class ArchivePipeline:
             body, url=capture.final_url or capture.url, content_type=capture.content_type, page=page
         )
         if parent_url is None:
-            self.pages[capture.url] = report
+            if report.attachments:  # only pages that link files are ever asked for again
+                self.pages[capture.url] = report
             if report.is_report and report_lives_in_attachments(report):
                 # A cover page: the attachment carries the report; the page alone is not a version.
                 capture.error = "cover page: the report is in its attachment"
