@@ -16,6 +16,7 @@ from pathlib import Path
 
 from archive.fingerprint import fingerprint
 from archive.readonly import connect_readonly
+from archive.schema import SCHEMA_VERSION
 
 # (what is wrong, query returning the offending ids)
 _ORPHANS = (
@@ -33,6 +34,10 @@ _ORPHANS = (
      "ON v.document_id = d.id WHERE v.id IS NULL"),
     ("attachment points at missing document", "SELECT t.id FROM attachments t LEFT JOIN documents d "
      "ON d.id = t.document_id WHERE d.id IS NULL"),
+    ("capture points at missing URL or body", "SELECT c.id FROM captures c LEFT JOIN urls u ON u.id = c.url_id "
+     "LEFT JOIN bodies b ON b.id = c.body_id WHERE u.id IS NULL OR b.id IS NULL"),
+    ("stored body that no capture refers to", "SELECT b.id FROM bodies b WHERE NOT EXISTS "
+     "(SELECT 1 FROM captures c WHERE c.body_id = b.id)"),
     ("attachment points at missing capture", "SELECT t.id FROM attachments t LEFT JOIN captures c "
      "ON c.id = t.capture_id WHERE t.capture_id IS NOT NULL AND c.id IS NULL"),
 )  # fmt: skip
@@ -40,23 +45,26 @@ _ORPHANS = (
 
 def _check_bodies(conn: sqlite3.Connection) -> list[str]:
     problems = []
-    stored = set()
-    for row in conn.execute("SELECT id, sha256, body, body_size FROM captures WHERE body IS NOT NULL"):
+    for row in conn.execute("SELECT id, sha256, size, body FROM bodies"):
+        where = f"body {row['id']} ({row['sha256'].hex()[:12]}…)"
+        if row["body"] is None:
+            if row["size"]:
+                users = [
+                    r[0]
+                    for r in conn.execute("SELECT id FROM captures WHERE body_id = ? LIMIT 5", [row["id"]])
+                ]
+                problems.append(f"{where}: is stored nowhere in the archive (captures {users})")
+            continue
         try:
             raw = zlib.decompress(row["body"])
         except zlib.error as exc:
-            problems.append(f"capture {row['id']}: stored body does not decompress ({exc})")
+            problems.append(f"{where}: stored body does not decompress ({exc})")
             continue
-        actual = hashlib.sha256(raw).hexdigest()
+        actual = hashlib.sha256(raw).digest()
         if actual != row["sha256"]:
-            problems.append(f"capture {row['id']}: body sha256 {actual[:12]}… != recorded {row['sha256'][:12]}…")
-        elif len(raw) != row["body_size"]:
-            problems.append(f"capture {row['id']}: body is {len(raw)} bytes, recorded {row['body_size']}")
-        else:
-            stored.add(row["sha256"])
-    for row in conn.execute("SELECT id, sha256 FROM captures WHERE body IS NULL AND body_size > 0"):
-        if row["sha256"] not in stored:
-            problems.append(f"capture {row['id']}: body {row['sha256'][:12]}… is stored nowhere in the archive")
+            problems.append(f"{where}: body sha256 {actual.hex()[:12]}… != recorded")
+        elif len(raw) != row["size"]:
+            problems.append(f"{where}: body is {len(raw)} bytes, recorded {row['size']}")
     return problems
 
 
@@ -70,7 +78,7 @@ def _check_fingerprints(conn: sqlite3.Connection) -> list[str]:
 
 def _check_warcs(conn: sqlite3.Connection, path: Path) -> list[str]:
     rows = conn.execute(
-        "SELECT id, url, sha256, warc_file, warc_offset FROM captures WHERE warc_file IS NOT NULL ORDER BY id"
+        "SELECT id, url, sha256, warc_file, warc_offset FROM capture_records WHERE warc_file IS NOT NULL ORDER BY id"
     ).fetchall()
     if not rows:
         return []
@@ -102,6 +110,11 @@ def check_archive(path: str | Path) -> list[str]:
     """Problems found in the archive at ``path``, one sentence each; an empty list means it is sound."""
     conn = connect_readonly(path)
     try:
+        version = conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            return [
+                f"archive schema {version} is not this code's {SCHEMA_VERSION}: `fazhi migrate --db {path}` upgrades it"
+            ]
         problems = [f"sqlite: {msg}" for (msg,) in conn.execute("PRAGMA integrity_check") if msg != "ok"]
         for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
             problems.append(f"{table} row {rowid}: foreign key to missing {parent} row")

@@ -31,7 +31,7 @@ def mark_removed(
             crawled = {
                 url: outcome
                 for url, outcome in db.execute(
-                    "SELECT url, outcome FROM captures WHERE portal = ? AND fetched_at >= ? ORDER BY id",
+                    "SELECT url, outcome FROM capture_records WHERE portal = ? AND fetched_at >= ? ORDER BY id",
                     [portal, crawl_started],
                 )
             }
@@ -40,13 +40,18 @@ def mark_removed(
                 return []
             blocked = {u for u, o in crawled.items() if o == "blocked"}
             candidates = db.execute(
-                "SELECT DISTINCT u.document_id FROM document_urls u JOIN captures c ON c.url = u.url "
+                "SELECT DISTINCT u.document_id FROM document_urls u JOIN capture_records c ON c.url = u.url "
                 "JOIN documents d ON d.id = u.document_id WHERE c.portal = ? AND d.removed_at IS NULL",
                 [portal],
             ).fetchall()
             removed = []
             for (document_id,) in candidates:
-                urls = {u for (u,) in db.execute("SELECT url FROM document_urls WHERE document_id = ?", [document_id])}
+                urls = {
+                    u
+                    for (u,) in db.execute(
+                        "SELECT url FROM document_urls WHERE document_id = ?", [document_id]
+                    )
+                }
                 if urls & seen or urls & blocked:
                     continue
                 db.execute("UPDATE documents SET removed_at = ? WHERE id = ?", [crawl_started, document_id])

@@ -7,21 +7,27 @@ migrations can check and bump.
 
 from __future__ import annotations
 
+import json
+import logging
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-SCHEMA_VERSION = 1
-# Version n's migration turns a version n-1 archive into version n. _create_tables always creates
-# the newest tables, so a migration only has to bring an older archive's existing tables up to date.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {}
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
 KIND_FAZHI_REPORT = "fazhi_report"
+# Tables holding one text value each, stored once and referred to by id (archive.interned).
+_INTERNED_TEXT = {"urls": "url", "header_sets": "headers", "warc_files": "name"}
 
 
 def _create_tables(db: Database) -> None:
     db["schema_version"].create({"version": int, "applied_at": str}, pk="version", if_not_exists=True)
-    db["portals"].create({"id": int, "name": str, "base_url": str}, pk="id", not_null=["name"], if_not_exists=True)
+    db["portals"].create(
+        {"id": int, "name": str, "base_url": str}, pk="id", not_null=["name"], if_not_exists=True
+    )
     db["agencies"].create(
         {"id": int, "name": str, "level": str, "region": str}, pk="id", not_null=["name"], if_not_exists=True
     )
@@ -49,29 +55,15 @@ def _create_tables(db: Database) -> None:
         not_null=["document_id"],
         if_not_exists=True,
     )
-    db["captures"].create(
-        {
-            "id": int,
-            "url": str,
-            "final_url": str,
-            "fetched_at": str,
-            "status": int,
-            "outcome": str,
-            "reason": str,
-            "content_type": str,
-            "headers": str,
-            "sha256": str,
-            "body": bytes,
-            "body_size": int,
-            "portal": str,
-            "parent_url": str,
-            "warc_file": str,
-            "warc_offset": int,
-        },
+    for table, column in _INTERNED_TEXT.items():
+        db[table].create({"id": int, column: str}, pk="id", not_null=[column], if_not_exists=True)
+    db["bodies"].create(
+        {"id": int, "sha256": bytes, "size": int, "body": bytes},
         pk="id",
-        not_null=["url", "fetched_at", "outcome", "sha256", "body_size"],
+        not_null=["sha256", "size"],
         if_not_exists=True,
     )
+    _create_captures(db, "captures")
     db["versions"].create(
         {
             "id": int,
@@ -101,17 +93,72 @@ def _create_tables(db: Database) -> None:
     )
 
 
+def _create_captures(db: Database, name: str) -> None:
+    """One row per fetch: small integers pointing at the URL, body, header set, portal and WARC file."""
+    db[name].create(
+        {
+            "id": int,
+            "url_id": int,
+            "final_url_id": int,  # NULL when no redirect was followed
+            "fetched_at": str,
+            "status": int,
+            "outcome": str,
+            "reason": str,
+            "content_type": str,
+            "headers_id": int,
+            "headers_varying": str,
+            "body_id": int,
+            "portal_id": int,
+            "parent_url_id": int,
+            "warc_file_id": int,
+            "warc_offset": int,
+        },
+        pk="id",
+        foreign_keys=[
+            ("url_id", "urls", "id"),
+            ("final_url_id", "urls", "id"),
+            ("headers_id", "header_sets", "id"),
+            ("body_id", "bodies", "id"),
+            ("portal_id", "portals", "id"),
+            ("parent_url_id", "urls", "id"),
+            ("warc_file_id", "warc_files", "id"),
+        ],
+        not_null=["url_id", "fetched_at", "outcome", "body_id"],
+        if_not_exists=True,
+    )
+
+
+# Every capture as one flat row, the way readers (sqlite3, Datasette, other tools) want it: URLs as
+# text, sha256 as hex, all response headers as one JSON object.
+CAPTURE_RECORDS_VIEW = """
+CREATE VIEW IF NOT EXISTS capture_records AS
+SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type,
+       CASE WHEN h.headers IS NULL AND c.headers_varying IS NULL THEN NULL
+            ELSE json_patch(coalesce(h.headers, '{}'), coalesce(c.headers_varying, '{}')) END AS headers,
+       lower(hex(b.sha256)) AS sha256, b.size AS body_size, b.body IS NOT NULL AS body_stored, c.body_id,
+       p.name AS portal, pu.url AS parent_url, w.name AS warc_file, c.warc_offset
+FROM captures c
+JOIN urls u ON u.id = c.url_id
+JOIN bodies b ON b.id = c.body_id
+LEFT JOIN urls f ON f.id = c.final_url_id
+LEFT JOIN header_sets h ON h.id = c.headers_id
+LEFT JOIN portals p ON p.id = c.portal_id
+LEFT JOIN urls pu ON pu.id = c.parent_url_id
+LEFT JOIN warc_files w ON w.id = c.warc_file_id
+"""
+
+
 def _create_indexes(db: Database) -> None:
     db["agencies"].create_index(["name"], unique=True, if_not_exists=True)
     db["portals"].create_index(["name"], unique=True, if_not_exists=True)
     db["documents"].create_index(["agency_id", "report_year", "kind"], unique=True, if_not_exists=True)
     db["document_urls"].create_index(["document_id"], if_not_exists=True)
-    db["captures"].create_index(["url"], if_not_exists=True)
-    # Only the captures holding a body are indexed by sha256 (dedup looks them up): an unchanged
-    # recapture then adds no index entry.
-    db.execute(
-        "CREATE INDEX IF NOT EXISTS idx_captures_stored_sha256 ON captures (sha256) WHERE body IS NOT NULL"
-    )
+    for table, column in _INTERNED_TEXT.items():
+        db[table].create_index([column], unique=True, if_not_exists=True)
+    db["bodies"].create_index(["sha256"], unique=True, if_not_exists=True)
+    # Lookups by URL (validators, removal) and by body (the first capture a WARC revisit refers to).
+    db["captures"].create_index(["url_id"], if_not_exists=True)
+    db["captures"].create_index(["body_id"], if_not_exists=True)
     db["versions"].create_index(["document_id"], if_not_exists=True)
     db["versions"].create_index(["capture_id"], if_not_exists=True)
     db["attachments"].create_index(["document_id", "url"], unique=True, if_not_exists=True)
@@ -121,21 +168,102 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _migrate_to_2(db: Database) -> None:
+    """Schema 1 kept URLs, hex sha256, headers, portal and WARC file as text in every capture row
+    (~520 bytes per unchanged recapture) and a copy of every section's text in ``versions.report``;
+    schema 2 keeps each once and refers to it by id, and sections as spans of the text."""
+    from archive import interned  # the same code ingest uses, so migrated rows equal new ones
+
+    _create_captures(db, "captures_v2")
+    for row in db.query("SELECT * FROM captures ORDER BY id"):
+        stored = zlib.decompress(row["body"]) if row["body"] is not None else None
+        digest = bytes.fromhex(row["sha256"])
+        body_id = interned.find_body(db, digest)
+        if body_id is None:
+            if (
+                stored is None and row["body_size"]
+            ):  # recorded as stored nowhere: kept that way, check says so
+                body_id = (
+                    db["bodies"].insert({"sha256": digest, "size": row["body_size"], "body": None}).last_pk
+                )
+            else:
+                body_id = interned.body_id(db, stored or b"", digest)
+        stable, varying = interned.split_headers(json.loads(row["headers"]) if row["headers"] else None)
+        db["captures_v2"].insert(
+            {
+                "id": row["id"],
+                "url_id": interned.url_id(db, row["url"]),
+                "final_url_id": interned.optional_url_id(db, row["final_url"]),
+                "fetched_at": row["fetched_at"],
+                "status": row["status"],
+                "outcome": row["outcome"],
+                "reason": row["reason"],
+                "content_type": row["content_type"],
+                "headers_id": interned.header_set_id(db, stable),
+                "headers_varying": varying,
+                "body_id": body_id,
+                "portal_id": interned.portal_id(db, row["portal"]),
+                "parent_url_id": interned.optional_url_id(db, row["parent_url"]),
+                "warc_file_id": interned.warc_file_id(db, row["warc_file"]),
+                "warc_offset": row["warc_offset"],
+            }
+        )
+    db.execute("DROP TABLE captures")
+    db.execute("ALTER TABLE captures_v2 RENAME TO captures")
+    # Section texts become spans into the version's text (archive.versions): the JSON is kept otherwise.
+    from archive.versions import sections_as_spans
+
+    for version_id, data, text in db.execute(
+        "SELECT id, report, text FROM versions WHERE report IS NOT NULL"
+    ).fetchall():
+        packed = json.dumps(sections_as_spans(json.loads(data), text or ""), ensure_ascii=False)
+        db.execute("UPDATE versions SET report = ? WHERE id = ?", [packed, version_id])
+
+
+# Version n's migration turns a version n-1 archive into version n. _create_tables always creates
+# the newest tables (a migration brings an older archive's existing ones up to date). Migrations
+# run with foreign keys off (tables are rebuilt) and are checked before they commit.
+MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2}
+
+
+def recorded_version(db: Database) -> int | None:
+    """The archive's schema version; None for a new, empty database."""
+    if db["schema_version"].exists():
+        version = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+        if version is not None:
+            return version
+    return 1 if db["versions"].exists() else None  # data from before versions were recorded
+
+
 def ensure_schema(db: Database) -> int:
     """Create whatever is missing, migrate an older archive, record the version; returns the version in force."""
-    with db.atomic():
-        existing = db["versions"].exists()
-        _create_tables(db)
-        current = db.execute("SELECT max(version) FROM schema_version").fetchone()[0]
-        if current is None:
-            # A new archive is created at the newest version; one with data but no record is version 1.
-            current = 1 if existing else SCHEMA_VERSION
-            db["schema_version"].insert({"version": current, "applied_at": _now()})
-        if current > SCHEMA_VERSION:
-            raise RuntimeError(f"archive schema version {current} is newer than this code ({SCHEMA_VERSION})")
-        for version in range(current + 1, SCHEMA_VERSION + 1):
-            MIGRATIONS[version](db)
-            db["schema_version"].insert({"version": version, "applied_at": _now()})
-            current = version
-        _create_indexes(db)
+    current = recorded_version(db)
+    if current is not None and current > SCHEMA_VERSION:
+        raise RuntimeError(f"archive schema version {current} is newer than this code ({SCHEMA_VERSION})")
+    migrating = current is not None and current < SCHEMA_VERSION
+    foreign_keys = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    if migrating:
+        db.execute("PRAGMA foreign_keys = OFF")  # has no effect inside a transaction
+    try:
+        with db.atomic():
+            _create_tables(db)
+            if current is None:
+                current = SCHEMA_VERSION
+                db["schema_version"].insert({"version": current, "applied_at": _now()})
+            elif not db.execute("SELECT 1 FROM schema_version").fetchone():
+                db["schema_version"].insert({"version": current, "applied_at": _now()})
+            for version in range(current + 1, SCHEMA_VERSION + 1):
+                logger.info("migrating archive %s from schema %d to %d", db.conn, version - 1, version)
+                MIGRATIONS[version](db)
+                db["schema_version"].insert({"version": version, "applied_at": _now()})
+                current = version
+            if migrating and (broken := db.execute("PRAGMA foreign_key_check").fetchall()):
+                raise RuntimeError(
+                    f"migration to schema {SCHEMA_VERSION} left broken references: {broken[:5]}"
+                )
+            _create_indexes(db)
+            db.execute(CAPTURE_RECORDS_VIEW)
+    finally:
+        if migrating and foreign_keys:
+            db.execute("PRAGMA foreign_keys = ON")
     return current

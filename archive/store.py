@@ -2,27 +2,28 @@
 
 One ``ingest`` is one transaction, so a crash mid-crawl leaves either the whole capture (with its
 document and version rows) or none of it. Raw bodies are zlib-compressed and stored once per
-sha256: an unchanged recapture adds a capture row, not a second copy of the page.
+sha256, URLs and stable headers once each (archive.interned): an unchanged recapture adds a short
+row of integers, not a second copy of the page.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
+import sqlite3
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
+from archive import interned
 from archive.agencies import infer_level, infer_region
 from archive.capture import Capture
 from archive.fingerprint import fingerprint, fingerprint_text
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
+from archive.versions import report_json
 from extraction.report import Report
 
 logger = logging.getLogger(__name__)
@@ -54,20 +55,20 @@ def open_database(path: str | Path) -> Database:
     return db
 
 
-def capture_body(db: Database, capture_id: int) -> bytes:
-    """The raw body of a capture, following the sha256 to the row that holds the one stored copy."""
-    row = db.execute("SELECT sha256, body, body_size FROM captures WHERE id = ?", [capture_id]).fetchone()
+def capture_body(db: Database | sqlite3.Connection, capture_id: int) -> bytes:
+    """The raw body of a capture as it was fetched (each distinct body is stored once, in ``bodies``)."""
+    row = db.execute(
+        "SELECT b.sha256, b.body, b.size FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id = ?",
+        [capture_id],
+    ).fetchone()
     if row is None:
         raise KeyError(f"no capture {capture_id}")
     sha, body, size = row
-    if body is None and size:
-        found = db.execute(
-            "SELECT body FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
-        ).fetchone()
-        body = found[0] if found else None
-        if body is None:
-            raise KeyError(f"capture {capture_id}: body {sha} is not stored")
-    return zlib.decompress(body) if body is not None else b""
+    if body is None:
+        if size:
+            raise KeyError(f"capture {capture_id}: body {sha.hex()} is not stored")
+        return b""
+    return zlib.decompress(body)
 
 
 def _warc_store(path: Path, warc: bool | None) -> Any:
@@ -129,39 +130,36 @@ class Archive:
 
     def _record_capture(self, capture: Capture) -> int:
         body = capture.body or b""
-        sha = hashlib.sha256(body).hexdigest()
-        already = body and self.db.execute(
-            "SELECT url, fetched_at FROM captures WHERE sha256 = ? AND body IS NOT NULL LIMIT 1", [sha]
-        ).fetchone()
-        location = self.warc.write(capture, tuple(already) if already else None) if self.warc else None
-        if capture.portal:
-            self._portal(capture.portal)
+        digest = interned.body_digest(body)
+        known = interned.find_body(self.db, digest) if body else None
+        first = (
+            known
+            and self.db.execute(
+                "SELECT u.url, c.fetched_at FROM captures c JOIN urls u ON u.id = c.url_id "
+                "WHERE c.body_id = ? ORDER BY c.id LIMIT 1",
+                [known],
+            ).fetchone()
+        )
+        location = self.warc.write(capture, tuple(first) if first else None) if self.warc else None
+        stable_headers, varying_headers = interned.split_headers(capture.headers)
+        final_url = capture.final_url if capture.final_url != capture.url else None
         row = {
-            "url": capture.url,
-            "final_url": capture.final_url if capture.final_url != capture.url else None,
+            "url_id": interned.url_id(self.db, capture.url),
+            "final_url_id": interned.optional_url_id(self.db, final_url),
             "fetched_at": capture.fetched_at,
             "status": capture.status,
             "outcome": capture.outcome,
             "reason": capture.error,
             "content_type": capture.content_type,
-            "headers": json.dumps(capture.headers, ensure_ascii=False, sort_keys=True) if capture.headers else None,
-            "sha256": sha,
-            "body": zlib.compress(body, 9) if body and not already else None,
-            "body_size": len(body),
-            "portal": capture.portal,
-            "parent_url": capture.parent_url,
-            "warc_file": location.file if location else None,
+            "headers_id": interned.header_set_id(self.db, stable_headers),
+            "headers_varying": varying_headers,
+            "body_id": known or interned.body_id(self.db, body, digest),
+            "portal_id": interned.portal_id(self.db, capture.portal),
+            "parent_url_id": interned.optional_url_id(self.db, capture.parent_url),
+            "warc_file_id": interned.warc_file_id(self.db, location.file if location else None),
             "warc_offset": location.offset if location else None,
         }
         return self.db["captures"].insert(row).last_pk
-
-    def _portal(self, name: str) -> int:
-        found = self.db.execute("SELECT id FROM portals WHERE name = ?", [name]).fetchone()
-        if found:
-            return found[0]
-        parts = urlsplit(name)
-        base_url = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else None
-        return self.db["portals"].insert({"name": name, "base_url": base_url}).last_pk
 
     def _agency(self, report: Report) -> int | None:
         name = (report.agency or report.publisher or "").strip()
@@ -194,18 +192,22 @@ class Archive:
             ).fetchone()
             document_id = found[0] if found else None
         if document_id is None:
-            document_id = self.db["documents"].insert(
-                {
-                    "agency_id": agency_id,
-                    "report_year": report.report_year,
-                    "kind": KIND_FAZHI_REPORT,
-                    "title": report.title or None,
-                    "url": report.url or capture.final_url or capture.url,
-                    "first_seen": capture.fetched_at,
-                    "last_seen": capture.fetched_at,
-                    "removed_at": None,
-                }
-            ).last_pk
+            document_id = (
+                self.db["documents"]
+                .insert(
+                    {
+                        "agency_id": agency_id,
+                        "report_year": report.report_year,
+                        "kind": KIND_FAZHI_REPORT,
+                        "title": report.title or None,
+                        "url": report.url or capture.final_url or capture.url,
+                        "first_seen": capture.fetched_at,
+                        "last_seen": capture.fetched_at,
+                        "removed_at": None,
+                    }
+                )
+                .last_pk
+            )
         else:
             self._touch_document(document_id, capture.fetched_at)
             if report.title:
@@ -222,10 +224,13 @@ class Archive:
             [seen_at, document_id],
         )
 
-    def _version(self, document_id: int, capture_id: int, capture: Capture, report: Report) -> tuple[int, str]:
+    def _version(
+        self, document_id: int, capture_id: int, capture: Capture, report: Report
+    ) -> tuple[int, str]:
         print_ = fingerprint(report.text_normalized or report.text)
         latest = self.db.execute(
-            "SELECT id, fingerprint FROM versions WHERE document_id = ? ORDER BY id DESC LIMIT 1", [document_id]
+            "SELECT id, fingerprint FROM versions WHERE document_id = ? ORDER BY id DESC LIMIT 1",
+            [document_id],
         ).fetchone()
         if latest and latest[1] == print_:
             self.db.execute(
@@ -233,22 +238,28 @@ class Archive:
                 [capture.fetched_at, latest[0]],
             )
             return latest[0], "seen_again"
-        version_id = self.db["versions"].insert(
-            {
-                "document_id": document_id,
-                "capture_id": capture_id,
-                "title": report.title,
-                "text": report.text,
-                # NULL when it is the text itself: readers use coalesce(text_normalized, text).
-                "text_normalized": report.text_normalized if report.text_normalized != report.text else None,
-                "fingerprint": print_,
-                "published": report.published,
-                "report": report_json(report),
-                "first_seen": capture.fetched_at,
-                "last_seen": capture.fetched_at,
-                "seen_count": 1,
-            }
-        ).last_pk
+        version_id = (
+            self.db["versions"]
+            .insert(
+                {
+                    "document_id": document_id,
+                    "capture_id": capture_id,
+                    "title": report.title,
+                    "text": report.text,
+                    # NULL when it is the text itself: readers use coalesce(text_normalized, text).
+                    "text_normalized": report.text_normalized
+                    if report.text_normalized != report.text
+                    else None,
+                    "fingerprint": print_,
+                    "published": report.published,
+                    "report": report_json(report),
+                    "first_seen": capture.fetched_at,
+                    "last_seen": capture.fetched_at,
+                    "seen_count": 1,
+                }
+            )
+            .last_pk
+        )
         return version_id, "new_version"
 
     def _record_attachments(self, document_id: int, capture_id: int, report: Report) -> None:
@@ -266,7 +277,9 @@ class Archive:
         def count(sql: str) -> int:
             return self.db.execute(sql).fetchone()[0]
 
-        outcomes = dict(self.db.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome"))
+        outcomes = dict(
+            self.db.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome")
+        )
         return {
             "documents": count("SELECT count(*) FROM documents"),
             "versions": count("SELECT count(*) FROM versions"),
@@ -287,13 +300,6 @@ class Archive:
 def _has_words(report: Report) -> bool:
     """An empty extraction (a failed parse, a page redesign) must never replace the last good text."""
     return bool(fingerprint_text(report.text_normalized or report.text))
-
-
-def report_json(report: Report) -> str:
-    """The Report as JSON without text / text_normalized, which are columns of their own."""
-    data = report.to_dict()
-    del data["text"], data["text_normalized"]
-    return json.dumps(data, ensure_ascii=False)
 
 
 def _urls(capture: Capture, report: Report | None) -> list[str]:

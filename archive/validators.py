@@ -39,11 +39,11 @@ class ValidatorStore:
             return Validators()
         try:
             row = conn.execute(
-                "SELECT headers FROM captures WHERE url = ? AND status = 200 AND outcome = 'ok' "
+                "SELECT headers FROM capture_records WHERE url = ? AND status = 200 AND outcome = 'ok' "
                 "ORDER BY id DESC LIMIT 1",
                 [url],
             ).fetchone()
-        except sqlite3.OperationalError:  # an archive without the captures table yet
+        except sqlite3.OperationalError:  # an archive without the tables yet (or of an older schema)
             return Validators()
         if not row or not row[0]:
             return Validators()
@@ -57,7 +57,8 @@ class ValidatorStore:
             return None
         try:
             row = conn.execute(
-                "SELECT id FROM captures WHERE url = ? AND status = 200 AND outcome = 'ok' ORDER BY id DESC LIMIT 1",
+                "SELECT id FROM capture_records WHERE url = ? AND status = 200 AND outcome = 'ok' "
+                "ORDER BY id DESC LIMIT 1",
                 [url],
             ).fetchone()
             return capture_body(conn, row[0]) if row else None  # type: ignore[arg-type]

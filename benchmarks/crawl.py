@@ -54,8 +54,8 @@ def trafilatura_alone(db: Path) -> tuple[int, float]:
     bodies = [
         zlib.decompress(body)
         for (body,) in conn.execute(
-            "SELECT body FROM captures WHERE id IN (SELECT capture_id FROM versions) AND body IS NOT NULL "
-            "AND content_type LIKE 'text/html%'"
+            "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id IN "
+            "(SELECT capture_id FROM versions) AND b.body IS NOT NULL AND c.content_type LIKE 'text/html%'"
         )
     ]
     conn.close()
@@ -82,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         pages, traf_seconds = trafilatura_alone(work / "full.db")
 
     rows = []
-    for name, stats in (("fetch-only crawl", fetch_stats), ("full pipeline", full_stats), ("re-run, unchanged", again_stats)):
+    for name, stats in (
+        ("fetch-only crawl", fetch_stats),
+        ("full pipeline", full_stats),
+        ("re-run, unchanged", again_stats),
+    ):
         responses = stats.get("downloader/response_count", 0)
         seconds = crawl_seconds(stats)
         rows.append((name, responses, seconds, responses / seconds if seconds else 0.0,

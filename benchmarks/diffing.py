@@ -20,6 +20,7 @@ import json
 import re
 import statistics
 import time
+import zlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -310,7 +311,7 @@ def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: 
     rng = random.Random(seed)
     db = Database(db_path)
     ensure_schema(db)
-    agency_rows, document_rows, capture_rows, version_rows = [], [], [], []
+    agency_rows, document_rows, url_rows, body_rows, capture_rows, version_rows = [], [], [], [], [], []
     counties = [f"{a}{b}县" for a in "青云白临梅金东南西北" for b in "山水溪河林石"]
     for a in range(1, agencies + 1):
         county = counties[a % len(counties)]
@@ -323,6 +324,7 @@ def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: 
             doc_id = a * 100 + y
             day = f"{year + 1}-03-{rng.randint(10, 28):02d}"
             url = f"http://127.0.0.1:8000/bench/{a}/{year}.html"
+            url_rows.append({"id": doc_id, "url": url})
             document_rows.append({
                 "id": doc_id, "agency_id": a, "report_year": year, "kind": "fazhi_report",
                 "title": f"{name}{year}年法治政府建设年度报告", "url": url, "first_seen": day, "last_seen": day,
@@ -334,10 +336,10 @@ def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: 
                 cid = doc_id * 10 + v
                 digest = hashlib.sha256(body.encode()).hexdigest()
                 seen = day if v == 0 else f"{year + 1}-06-01"
-                capture_rows.append({
-                    "id": cid, "url": url, "fetched_at": seen, "status": 200, "outcome": "ok",
-                    "sha256": digest, "body_size": len(body.encode()),
-                })
+                body_rows.append({"id": cid, "sha256": bytes.fromhex(digest), "size": len(body.encode()),
+                                  "body": zlib.compress(body.encode(), 1)})  # fmt: skip
+                capture_rows.append({"id": cid, "url_id": doc_id, "fetched_at": seen, "status": 200, "outcome": "ok",
+                                     "body_id": cid})  # fmt: skip
                 version_rows.append({
                     "id": cid, "document_id": doc_id, "capture_id": cid, "title": document_rows[-1]["title"],
                     "text": body, "text_normalized": body, "fingerprint": digest, "published": day,
@@ -346,6 +348,8 @@ def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: 
     with db.atomic():
         db["agencies"].insert_all(agency_rows, batch_size=1000)
         db["documents"].insert_all(document_rows, batch_size=1000)
+        db["urls"].insert_all(url_rows, batch_size=1000)
+        db["bodies"].insert_all(body_rows, batch_size=1000)
         db["captures"].insert_all(capture_rows, batch_size=1000)
         db["versions"].insert_all(version_rows, batch_size=1000)
     db.close()

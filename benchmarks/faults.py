@@ -69,7 +69,7 @@ def account(db: Path, base: str, targets: dict[str, list[str]]) -> dict:
             "join documents on documents.id = versions.document_id join agencies on agencies.id = documents.agency_id "
             "order by versions.id")}  # fmt: skip
     outcomes: dict[str, set[str]] = {}
-    for url, outcome in conn.execute("select url, outcome from captures"):
+    for url, outcome in conn.execute("select url, outcome from capture_records"):
         outcomes.setdefault(url, set()).add(outcome)
     conn.close()
     gold = {r.url_path: r for r in visible_reports(AS_OF)}

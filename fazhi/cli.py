@@ -12,6 +12,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import closing
 from pathlib import Path
 
 
@@ -22,7 +23,9 @@ class CommandError(Exception):
 def _existing_db(path: str) -> Path:
     db = Path(path)
     if not db.is_file():
-        raise CommandError(f"no archive at {db} (crawl first: scrapy crawl reports -a start=URL -s ARCHIVE_DB={db})")
+        raise CommandError(
+            f"no archive at {db} (crawl first: scrapy crawl reports -a start=URL -s ARCHIVE_DB={db})"
+        )
     return db
 
 
@@ -74,7 +77,9 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
             raise CommandError(str(exc.args[0])) from exc
     path = Path(value)
     if not path.exists():
-        raise CommandError(f"no such file: {value}" + ("" if db else " (give --db to diff archive version ids)"))
+        raise CommandError(
+            f"no such file: {value}" + ("" if db else " (give --db to diff archive version ids)")
+        )
     if path.suffix.lower() in (".txt", ".md"):
         from extraction.decoding import decode_text
 
@@ -160,6 +165,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from sqlite_utils import Database
+
+    from archive.schema import recorded_version
+    from archive.store import open_database
+
+    path = _existing_db(args.db)
+    with closing(Database(path)) as db:
+        before = recorded_version(db)
+    with closing(open_database(path)) as db:  # opening an archive migrates it, in one transaction
+        after = recorded_version(db)
+    print(f"{path}: schema {before} → {after}" if before != after else f"{path}: already at schema {after}")
+    return 0
+
+
 def cmd_portals(args: argparse.Namespace) -> int:
     from crawler.registry import REGISTRY_PATH, load_portals, validate_portals
 
@@ -186,7 +206,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from crawler.distributed.ingest import ingest_from_redis
 
     idle = None if args.idle <= 0 else args.idle
-    counts = ingest_from_redis(args.from_redis, args.db, stop_when_idle=idle, **({"key": args.key} if args.key else {}))
+    counts = ingest_from_redis(
+        args.from_redis, args.db, stop_when_idle=idle, **({"key": args.key} if args.key else {})
+    )
     print(json.dumps(counts, ensure_ascii=False, indent=2))
     return 0
 
@@ -210,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("portal", cmd_portal, "serve the sample government portal network on 127.0.0.1")
     p.add_argument("--port", type=int, default=8800)
-    p.add_argument("--as-of", type=_iso_date, default=dt.date.today(), help="serve the portals as they stood that day")
+    p.add_argument(
+        "--as-of", type=_iso_date, default=dt.date.today(), help="serve the portals as they stood that day"
+    )
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument(
         "--faults",
@@ -255,15 +279,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("check", cmd_check, "verify stored bodies and references; exit 1 on any problem")
     p.add_argument("--db", required=True)
 
+    p = add("migrate", cmd_migrate, "upgrade an archive made by an older version to this code's schema")
+    p.add_argument("--db", required=True)
+
     p = add("portals", cmd_portals, "list or validate the portal registry (crawler/portals.toml)")
     p.add_argument("action", choices=["list", "validate"])
     p.add_argument("--registry", help="another registry file")
 
-    p = add("ingest", cmd_ingest, "write captures queued in Redis by distributed crawl workers into the archive")
+    p = add(
+        "ingest", cmd_ingest, "write captures queued in Redis by distributed crawl workers into the archive"
+    )
     p.add_argument("--from-redis", required=True, metavar="URL", help="e.g. redis://127.0.0.1:6379/0")
     p.add_argument("--db", required=True)
     p.add_argument("--key", help="the Redis list the workers push to (default: reports:items)")
-    p.add_argument("--idle", type=float, default=5.0, help="stop after the list has been empty this long; 0 = never")
+    p.add_argument(
+        "--idle", type=float, default=5.0, help="stop after the list has been empty this long; 0 = never"
+    )
 
     p = add("demo", cmd_demo, "serve the sample portals, crawl them twice, write the reports")
     p.add_argument("--out", default="demo-output")

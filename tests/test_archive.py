@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import zlib
 
@@ -11,6 +12,7 @@ from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_
 from archive import Archive
 from archive.agencies import infer_level, infer_region
 from archive.fingerprint import fingerprint
+from archive.schema import SCHEMA_VERSION
 from extraction.report import Attachment
 
 
@@ -55,9 +57,9 @@ def test_unchanged_recapture_stores_the_body_once(arc):
     report = make_report()
     a = arc.ingest(make_capture(report), report)
     b = arc.ingest(make_capture(report, fetched_at="2024-05-01T08:00:00Z"), report)
-    stored = rows(arc, "SELECT id, body IS NOT NULL, sha256 FROM captures ORDER BY id")
-    assert [s[1] for s in stored] == [1, 0]
-    assert stored[0][2] == stored[1][2]
+    stored = rows(arc, "SELECT id, body_id, sha256 FROM capture_records ORDER BY id")
+    assert stored[0][1:] == stored[1][1:]
+    assert rows(arc, "SELECT count(*) FROM bodies") == [(1,)]
     assert arc.body(b.capture_id) == arc.body(a.capture_id) == make_capture(report).body
 
 
@@ -65,7 +67,9 @@ def test_whitespace_and_punctuation_changes_make_no_new_version(arc):
     report = make_report()
     arc.ingest(make_capture(report), report)
     relaid = QINGHE_2023.replace("，", ",").replace("：", ":").replace("\n", "\n\n  ").replace("。", ". ")
-    res = arc.ingest(make_capture(make_report(relaid), fetched_at="2024-05-02T00:00:00Z"), make_report(relaid))
+    res = arc.ingest(
+        make_capture(make_report(relaid), fetched_at="2024-05-02T00:00:00Z"), make_report(relaid)
+    )
     assert res.status == "seen_again"
     assert arc.stats()["captures"] == 2
     assert arc.stats()["versions"] == 1
@@ -105,13 +109,20 @@ def test_bad_captures_never_make_or_hide_versions(arc, outcome, status, error):
     assert bad.status == "capture_only"
     assert bad.version_id is None
     assert rows(arc, "SELECT id, text FROM versions") == [(good.version_id, QINGHE_2023)]
-    assert rows(arc, "SELECT outcome, reason FROM captures WHERE id = ?", bad.capture_id) == [(outcome, error)]
+    assert rows(arc, "SELECT outcome, reason FROM captures WHERE id = ?", bad.capture_id) == [
+        (outcome, error)
+    ]
     assert arc.stats()["outcomes"] == {"ok": 1, outcome: 1}
 
 
 def test_none_report_and_not_a_report_are_capture_only(arc):
-    assert arc.ingest(make_capture(None, url="http://127.0.0.1:8000/qinghe/list.html"), None).status == "capture_only"
-    info = make_report("2023年政府信息公开工作年度报告……", is_report=False, title="2023年政府信息公开工作年度报告")
+    assert (
+        arc.ingest(make_capture(None, url="http://127.0.0.1:8000/qinghe/list.html"), None).status
+        == "capture_only"
+    )
+    info = make_report(
+        "2023年政府信息公开工作年度报告……", is_report=False, title="2023年政府信息公开工作年度报告"
+    )
     res = arc.ingest(make_capture(info), info)
     assert (res.status, res.document_id, res.version_id) == ("capture_only", None, None)
     stats = arc.stats()
@@ -185,8 +196,9 @@ def test_capture_rows_keep_raw_sha_and_headers(arc):
     import hashlib
     import json
 
-    sha, body, size, headers = rows(arc, "SELECT sha256, body, body_size, headers FROM captures WHERE id = ?",
-                                    res.capture_id)[0]  # fmt: skip
+    sha, size, headers = rows(arc, "SELECT sha256, body_size, headers FROM capture_records WHERE id = ?",
+                              res.capture_id)[0]  # fmt: skip
+    (body,) = rows(arc, "SELECT body FROM bodies WHERE sha256 = ?", hashlib.sha256(capture.body).digest())[0]
     assert sha == hashlib.sha256(capture.body).hexdigest()
     assert zlib.decompress(body) == capture.body
     assert size == len(capture.body)
@@ -216,7 +228,7 @@ def test_stats_keys_and_reopen(tmp_path):
     assert {"documents", "versions", "captures", "agencies", "outcomes", "revised_documents"} <= set(stats)
     assert stats["documents"] == stats["versions"] == stats["captures"] == stats["agencies"] == 1
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert conn.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
     fks = {row[2] for row in conn.execute("PRAGMA foreign_key_list(versions)")}
     assert fks == {"documents", "captures"}
 
@@ -254,12 +266,42 @@ def test_an_older_archive_is_migrated_once(tmp_path, monkeypatch):
         database["versions"].add_column("language", str)
         database.execute("UPDATE versions SET language = 'zh-Hans'")
 
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 2)
-    monkeypatch.setattr(schema, "MIGRATIONS", {2: add_language})
+    current = schema.SCHEMA_VERSION
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current + 1)
+    monkeypatch.setattr(schema, "MIGRATIONS", {current + 1: add_language})
     with Archive(db, warc=False) as arc:
         assert rows(arc, "SELECT language FROM versions") == [("zh-Hans",)]
     with Archive(db, warc=False) as arc:  # not applied twice
-        assert [v for (v,) in rows(arc, "SELECT version FROM schema_version ORDER BY version")] == [1, 2]
-    monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
+        versions = [v for (v,) in rows(arc, "SELECT version FROM schema_version ORDER BY version")]
+        assert versions == [current, current + 1]
+    monkeypatch.setattr(schema, "SCHEMA_VERSION", current)
     with pytest.raises(RuntimeError, match="newer than this code"):
         Archive(db, warc=False)
+
+
+def test_report_json_keeps_sections_as_spans_and_reads_them_back():
+    from archive.versions import report_from_json, report_json
+    from extraction.report import Section
+
+    report = make_report()
+    report.sections = [
+        Section(
+            marker="一、", title="主要举措和成效", level=1, part="achievements", text=QINGHE_2023[60:200]
+        ),
+        Section(
+            marker="(一)",
+            title="深化行政复议体制改革",
+            level=2,
+            part="achievements",
+            text=QINGHE_2023[90:150],
+        ),
+        Section(marker="三、", title="存在的不足", level=1, part="shortcomings", text="不在正文中的一段"),
+    ]
+    stored = json.loads(report_json(report))
+    assert [("span" in s, "text" in s) for s in stored["sections"]] == [
+        (True, False),
+        (True, False),
+        (False, True),
+    ]
+    back = report_from_json(report_json(report), report.text, report.text_normalized)
+    assert back == report

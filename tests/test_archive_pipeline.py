@@ -53,11 +53,18 @@ def test_a_real_report_is_versioned_once_and_edits_are_caught(db):
         stats = arc.stats()
     assert (first.status, again.status, edited.status) == ("new_version", "seen_again", "new_version")
     assert first.document_id == again.document_id == edited.document_id
-    assert (stats["captures"], stats["versions"], stats["documents"], stats["revised_documents"]) == (3, 2, 1, 1)
+    assert (stats["captures"], stats["versions"], stats["documents"], stats["revised_documents"]) == (
+        3,
+        2,
+        1,
+        1,
+    )
     assert "以镇长为组长" in version_text(db, edited.version_id)
     assert "以党委书记为组长" in version_text(db, first.version_id)
     report = version_report(db, first.version_id)
-    assert report.report_year == 2020 and report.sections and report.text == version_text(db, first.version_id)
+    assert (
+        report.report_year == 2020 and report.sections and report.text == version_text(db, first.version_id)
+    )
     assert check_archive(db) == []
 
 
@@ -77,6 +84,9 @@ def test_real_pages_that_are_not_reports_are_kept_as_captures_only(db, name):
         result = arc.ingest(*fetch(raw, "2024-04-01T00:00:00Z", url=f"http://127.0.0.1:8000/{name}"))
         assert result.status == "capture_only"
         assert arc.body(result.capture_id) == raw
-        stored = arc.db.execute("SELECT length(body) FROM captures WHERE id = ?", [result.capture_id]).fetchone()[0]
+        stored = arc.db.execute(
+            "SELECT length(b.body) FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id = ?",
+            [result.capture_id],
+        ).fetchone()[0]
         assert arc.stats()["versions"] == 0
     assert stored < len(raw) / 3  # zlib on real portal HTML

@@ -51,12 +51,13 @@ def test_check_finds_a_tampered_body(db):
     conn = sqlite3.connect(db)
     import zlib
 
-    conn.execute("UPDATE captures SET body = ? WHERE id = 2", [zlib.compress(b"<html>forged</html>")])
+    conn.execute("UPDATE bodies SET body = ? WHERE id = (SELECT body_id FROM captures WHERE id = 2)",
+                 [zlib.compress(b"<html>forged</html>")])  # fmt: skip
     conn.commit()
     conn.close()
     problems = check_archive(db)
     assert len(problems) == 1
-    assert problems[0].startswith("capture 2: body sha256")
+    assert problems[0].startswith("body ") and "body sha256" in problems[0]
 
 
 def test_check_finds_orphans_and_edited_text(db):

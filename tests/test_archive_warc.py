@@ -32,7 +32,11 @@ def test_every_response_is_a_warc_record_at_its_indexed_offset(tmp_path):
     db, report, results = _archive(tmp_path)
     folder = warc_dir_for(db)
     assert folder == tmp_path / "archive.warcs"
-    rows = sqlite3.connect(db).execute("SELECT id, warc_file, warc_offset FROM captures ORDER BY id").fetchall()
+    rows = (
+        sqlite3.connect(db)
+        .execute("SELECT id, warc_file, warc_offset FROM capture_records ORDER BY id")
+        .fetchall()
+    )
     assert [r[1] is not None for r in rows] == [True, True, True, True, False]  # no response, no record
     first = read_warc_record(folder, rows[0][1], rows[0][2])
     assert (first.record_type, first.url, first.status) == ("response", report.url, 200)

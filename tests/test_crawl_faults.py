@@ -37,12 +37,18 @@ def faulty(tmp_path_factory):
         "documents": conn.execute("select count(*) from documents").fetchone()[0],
         "outcomes": dict(conn.execute("select outcome, count(*) from captures group by outcome").fetchall()),
         "version_urls": {u for (u,) in conn.execute(
-            "select captures.url from versions join captures on captures.id = versions.capture_id")},
+            "select captures.url from versions join capture_records captures on captures.id = versions.capture_id")},
     }  # fmt: skip
     conn.close()
     with start_in_thread(RECOVERED, port=port, faults=PLAN) as portal:
         second = run_crawl(portal.start_urls, db, tmp / "second.log", *SETTINGS)
-    return {"db": db, "first": first, "second": second, "snapshot": snapshot, "base": f"http://127.0.0.1:{port}"}
+    return {
+        "db": db,
+        "first": first,
+        "second": second,
+        "snapshot": snapshot,
+        "base": f"http://127.0.0.1:{port}",
+    }
 
 
 def test_blocked_and_soft_404_pages_are_recorded_not_archived(faulty):

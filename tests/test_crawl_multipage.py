@@ -34,7 +34,7 @@ def test_split_report_is_joined_and_rechecked_without_a_new_version(tmp_path: Pa
         ["%" + doc.url_path],
     ).fetchall()
     page_two = conn.execute(
-        "select outcome, parent_url from captures where url like ?", ["%" + second_page_path(doc)]
+        "select outcome, parent_url from capture_records where url like ?", ["%" + second_page_path(doc)]
     ).fetchall()
     conn.close()
     assert len(texts) == 1, "one version: the joined text, not one per page nor a new one on re-check"

@@ -217,7 +217,7 @@ def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_red
     assert result["ingested"] == 2 and result["outcomes"] == {"ok": 2}
     assert client.llen(keys.ingesting) == 0 and client.llen(keys.items) == 0
     conn = sqlite3.connect(tmp_path / "a.db")
-    urls = [u for (u,) in conn.execute("select url from captures order by id")]
+    urls = [u for (u,) in conn.execute("select url from capture_records order by id")]
     assert urls == [held["url"], queued["url"]]
 
 

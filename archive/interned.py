@@ -1,0 +1,89 @@
+"""Values that recur across captures, stored once and referred to by id.
+
+A crawl re-fetches the same URLs with the same headers and, mostly, the same bodies, run after run.
+Keeping the URL, the body (by sha256), the stable headers, the portal and the WARC file name once
+each is what keeps an unchanged recapture to a short row of integers (``benchmarks/archive.py``).
+Nothing is lost: headers that change on every fetch (``Date``, cache and trace ids) stay with the
+capture, and the ``capture_records`` view puts every capture back together as one flat row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from urllib.parse import urlsplit
+
+from sqlite_utils import Database
+
+# Response headers whose value changes from one fetch to the next, so they would defeat sharing a
+# header set between recaptures. Lower case; kept per capture in ``captures.headers_varying``.
+VARYING_HEADERS = frozenset({
+    "date", "expires", "age", "set-cookie", "x-request-id", "x-trace-id", "traceparent", "x-cache",
+    "x-cache-hits", "x-cache-lookup", "x-served-by", "x-timer", "x-via", "via", "cf-ray", "eagleid",
+    "x-swift-savetime", "x-swift-cachetime", "ali-swift-global-savetime", "x-ws-request-id",
+    "x-nws-log-uuid", "x-daa-tunnel", "x-tengine-error", "server-timing", "x-response-time",
+})  # fmt: skip
+
+
+def _intern(db: Database, table: str, column: str, value: object, extra: dict | None = None) -> int:
+    """Id of the row of ``table`` whose unique ``column`` is ``value``, inserted when missing."""
+    found = db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
+    if found:
+        return found[0]
+    return db[table].insert({column: value, **(extra or {})}).last_pk
+
+
+def url_id(db: Database, url: str) -> int:
+    return _intern(db, "urls", "url", url)
+
+
+def optional_url_id(db: Database, url: str | None) -> int | None:
+    return url_id(db, url) if url else None
+
+
+def portal_id(db: Database, name: str | None) -> int | None:
+    """The portal row for a crawl's portal key or start URL (its base URL filled in when it is a URL)."""
+    if not name:
+        return None
+    parts = urlsplit(name)
+    base_url = f"{parts.scheme}://{parts.netloc}/" if parts.scheme and parts.netloc else None
+    return _intern(db, "portals", "name", name, {"base_url": base_url})
+
+
+def warc_file_id(db: Database, name: str | None) -> int | None:
+    return _intern(db, "warc_files", "name", name) if name else None
+
+
+def body_digest(body: bytes) -> bytes:
+    return hashlib.sha256(body).digest()
+
+
+def find_body(db: Database, digest: bytes) -> int | None:
+    found = db.execute("SELECT id FROM bodies WHERE sha256 = ?", [digest]).fetchone()
+    return found[0] if found else None
+
+
+def body_id(db: Database, body: bytes, digest: bytes | None = None) -> int:
+    """The one stored copy of ``body`` (zlib level 9), found by its sha256 or added."""
+    digest = digest or body_digest(body)
+    found = find_body(db, digest)
+    if found is not None:
+        return found
+    row = {"sha256": digest, "size": len(body), "body": zlib.compress(body, 9)}
+    return db["bodies"].insert(row).last_pk
+
+
+def split_headers(headers: dict[str, str] | None) -> tuple[str | None, str | None]:
+    """(stable headers, varying headers) as sorted JSON objects, None for an empty side."""
+    stable = {k: v for k, v in (headers or {}).items() if k.lower() not in VARYING_HEADERS}
+    varying = {k: v for k, v in (headers or {}).items() if k.lower() in VARYING_HEADERS}
+
+    def dump(part: dict[str, str]) -> str | None:
+        return json.dumps(part, ensure_ascii=False, sort_keys=True) if part else None
+
+    return dump(stable), dump(varying)
+
+
+def header_set_id(db: Database, stable_json: str | None) -> int | None:
+    return _intern(db, "header_sets", "headers", stable_json) if stable_json else None
