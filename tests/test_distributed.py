@@ -252,3 +252,48 @@ def test_a_worker_killed_mid_crawl_leaves_no_report_behind(local_redis, tmp_path
     counts = archived_counts(tmp_path / "archive.db")
     assert counts["documents"] == counts["versions"] == len(visible_reports(AS_OF))
     assert result["new_versions"] == len(visible_reports(AS_OF))
+
+
+def test_a_popped_request_is_parked_in_the_same_redis_step(local_redis):
+    """Pop and park are one Lua script: at no moment is a request out of the queue yet parked nowhere.
+
+    A worker killed between the two used to lose the request (gone from the queue, marked seen). Here
+    the worker "dies" right after popping (no close, heartbeat deleted) and a peer gets it back.
+    """
+    from scrapy import Request, Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.distributed.scheduler import SharedScheduler
+
+    class Reports(Spider):
+        name = "reports"
+
+    settings = {"REDIS_URL": local_redis.url, "SCHEDULER_PERSIST": True,
+                "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter"}  # fmt: skip
+    client = redis.Redis.from_url(local_redis.url)
+    keys = CrawlKeys()
+
+    def scheduler() -> SharedScheduler:
+        crawler = get_crawler(Reports, settings)
+        crawler.spider = crawler._create_spider()
+        made = SharedScheduler.from_crawler(crawler)
+        made.open(crawler.spider)
+        return made
+
+    dying, peer = scheduler(), scheduler()
+    urls = [f"http://127.0.0.1:9/report/{n}.html" for n in range(3)]
+    assert [dying.enqueue_request(Request(u)) for u in urls] == [True, True, True]
+    assert peer.enqueue_request(Request(urls[0])) is False  # seen by the shared dupefilter
+    client.config_resetstat()
+    popped = dying.next_request()
+    assert popped is not None and client.zcard(dying.queue.key) == 2
+    calls = {name: stat["calls"] for name, stat in client.info("commandstats").items()}
+    assert calls.get("cmdstat_evalsha") and "cmdstat_exec" not in calls  # one script, not a pop then a park
+    (parked,) = client.hvals(keys.inflight(dying.worker_id))
+    assert dying.queue._decode_request(parked).url == popped.url
+    dying.ticker.stop()
+    client.delete(keys.worker(dying.worker_id))  # its heartbeat lapses: it is dead
+    assert peer.reclaim_dead() == 1
+    back = {peer.next_request().url for _ in range(3)}
+    assert back == set(urls) and peer.next_request() is None
+    peer.close("finished")

@@ -2,8 +2,9 @@
 
 scrapy-redis pops a request from the shared queue and forgets it: if that worker dies, the request is
 gone from the queue yet marked seen in the dupefilter, so nobody fetches it again. Here every popped
-request is also parked in ``reports:inflight:<worker>`` until the engine has finished with it (its
-items are pushed), and a worker whose heartbeat lapsed has its parked requests put back in the queue.
+request is parked in ``reports:inflight:<worker>`` in the same Redis step as the pop (a Lua script)
+until the engine has finished with it (its items are pushed), and a worker whose heartbeat lapsed has
+its parked requests put back in the queue. Marking a request seen and queueing it is one step too.
 A worker with an empty queue also stays open while a live peer still has requests in flight, since
 those can add new links; the last worker to finish a complete crawl clears the frontier for the next run.
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
+from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
@@ -28,6 +30,22 @@ from crawler.distributed.keys import CrawlKeys
 
 logger = logging.getLogger(__name__)
 
+# Pop the best request and park it under this worker in one step. Done as two commands, a worker
+# killed between them loses the request: gone from the queue, marked seen, parked nowhere. (The test
+# that kills a worker once it holds requests hit exactly that window now and then.)
+POP_AND_PARK = """
+local top = redis.call('ZRANGE', KEYS[1], 0, 0)
+if #top == 0 then return false end
+redis.call('ZREMRANGEBYRANK', KEYS[1], 0, 0)
+redis.call('HSET', KEYS[2], ARGV[1], top[1])
+return top[1]
+"""
+# Mark a request seen and queue it in one step, for the same reason (ARGV[1] empty: dont_filter).
+SEE_AND_QUEUE = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
 HEARTBEAT_MS = 3000  # a worker silent this long is dead; its in-flight requests go back in the queue
 TICK_SECONDS = 0.2
 
@@ -45,6 +63,10 @@ class SharedScheduler(Scheduler):
 
     def open(self, spider: Spider) -> Any:
         result = super().open(spider)
+        if not isinstance(self.queue, PriorityQueue):
+            raise ValueError(f"SharedScheduler needs scrapy-redis's PriorityQueue, not {type(self.queue).__name__}")
+        self.pop_and_park = self.server.register_script(POP_AND_PARK)
+        self.see_and_queue = self.server.register_script(SEE_AND_QUEUE)
         self.keys = CrawlKeys(spider.name)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.popped: dict[str, Request] = {}
@@ -57,13 +79,26 @@ class SharedScheduler(Scheduler):
     def beat(self) -> None:
         self.server.set(self.keys.worker(self.worker_id), "1", px=HEARTBEAT_MS)
 
+    def enqueue_request(self, request: Request) -> bool:
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        data = self.queue._encode_request(request)
+        if not self.see_and_queue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
     def next_request(self) -> Request | None:
-        request = super().next_request()
-        if request is not None:
-            token = uuid.uuid4().hex
-            self.server.hset(self.keys.inflight(self.worker_id), token, self.queue._encode_request(request))
-            self.popped[token] = request
-            self.server.hincrby(self.keys.fetched, request.url, 1)
+        token = uuid.uuid4().hex
+        data = self.pop_and_park(keys=[self.queue.key, self.keys.inflight(self.worker_id)], args=[token])
+        if data is None:
+            return None
+        request = self.queue._decode_request(data)
+        self.popped[token] = request
+        self.server.hincrby(self.keys.fetched, request.url, 1)
+        if self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def has_pending_requests(self) -> bool:
