@@ -68,6 +68,15 @@ def _check_bodies(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
+def _check_header_sets(conn: sqlite3.Connection) -> list[str]:
+    """A header set whose digest is wrong is never found again: every capture would add a new one."""
+    return [
+        f"header set {row['id']}: digest does not match its headers"
+        for row in conn.execute("SELECT id, digest, headers FROM header_sets")
+        if hashlib.sha256(row["headers"].encode("utf-8")).digest()[:8] != row["digest"]
+    ]
+
+
 def _check_fingerprints(conn: sqlite3.Connection) -> list[str]:
     return [
         f"version {row['id']}: text does not match its fingerprint"
@@ -121,6 +130,7 @@ def check_archive(path: str | Path) -> list[str]:
         for what, sql in _ORPHANS:
             problems.extend(f"{what}: {row[0]}" for row in conn.execute(sql))
         problems.extend(_check_bodies(conn))
+        problems.extend(_check_header_sets(conn))
         problems.extend(_check_fingerprints(conn))
         problems.extend(_check_warcs(conn, Path(path)))
     finally:

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 KIND_FAZHI_REPORT = "fazhi_report"
 # Tables holding one text value each, stored once and referred to by id (archive.interned).
-_INTERNED_TEXT = {"urls": "url", "header_sets": "headers", "warc_files": "name"}
+_INTERNED_TEXT = {"urls": "url", "warc_files": "name"}
 
 
 def _create_tables(db: Database) -> None:
@@ -57,6 +57,11 @@ def _create_tables(db: Database) -> None:
     )
     for table, column in _INTERNED_TEXT.items():
         db[table].create({"id": int, column: str}, pk="id", not_null=[column], if_not_exists=True)
+    # Found by an 8-byte digest of the JSON (archive.interned), not a unique index on the JSON itself,
+    # which would hold every header set twice: most URLs get a set of their own (ETag, Last-Modified).
+    db["header_sets"].create(
+        {"id": int, "digest": bytes, "headers": str}, pk="id", not_null=["digest", "headers"], if_not_exists=True
+    )
     db["bodies"].create(
         {"id": int, "sha256": bytes, "size": int, "body": bytes},
         pk="id",
@@ -156,6 +161,7 @@ def _create_indexes(db: Database) -> None:
     for table, column in _INTERNED_TEXT.items():
         db[table].create_index([column], unique=True, if_not_exists=True)
     db["bodies"].create_index(["sha256"], unique=True, if_not_exists=True)
+    db["header_sets"].create_index(["digest"], if_not_exists=True)
     # Lookups by URL (validators, removal) and by body (the first capture a WARC revisit refers to).
     db["captures"].create_index(["url_id"], if_not_exists=True)
     db["captures"].create_index(["body_id"], if_not_exists=True)

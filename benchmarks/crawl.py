@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             portal.start_urls, work / "fetch-only.db", work, "fetch-only", "-s", "ITEM_PIPELINES={}"
         )
         _, full_stats = run_crawl(portal.start_urls, work / "full.db", work, "full")
+        before = _archive_size(work / "full.db")
         _, again_stats = run_crawl(portal.start_urls, work / "full.db", work, "again")
+        after = _archive_size(work / "full.db")
         pages, traf_seconds = trafilatura_alone(work / "full.db")
 
     rows = []
@@ -104,7 +106,23 @@ def main(argv: list[str] | None = None) -> int:
     first_bytes = rows[1][4] or 1
     print(f"re-run bytes / first-run bytes: {rows[2][4] / first_bytes:.2f}")
     print(f"versions made by the re-run: {again_stats.get('fazhi/new_version', 0)}")
+    added = after[2] - before[2]
+    if added:
+        print(f"archive bytes added per re-run capture: {(after[0] - before[0]) / added:.0f} in the database, "
+              f"{(after[1] - before[1]) / added:.0f} in WARC files ({added} captures)")  # fmt: skip
     return 0
+
+
+def _archive_size(db: Path) -> tuple[int, int, int]:
+    """(database bytes, WARC bytes, captures) of the archive at ``db``."""
+    from archive.warc import warc_dir_for
+
+    folder = warc_dir_for(db)
+    warc = sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
+    conn = sqlite3.connect(db)
+    captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
+    conn.close()
+    return db.stat().st_size, warc, captures
 
 
 if __name__ == "__main__":

@@ -60,6 +60,14 @@ def test_check_finds_a_tampered_body(db):
     assert problems[0].startswith("body ") and "body sha256" in problems[0]
 
 
+def test_check_finds_an_edited_header_set(db):
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE header_sets SET headers = replace(headers, 'nginx', 'apache') WHERE id = 1")
+    conn.commit()
+    conn.close()
+    assert check_archive(db) == ["header set 1: digest does not match its headers"]
+
+
 def test_check_finds_orphans_and_edited_text(db):
     conn = sqlite3.connect(db)
     conn.execute("UPDATE versions SET text = text || '（补）', text_normalized = NULL WHERE id = 1")
