@@ -36,8 +36,8 @@ _ORPHANS = (
      "ON d.id = t.document_id WHERE d.id IS NULL"),
     ("capture points at missing URL or body", "SELECT c.id FROM captures c LEFT JOIN urls u ON u.id = c.url_id "
      "LEFT JOIN bodies b ON b.id = c.body_id WHERE u.id IS NULL OR b.id IS NULL"),
-    ("stored body that no capture refers to", "SELECT b.id FROM bodies b WHERE NOT EXISTS "
-     "(SELECT 1 FROM captures c WHERE c.body_id = b.id)"),
+    ("stored body that no capture refers to", "SELECT b.id FROM bodies b LEFT JOIN "
+     "(SELECT DISTINCT body_id FROM captures) c ON c.body_id = b.id WHERE c.body_id IS NULL"),
     ("attachment points at missing capture", "SELECT t.id FROM attachments t LEFT JOIN captures c "
      "ON c.id = t.capture_id WHERE t.capture_id IS NOT NULL AND c.id IS NULL"),
 )  # fmt: skip

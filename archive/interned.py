@@ -64,13 +64,14 @@ def find_body(db: Database, digest: bytes) -> int | None:
     return found[0] if found else None
 
 
-def body_id(db: Database, body: bytes, digest: bytes | None = None) -> int:
-    """The one stored copy of ``body`` (zlib level 9), found by its sha256 or added."""
+def body_id(db: Database, body: bytes, url_id: int, fetched_at: str, digest: bytes | None = None) -> int:
+    """The one stored copy of ``body`` (zlib level 9), found by its sha256 or added as first fetched from ``url_id``."""
     digest = digest or body_digest(body)
     found = find_body(db, digest)
     if found is not None:
         return found
-    row = {"sha256": digest, "size": len(body), "body": zlib.compress(body, 9)}
+    row = {"sha256": digest, "size": len(body), "body": zlib.compress(body, 9), "first_url_id": url_id,
+           "first_fetched_at": fetched_at}  # fmt: skip
     return db["bodies"].insert(row).last_pk
 
 
@@ -80,7 +81,7 @@ def split_headers(headers: dict[str, str] | None) -> tuple[str | None, str | Non
     varying = {k: v for k, v in (headers or {}).items() if k.lower() in VARYING_HEADERS}
 
     def dump(part: dict[str, str]) -> str | None:
-        return json.dumps(part, ensure_ascii=False, sort_keys=True) if part else None
+        return json.dumps(part, ensure_ascii=False, sort_keys=True, separators=(",", ":")) if part else None
 
     return dump(stable), dump(varying)
 

@@ -131,20 +131,17 @@ class Archive:
     def _record_capture(self, capture: Capture) -> int:
         body = capture.body or b""
         digest = interned.body_digest(body)
+        url_id = interned.url_id(self.db, capture.url)
         known = interned.find_body(self.db, digest) if body else None
-        first = (
-            known
-            and self.db.execute(
-                "SELECT u.url, c.fetched_at FROM captures c JOIN urls u ON u.id = c.url_id "
-                "WHERE c.body_id = ? ORDER BY c.id LIMIT 1",
-                [known],
-            ).fetchone()
-        )
+        first = known and self.db.execute(
+            "SELECT u.url, b.first_fetched_at FROM bodies b JOIN urls u ON u.id = b.first_url_id WHERE b.id = ?",
+            [known],
+        ).fetchone()
         location = self.warc.write(capture, tuple(first) if first else None) if self.warc else None
         stable_headers, varying_headers = interned.split_headers(capture.headers)
         final_url = capture.final_url if capture.final_url != capture.url else None
         row = {
-            "url_id": interned.url_id(self.db, capture.url),
+            "url_id": url_id,
             "final_url_id": interned.optional_url_id(self.db, final_url),
             "fetched_at": capture.fetched_at,
             "status": capture.status,
@@ -153,7 +150,7 @@ class Archive:
             "content_type": capture.content_type,
             "headers_id": interned.header_set_id(self.db, stable_headers),
             "headers_varying": varying_headers,
-            "body_id": known or interned.body_id(self.db, body, digest),
+            "body_id": known or interned.body_id(self.db, body, url_id, capture.fetched_at, digest),
             "portal_id": interned.portal_id(self.db, capture.portal),
             "parent_url_id": interned.optional_url_id(self.db, capture.parent_url),
             "warc_file_id": interned.warc_file_id(self.db, location.file if location else None),
