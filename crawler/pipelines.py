@@ -57,11 +57,23 @@ class ArchivePipeline:
         if reason != "finished":
             logger.info("crawl %s: not marking removed reports", reason)
             return
+        self.mark_removed_reports(self.started)
+
+    def mark_removed_reports(self, crawl_started: str) -> list[int]:
+        """After a complete crawl that began at ``crawl_started``: mark what its readable portals no longer list.
+
+        Forgets the portals seen so far, so a long-lived writer (``fazhi ingest``) starts the next crawl afresh.
+        """
+        removed_all: list[int] = []
         for portal in sorted(self.portals - self.unreadable_lists):
-            removed = mark_removed(self.db_path, portal, self.started)
+            removed = mark_removed(self.db_path, portal, crawl_started)
             if removed:
                 self.stats.inc_value("fazhi/removed_documents", len(removed))
                 logger.warning("%d report(s) no longer on %s: documents %s", len(removed), portal, removed)
+                removed_all += removed
+        self.portals.clear()
+        self.unreadable_lists.clear()
+        return removed_all
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is not None:

@@ -297,3 +297,31 @@ def test_a_popped_request_is_parked_in_the_same_redis_step(local_redis):
     back = {peer.next_request().url for _ in range(3)}
     assert back == set(urls) and peer.next_request() is None
     peer.close("finished")
+
+
+def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, tmp_path):
+    """As a local crawl does: after a complete crawl the writer marks what the portal no longer lists."""
+    from sample_portal.server import start_in_thread
+
+    later, earlier = dt.date(2025, 7, 1), dt.date(2024, 4, 15)
+    db = tmp_path / "archive.db"
+    results = []
+    port = 0
+    for n, as_of in enumerate((later, earlier)):
+        tmp = tmp_path / str(n)
+        tmp.mkdir()
+        with start_in_thread(as_of, port=port) as portal:
+            port = portal.port  # the same portal, a year apart: its 2024 reports are not there yet
+            crawl_with_workers(portal, local_redis.url, tmp, 1, *PACED)
+        results.append(ingest_from_redis(local_redis.url, str(db), stop_when_idle=0))
+    gone = {(r.agency, r.year) for r in visible_reports(later)} - {(r.agency, r.year) for r in visible_reports(earlier)}
+    conn = sqlite3.connect(db)
+    removed = set(conn.execute(
+        "select agencies.name, documents.report_year from documents join agencies on agencies.id = agency_id "
+        "where removed_at is not null").fetchall())  # fmt: skip
+    total = conn.execute("select count(*) from documents").fetchone()[0]
+    conn.close()
+    assert gone and removed == gone
+    assert [r["complete_crawls"] for r in results] == [1, 1]
+    assert [r["removed_documents"] for r in results] == [0, len(gone)]
+    assert total == len(visible_reports(later)), "nothing is deleted"

@@ -4,6 +4,7 @@ Each capture goes through ``ArchivePipeline`` — the very code a local crawl us
 a local crawl leave the same archive. A capture is moved (LMOVE) to ``reports:items:ingesting`` while it
 is archived and dropped from there after, so a writer killed mid-capture loses nothing: the next one
 archives the leftover first (the archive makes a repeat a ``seen_again``, never a second version).
+The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no longer found.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import redis
 
-from crawler.distributed.items import decode_capture
+from crawler.distributed.items import crawl_complete, decode_capture
 from crawler.distributed.keys import CrawlKeys
 from crawler.pipelines import ArchivePipeline
 
@@ -49,7 +50,7 @@ def ingest_from_redis(
     run = _IngestRun()
     pipeline = ArchivePipeline(db_path, run)  # type: ignore[arg-type]  # needs only .stats
     pipeline.open_spider()
-    ingested = 0
+    ingested = crawls = 0
     idle_since = time.monotonic()
     try:
         while True:
@@ -65,9 +66,16 @@ def ingest_from_redis(
                 if moved is None:
                     continue
                 data = moved
-            pipeline.process_item(decode_capture(data))
+            marker = crawl_complete(data)
+            if marker is None:
+                pipeline.process_item(decode_capture(data))
+            elif marker.get("started"):
+                pipeline.mark_removed_reports(marker["started"])
+                crawls += 1
+            else:
+                logger.warning("a crawl ended without a recorded start: not marking removed reports")
             server.lrem(ingesting, 1, data)
-            ingested += 1
+            ingested += marker is None
             idle_since = time.monotonic()
     finally:
         pipeline.close_spider()
@@ -78,6 +86,8 @@ def ingest_from_redis(
         "new_versions": counts.get("fazhi/new_version", 0),
         "seen_again": counts.get("fazhi/seen_again", 0),
         "capture_only": counts.get("fazhi/capture_only", 0),
+        "complete_crawls": crawls,
+        "removed_documents": counts.get("fazhi/removed_documents", 0),
         "outcomes": {k.rsplit("/", 1)[1]: v for k, v in counts.items() if k.startswith("fazhi/outcome/")},
     }
     logger.info("ingested %d captures from %s into %s: %s", ingested, key, db_path, result)

@@ -18,6 +18,9 @@ from crawler.distributed.keys import CrawlKeys
 from crawler.items import CaptureItem
 
 BYTES_TAG = "__base64__"
+# The last worker out of a complete crawl queues this after every capture, so the writer knows the
+# crawl was whole and can mark the reports it no longer found (as a local crawl does when it closes).
+CRAWL_COMPLETE = "__crawl_complete__"
 
 
 def _plain(value: Any) -> Any:
@@ -49,6 +52,18 @@ def decode_capture(data: str | bytes) -> CaptureItem:
     """The CaptureItem a worker pushed, bytes restored, ready for ``ArchivePipeline``."""
     fields = _restored(json.loads(data))
     return CaptureItem(**{k: v for k, v in fields.items() if k in CaptureItem.fields})
+
+
+def encode_crawl_complete(started: str | None) -> str:
+    return json.dumps({CRAWL_COMPLETE: {"started": started}})
+
+
+def crawl_complete(data: str | bytes) -> dict[str, Any] | None:
+    """The end-of-crawl marker's fields, or None for a capture (told apart without parsing a large capture)."""
+    head = data[: len(CRAWL_COMPLETE) + 3]
+    if (head.decode("utf-8", "replace") if isinstance(head, bytes) else head) != '{"' + CRAWL_COMPLETE + '"':
+        return None
+    return json.loads(data)[CRAWL_COMPLETE]
 
 
 class RedisItemPipeline:

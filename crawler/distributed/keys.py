@@ -42,6 +42,10 @@ class CrawlKeys:
         return f"{self.spider}:inflight:*"
 
     @property
+    def started(self) -> str:  # when the crawl began (set by the first worker in, handed to the writer at the end)
+        return f"{self.spider}:started"
+
+    @property
     def fetched(self) -> str:  # hash: URL → times a worker downloaded it (accounting)
         return f"{self.spider}:fetched"
 

@@ -6,7 +6,8 @@ request is parked in ``reports:inflight:<worker>`` in the same Redis step as the
 until the engine has finished with it (its items are pushed), and a worker whose heartbeat lapsed has
 its parked requests put back in the queue. Marking a request seen and queueing it is one step too.
 A worker with an empty queue also stays open while a live peer still has requests in flight, since
-those can add new links; the last worker to finish a complete crawl clears the frontier for the next run.
+those can add new links; the last worker to finish a complete crawl queues an end-of-crawl marker for
+the writer (which then marks removed reports) and clears the frontier for the next run.
 
 The engine's in-progress set and its ``nextcall`` are read through Scrapy's private ``engine._slot``
 (Scrapy 2.19): there is no public signal for "this request's callback output is fully handled".
@@ -26,7 +27,9 @@ from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet.task import LoopingCall
 
+from crawler.distributed.items import encode_crawl_complete
 from crawler.distributed.keys import CrawlKeys
+from crawler.spiders.base import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,7 @@ class SharedScheduler(Scheduler):
         self.keys = CrawlKeys(spider.name)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         self.popped: dict[str, Request] = {}
+        self.server.set(self.keys.started, utc_now(), nx=True)  # the first worker in starts the crawl
         self.beat()
         self.ticker = LoopingCall(self.tick)
         self.ticker.start(TICK_SECONDS, now=False)
@@ -173,7 +177,10 @@ class SharedScheduler(Scheduler):
         self.server.delete(self.keys.worker(self.worker_id))
         alive = any(True for _ in self.server.scan_iter(match=self.keys.worker("*")))
         if reason == "finished" and not alive and not self._workers_with_inflight() and len(self.queue) == 0:
-            # The last worker out of a complete crawl: the next run starts with a fresh frontier.
-            self.server.delete(self.keys.dupefilter, self.keys.requests)
+            # The last worker out of a complete crawl: tell the writer (after every capture), and start
+            # the next run with a fresh frontier.
+            started = self.server.get(self.keys.started)
+            self.server.rpush(self.keys.items, encode_crawl_complete(started.decode() if started else None))
+            self.server.delete(self.keys.dupefilter, self.keys.requests, self.keys.started)
             logger.info("crawl complete: cleared %s and %s", self.keys.dupefilter, self.keys.requests)
         super().close(reason)
