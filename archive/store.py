@@ -287,6 +287,10 @@ class Archive:
                 "SELECT count(*) FROM (SELECT document_id FROM versions GROUP BY document_id HAVING count(*) > 1)"
             ),
             "removed_documents": count("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL"),
+            # What deduplication and compression save: bytes fetched, distinct bodies, bytes they take.
+            "fetched_body_bytes": count("SELECT coalesce(sum(b.size), 0) FROM captures c JOIN bodies b ON b.id = c.body_id"),
+            "bodies": count("SELECT count(*) FROM bodies"),
+            "stored_body_bytes": count("SELECT coalesce(sum(length(body)), 0) FROM bodies"),
         }
 
     def body(self, capture_id: int) -> bytes:

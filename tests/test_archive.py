@@ -60,6 +60,9 @@ def test_unchanged_recapture_stores_the_body_once(arc):
     stored = rows(arc, "SELECT id, body_id, sha256 FROM capture_records ORDER BY id")
     assert stored[0][1:] == stored[1][1:]
     assert rows(arc, "SELECT count(*) FROM bodies") == [(1,)]
+    stats = arc.stats()
+    assert stats["bodies"] == 1 and stats["fetched_body_bytes"] == 2 * len(make_capture(report).body)
+    assert 0 < stats["stored_body_bytes"] < len(make_capture(report).body)
     assert arc.body(b.capture_id) == arc.body(a.capture_id) == make_capture(report).body
 
 
