@@ -108,21 +108,49 @@ def docx_lines(body: bytes) -> list[str]:
     return lines
 
 
+LIBREOFFICE_PACKAGE = "libreoffice-writer-nogui"  # Debian: LibreOffice without its GUI, for .doc / .wps
+CONVERT_TIMEOUT_S = 120
+_office_profile: tempfile.TemporaryDirectory[str] | None = None
+
+
+def office_binary() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _office_profile_url() -> str:
+    """A LibreOffice user profile of this process's own: two soffice runs sharing one profile (the
+    default, ~/.config/libreoffice) hand work to each other or fail, which parallel crawls would do."""
+    global _office_profile
+    if _office_profile is None:
+        _office_profile = tempfile.TemporaryDirectory(prefix="fazhi-office-")
+    return Path(_office_profile.name).as_uri()
+
+
 def doc_lines(body: bytes) -> list[str]:
-    """Lines of a legacy .doc via antiword or LibreOffice; DocumentError when neither is installed."""
+    """Paragraphs of a legacy Word .doc (or a WPS file in the same OLE format) via antiword or LibreOffice.
+
+    DocumentError when neither is installed, the conversion fails or it runs past CONVERT_TIMEOUT_S.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "in.doc"
         path.write_bytes(body)
         if shutil.which("antiword"):
             out = subprocess.run(["antiword", "-m", "UTF-8.txt", str(path)], capture_output=True,
-                                 timeout=60, check=False)
+                                 timeout=60, check=False)  # fmt: skip
             if out.returncode == 0:
                 return [x.strip() for x in out.stdout.decode("utf-8", "replace").splitlines() if x.strip()]
-        office = shutil.which("soffice") or shutil.which("libreoffice")
-        if office:
-            subprocess.run([office, "--headless", "--convert-to", "txt:Text", "--outdir", tmp, str(path)],
-                           capture_output=True, timeout=120, check=False)
-            txt = Path(tmp) / "in.txt"
-            if txt.exists():
-                return [x.strip() for x in txt.read_text("utf-8", "replace").splitlines() if x.strip()]
-    raise DocumentError("DOC needs antiword or LibreOffice, neither is installed")
+        office = office_binary()
+        if office is None:
+            raise DocumentError(f"DOC needs antiword or LibreOffice, neither is installed (apt-get install {LIBREOFFICE_PACKAGE})")
+        command = [office, f"-env:UserInstallation={_office_profile_url()}", "--headless", "--norestore",
+                   "--convert-to", "txt:Text (encoded):UTF8", "--outdir", tmp, str(path)]  # fmt: skip
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT_S, check=False)
+        except subprocess.TimeoutExpired as exc:
+            raise DocumentError(f"LibreOffice did not convert the DOC within {CONVERT_TIMEOUT_S} s") from exc
+        txt = Path(tmp) / "in.txt"
+        if not txt.exists():
+            why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+            raise DocumentError(f"unreadable DOC: LibreOffice could not convert it ({why[0][:120]})")
+        text = txt.read_bytes().decode("utf-8-sig", "replace")
+        return [x.strip(" \t\u3000\u00a0") for x in text.splitlines() if x.strip(" \t\u3000\u00a0")]
