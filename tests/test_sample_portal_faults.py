@@ -37,12 +37,6 @@ def faulty():
         yield portal
 
 
-@pytest.fixture(scope="module")
-def plain():
-    with start_in_thread(AS_OF) as portal:
-        yield portal
-
-
 def get(portal, path: str, timeout: float = 10, method: str = "GET"):
     """(status, headers, body) over a fresh connection; body errors propagate."""
     conn = http.client.HTTPConnection("127.0.0.1", portal.port, timeout=timeout)

@@ -29,12 +29,6 @@ def split_portal():
         yield portal
 
 
-@pytest.fixture(scope="module")
-def plain():
-    with start_in_thread(AS_OF) as portal:
-        yield portal
-
-
 def fetch(url: str) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
