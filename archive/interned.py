@@ -95,3 +95,32 @@ def header_set_id(db: Database, stable_json: str | None) -> int | None:
     if found:
         return found[0]
     return db["header_sets"].insert({"digest": digest, "headers": stable_json}).last_pk
+
+
+def header_set_ids(
+    db: Database, url_id: int, stable_json: str | None, table: str = "captures"
+) -> tuple[int | None, int | None]:
+    """(headers_id, headers_base_id) for a capture of ``url_id`` with these stable headers.
+
+    Most URLs have a header set of their own (their ETag, Last-Modified), and a 304 answer leaves out
+    the entity headers of the 200 before it, so storing its set whole would cost every URL a second
+    set. Instead a set that differs from the URL's last whole set is stored as a JSON merge patch
+    against it (changed keys, removed keys as null): ``{"Content-Length":null,"Content-Type":null}``,
+    one row shared by every URL. ``capture_records`` applies the patch (json_patch).
+    """
+    if not stable_json:
+        return None, None
+    last = db.execute(
+        f"SELECT h.id, h.headers FROM [{table}] c JOIN header_sets h ON h.id = c.headers_id "
+        "WHERE c.url_id = ? AND c.headers_base_id IS NULL ORDER BY c.id DESC LIMIT 1",
+        [url_id],
+    ).fetchone()
+    if last is not None and last[1] == stable_json:
+        return last[0], None
+    if last is not None:
+        base, new = json.loads(last[1]), json.loads(stable_json)
+        patch = {k: v for k, v in new.items() if base.get(k) != v} | {k: None for k in base if k not in new}
+        patch_json = json.dumps(patch, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        if len(patch_json) < len(stable_json):
+            return header_set_id(db, patch_json), last[0]
+    return header_set_id(db, stable_json), None

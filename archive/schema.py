@@ -114,6 +114,7 @@ def _create_captures(db: Database, name: str) -> None:
             "reason": str,
             "content_type": str,
             "headers_id": int,
+            "headers_base_id": int,  # set when headers_id holds only what differs from this URL's usual set
             "headers_varying": str,
             "body_id": int,
             "portal_id": int,
@@ -126,6 +127,7 @@ def _create_captures(db: Database, name: str) -> None:
             ("url_id", "urls", "id"),
             ("final_url_id", "urls", "id"),
             ("headers_id", "header_sets", "id"),
+            ("headers_base_id", "header_sets", "id"),
             ("body_id", "bodies", "id"),
             ("portal_id", "portals", "id"),
             ("parent_url_id", "urls", "id"),
@@ -142,7 +144,8 @@ CAPTURE_RECORDS_VIEW = """
 CREATE VIEW IF NOT EXISTS capture_records AS
 SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type,
        CASE WHEN h.headers IS NULL AND c.headers_varying IS NULL THEN NULL
-            ELSE json_patch(coalesce(h.headers, '{}'), coalesce(c.headers_varying, '{}')) END AS headers,
+            ELSE json_patch(json_patch(coalesce(hb.headers, '{}'), coalesce(h.headers, '{}')),
+                            coalesce(c.headers_varying, '{}')) END AS headers,
        lower(hex(b.sha256)) AS sha256, b.size AS body_size, b.body IS NOT NULL AS body_stored, c.body_id,
        p.name AS portal, pu.url AS parent_url, w.name AS warc_file, c.warc_offset
 FROM captures c
@@ -150,6 +153,7 @@ JOIN urls u ON u.id = c.url_id
 JOIN bodies b ON b.id = c.body_id
 LEFT JOIN urls f ON f.id = c.final_url_id
 LEFT JOIN header_sets h ON h.id = c.headers_id
+LEFT JOIN header_sets hb ON hb.id = c.headers_base_id
 LEFT JOIN portals p ON p.id = c.portal_id
 LEFT JOIN urls pu ON pu.id = c.parent_url_id
 LEFT JOIN warc_files w ON w.id = c.warc_file_id
@@ -197,6 +201,7 @@ def _migrate_to_2(db: Database) -> None:
         elif body_id is None:
             body_id = interned.body_id(db, stored or b"", url_id, row["fetched_at"], digest)
         stable, varying = interned.split_headers(json.loads(row["headers"]) if row["headers"] else None)
+        headers_id, headers_base_id = interned.header_set_ids(db, url_id, stable, table="captures_v2")
         db["captures_v2"].insert(
             {
                 "id": row["id"],
@@ -207,7 +212,8 @@ def _migrate_to_2(db: Database) -> None:
                 "outcome": row["outcome"],
                 "reason": row["reason"],
                 "content_type": row["content_type"],
-                "headers_id": interned.header_set_id(db, stable),
+                "headers_id": headers_id,
+                "headers_base_id": headers_base_id,
                 "headers_varying": varying,
                 "body_id": body_id,
                 "portal_id": interned.portal_id(db, row["portal"]),

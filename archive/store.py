@@ -139,6 +139,7 @@ class Archive:
         ).fetchone()
         location = self.warc.write(capture, tuple(first) if first else None) if self.warc else None
         stable_headers, varying_headers = interned.split_headers(capture.headers)
+        headers_id, headers_base_id = interned.header_set_ids(self.db, url_id, stable_headers)
         final_url = capture.final_url if capture.final_url != capture.url else None
         row = {
             "url_id": url_id,
@@ -148,7 +149,8 @@ class Archive:
             "outcome": capture.outcome,
             "reason": capture.error,
             "content_type": capture.content_type,
-            "headers_id": interned.header_set_id(self.db, stable_headers),
+            "headers_id": headers_id,
+            "headers_base_id": headers_base_id,
             "headers_varying": varying_headers,
             "body_id": known or interned.body_id(self.db, body, url_id, capture.fetched_at, digest),
             "portal_id": interned.portal_id(self.db, capture.portal),

@@ -1,12 +1,14 @@
 """Crawl throughput: the full pipeline beside a fetch-only crawl and beside trafilatura alone.
 
-    .venv/bin/python -m benchmarks.crawl [--as-of 2025-07-01]
+    .venv/bin/python -m benchmarks.crawl [--as-of 2025-07-01] [--repeat 3]
 
 All three are measured in one run on the same sample portal state:
 1. fetch-only: ``scrapy crawl reports`` with the archive pipeline switched off (Scrapy + the portal);
 2. full: the same crawl with extraction and the archive;
 3. trafilatura alone: ``trafilatura.extract`` on the report pages the full crawl captured.
-Then a re-run of the full crawl on the unchanged state, to show what conditional requests save.
+Then a re-run of the full crawl on the unchanged state, to show what conditional requests save and
+what an unchanged re-crawl adds to the archive. Crawls of ~140 pages take seconds, so timings swing
+run to run: the rounds are repeated and medians printed with their range.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import argparse
 import datetime as dt
 import json
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
 from pathlib import Path
+from typing import Any
 
 from crawler.command import crawl_command, crawl_env
 
@@ -70,46 +74,57 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(2025, 7, 1))
+    parser.add_argument("--repeat", type=int, default=3, help="rounds of the three crawls; medians are printed")
     args = parser.parse_args(argv)
 
+    rounds: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp, start_in_thread(args.as_of, port=0) as portal:
         work = Path(tmp)
-        _, fetch_stats = run_crawl(
-            portal.start_urls, work / "fetch-only.db", work, "fetch-only", "-s", "ITEM_PIPELINES={}"
-        )
-        _, full_stats = run_crawl(portal.start_urls, work / "full.db", work, "full")
-        before = _archive_size(work / "full.db")
-        _, again_stats = run_crawl(portal.start_urls, work / "full.db", work, "again")
-        after = _archive_size(work / "full.db")
-        pages, traf_seconds = trafilatura_alone(work / "full.db")
+        for n in range(args.repeat):
+            db = work / f"full{n}.db"
+            # Alternate which crawl goes first, so a machine warming up or slowing down favours neither.
+            order = ("fetch-only", "full") if n % 2 == 0 else ("full", "fetch-only")
+            stats: dict[str, dict] = {}
+            for name in order:
+                extra = ("-s", "ITEM_PIPELINES={}") if name == "fetch-only" else ()
+                _, stats[name] = run_crawl(portal.start_urls, work / f"{name}{n}.db" if extra else db, work,
+                                           f"{name}{n}", *extra)  # fmt: skip
+            before = _archive_size(db)
+            _, stats["again"] = run_crawl(portal.start_urls, db, work, f"again{n}")
+            after = _archive_size(db)
+            rounds.append({"stats": stats, "growth": (before, after)})
+        pages, traf_seconds = trafilatura_alone(work / "full0.db")
 
-    rows = []
-    for name, stats in (
-        ("fetch-only crawl", fetch_stats),
-        ("full pipeline", full_stats),
-        ("re-run, unchanged", again_stats),
-    ):
-        responses = stats.get("downloader/response_count", 0)
+    def rate(stats: dict) -> float:
         seconds = crawl_seconds(stats)
-        rows.append((name, responses, seconds, responses / seconds if seconds else 0.0,
-                     stats.get("downloader/response_bytes", 0)))  # fmt: skip
-    print(f"sample portal as of {args.as_of}; Scrapy's own clock, AutoThrottle off, 2 cores shared")
-    print(f"{'run':<20}{'responses':>10}{'seconds':>10}{'pages/s':>10}{'bytes':>12}")
-    for name, responses, seconds, rate, size in rows:
-        print(f"{name:<20}{responses:>10}{seconds:>10.2f}{rate:>10.1f}{size:>12}")
+        return stats.get("downloader/response_count", 0) / seconds if seconds else 0.0
+
+    print(f"sample portal as of {args.as_of}; Scrapy's own clock, AutoThrottle off, 2 cores shared; "
+          f"{args.repeat} rounds, medians (min–max)")  # fmt: skip
+    print(f"{'run':<20}{'responses':>10}{'pages/s':>22}{'bytes':>12}")
+    for key, label in (("fetch-only", "fetch-only crawl"), ("full", "full pipeline"), ("again", "re-run, unchanged")):
+        rates = [rate(r["stats"][key]) for r in rounds]
+        first = rounds[0]["stats"][key]
+        spread = f"{statistics.median(rates):.1f} ({min(rates):.1f}–{max(rates):.1f})"
+        print(f"{label:<20}{first.get('downloader/response_count', 0):>10}{spread:>22}"
+              f"{first.get('downloader/response_bytes', 0):>12}")  # fmt: skip
     traf_rate = pages / traf_seconds if traf_seconds else 0.0
-    print(f"{'trafilatura alone':<20}{pages:>10}{traf_seconds:>10.2f}{traf_rate:>10.1f}{'':>12}")
-    full_rate, fetch_rate = rows[1][3], rows[0][3]
+    print(f"{'trafilatura alone':<20}{pages:>10}{traf_rate:>22.1f}")
+    ratios = [rate(r["stats"]["full"]) / rate(r["stats"]["fetch-only"]) for r in rounds]
     print()
-    print(f"full pipeline / fetch-only pages/s: {full_rate / fetch_rate:.2f}")
+    print(f"full pipeline / fetch-only pages/s: {statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})")
+    full_rate = statistics.median(rate(r["stats"]["full"]) for r in rounds)
     print(f"full pipeline / trafilatura-alone pages/s: {full_rate / traf_rate:.2f}" if traf_rate else "")
-    first_bytes = rows[1][4] or 1
-    print(f"re-run bytes / first-run bytes: {rows[2][4] / first_bytes:.2f}")
-    print(f"versions made by the re-run: {again_stats.get('fazhi/new_version', 0)}")
-    added = after[2] - before[2]
-    if added:
-        print(f"archive bytes added per re-run capture: {(after[0] - before[0]) / added:.0f} in the database, "
-              f"{(after[1] - before[1]) / added:.0f} in WARC files ({added} captures)")  # fmt: skip
+    re_bytes = [r["stats"]["again"].get("downloader/response_bytes", 0) / (r["stats"]["full"].get("downloader/response_bytes") or 1)
+                for r in rounds]  # fmt: skip
+    print(f"re-run bytes / first-run bytes: {statistics.median(re_bytes):.2f}")
+    print(f"versions made by the re-runs: {sum(r['stats']['again'].get('fazhi/new_version', 0) for r in rounds)}")
+    growth = [((a[0] - b[0]) / (a[2] - b[2]), (a[1] - b[1]) / (a[2] - b[2])) for b, a in (r["growth"] for r in rounds)
+              if a[2] > b[2]]  # fmt: skip
+    if growth:
+        db_bytes = [g[0] for g in growth]
+        print(f"archive bytes added per re-run capture: {statistics.median(db_bytes):.0f} ({min(db_bytes):.0f}–"
+              f"{max(db_bytes):.0f}) in the database, {statistics.median(g[1] for g in growth):.0f} in WARC files")  # fmt: skip
     return 0
 
 

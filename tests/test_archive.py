@@ -308,3 +308,27 @@ def test_report_json_keeps_sections_as_spans_and_reads_them_back():
     ]
     back = report_from_json(report_json(report), report.text, report.text_normalized)
     assert back == report
+
+
+def test_a_304_keeps_its_own_headers_as_a_patch_shared_between_urls(arc):
+    """A 304 leaves out the 200's entity headers: stored as one patch all URLs share, read back exactly."""
+    from archive.capture import Capture
+
+    sent = {}
+    for n in range(3):
+        url = f"http://127.0.0.1:8000/qinghe/t{n}.html"
+        validators = {"ETag": f'"e{n}"', "Last-Modified": "Fri, 15 Mar 2024 02:00:00 GMT", "Server": "nginx"}
+        ok = validators | {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(1000 + n),
+                           "Date": "Mon, 01 Apr 2024 08:00:00 GMT"}  # fmt: skip
+        not_modified = validators | {"Date": "Wed, 01 May 2024 08:00:00 GMT"}
+        for headers, status, body in ((ok, 200, f"<p>{n}</p>".encode()), (not_modified, 304, b"")):
+            capture = Capture(url=url, fetched_at="2024-05-01T08:00:00Z", status=status, body=body, headers=headers,
+                              outcome="ok" if status == 200 else "not_modified")  # fmt: skip
+            sent[arc.ingest(capture, None).capture_id] = headers
+    read = {i: json.loads(h) for i, h in rows(arc, "SELECT id, headers FROM capture_records")}
+    assert read == sent
+    # Three whole sets (one per URL) and a single patch for all three 304s.
+    patches = rows(arc, "SELECT DISTINCT h.headers FROM captures c JOIN header_sets h ON h.id = c.headers_id "
+                        "WHERE c.headers_base_id IS NOT NULL")  # fmt: skip
+    assert patches == [('{"Content-Length":null,"Content-Type":null}',)]
+    assert rows(arc, "SELECT count(*) FROM header_sets") == [(4,)]
