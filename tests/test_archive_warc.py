@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import gzip
 import sqlite3
 
@@ -74,3 +75,38 @@ def test_warc_can_be_turned_off(tmp_path):
         arc.ingest(make_capture(report), report)
     assert not warc_dir_for(tmp_path / "plain.db").exists()
     assert check_archive(tmp_path / "plain.db") == []
+
+
+def test_the_replay_tools_indexer_finds_every_record_where_the_archive_says(tmp_path):
+    """cdxj-indexer is what pywb (and ReplayWeb.page's WACZ) index WARCs with: if it reads every record at
+    the offset the archive recorded, with its status and digest, the crawl replays."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    db, report, _ = _archive(tmp_path)
+    folder = warc_dir_for(db)
+    indexer = Path(sys.executable).with_name("cdxj-indexer")
+    lines = subprocess.run([str(indexer), *map(str, sorted(folder.iterdir()))], capture_output=True, text=True,
+                           check=True).stdout.splitlines()  # fmt: skip
+    index = {}
+    for line in lines:
+        surt, timestamp, fields = line.split(" ", 2)
+        fields = json.loads(fields)
+        index[(fields["filename"], int(fields["offset"]))] = (timestamp, fields)
+    rows = sqlite3.connect(db).execute(
+        "SELECT id, url, status, sha256, warc_file, warc_offset, fetched_at FROM capture_records "
+        "WHERE warc_file IS NOT NULL ORDER BY id"
+    ).fetchall()
+    assert len(rows) == 4 and len(index) == 4
+    for _id, url, status, sha256, warc_file, offset, fetched_at in rows:
+        timestamp, fields = index[(warc_file, offset)]
+        assert fields["url"] == url
+        assert timestamp == fetched_at.replace("-", "").replace(":", "").replace("T", "").rstrip("Z")
+        assert fields["digest"].removeprefix("sha256:") == base64.b32encode(bytes.fromhex(sha256)).decode()
+        if fields.get("mime") == "warc/revisit":  # the unchanged recapture points at the first one
+            assert status == 200
+        else:
+            assert int(fields["status"]) == status
+    assert [f.get("mime") for _, f in index.values()].count("warc/revisit") == 1
