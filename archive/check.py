@@ -87,7 +87,8 @@ def _check_fingerprints(conn: sqlite3.Connection) -> list[str]:
 
 def _check_warcs(conn: sqlite3.Connection, path: Path) -> list[str]:
     rows = conn.execute(
-        "SELECT id, url, sha256, warc_file, warc_offset FROM capture_records WHERE warc_file IS NOT NULL ORDER BY id"
+        "SELECT id, url, status, sha256, warc_file, warc_offset FROM capture_records WHERE warc_file IS NOT NULL "
+        "ORDER BY id"
     ).fetchall()
     if not rows:
         return []
@@ -105,6 +106,10 @@ def _check_warcs(conn: sqlite3.Connection, path: Path) -> list[str]:
             record = read_warc_record(folder, row["warc_file"], row["warc_offset"])
         except (OSError, StopIteration, ValueError, ArchiveLoadFailed) as exc:
             problems.append(f"{where} cannot be read ({exc.__class__.__name__}: {str(exc)[:80]})")
+            continue
+        if record.record_type == "revisit" and (record.profile or "").endswith("/server-not-modified"):
+            if row["status"] != 304:  # a 304 revisit carries no payload digest of its own to compare
+                problems.append(f"{where}: a not-modified revisit for a capture with status {row['status']}")
             continue
         digest = record.payload_digest or ""
         expected = "sha256:" + base64.b32encode(bytes.fromhex(row["sha256"])).decode("ascii")

@@ -191,15 +191,16 @@ def _migrate_to_2(db: Database) -> None:
         stored = zlib.decompress(row["body"]) if row["body"] is not None else None
         digest = bytes.fromhex(row["sha256"])
         url_id = interned.url_id(db, row["url"])
+        record_url_id = interned.url_id(db, row["final_url"]) if row["final_url"] else url_id  # its WARC URI
         body_id = interned.find_body(db, digest)
         if body_id is None and stored is None and row["body_size"]:
             # Recorded as stored nowhere: kept that way, and `fazhi check` says so.
             body_id = db["bodies"].insert(
-                {"sha256": digest, "size": row["body_size"], "body": None, "first_url_id": url_id,
+                {"sha256": digest, "size": row["body_size"], "body": None, "first_url_id": record_url_id,
                  "first_fetched_at": row["fetched_at"]}  # fmt: skip
             ).last_pk
         elif body_id is None:
-            body_id = interned.body_id(db, stored or b"", url_id, row["fetched_at"], digest)
+            body_id = interned.body_id(db, stored or b"", record_url_id, row["fetched_at"], digest)
         stable, varying = interned.split_headers(json.loads(row["headers"]) if row["headers"] else None)
         headers_id, headers_base_id = interned.header_set_ids(db, url_id, stable, table="captures_v2")
         db["captures_v2"].insert(

@@ -132,18 +132,28 @@ class Archive:
         body = capture.body or b""
         digest = interned.body_digest(body)
         url_id = interned.url_id(self.db, capture.url)
+        final_url = capture.final_url if capture.final_url != capture.url else None
+        final_url_id = interned.optional_url_id(self.db, final_url)
         known = interned.find_body(self.db, digest) if body else None
         first = known and self.db.execute(
             "SELECT u.url, b.first_fetched_at FROM bodies b JOIN urls u ON u.id = b.first_url_id WHERE b.id = ?",
             [known],
         ).fetchone()
-        location = self.warc.write(capture, tuple(first) if first else None) if self.warc else None
+        confirmed = capture.status == 304 and self.db.execute(
+            "SELECT u.url, c.fetched_at FROM captures c JOIN urls u ON u.id = coalesce(c.final_url_id, c.url_id) "
+            "WHERE c.url_id = ? AND c.status = 200 AND c.outcome = 'ok' ORDER BY c.id DESC LIMIT 1",
+            [url_id],
+        ).fetchone()
+        location = (
+            self.warc.write(capture, tuple(first) if first else None, tuple(confirmed) if confirmed else None)
+            if self.warc
+            else None
+        )
         stable_headers, varying_headers = interned.split_headers(capture.headers)
         headers_id, headers_base_id = interned.header_set_ids(self.db, url_id, stable_headers)
-        final_url = capture.final_url if capture.final_url != capture.url else None
         row = {
             "url_id": url_id,
-            "final_url_id": interned.optional_url_id(self.db, final_url),
+            "final_url_id": final_url_id,
             "fetched_at": capture.fetched_at,
             "status": capture.status,
             "outcome": capture.outcome,
@@ -152,7 +162,8 @@ class Archive:
             "headers_id": headers_id,
             "headers_base_id": headers_base_id,
             "headers_varying": varying_headers,
-            "body_id": known or interned.body_id(self.db, body, url_id, capture.fetched_at, digest),
+            # The body's first URL is the one its WARC record was written under (after redirects).
+            "body_id": known or interned.body_id(self.db, body, final_url_id or url_id, capture.fetched_at, digest),
             "portal_id": interned.portal_id(self.db, capture.portal),
             "parent_url_id": interned.optional_url_id(self.db, capture.parent_url),
             "warc_file_id": interned.warc_file_id(self.db, location.file if location else None),

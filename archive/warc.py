@@ -3,7 +3,9 @@
 WARC (ISO 28500) is what web archives exchange: pywb, replayweb.page and the Internet Archive's
 tools read it, so the raw fetches outlive this project's database layout. Each capture with an HTTP
 status becomes a ``response`` record; a body already written (same sha256) becomes a small
-``revisit`` record pointing at the first one, as WARC's identical-payload-digest profile allows.
+``revisit`` record pointing at the first one, as WARC's identical-payload-digest profile allows, and a
+304 answer to a conditional request a ``revisit`` with the server-not-modified profile pointing at the
+URL's last 200 (so a replay tool shows that page, not an empty 304).
 Files are gzipped per record, so ``captures.warc_offset`` opens one record directly.
 """
 
@@ -28,6 +30,7 @@ from archive.capture import Capture
 MAX_FILE_BYTES = 1 << 30  # start a new file past 1 GiB, as web archives customarily do
 # Scrapy hands over decoded bodies: these headers would tell a WARC reader to decode them again.
 _DROPPED_HEADERS = {"content-encoding", "transfer-encoding", "content-length"}
+SERVER_NOT_MODIFIED = "http://netpreserve.org/warc/{version}/revisit/server-not-modified"
 
 
 def warc_dir_for(db_path: str | Path) -> Path:
@@ -54,6 +57,7 @@ class WarcRecordContent:
     headers: dict[str, str]
     body: bytes
     payload_digest: str | None
+    profile: str | None = None  # of a revisit record
 
 
 class WarcStore:
@@ -72,8 +76,11 @@ class WarcStore:
         self._file = (self.folder / self._name).open("ab")
         self._writer = WARCWriter(self._file, gzip=True)
 
-    def write(self, capture: Capture, first_of_body: tuple[str, str] | None) -> WarcLocation | None:
-        """Write ``capture``; ``first_of_body`` is (url, fetched_at) of an earlier capture of the same body."""
+    def write(
+        self, capture: Capture, first_of_body: tuple[str, str] | None, not_modified_of: tuple[str, str] | None = None
+    ) -> WarcLocation | None:
+        """Write ``capture``; ``first_of_body`` is (url, fetched_at) of an earlier capture of the same body,
+        ``not_modified_of`` the (url, fetched_at) of the 200 a 304 capture confirms."""
         if capture.status is None:
             return None  # no response came back: nothing HTTP to record
         if self._file is None or self._file.tell() > MAX_FILE_BYTES:
@@ -95,6 +102,14 @@ class WarcStore:
             record = self._writer.create_revisit_record(
                 uri, digest, first_of_body[0], first_of_body[1], http_headers=http, warc_headers_dict=warc_headers
             )
+        elif capture.status == 304 and not_modified_of:
+            record = self._writer.create_warc_record(
+                uri, "revisit", http_headers=http, warc_headers_dict={"WARC-Date": capture.fetched_at}
+            )
+            version = "1.1" if self._writer.warc_version == "WARC/1.1" else "1.0"
+            record.rec_headers.add_header("WARC-Profile", SERVER_NOT_MODIFIED.format(version=version))
+            record.rec_headers.add_header("WARC-Refers-To-Target-URI", not_modified_of[0])
+            record.rec_headers.add_header("WARC-Refers-To-Date", not_modified_of[1])
         else:
             record = self._writer.create_warc_record(
                 uri, "response", payload=BytesIO(body), length=len(body), http_headers=http,
@@ -126,6 +141,7 @@ def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordCo
             headers=dict(http.headers) if http else {},
             body=body if record.rec_type == "response" else b"",
             payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"),
+            profile=record.rec_headers.get_header("WARC-Profile"),
         )
 
 

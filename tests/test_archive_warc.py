@@ -110,3 +110,24 @@ def test_the_replay_tools_indexer_finds_every_record_where_the_archive_says(tmp_
         else:
             assert int(fields["status"]) == status
     assert [f.get("mime") for _, f in index.values()].count("warc/revisit") == 1
+
+
+def test_a_304_is_a_server_not_modified_revisit_of_the_last_200(tmp_path):
+    """A replay tool must show the page a 304 confirmed, not an empty 304: WARC's server-not-modified profile."""
+    db = tmp_path / "archive.db"
+    report = make_report()
+    with Archive(db, warc=True) as arc:
+        arc.ingest(make_capture(report, fetched_at="2024-04-01T08:00:00Z"), report)
+        not_modified = arc.ingest(make_capture(report, status=304, outcome="not_modified", body=b"",
+                                               fetched_at="2024-05-01T08:00:00Z"), None)  # fmt: skip
+    folder, file, offset = warc_dir_for(db), *sqlite3.connect(db).execute(
+        "SELECT warc_file, warc_offset FROM capture_records WHERE id = ?", [not_modified.capture_id]).fetchone()  # fmt: skip
+    with (folder / file).open("rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh)))
+        assert record.rec_type == "revisit"
+        assert record.rec_headers.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
+        assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == report.url
+        assert record.rec_headers.get_header("WARC-Refers-To-Date") == "2024-04-01T08:00:00Z"
+        assert record.http_headers.get_statuscode() == "304"
+    assert check_archive(db) == []
