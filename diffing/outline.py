@@ -13,27 +13,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-_CN_NUM = "一二三四五六七八九十"
-# (level, pattern) — 一、 / (一) / 1. / (1); a marker followed by a digit is a number, not a marker.
-_MARKERS = (
-    (1, re.compile(rf"^[{_CN_NUM}]+、")),
-    # (二), and 二) with its opening bracket lost, as copies of real reports have it (双山镇: `三)`)
-    (2, re.compile(rf"^[（(]?[{_CN_NUM}]+[)）]")),
-    (3, re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
-    (4, re.compile(r"^[（(]\d{1,2}[)）]")),
-)
-_ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,：:]))\s*([{_CN_NUM}]+是)")
-PLANS_TITLE = re.compile(
-    r"计划|思路|打算|安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后|(?:19|20)\d\d年.{0,12}(?:任务|目标)"
-)
-# 存在的问题 / 不足 / 短板 …, but not 解决突出问题 (an achievement's heading).
-PROBLEMS_TITLE = re.compile(r"(?<![决出])问题|不足|短板|差距|薄弱|困难|瓶颈")
-# A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.
-FORWARD = re.compile(
-    r"^(?:下一步|下步|接下来|今后|明年|(?:19|20)\d\d年[,，]?(?:我|本|全)|在接下来|在新的一年|我[镇县区市局街乡委]将)"
-)
+from extraction.report import Report
+from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, LABEL_LINE
+from extraction.sections import match_marker
+
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
-_LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+_LABEL_LINE = LABEL_LINE
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -71,13 +56,15 @@ def _first_clause(text: str) -> str:
 
 
 def marker_of(line: str) -> tuple[int, str] | None:
-    """(level, marker) of a line that opens an outline item, or None."""
-    stripped = line.strip()
-    for level, pattern in _MARKERS:
-        m = pattern.match(stripped)
-        if m:
-            return level, m.group(0)
-    return None
+    """(level, marker) of a line that opens an outline item, or None (the markers of extraction.sections)."""
+    found = match_marker(line.strip())
+    return (found[1], found[0]) if found else None
+
+
+def numbering(line: str) -> tuple[int, str] | None:
+    """The outline marker of a line, but not 一是: an enumeration is split, not nested."""
+    found = marker_of(line)
+    return None if found is None or found[1].endswith("是") else found
 
 
 def parse_outline(text: str) -> list[OutlineItem]:
@@ -92,70 +79,80 @@ def parse_outline(text: str) -> list[OutlineItem]:
     return items
 
 
-def plans_section(text: str) -> tuple[OutlineItem, list[str]] | None:
-    """The last heading that announces next year's plans and the lines under it (to the next peer heading)."""
-    lines = text.splitlines()
-    headings = [i for i in parse_outline(text) if PLANS_TITLE.search(i.title)]
-    if not headings:
+def plans_section(report: Report | str) -> tuple[OutlineItem, list[str]] | None:
+    """The heading of the report's plans and the lines under it, as the report's structure has them."""
+    from diffing.sections import as_report, report_parts
+
+    report = as_report(report)
+    plans = [s for s in report.sections if s.part == "plans"]
+    if not plans:
         return None
-    top = min(h.level for h in headings)
-    heading = [h for h in headings if h.level == top][-1]
-    body = _section_body(lines, heading)
-    if PROBLEMS_TITLE.search(heading.title):
-        # 三、存在问题及下一步打算 with (一)存在问题 (二)下一步打算: the promises are under the second
-        inside = [h for h in headings if h.level > heading.level and h.text in body]
-        if inside:
-            heading = inside[-1]
-            body = _section_body(lines, heading)
-    return heading, body
+    first = plans[0]
+    line = first.text.splitlines()[0].strip() if first.text else ""
+    number = next((n for n, x in enumerate(report.text.splitlines()) if x.strip() == line), 0)
+    heading = OutlineItem(first.marker, first.level, first.title, line, number)
+    return heading, report_parts(report).plans
 
 
-def _section_body(lines: list[str], heading: OutlineItem) -> list[str]:
-    """Non-empty lines under ``heading`` up to the next heading of its level or above."""
-    body = []
-    for line in lines[heading.line + 1 :]:
-        found = marker_of(line)
-        if found and found[0] <= heading.level:
-            break
-        if line.strip():
-            body.append(line.strip())
-    return body
+def _numeral(marker: str) -> int:
+    digits = "一二三四五六七八九十"
+    head = marker.lstrip("第")
+    return digits.index(head[0]) + 1 if head and head[0] in digits else 0
+
+
+def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
+    """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一)."""
+    best: list[re.Match[str]] = []
+    for _kind, pattern, numbered in ENUMERATIONS:
+        hits = list(pattern.finditer(paragraph))
+        if numbered:
+            counted, expected = [], 1
+            for hit in hits:
+                if _numeral(hit.group(1)) == expected:
+                    counted.append(hit)
+                    expected += 1
+            hits = counted
+        if len(hits) >= 2 and (not best or hits[0].start(1) < best[0].start(1)):
+            best = hits
+    if best:
+        tail = ENUMERATION_TAIL.search(paragraph, best[-1].end(1))
+        if tail:
+            best = [*best, tail]
+    return best
 
 
 def split_enumeration(paragraph: str) -> list[tuple[str, str]]:
-    """一是…；二是… inside one paragraph → [(marker, text)]; the whole paragraph if it has none."""
-    starts = [m.start(1) for m in _ENUMERATION.finditer(paragraph)]
-    if len(starts) < 2:
+    """一是…；二要…；首先…其次… inside one paragraph → [(marker, text)]; the whole paragraph if it has none.
+
+    Whatever precedes the first piece is a lead-in and is left out.
+    """
+    hits = _enumeration_starts(paragraph)
+    if not hits:
         return [("", paragraph)]
     pieces = []
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(paragraph)
-        piece = paragraph[start:end].strip()
-        marker = _ENUMERATION.match(piece)
-        pieces.append((marker.group(1) if marker else "", piece))
+    for k, hit in enumerate(hits):
+        end = hits[k + 1].start(1) if k + 1 < len(hits) else len(paragraph)
+        marker = hit.group(1)
+        pieces.append((marker, paragraph[hit.start(1):end].strip()))
     return pieces
 
 
-def commitments(text: str) -> list[Commitment]:
-    """The commitments of the report's plans section: its items, or its paragraphs when unnumbered."""
-    found = plans_section(text)
+def commitments(report: Report | str) -> list[Commitment]:
+    """The commitments of the report's plans: its items, or its paragraphs when unnumbered."""
+    found = plans_section(report)
     if not found:
         return []
-    heading, body = found
+    _heading, body = found
     body = [line for line in body if not _LABEL_LINE.match(line)]
-    numbered = any(marker_of(line) for line in body)
-    if not numbered and PROBLEMS_TITLE.search(heading.title):
-        # 存在问题及下一步努力方向: the problems come first, the promises from the first forward-looking paragraph
-        forward = next((k for k, line in enumerate(body) if FORWARD.search(line)), None)
-        body = body[forward:] if forward is not None else body
+    numbered = any(numbering(line) for line in body)
     if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
         body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them
     # The items' own level: 1. under 六、 is as much an item as (一) is; deeper markers are sub-items.
-    item_level = min((found[0] for found in map(marker_of, body) if found), default=heading.level + 1)
+    item_level = min((found[0] for found in map(numbering, body) if found), default=0)
     items: list[Commitment] = []
     counter = 0
     for paragraph in body:
-        marked = marker_of(paragraph)
+        marked = numbering(paragraph)
         if numbered and not marked and not items:
             continue  # the section's introduction
         if items and ((marked and marked[0] > item_level) or (numbered and not marked)):

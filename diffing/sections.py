@@ -1,10 +1,10 @@
-"""A report's parts by role: what was done (achievements), what fell short (problems), what comes next (plans).
+"""A report's parts by role, read from its structure: what was done, what fell short, what comes next.
 
 Year-over-year analysis reads each part differently: last year's plans are checked against this
-year's achievements, and shortcomings are tracked from year to year. The parts are found from the
-top-level outline headings (一、存在的问题 / 四、下一步工作打算 …); a heading that announces both
-(存在问题及下一步努力方向) is split at its sub-headings, or else before its first forward-looking
-paragraph.
+year's results, and shortcomings are tracked from year to year. The parts come from
+``Report.sections`` — the one reading of the outline, made by ``extraction.sections`` and stored
+with every version — so the site, the CLI and extraction agree on where the plans are. A bare
+text (a file, a test) is read with the same function.
 """
 
 from __future__ import annotations
@@ -12,12 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from diffing.outline import FORWARD, PLANS_TITLE, PROBLEMS_TITLE, marker_of, parse_outline, split_enumeration
 from diffing.sentences import split_sentences
+from extraction.report import Report, Section
+from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT
+from extraction.sections import classify_part, heading_parts, match_marker, parse_sections, text_year
+from extraction.titles import classify_title, report_year
 
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
-_PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
-_LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+_PROBLEMS_LEAD = re.compile(
+    r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定|不少)?(?:问题|不足|短板)[。:：]?$"
+)
 # "究其原因，…" / "原因在于…": why the problems exist, said after them; not a problem itself.
 _CAUSES = re.compile(r"^(?:究其原因|原因在于|主要原因|其原因|原因是|分析原因|产生(?:这些|上述)?问题的(?:主要)?原因)")
 # "…2021年法治政府建设年度报告" / "…工作总结及2022年工作思路": a title, not a sentence of the report.
@@ -29,81 +33,125 @@ _TITLE_CHARS = 20
 @dataclass
 class ReportParts:
     title: str = ""  # the report's own title line, when the text starts with one
-    achievements: list[str] = field(default_factory=list)  # lines, intro included
+    achievements: list[str] = field(default_factory=list)  # results: intro, measures, leaders' duties, other
     problems: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)  # lines before the first heading (title excluded)
+    present: set[str] = field(default_factory=set)  # required parts the report has (compliance)
 
 
-def _role(title: str) -> str:
-    problems, plans = bool(PROBLEMS_TITLE.search(title)), bool(PLANS_TITLE.search(title))
-    if problems and plans:
-        return "both"
-    return "problems" if problems else "plans" if plans else "achievements"
+def as_report(report: Report | str) -> Report:
+    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader."""
+    if isinstance(report, Report):
+        return report
+    from extraction.agency import agency_from
+
+    text = report
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    title = first if _is_title(first) else ""
+    year = report_year(title) if title else text_year(text)
+    return Report(
+        title=title, text=text, text_normalized=text, report_year=year, agency=agency_from(title) if title else None,
+        is_report=bool(title), sections=parse_sections(text, year),
+    )
 
 
-def _subheading_role(line: str) -> str | None:
-    """"(一)存在问题" / "(二)下一步打算": a short marked line without a clause break, naming one half."""
-    found = marker_of(line)
-    if not found:
-        return None
-    title = line[len(found[1]) :].strip()
-    if len(title) > _TITLE_CHARS or re.search(r"[，,。；;]", title):
-        return None
-    role = _role(title)
-    return role if role in ("problems", "plans") else None
+def _is_title(line: str) -> bool:
+    return bool(line) and len(line) <= 60 and not re.search(r"[。；;！!？?]", line) and (
+        bool(_TITLE_LINE.search(line)) or classify_title(line)[0]
+    ) and not match_marker(line)
 
 
-def _split_combined(lines: list[str], parts: ReportParts) -> None:
-    """Lines of a 存在问题及下一步打算 section: by sub-heading if it has them, else at the first forward paragraph."""
-    role = "problems"
-    has_subheadings = any(_subheading_role(line) for line in lines)
-    for line in lines:
-        sub = _subheading_role(line) if has_subheadings else None
-        if sub:
-            role = sub
-            continue
-        if not has_subheadings and role == "problems" and FORWARD.search(line):
-            role = "plans"
-        getattr(parts, role).append(line)
+def _section_starts(sections: list[Section], lines: list[str]) -> list[int] | None:
+    """The line each section starts at, in order; None when the stored sections do not fit the text."""
+    starts, position = [], 0
+    for section in sections:
+        first = section.text.strip().splitlines()[0].strip() if section.text.strip() else ""
+        try:
+            position = lines.index(first, position)
+        except ValueError:
+            return None
+        starts.append(position)
+    return starts
 
 
-def report_parts(text: str) -> ReportParts:
-    """The report's lines sorted into achievements, problems and plans by their top-level headings."""
-    lines = [line.strip() for line in text.splitlines()]
-    outline = parse_outline(text)
+def _sections_of(report: Report, lines: list[str]) -> tuple[list[Section], list[int]]:
+    sections = report.sections
+    starts = _section_starts(sections, lines) if sections else None
+    if starts is None:
+        sections = parse_sections(report.text, report.report_year)
+        starts = _section_starts(sections, lines) or []
+    return sections, starts
+
+
+def _part_heading(section: Section, root: Section | None, line: str) -> bool:
+    """"(一)存在问题" / "(二)下一步打算" under a combined heading: it names a half, it says nothing."""
+    if root is None or section is root or not {"shortcomings", "plans"} <= heading_parts(root.title):
+        return False
+    found = match_marker(line)
+    rest = line[len(found[0]):].strip() if found else line
+    return len(rest) <= _TITLE_CHARS and not re.search(r"[，,。；;]", rest.rstrip("。")) and classify_part(rest) in (
+        "shortcomings", "plans")
+
+
+def report_parts(report: Report | str) -> ReportParts:
+    """The report's lines sorted into results, problems and plans by the part of the section they are in."""
+    report = as_report(report)
+    lines = [line.strip() for line in report.text.splitlines() if line.strip()]
+    sections, starts = _sections_of(report, lines)
     parts = ReportParts()
-    if not outline:
-        parts.achievements = [line for line in lines if line]
-        return parts
-    top = min(i.level for i in outline)
-    headings = [i for i in outline if i.level == top]
-    intro = [line for line in lines[: headings[0].line] if line]
-    if intro and _TITLE_LINE.search(intro[0]) and not re.search(r"[。！？；;!?]", intro[0]):
+    first_start = starts[0] if starts else len(lines)
+    intro = [line for line in lines[:first_start] if not LABEL_LINE.match(line)]
+    if intro and _is_title(intro[0]):
         parts.title = intro.pop(0)
+    parts.intro = intro
     parts.achievements += intro
-    roles = [_role(h.title) for h in headings]
-    # Only the last heading that announces plans holds them: an earlier 重点工作完成情况 reports work done.
-    last_plans = max((k for k, role in enumerate(roles) if role in ("plans", "both")), default=-1)
-    for k, heading in enumerate(headings):
-        end = headings[k + 1].line if k + 1 < len(headings) else len(lines)
-        body = [line for line in lines[heading.line + 1 : end] if line and not _LABEL_LINE.match(line)]
-        role = roles[k]
-        if k < last_plans and role in ("plans", "both"):
-            role = "achievements" if role == "plans" else "problems"
-        if role == "both":
-            _split_combined(body, parts)
+    if not sections:
+        parts.achievements = [line for line in lines if line != parts.title]
+        parts.present = {"achievements"} if parts.achievements else set()
+        return parts
+    top = min(s.level for s in sections if s.marker) if any(s.marker for s in sections) else 1
+    root: Section | None = None
+    owner = [-1] * len(lines)
+    for k, start in enumerate(starts):
+        owner[start] = k
+    current = -1
+    for i in range(first_start, len(lines)):
+        if owner[i] >= 0:
+            current = owner[i]
+        section = sections[current]
+        if section.marker and section.level <= top:
+            root = section
+        line = lines[i]
+        if LABEL_LINE.match(line):
+            continue
+        parts.present.add(section.part)
+        if owner[i] >= 0 and section is root and section.marker:
+            continue  # a top-level heading names its part
+        if owner[i] >= 0 and _part_heading(section, root, line):
+            continue
+        if section.part == "shortcomings":
+            parts.problems.append(line)
+        elif section.part == "plans":
+            parts.plans.append(line)
         else:
-            getattr(parts, role).extend(body)
+            parts.achievements.append(line)
+    if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
+        parts.present.add("leadership")
+    if parts.achievements:
+        parts.present.add("achievements")
     return parts
 
 
 def problem_items(lines: list[str]) -> list[str]:
     """The separate shortcomings: numbered items, 一是…二是… pieces, or else sentences; lead-ins dropped."""
+    from diffing.outline import numbering, split_enumeration
+
     items: list[str] = []
     lines = [line for line in lines if not _CAUSES.match(line)]
-    numbered = any(marker_of(line) for line in lines)
+    numbered = any(numbering(line) for line in lines)
     for line in lines:
-        found = marker_of(line)
+        found = numbering(line)
         if numbered and not found:
             if items:
                 items[-1] += line
@@ -127,16 +175,14 @@ def _without_lead(item: str) -> str:
     return item.strip()
 
 
-
-
 def achievement_sentences(parts: ReportParts) -> list[str]:
-    """Sentences of the achievements part, item titles left out: where follow-through and figures are looked for."""
+    """Sentences of the results, item titles left out: where follow-through and figures are looked for."""
     sentences: list[str] = []
     for line in parts.achievements:
         pieces = split_sentences(line)
-        found = marker_of(line)
+        found = match_marker(line)
         if found and pieces:
-            title = pieces[0][len(found[1]) :]
+            title = pieces[0][len(found[0]) :]
             is_title_line = len(pieces) == 1 and len(title) <= _TITLE_CHARS and not re.search(r"\d", title)
             if is_title_line or (len(pieces) > 1 and len(title) <= _TITLE_CHARS and title.endswith("。")):
                 pieces = pieces[1:]

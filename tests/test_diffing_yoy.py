@@ -100,7 +100,10 @@ def test_real_report_parts() -> None:
     shuangshan = (SHARED / "shuangshan-2021-page-as-text.txt").read_text(encoding="utf-8")
     parts = report_parts(shuangshan)
     assert problem_items(parts.problems) == ["创新力度不够,普法教育形式比较单一"]
-    assert commitments(shuangshan)[0].text.startswith("在接下来的工作中")
+    # the plans half of 四、存在问题及下一步努力方向: one paragraph holding 一是要… 二要…, two commitments
+    found = commitments(shuangshan)
+    assert [c.marker for c in found[:2]] == ["一是要", "二要"]
+    assert found[0].text.startswith("一是要深入抓好领导干部学法用法") and found[1].text.startswith("二要深入推进普法教育")
 
 
 def test_boilerplate_from_last_year_and_other_agencies() -> None:
