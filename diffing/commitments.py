@@ -22,7 +22,7 @@ from diffing.topics import topics_of
 # Wording (token_sort_ratio, 0–100, years masked) at or above which a paired commitment is kept as it was.
 KEPT_AT = 90.0
 # Meaning similarity (0–100) at or above which two commitments are one promise.
-CHANGED_AT = 35.0
+CHANGED_AT = 40.0
 # A dropped and an added item naming the same subject, alone on both sides, pair from this similarity.
 SUBJECT_PAIR_AT = 15.0
 # A piece of a split (or a part of a merge) is said mostly inside the whole: coverage (0–100) from here.

@@ -28,7 +28,8 @@ GENERIC = frozenset(
     法治 政府 建设 法治政府 法治建设 依法行政 依法 行政 法治化 工作 推进 加强 深入 深化 全面 持续 继续 不断 切实 扎实
     积极 大力 着力 努力 强化 完善 健全 建立 建立健全 落实 贯彻落实 贯彻 提升 提高 开展 做好 抓好 认真 机制 制度 体系 水平
     能力 有关 相关 各项 各类 进一步 一步 年度 今年 明年 全年 组织 实施 实现 推动 确保 严格 重点 主要 情况 方面 部门 单位
-    同时 以及 通过 围绕 坚持 更加 有效 力争 将 要 抓 进行 发挥 作用 形成 打造 构建 不断 全力 扎实推进 深入开展 大力推进
+    同时 以及 通过 围绕 坚持 更加 有效 力争 将 要 抓 进行 发挥 作用 形成 打造 构建 不断 全力 扎实推进 深入开展 大力推进 推行
+    区委 区政府 县委 县政府 市委 市政府 镇委 镇政府 党委 党委政府 党工委 正确
     取得 成效 成绩 显著 明显 良好 稳步 有序 规范化 常态化 长效 新 新时代 推进依法行政 全面推进 全方位 多方面 工作机制
     我镇 我县 我区 我市 我局 我乡 我委 我办 本镇 本县 本区 本市 本局 全县 全镇 全区 全市 全乡 街道 镇 县 区 市 局 乡
     存在 问题 不足 不强 不高 不够 不到位 有待 较为 仍然 依然 还 一些 部分 个别 少数 薄弱 欠缺 缺乏 短板 差距 亟待 尚
@@ -62,7 +63,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 )
 _CANON = {word: group[0] for group in SYNONYMS for word in group}
 # jieba parts of speech that carry what an item is about: nouns, verbs, names, idioms, abbreviations …
-_CONTENT_POS = ("n", "v", "a", "j", "l", "i", "b", "eng", "z", "s")
+_CONTENT_POS = ("n", "v", "a", "j", "l", "i", "b", "z", "s")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _MARKER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十]+[)）、．.]|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是要]要?)")
@@ -146,6 +147,8 @@ WORD_SHARE = 0.6
 # Items naming subjects, none of them shared, are different lines of work: their score is cut.
 DIFFERENT_SUBJECT_FACTOR = 0.6
 SAME_SUBJECT_BONUS = 0.15
+# One shared telling word is thin evidence of one promise (复议 in 复议规范化建设 / 复议案件繁简分流).
+ONE_WORD_FACTOR = 0.75
 
 
 def similarity(a: Gist, b: Gist, weights: Weights | None = None) -> float:
@@ -154,6 +157,8 @@ def similarity(a: Gist, b: Gist, weights: Weights | None = None) -> float:
     score = WORD_SHARE * _weighted_cosine(a.words, b.words, weights.word) + (1 - WORD_SHARE) * _weighted_cosine(
         a.grams, b.grams, weights.gram
     )
+    if len(a.words & b.words) <= 1 and len(a.words | b.words) >= 3:
+        score *= ONE_WORD_FACTOR
     if a.topics and b.topics:
         score = min(1.0, score + SAME_SUBJECT_BONUS) if a.topics & b.topics else score * DIFFERENT_SUBJECT_FACTOR
     return score

@@ -1,19 +1,30 @@
 """One agency's report of year N against its report of year N+1: what was promised, done, still wrong.
 
-A reader of two consecutive reports wants to know which promises were kept, reworded, quietly
-dropped or newly made; whether year N+1 reports doing what year N promised; which shortcomings keep
-coming back; how the figures moved; and how much of the new report is copied text. All matching
-is by similarity of jieba words, with thresholds tuned on the labelled pairs in tests/fixtures/yoy
-(see benchmarks/diffing.py --quality): each threshold sits inside the range that scores 1.0 on the
-six tuning pairs (follow-through 0.1–0.4, problems 55–75, commitment pairing 40–60 and kept 90–95
-in diffing.commitments, figure labels 40–80). Held-out pairs 07–08 were scored only after tuning
-(1.0); 09–10 were written after that and first scored follow-through precision 0.8, which led to
-two fixes (a report's title line is not an achievement; the agency's own field words do not count).
+A reader of two consecutive reports wants to know which promises were kept, reworded, split,
+merged, quietly dropped or newly made; whether year N+1 reports doing what year N promised (and
+in which sentence); which shortcomings keep coming back; how the figures moved; how much of the
+new report is copied text; and whether the reports meet the rule (published by 1 April, every
+required part there, no year missing). Items are matched on meaning (``diffing.meaning``), with
+thresholds tuned on the tuning half of the labelled pairs (benchmarks/diffing.py --quality).
+
+``YearOverYear.to_dict()`` is what ``fazhi diff --format json`` prints for two years:
+
+- ``commitments``: ``kept`` / ``changed`` / ``dropped`` / ``added`` — lists of
+  ``{"previous": item|null, "current": item|null, "score", "diff"?}``, an item being
+  ``{"id", "path", "marker", "text"}``; ``split`` — ``{"previous": item, "current": [item, …]}``;
+  ``merged`` — ``{"previous": [item, …], "current": item}``.
+- ``follow_through``: one per year-N plan, ``{"commitment": item, "sentence": str|null, "score",
+  "status": "reported"|"not reported", "evidence": [str, …]}``.
+- ``problems``: ``recurring`` / ``resolved`` / ``new`` — ``{"previous", "current", "score"}``.
+- ``figures``: ``{"label", "before", "after", "changed"}`` for every figure found in both years.
+- ``boilerplate``: sentence counts and shares copied from year N and from other agencies.
+- ``compliance``: ``{"kind": "late"|"missing_part"|"missing_year", "year", "detail"}``.
+- ``counts``: the number of each finding.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
 from collections.abc import Container, Iterable
 from dataclasses import asdict, dataclass, field
@@ -22,41 +33,53 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from diffing.commitments import CommitmentMatch, match_commitments
+from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
 from diffing.figures import Figure, extract_figures
+from diffing.meaning import GENERIC, Gist, Weights, gist, similarity
 from diffing.outline import Commitment, commitment_id, commitments, normalise
-from diffing.sections import ReportParts, achievement_sentences, problem_items, report_parts
+from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
 from diffing.textdiff import _words, diff_texts
+from extraction.report import Report
+from extraction.section_terms import REQUIRED_PARTS
 
-# Follow-through: share-of-words score (0–1) at or above which a sentence reports on a commitment.
+# Follow-through: meaning similarity (0–1) at or above which a sentence reports on a commitment.
 FOLLOW_THROUGH_AT = 0.3
-FOLLOW_THROUGH_MIN_WORDS = 2
-# Problems are shorter and more formulaic than commitments: pair them from this rapidfuzz score.
-PROBLEM_MATCH_AT = 65.0
+# A second sentence is shown as evidence too when it scores this share of the best one.
+SECOND_EVIDENCE_SHARE = 0.9
+# Sentences before the first heading (在…正确领导下，…) frame the report; they count for this much.
+INTRO_WEIGHT = 0.6
+# Problems are matched on meaning too (0–100), a little more strictly than plans.
+PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this ratio.
 FIGURE_LABEL_AT = 60.0
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
-
-# Words every report uses: they say nothing about which commitment a sentence reports on.
-_GENERIC_WORDS = frozenset(
-    "加强 推进 进一步 深入 深化 全面 持续 继续 不断 切实 扎实 积极 大力 着力 努力 强化 完善 健全 建立 落实 "
-    "提升 提高 开展 做好 工作 建设 法治 政府 依法 行政 我镇 我县 我区 我市 我局 全县 全镇 全区 全市 机制 制度 "
-    "体系 水平 能力 有关 相关 各项 各类 一批 一步 年度 今年 明年 全年 共计 累计 以上 组织 实施 实现 推动 确保 "
-    "规范 严格 重点 主要 情况 方面 部门 单位 同时 以及 通过 围绕 坚持".split()
-)
+# The rule: a report on year N is public by 1 April of year N+1.
+DEADLINE = (4, 1)
+REQUIRED_PART_LABELS = {
+    "achievements": "上一年度推进法治政府建设的主要举措和成效",
+    "leadership": "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "shortcomings": "存在的不足和原因",
+    "plans": "下一年度推进法治政府建设的主要安排",
+}
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
+_CLAUSE = re.compile(r"[，,；;。]")
 
 
 @dataclass
 class FollowThrough:
-    """A commitment of year N and the sentence of year N+1's achievements that reports on it (or None)."""
+    """A commitment of year N and the sentence(s) of year N+1's results that report on it (or none)."""
 
     commitment: Commitment
     sentence: str | None
     score: float
+    evidence: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return "reported" if self.sentence else "not reported"
 
 
 @dataclass
@@ -77,7 +100,12 @@ class PairedFigure:
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        return _figure_value(self.before) != _figure_value(self.after)
+
+
+def _figure_value(text: str) -> str:
+    m = _DIGITS.search(text)
+    return m.group(0) if m else text
 
 
 @dataclass
@@ -98,6 +126,16 @@ class Boilerplate:
 
 
 @dataclass
+class ComplianceFinding:
+    """Where a report falls short of the rule: ``late``, ``missing_part`` or ``missing_year``."""
+
+    kind: str
+    year: int | None
+    detail: str
+    part: str | None = None  # for missing_part: the required part (extraction's part names)
+
+
+@dataclass
 class YearOverYear:
     commitments: list[CommitmentMatch]
     follow_through: list[FollowThrough]
@@ -105,6 +143,7 @@ class YearOverYear:
     figures: list[PairedFigure]
     boilerplate: Boilerplate
     counts: dict[str, int] = field(default_factory=dict)
+    compliance: list[ComplianceFinding] = field(default_factory=list)
 
     def commitments_with(self, status: str) -> list[CommitmentMatch]:
         return [m for m in self.commitments if m.status == status]
@@ -112,15 +151,19 @@ class YearOverYear:
     def problems_with(self, status: str) -> list[ProblemMatch]:
         return [p for p in self.problems if p.status == status]
 
+    @property
+    def changed_figures(self) -> list[PairedFigure]:
+        return [f for f in self.figures if f.changed]
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able: the keys of `fazhi diff --format json` (docs/CONTRACTS.md §4)."""
+        """JSON-able: the keys of `fazhi diff --format json` (shape in the module docstring)."""
         return {
-            "commitments": {
-                status: [_match_dict(m) for m in self.commitments_with(status)]
-                for status in ("kept", "changed", "dropped", "added")
-            },
+            "commitments": {status: [_match_dict(m) for m in self.commitments_with(status)] for status in MATCH_STATUSES},
             "follow_through": [
-                {"commitment": _commitment_dict(f.commitment), "sentence": f.sentence, "score": round(f.score, 3)}
+                {
+                    "commitment": _commitment_dict(f.commitment), "sentence": f.sentence, "score": round(f.score, 3),
+                    "status": f.status, "evidence": f.evidence,
+                }
                 for f in self.follow_through
             ],
             "problems": {
@@ -140,6 +183,8 @@ class YearOverYear:
                 "previous_share": round(self.boilerplate.previous_share, 3),
                 "others_share": round(self.boilerplate.others_share, 3),
             },
+            "compliance": [asdict(c) for c in self.compliance],
+            "counts": dict(self.counts),
         }
 
 
@@ -148,11 +193,13 @@ def _commitment_dict(c: Commitment | None) -> dict[str, str] | None:
 
 
 def _match_dict(m: CommitmentMatch) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "previous": _commitment_dict(m.previous),
-        "current": _commitment_dict(m.current),
-        "score": round(m.score, 1),
-    }
+    previous: Any = _commitment_dict(m.previous)
+    current: Any = _commitment_dict(m.current)
+    if m.status == "split":
+        current = [_commitment_dict(c) for c in m.current_items]
+    if m.status == "merged":
+        previous = [_commitment_dict(c) for c in m.previous_items]
+    out: dict[str, Any] = {"previous": previous, "current": current, "score": round(m.score, 1)}
     if m.tokens:
         out["diff"] = [asdict(t) for t in m.tokens]
     return out
@@ -162,27 +209,17 @@ def _match_dict(m: CommitmentMatch) -> dict[str, Any]:
 def content_words(text: str) -> frozenset[str]:
     """Telling words of a text (two characters or more, not generic, years and numbers masked)."""
     masked = _DIGITS.sub("", _YEAR.sub("", normalise(text)))
-    return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in _GENERIC_WORDS)
-
-
-def _overlap_score(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared words over the geometric mean of the two sizes (a set cosine): long sentences get no bonus."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
-
-
-_CLAUSE = re.compile(r"[，,；;。]")
+    return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in GENERIC)
 
 
 @lru_cache(maxsize=16384)
-def _clause_windows(sentence: str) -> tuple[frozenset[str], ...]:
-    """Words of the sentence and of each run of one or two clauses: a report packs several results into one sentence."""
+def _clause_windows(sentence: str) -> tuple[str, ...]:
+    """The sentence and each run of one or two of its clauses: a report packs several results into one sentence."""
     clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
-    windows = [content_words(sentence)]
+    windows = [sentence]
     if len(clauses) > 1:
-        windows += [content_words("".join(clauses[k : k + 2])) for k in range(len(clauses))]
-        windows += [content_words(c) for c in clauses]
+        windows += ["，".join(clauses[k : k + 2]) for k in range(len(clauses) - 1)]
+        windows += clauses
     return tuple(windows)
 
 
@@ -191,40 +228,61 @@ def follow_through(
     sentences: list[str],
     threshold: float = FOLLOW_THROUGH_AT,
     field_words: frozenset[str] = frozenset(),
+    intro: Container[str] = frozenset(),
 ) -> list[FollowThrough]:
-    """Each commitment paired with at most one achievement sentence, best pairs first (one-to-one).
+    """Each commitment with the result sentence that reports on it, best pairs first (a sentence serves one).
 
     ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
-    everywhere, so sharing them says nothing about which promise a sentence reports on.
+    everywhere, so sharing them says nothing about which promise a sentence reports on. Sentences
+    in ``intro`` (the opening frame) count for less.
     """
-    promised_words = [content_words(c.text) - field_words for c in promised]
-    sentence_parts = [tuple(w - field_words for w in _clause_windows(s)) for s in sentences]
-    candidates = []
-    for i, cw in enumerate(promised_words):
-        for j, windows in enumerate(sentence_parts):
-            score = max(
-                (_overlap_score(cw, sw) for sw in windows if len(cw & sw) >= FOLLOW_THROUGH_MIN_WORDS), default=0.0
-            )
-            if score >= threshold:
-                candidates.append((score, i, j))
+    plan_gists = [gist(c.text[len(c.marker):] if c.text.startswith(c.marker) else c.text, field_words) for c in promised]
+    windows = [[gist(w, field_words) for w in _clause_windows(s)] for s in sentences]
+    weights = Weights(plan_gists + [w[0] for w in windows])
+    scored: list[list[float]] = []
+    for pg in plan_gists:
+        row = []
+        for j, ws in enumerate(windows):
+            best = max((similarity(pg, w, weights) for w in ws if _shares_object(pg, w)), default=0.0)
+            row.append(best * (INTRO_WEIGHT if sentences[j] in intro else 1.0))
+        scored.append(row)
+    candidates = sorted(
+        ((scored[i][j], i, j) for i in range(len(promised)) for j in range(len(sentences)) if scored[i][j] >= threshold),
+        key=lambda t: (-t[0], t[1], t[2]),
+    )
     chosen: dict[int, tuple[int, float]] = {}
     used: set[int] = set()
-    for score, i, j in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):
+    for score, i, j in candidates:
         if i not in chosen and j not in used:
             chosen[i] = (j, score)
             used.add(j)
-    return [
-        FollowThrough(c, sentences[chosen[i][0]], chosen[i][1]) if i in chosen else FollowThrough(c, None, 0.0)
-        for i, c in enumerate(promised)
-    ]
+    out = []
+    for i, c in enumerate(promised):
+        if i not in chosen:
+            out.append(FollowThrough(c, None, 0.0))
+            continue
+        j, score = chosen[i]
+        evidence = [sentences[j]] + [
+            sentences[k] for k in range(len(sentences))
+            if k != j and k not in used and scored[i][k] >= max(threshold, SECOND_EVIDENCE_SHARE * score)
+        ][:1]  # fmt: skip
+        out.append(FollowThrough(c, sentences[j], score, evidence))
+    return out
+
+
+def _shares_object(a: Gist, b: Gist) -> bool:
+    """A sentence reports on a plan only when they share a telling word or a subject."""
+    return bool(a.words & b.words) or bool(a.topics & b.topics)
 
 
 def _as_items(texts: list[str]) -> list[Commitment]:
     return [Commitment(commitment_id(t), str(k), "", t, t) for k, t in enumerate(texts, 1)]
 
 
-def compare_problems(previous: list[str], current: list[str], threshold: float = PROBLEM_MATCH_AT) -> list[ProblemMatch]:
-    """Shortcomings of year N against year N+1: recurring (paired), resolved (gone), new."""
+def compare_problems(
+    previous: list[str], current: list[str], threshold: float = PROBLEM_MATCH_AT, field_words: frozenset[str] = frozenset()
+) -> list[ProblemMatch]:
+    """Shortcomings of year N against year N+1: recurring (paired by meaning), resolved (gone), new."""
     status = {"kept": "recurring", "changed": "recurring", "dropped": "resolved", "added": "new"}
     return [
         ProblemMatch(
@@ -233,8 +291,9 @@ def compare_problems(previous: list[str], current: list[str], threshold: float =
             m.current.text if m.current else None,
             m.score,
         )
-        for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold)
-    ]
+        for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
+                                   ignore=field_words, many=False)
+    ]  # fmt: skip
 
 
 def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
@@ -300,60 +359,145 @@ def boilerplate(previous_text: str, current_text: str, others: Container[str] = 
     return Boilerplate(len(keys), sum(k in previous for k in keys), sum(k in others for k in keys))
 
 
-@lru_cache(maxsize=256)
-def _parts(text: str) -> ReportParts:
-    """Cached: in a timeline each report is year N+1 of one pair and year N of the next (read-only use)."""
-    return report_parts(text)
+def _structure_key(report: Report) -> tuple[Any, ...]:
+    return (report.text, report.report_year, tuple((s.marker, s.level, s.part, s.title) for s in report.sections))
 
 
-@lru_cache(maxsize=256)
-def _commitments(text: str) -> list[Commitment]:
-    return commitments(text)
+_PARTS_CACHE: dict[tuple[Any, ...], ReportParts] = {}
+_COMMITMENTS_CACHE: dict[tuple[Any, ...], list[Commitment]] = {}
+_CACHE_SIZE = 256
+
+
+def _cached(cache: dict[tuple[Any, ...], Any], report: Report, make: Any) -> Any:
+    """In a timeline each report is year N+1 of one pair and year N of the next (read-only use)."""
+    key = _structure_key(report)
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = make(report)
+    return cache[key]
+
+
+def _parts(report: Report) -> ReportParts:
+    return _cached(_PARTS_CACHE, report, report_parts)
+
+
+def _commitments(report: Report) -> list[Commitment]:
+    return _cached(_COMMITMENTS_CACHE, report, commitments)
+
+
+_parts.cache_clear = _PARTS_CACHE.clear  # type: ignore[attr-defined]
+_commitments.cache_clear = _COMMITMENTS_CACHE.clear  # type: ignore[attr-defined]
+
+
+def published_late(report: Report) -> ComplianceFinding | None:
+    """A report on year N made public after 1 April of year N+1 (from the page's date)."""
+    if not report.report_year or not report.published:
+        return None
+    try:
+        published = dt.date.fromisoformat(report.published[:10])
+    except ValueError:
+        return None
+    deadline = dt.date(report.report_year + 1, *DEADLINE)
+    if published <= deadline:
+        return None
+    return ComplianceFinding("late", report.report_year, f"{report.report_year}年度报告{published.isoformat()}公开，晚于{deadline.isoformat()}")
+
+
+def missing_parts(report: Report, parts: ReportParts | None = None) -> list[ComplianceFinding]:
+    """Required parts (results, the leaders' duties, shortcomings, plans) the report does not have."""
+    parts = parts or report_parts(report)
+    present = set(parts.present)
+    if parts.problems:
+        present.add("shortcomings")
+    if parts.plans:
+        present.add("plans")
+    return [
+        ComplianceFinding("missing_part", report.report_year, f"缺少“{REQUIRED_PART_LABELS[part]}”", part)
+        for part in REQUIRED_PARTS
+        if part not in present
+    ]
+
+
+def missing_years(old: Report, new: Report) -> list[ComplianceFinding]:
+    """Years between two published reports of one agency with no report."""
+    if not old.report_year or not new.report_year:
+        return []
+    low, high = sorted((old.report_year, new.report_year))
+    return [ComplianceFinding("missing_year", year, f"{year}年度报告缺失（{low}年度与{high}年度均已公开）")
+            for year in range(low + 1, high)]  # fmt: skip
+
+
+def compliance(old: Report, new: Report, old_parts: ReportParts | None = None,
+               new_parts: ReportParts | None = None) -> list[ComplianceFinding]:  # fmt: skip
+    """Where the two reports fall short of the rule: late publication, a required part missing, a year missing."""
+    found: list[ComplianceFinding] = []
+    for report, parts in ((old, old_parts), (new, new_parts)):
+        late = published_late(report)
+        found += [late] if late else []
+        found += missing_parts(report, parts)
+    return found + missing_years(old, new)
+
+
+def _field_words(agency: str, *titles: str) -> frozenset[str]:
+    """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
+    words = set(content_words(" ".join([agency, *titles])))
+    return frozenset(words | set(gist(" ".join([agency, *titles])).words))
 
 
 def compare_years(
-    old_text: str,
-    new_text: str,
+    old: Report | str,
+    new: Report | str,
     other_texts: Iterable[str] = (),
     other_keys: Container[str] | None = None,
     agency: str = "",
 ) -> YearOverYear:
-    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate.
+    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate, compliance.
 
-    ``other_texts`` are other agencies' reports (for template reuse); ``other_keys`` replaces them
-    with a pre-built index of their sentence keys. ``agency`` (or the reports' title lines) names
-    the agency, whose own field words do not count towards follow-through.
+    Reports (with their stored ``sections``) or bare texts. ``other_texts`` are other agencies'
+    reports (for template reuse); ``other_keys`` replaces them with a pre-built index of their
+    sentence keys. ``agency`` (or the reports' titles) names the agency, whose own field words do
+    not count towards matching.
     """
-    old_parts, new_parts = _parts(old_text), _parts(new_text)
-    promised = _commitments(old_text)
-    matches = match_commitments(promised, _commitments(new_text))
+    old, new = as_report(old), as_report(new)
+    old_parts, new_parts = _parts(old), _parts(new)
+    field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
+    promised = _commitments(old)
+    matches = match_commitments(promised, _commitments(new), ignore=field_words)
     new_sentences = achievement_sentences(new_parts)
+    intro = set(achievement_sentences(ReportParts(achievements=new_parts.intro)))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(
-            promised, new_sentences, field_words=content_words(f"{agency} {old_parts.title} {new_parts.title}")
-        ),
-        problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems)),
+        follow_through=follow_through(promised, new_sentences, field_words=field_words, intro=intro),
+        problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
+                                  field_words=field_words),  # fmt: skip
         figures=pair_figures(achievement_sentences(old_parts), new_sentences),
-        boilerplate=boilerplate(old_text, new_text, others),
+        boilerplate=boilerplate(old.text, new.text, others),
+        compliance=compliance(old, new, old_parts, new_parts),
     )
     result.counts = {
-        **{s: len(result.commitments_with(s)) for s in ("kept", "changed", "dropped", "added")},
+        **{s: len(result.commitments_with(s)) for s in MATCH_STATUSES},
         "followed_through": sum(f.sentence is not None for f in result.follow_through),
         **{f"problems_{s}": len(result.problems_with(s)) for s in ("recurring", "resolved", "new")},
         "figures_changed": sum(f.changed for f in result.figures),
+        "compliance": len(result.compliance),
     }
     return result
 
 
-def diff_reports(old_text: str, new_text: str) -> dict[str, Any]:
-    """Everything `fazhi diff OLD NEW --format json` shows: the year-over-year analysis plus the text diff."""
-    return {**compare_years(old_text, new_text).to_dict(), "text_diff": diff_texts(old_text, new_text).to_dict()}
+def diff_reports(old: Report | str, new: Report | str) -> dict[str, Any]:
+    """Everything `fazhi diff OLD NEW --format json` shows for two years: the analysis plus the text diff."""
+    old, new = as_report(old), as_report(new)
+    return {
+        **compare_years(old, new).to_dict(),
+        "text_diff": diff_texts(old.text, new.text).to_dict(),
+    }
 
 
 __all__ = [
     "Boilerplate",
+    "ComplianceFinding",
     "FollowThrough",
     "PairedFigure",
     "ProblemMatch",

@@ -121,8 +121,11 @@ def test_boilerplate_from_last_year_and_other_agencies() -> None:
 def test_diff_reports_carries_every_key_as_json() -> None:
     old, new = _pair("05-dongping-xiang")
     report = json.loads(json.dumps(diff_reports(old, new), ensure_ascii=False))
-    assert set(report) == {"commitments", "follow_through", "problems", "figures", "boilerplate", "text_diff"}
-    assert set(report["commitments"]) == {"kept", "changed", "dropped", "added"}
+    # backward compatible: the first version's keys are all there, new ones are added beside them
+    first_keys = {"commitments", "follow_through", "problems", "figures", "boilerplate", "text_diff"}
+    assert set(report) == first_keys | {"compliance", "counts"}
+    assert set(report["commitments"]) == {"kept", "changed", "dropped", "added", "split", "merged"}
+    assert {"commitment", "sentence", "score", "status", "evidence"} == set(report["follow_through"][0])
     assert set(report["problems"]) == {"recurring", "resolved", "new"}
     assert {"label", "before", "after"} <= set(report["figures"][0])
     assert report["text_diff"]["stats"]["changed"] > 0
