@@ -90,25 +90,25 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from diffing.render import render_html, render_markdown, render_text
     from diffing.textdiff import diff_texts
-    from diffing.yoy import compare_years
+    from diffing.yoy import compare_years, diff_reports
+    from report.render import render_html, render_markdown, render_text
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
+    if args.format == "json":
+        print(json.dumps(diff_reports(old, new), ensure_ascii=False, indent=2))
+        return 0
     result = diff_texts(old, new)
     # Commitments, follow-through, problems, figures and boilerplate: the reviewer's first questions.
     analysis = compare_years(old, new)
-    if args.format == "json":
-        print(json.dumps({**analysis.to_dict(), "text_diff": result.to_dict()}, ensure_ascii=False, indent=2))
-        return 0
     render = {"md": render_markdown, "html": render_html, "text": render_text}[args.format]
     print(render(result, old_name=old_name, new_name=new_name, analysis=analysis))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from diffing.site import build_report_site
+    from report.site import build_report_site
 
     index = build_report_site(_existing_db(args.db), Path(args.out))
     print(f"wrote {index}")

@@ -98,7 +98,7 @@ def _show_progress(log: Path, shown: int) -> int:
 
 def run_demo(out: Path) -> int:
     from archive import Archive
-    from diffing.site import build_report_site
+    from report.site import build_report_site
     from sample_portal.network import start_paths
 
     if out.exists():

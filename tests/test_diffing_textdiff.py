@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diffing.figures import changed_figures, extract_figures
-from diffing.render import render_html, render_markdown, render_text
 from diffing.sentences import split_sentences
 from diffing.textdiff import diff_texts
+from report.render import render_html, render_markdown, render_text
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"

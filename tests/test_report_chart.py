@@ -1,11 +1,11 @@
-"""The inline SVG commitments chart (diffing.chart): bars in proportion, labels escaped, valid XML."""
+"""The inline SVG commitments chart (report.chart): bars in proportion, labels escaped, valid XML."""
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
 
-from diffing.chart import ChartPoint, commitments_chart
+from report.chart import ChartPoint, commitments_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

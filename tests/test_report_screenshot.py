@@ -17,8 +17,8 @@ from PIL import Image  # Pillow comes with pdfplumber, a project dependency
 
 from archive import Archive
 from archive.capture import Capture
-from diffing.site import build_report_site
 from extraction.report import Report
+from report.site import build_report_site
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "yoy"

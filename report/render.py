@@ -1,4 +1,4 @@
-"""Renderers of a TextDiff for a terminal, for Markdown and as a standalone HTML page.
+"""Renderers of a TextDiff (and a year pair's analysis) for a terminal, for Markdown and as a standalone HTML page.
 
 HTML goes through Jinja2 with autoescape on: the texts are scraped and untrusted. Markdown escapes
 HTML and Markdown syntax for the same reason (Markdown viewers render inline HTML).
@@ -15,12 +15,20 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from diffing.textdiff import SentenceOp, TextDiff
+from report.vocabulary import (
+    FOLLOW_THROUGH_LABELS,
+    PLAN_LABELS,
+    PROBLEM_LABELS,
+    analysis_summary,
+    template_globals,
+)
+from report.vocabulary import SENTENCE_LABELS as OP_LABELS
 
 if TYPE_CHECKING:
+    from diffing.commitments import CommitmentMatch
     from diffing.yoy import YearOverYear
 
 TEMPLATES = Path(__file__).with_name("templates")
-OP_LABELS = {"changed": "修改", "inserted": "新增", "deleted": "删除", "equal": "相同"}
 
 
 @lru_cache(maxsize=1)
@@ -32,7 +40,7 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items)
+    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, **template_globals())
     return env
 
 
@@ -114,35 +122,26 @@ def _inline(op: SentenceOp, delete: str, insert: str) -> str:
 
 def _stats_line(diff: TextDiff) -> str:
     s = diff.stats
-    return f"相同 {s['equal']} 句，修改 {s['changed']} 句，新增 {s['inserted']} 句，删除 {s['deleted']} 句"
+    return "，".join(f"{OP_LABELS[op]} {s[op]} 句" for op in ("equal", "changed", "inserted", "deleted"))
 
 
-PLAN_LABELS = {"kept": "延续", "changed": "调整", "dropped": "未再提及", "added": "新增"}
-PROBLEM_LABELS = {"recurring": "反复出现", "resolved": "不再提及", "new": "新出现"}
-
-
-def analysis_summary(analysis: YearOverYear) -> str:
-    """One line: how the plans, their follow-through, the problems and the copied text moved."""
-    c, b = analysis.counts, analysis.boilerplate
-    return (
-        f"工作计划：延续 {c['kept']} 项，调整 {c['changed']} 项，未再提及 {c['dropped']} 项，新增 {c['added']} 项；"
-        f"有落实表述 {c['followed_through']}/{len(analysis.follow_through)} 项；"
-        f"问题：反复 {c['problems_recurring']}，解决 {c['problems_resolved']}，新出现 {c['problems_new']}；"
-        f"沿用上年原文 {b.previous_share:.0%}，与其他单位相同 {b.others_share:.0%}"
-    )
+def _plan_text(m: CommitmentMatch) -> str:
+    """What a plan finding is about: the dropped plan, or the plan(s) of year N+1 (all of a split)."""
+    if m.status == "dropped":
+        return m.previous.text if m.previous else ""
+    items = m.current_items or ([m.current] if m.current else [])
+    return "；".join(item.text for item in items)
 
 
 def _analysis_lines(analysis: YearOverYear) -> list[str]:
     """Plain-text sections of a year-over-year analysis: plans that moved, problems, paired figures."""
     lines = [analysis_summary(analysis), "工作计划变化:"]
     for m in analysis.commitments:
-        if m.status == "kept":
-            continue
-        item = m.previous if m.status == "dropped" else m.current
-        lines.append(f"  [{PLAN_LABELS[m.status]}] {item.text if item else ''}")
+        if m.status != "kept":
+            lines.append(f"  [{PLAN_LABELS[m.status]}] {_plan_text(m)}")
     for f in analysis.follow_through:
         if f.sentence is None:
-            lines.append(f"  [未见落实] {f.commitment.text}")
+            lines.append(f"  [{FOLLOW_THROUGH_LABELS[f.status]}] {f.commitment.text}")
     lines.append("问题对照:")
     lines += [f"  [{PROBLEM_LABELS[p.status]}] {p.current or p.previous}" for p in analysis.problems]
     if analysis.figures:

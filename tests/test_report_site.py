@@ -11,8 +11,8 @@ import pytest
 
 from archive import Archive
 from archive.capture import Capture
-from diffing.site import build_report_site
 from extraction.report import Report
+from report.site import build_report_site
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"

@@ -1,37 +1,38 @@
 """The static HTML report site built from the archive database.
 
-Reads the archive tables directly (schema in docs/CONTRACTS.md §3) so the site needs nothing but
-the DB file. Pages are plain HTML with one stylesheet: no JavaScript, no external resources, so the
-site works offline and from a file:// URL. All scraped text is escaped by Jinja2 autoescape.
+Reads the archive through ``archive.readmodel`` (read-only; the site needs nothing but the DB file),
+analyses each agency's reports with ``diffing`` and lays the results out as typed page models
+(``report.pages``). Pages are plain HTML with one stylesheet and no external resources, so the site
+works offline and from a file:// URL. All scraped text is escaped by Jinja2 autoescape.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sqlite3
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from diffing.chart import ChartPoint, commitments_chart
+from archive.readmodel import ArchiveReader
 from diffing.commitments import match_commitments
 from diffing.outline import commitments
-from diffing.render import stylesheet, template_environment
 from diffing.textdiff import TextDiff, _words, diff_texts
 from diffing.yoy import YearOverYear, compare_years, sentence_keys
+from report.pages import (
+    AgencyPage,
+    DocumentPage,
+    OtherAgencies,
+    Region,
+    Revision,
+    RevisionPlan,
+    Totals,
+    YearPair,
+)  # fmt: skip
+from report.render import stylesheet, template_environment
+from report.vocabulary import UNKNOWN_REGION
 
-LEVEL_LABELS = {
-    "province": "省级",
-    "city": "市级",
-    "county": "县级",
-    "district": "区级",
-    "township": "乡镇",
-    "subdistrict": "街道",
-    "department": "部门",
-}
 # A silent edit after publication says more than the normal drift between two years' reports.
 REVISION_WEIGHT = 10.0
 FIGURE_WEIGHT = 3.0
@@ -47,106 +48,14 @@ def change_score(diff: TextDiff) -> float:
     return FIGURE_WEIGHT * len(diff.figures) + s["changed"] + s["inserted"] + s["deleted"]
 
 
-@dataclass
-class VersionRow:
-    id: int
-    text: str
-    first_seen: str | None
-    last_seen: str | None
-    seen_count: int | None
-    published: str | None
-
-
-@dataclass
-class DocumentPage:
-    id: int
-    year: int
-    title: str
-    url: str | None
-    first_seen: str | None
-    last_seen: str | None
-    removed_at: str | None
-    versions: list[VersionRow]
-    revisions: list[dict[str, Any]] = field(default_factory=list)
-    yoy: dict[str, Any] | None = None
-
-    @property
-    def version_count(self) -> int:
-        return len(self.versions)
-
-    @property
-    def revised(self) -> bool:
-        return len(self.versions) > 1
-
-
-class OtherAgencies:
-    """Sentence keys used by at least one agency other than this one (template reuse), without an O(n²) scan.
-
-    ``counts`` holds, for every sentence key, how many agencies' reports use it; an agency's own
-    keys count once, so a key is someone else's when its count exceeds its own share.
-    """
-
-    def __init__(self, counts: Counter[str], own: set[str]) -> None:
-        self.counts, self.own = counts, own
-
-    def __contains__(self, key: object) -> bool:
-        return self.counts.get(key, 0) > (1 if key in self.own else 0)  # type: ignore[arg-type]
-
-
-@dataclass
-class AgencyPage:
-    id: int
-    name: str
-    level: str | None
-    region: str | None
-    documents: list[DocumentPage]
-    score: float = 0.0
-    keys: set[str] = field(default_factory=set)  # sentence keys of its reports, for template-reuse detection
-
-    @property
-    def chart(self) -> Any:
-        points = [ChartPoint(f"{d.yoy['old_year']}→{d.year}", d.yoy["analysis"].counts) for d in self.documents if d.yoy]
-        return commitments_chart(points)
-
-    @property
-    def level_label(self) -> str:
-        return LEVEL_LABELS.get(self.level or "", self.level or "未知层级")
-
-
-def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[sqlite3.Row]:
-    return list(conn.execute(sql, params))
-
-
-def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
+def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
     """Agencies with their reports (one per year) and each report's versions, oldest first."""
-    agencies = []
-    for a in _rows(conn, "SELECT id, name, level, region FROM agencies ORDER BY id"):
-        documents = []
-        for d in _rows(
-            conn,
-            "SELECT id, report_year, title, url, first_seen, last_seen, removed_at FROM documents "
-            "WHERE agency_id = ? AND report_year IS NOT NULL ORDER BY report_year, id",
-            a["id"],
-        ):
-            versions = [
-                VersionRow(v["id"], v["text"] or "", v["first_seen"], v["last_seen"], v["seen_count"], v["published"])
-                for v in _rows(
-                    conn,
-                    "SELECT id, text, first_seen, last_seen, seen_count, published FROM versions "
-                    "WHERE document_id = ? ORDER BY first_seen, id",
-                    d["id"],
-                )
-            ]
-            if versions:
-                documents.append(
-                    DocumentPage(
-                        d["id"], d["report_year"], d["title"] or f"{d['report_year']}年度报告", d["url"],
-                        d["first_seen"], d["last_seen"], d["removed_at"], versions,
-                    )
-                )
-        if documents:
-            agencies.append(AgencyPage(a["id"], a["name"], a["level"], a["region"], documents))
-    return agencies
+    versions = reader.versions()
+    documents: dict[int, list[DocumentPage]] = {}
+    for d in reader.documents():
+        if versions.get(d.id):
+            documents.setdefault(d.agency_id, []).append(DocumentPage.of(d, versions[d.id]))
+    return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
 
 
 def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
@@ -161,27 +70,17 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
             # a silent edit to a promise is shown next to the changed figures, before the word diff
             # (after publication any rewording of a promise counts, even one too small to be "changed" year to year)
             plans = [
-                {"status": "changed" if m.status == "kept" else m.status, "previous": m.previous, "current": m.current}
+                RevisionPlan("changed" if m.status == "kept" else m.status, m.previous, m.current)
                 for m in match_commitments(commitments(old.text), commitments(new.text))
                 if m.status != "kept" or m.tokens
             ]
-            doc.revisions.append(
-                {"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff, "plans": plans}
-            )
+            doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
             score += REVISION_WEIGHT * change_score(diff)
         if previous is not None:
             old_text, new_text = previous.versions[-1].text, doc.versions[-1].text
             diff = diff_texts(old_text, new_text)
             analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others, agency=agency.name)
-            doc.yoy = {
-                "old_year": previous.year,
-                "old_doc": previous,
-                "diff": diff,
-                "stats": diff.stats,
-                "page": f"{agency.id}-{previous.year}-{doc.year}.html",
-                "analysis": analysis,
-                "plans": analysis.commitments,
-            }
+            doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
             score += change_score(diff) / 10 + DROPPED_WEIGHT * analysis.counts["dropped"] / 10
         previous = doc
     agency.score = score
@@ -196,12 +95,12 @@ def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
     return counts
 
 
-def _group_by_region(agencies: list[AgencyPage]) -> list[dict[str, Any]]:
+def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
     regions: dict[str, list[AgencyPage]] = {}
     for a in sorted(agencies, key=lambda a: (-a.score, a.name)):
-        regions.setdefault(a.region or "未知地区", []).append(a)
+        regions.setdefault(a.region or UNKNOWN_REGION, []).append(a)
     ordered = sorted(regions.items(), key=lambda item: (-item[1][0].score, item[0]))
-    return [{"name": name, "agencies": members} for name, members in ordered]
+    return [Region(name, members) for name, members in ordered]
 
 
 def _write(out: Path, relative: str, template: str, root: str, **context: Any) -> None:
@@ -221,14 +120,13 @@ def _build_agency(agency: AgencyPage, shared_keys: Counter[str], out: Path, gene
         )
         if doc.yoy:
             _write(
-                out, f"agencies/{doc.yoy['page']}", "yoy.html", "../", generated=generated,
-                agency=agency, old_year=doc.yoy["old_year"], new_year=doc.year,
-                old_doc=doc.yoy["old_doc"], new_doc=doc, diff=doc.yoy["diff"], plans=doc.yoy["plans"],
-                analysis=doc.yoy["analysis"],
+                out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
+                agency=agency, old_year=doc.yoy.old_year, new_year=doc.year,
+                old_doc=doc.yoy.old_doc, new_doc=doc, diff=doc.yoy.diff, plans=doc.yoy.plans,
+                analysis=doc.yoy.analysis,
             )
     for doc in agency.documents:
-        doc.versions = [VersionRow(v.id, "", v.first_seen, v.last_seen, v.seen_count, v.published) for v in doc.versions]
-        doc.revisions, doc.yoy = [], None
+        doc.without_texts()
     agency.keys = set()
     return agency
 
@@ -268,16 +166,10 @@ def build_report_site(db_path: str | Path, out_dir: str | Path, workers: int | N
 
     ``workers`` processes build the agency pages (default: one per CPU, for large archives only).
     """
-    db_path, out = Path(db_path), Path(out_dir)
-    if not db_path.exists():
-        raise FileNotFoundError(db_path)
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    conn.row_factory = sqlite3.Row
-    try:
-        agencies = load_agencies(conn)
-        generated = conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
-    finally:
-        conn.close()
+    out = Path(out_dir)
+    with ArchiveReader(db_path) as reader:
+        agencies = load_agencies(reader)
+        generated = reader.last_seen()
     (out / "agencies").mkdir(parents=True, exist_ok=True)
     (out / "documents").mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
@@ -285,11 +177,7 @@ def build_report_site(db_path: str | Path, out_dir: str | Path, workers: int | N
     agencies = _build_agencies(agencies, shared_keys, out, generated, workers or os.cpu_count() or 1)
 
     documents = [d for a in agencies for d in a.documents]
-    totals = {
-        "agencies": len(agencies),
-        "documents": len(documents),
-        "versions": sum(d.version_count for d in documents),
-        "revised": sum(d.revised for d in documents),
-    }
+    totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
+                    sum(d.revised for d in documents))  # fmt: skip
     _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies), totals=totals)
     return out / "index.html"

@@ -10,12 +10,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-SERIES = (
-    ("kept", "延续", "#4c78a8"),
-    ("changed", "调整", "#f2a93b"),
-    ("dropped", "未再提及", "#d6504b"),
-    ("added", "新增", "#59a14f"),
-)
+from report.vocabulary import CHART_SERIES as SERIES
+
 BAR_WIDTH = 14
 GROUP_GAP = 26
 PLOT_HEIGHT = 150

@@ -1,0 +1,173 @@
+"""The archive as its readers see it: typed records over one read-only connection, all the SQL in one place.
+
+The report site, the feed, notifications and findings exports read the archive only through
+:class:`ArchiveReader`, so the schema (docs/CONTRACTS.md §3) is known here and nowhere else, and no
+reader can alter the file (SQLite ``mode=ro``, opened by :func:`archive.readonly.connect_readonly`).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from archive.readonly import connect_readonly
+from archive.versions import report_from_json
+from extraction.report import Report
+
+# Outcomes that say a capture saw the page as it was: a fresh copy, or the server's "not modified".
+SEEN_OUTCOMES = ("ok", "not_modified")
+# Outcomes that say a report could not be read at its URL.
+UNAVAILABLE_OUTCOMES = ("blocked", "soft_404", "error")
+
+
+@dataclass(frozen=True)
+class AgencyRecord:
+    id: int
+    name: str
+    level: str | None
+    region: str | None
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One agency's report for one year (its versions are read apart: :meth:`ArchiveReader.versions`)."""
+
+    id: int
+    agency_id: int
+    report_year: int
+    title: str | None
+    url: str | None
+    first_seen: str | None
+    last_seen: str | None
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class VersionRecord:
+    """One distinct text of a document, as first and last seen; ``report`` rebuilds extraction's Report."""
+
+    id: int
+    document_id: int
+    capture_id: int | None
+    title: str | None
+    text: str
+    text_normalized: str
+    first_seen: str | None
+    last_seen: str | None
+    seen_count: int | None
+    published: str | None
+    report_data: str | None = None
+
+    def report(self, agency: str | None = None) -> Report:
+        """The stored Report (sections, dates, attachments); ``agency`` fills a missing agency name."""
+        report = report_from_json(self.report_data, self.text, self.text_normalized)
+        if agency and not report.agency:
+            report.agency = agency
+        return report
+
+
+@dataclass(frozen=True)
+class CaptureRecord:
+    """One fetch as evidence: where, when, what the server said (status, Last-Modified) and what came back."""
+
+    id: int
+    url: str
+    final_url: str | None
+    fetched_at: str
+    status: int | None
+    outcome: str
+    reason: str | None
+    content_type: str | None
+    sha256: str | None
+    body_size: int | None
+    last_modified: str | None
+    etag: str | None
+    warc_file: str | None
+    warc_offset: int | None
+
+
+def _header(headers: str | None, name: str) -> str | None:
+    """One response header from the stored JSON object, whatever case the crawler kept it in."""
+    if not headers:
+        return None
+    wanted = name.lower()
+    for key, value in json.loads(headers).items():
+        if key.lower() == wanted:
+            return value if isinstance(value, str) else str(value)
+    return None
+
+
+_CAPTURE_COLUMNS = (
+    "c.id, c.url, c.final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type, c.headers, "
+    "c.sha256, c.body_size, c.warc_file, c.warc_offset"
+)
+
+
+def _capture(row: sqlite3.Row) -> CaptureRecord:
+    return CaptureRecord(
+        row["id"], row["url"], row["final_url"], row["fetched_at"], row["status"], row["outcome"], row["reason"],
+        row["content_type"], row["sha256"], row["body_size"], _header(row["headers"], "Last-Modified"),
+        _header(row["headers"], "ETag"), row["warc_file"], row["warc_offset"],
+    )  # fmt: skip
+
+
+class ArchiveReader:
+    """Read-only access to one archive file; use as a context manager (or call ``close``)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = connect_readonly(self.path)
+
+    def __enter__(self) -> ArchiveReader:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _rows(self, sql: str, *params: object) -> list[sqlite3.Row]:
+        return list(self._conn.execute(sql, params))
+
+    def agencies(self) -> list[AgencyRecord]:
+        """Every agency, in the order they entered the archive."""
+        return [AgencyRecord(r["id"], r["name"], r["level"], r["region"]) for r in self._rows(
+            "SELECT id, name, level, region FROM agencies ORDER BY id"
+        )]  # fmt: skip
+
+    def documents(self) -> list[DocumentRecord]:
+        """Every document with an agency and a report year, by agency, then year."""
+        return [
+            DocumentRecord(r["id"], r["agency_id"], r["report_year"], r["title"], r["url"], r["first_seen"],
+                           r["last_seen"], r["removed_at"])  # fmt: skip
+            for r in self._rows(
+                "SELECT id, agency_id, report_year, title, url, first_seen, last_seen, removed_at FROM documents "
+                "WHERE agency_id IS NOT NULL AND report_year IS NOT NULL ORDER BY agency_id, report_year, id"
+            )
+        ]
+
+    def versions(self, with_report: bool = False) -> dict[int, list[VersionRecord]]:
+        """Each document's versions, oldest first (by first seen); ``with_report`` also reads the stored Reports."""
+        out: dict[int, list[VersionRecord]] = {}
+        report = "report" if with_report else "NULL AS report"
+        for r in self._rows(
+            "SELECT id, document_id, capture_id, title, text, coalesce(text_normalized, text) AS normalized, "
+            f"first_seen, last_seen, seen_count, published, {report} FROM versions ORDER BY document_id, first_seen, id"
+        ):
+            out.setdefault(r["document_id"], []).append(
+                VersionRecord(
+                    r["id"], r["document_id"], r["capture_id"], r["title"], r["text"] or "", r["normalized"] or "",
+                    r["first_seen"], r["last_seen"], r["seen_count"], r["published"], r["report"],
+                )  # fmt: skip
+            )
+        return out
+
+    def last_seen(self) -> str | None:
+        """When the archive last saw any report: the date the site is "as of"."""
+        return self._conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]

@@ -1,0 +1,73 @@
+"""The stages keep to their rooms: only archive/ touches the database, diffing/ is pure analysis,
+and every finding the analysis can produce has a label in report.vocabulary."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from diffing.commitments import MATCH_STATUSES
+from report import vocabulary
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCT = ("fazhi", "crawler", "extraction", "diffing", "report", "sample_portal")
+DATABASE_MODULES = {"sqlite3", "sqlite_utils", "apsw"}
+# fazhi migrate hands a sqlite-utils Database to archive.schema (which runs the SQL): the CLI's one exception.
+ALLOWED = {("fazhi/cli.py", "sqlite_utils")}
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Top-level names of every module a file imports, at module level or inside functions."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def sources(package: str) -> list[Path]:
+    return sorted((ROOT / package).rglob("*.py"))
+
+
+def test_the_import_scan_sees_a_database_import(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    import sqlite3.dbapi2\n    from sqlite_utils import Database\n", encoding="utf-8")
+    assert {"sqlite3", "sqlite_utils"} <= imported_modules(module)
+
+
+@pytest.mark.parametrize("package", PRODUCT)
+def test_only_the_archive_opens_the_database(package: str) -> None:
+    for path in sources(package):
+        relative = path.relative_to(ROOT).as_posix()
+        found = {m for m in imported_modules(path) & DATABASE_MODULES if (relative, m) not in ALLOWED}
+        assert not found, f"{relative} imports {found}: read the archive through archive.readmodel"
+
+
+def test_diffing_is_pure_analysis() -> None:
+    for path in sources("diffing"):
+        found = imported_modules(path) & {"archive", "scrapy", "crawler", "report", "jinja2", "markupsafe"}
+        assert not found, f"{path.relative_to(ROOT)} imports {found}"
+
+
+def test_every_status_the_analysis_names_has_a_label() -> None:
+    assert set(MATCH_STATUSES) <= set(vocabulary.PLAN_LABELS)
+    assert {"changed", "dropped", "added"} == set(vocabulary.REVISION_PLAN_LABELS)
+    assert {key for key, _, _ in vocabulary.CHART_SERIES} <= set(vocabulary.PLAN_LABELS)
+    assert {"recurring", "resolved", "new"} == set(vocabulary.PROBLEM_LABELS)
+    assert {"reported", "not reported"} == set(vocabulary.FOLLOW_THROUGH_LABELS)
+    assert {"late", "missing_part", "missing_year"} <= set(vocabulary.COMPLIANCE_LABELS)
+
+
+def test_labels_are_typed_once_in_the_templates() -> None:
+    """No template spells out a status label: they come from report.vocabulary."""
+    templates = ROOT / "report" / "templates"
+    for page in templates.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for label in ("未再提及", "反复出现", "不再提及", "删去"):
+            assert label not in html, f"{page.name} types {label!r}"
+        assert not re.search(r"{%\s*set\s+\w*LABELS", html), f"{page.name} defines its own labels"
