@@ -103,8 +103,11 @@ def _numeral(marker: str) -> int:
 def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
     """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一)."""
     best: list[re.Match[str]] = []
-    for _kind, pattern, numbered in ENUMERATIONS:
+    for kind, pattern, numbered in ENUMERATIONS:
         hits = list(pattern.finditer(paragraph))
+        if kind == "序":  # a sequence starts with 首先
+            first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
+            hits = hits[first:] if first is not None else []
         if numbered:
             counted, expected = [], 1
             for hit in hits:
@@ -138,35 +141,90 @@ def split_enumeration(paragraph: str) -> list[tuple[str, str]]:
 
 
 def commitments(report: Report | str) -> list[Commitment]:
-    """The commitments of the report's plans: its items, or its paragraphs when unnumbered."""
+    """The commitments of the report's plans, at their lowest numbered level.
+
+    Numbered items (一、/(一)/1./(1)) are commitments unless they only head numbered sub-items,
+    which are then the commitments; an item or a paragraph holding an enumeration (一是…二是…,
+    首先…其次…) is as many commitments; unnumbered lines continue the item above them. A stock
+    closing pledge with no action of its own (今后，我们将继续…) is not a commitment.
+    """
     found = plans_section(report)
     if not found:
         return []
     _heading, body = found
     body = [line for line in body if not _LABEL_LINE.match(line)]
-    numbered = any(numbering(line) for line in body)
     if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
         body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them
-    # The items' own level: 1. under 六、 is as much an item as (一) is; deeper markers are sub-items.
-    item_level = min((found[0] for found in map(numbering, body) if found), default=0)
     items: list[Commitment] = []
-    counter = 0
-    for paragraph in body:
-        marked = numbering(paragraph)
-        if numbered and not marked and not items:
-            continue  # the section's introduction
-        if items and ((marked and marked[0] > item_level) or (numbered and not marked)):
-            # a sub-item or an unnumbered paragraph belongs to the commitment above it
-            last = items[-1]
-            last.text = f"{last.text}\n{paragraph}"
-            last.id = commitment_id(last.text)
-            continue
-        counter += 1
-        pieces = split_enumeration(paragraph[len(marked[1]) :] if marked else paragraph)
-        for k, (enum_marker, piece) in enumerate(pieces, 1):
-            path = str(counter) if len(pieces) == 1 else f"{counter}.{k}"
-            marker = enum_marker or (marked[1] if marked else "")
-            body_text = piece[len(enum_marker) :] if enum_marker else piece
-            full = piece if enum_marker or not marked else paragraph
-            items.append(Commitment(commitment_id(full), path, marker, _first_clause(body_text), full))
+    if any(numbering(line) for line in body):
+        for path, lines in _leaf_blocks(body):
+            items += _block_items(path, lines)
+    else:
+        for k, paragraph in enumerate(body, 1):
+            items += _block_items(str(k), [paragraph])
     return items
+
+
+def _leaf_blocks(lines: list[str], prefix: str = "") -> list[tuple[str, list[str]]]:
+    """Numbered blocks (a line and the unnumbered lines after it) at the lowest level that has them."""
+    levels = [found[0] for found in map(numbering, lines) if found]
+    if not levels:
+        return [(prefix or "1", lines)]
+    level = min(levels)
+    blocks: list[list[str]] = []
+    for line in lines:
+        found = numbering(line)
+        if found and found[0] == level:
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+        # lines before the first item are the section's introduction
+    out: list[tuple[str, list[str]]] = []
+    for k, block in enumerate(blocks, 1):
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if any(numbering(line) for line in block[1:]):
+            out += _leaf_blocks(block[1:], path)  # a heading over numbered sub-items: they are the plans
+        else:
+            out.append((path, block))
+    return out
+
+
+def _block_items(path: str, lines: list[str]) -> list[Commitment]:
+    text = "\n".join(lines)
+    marked = numbering(lines[0])
+    marker = marked[1] if marked else ""
+    pieces = split_enumeration(text[len(marker):] if marker else text)
+    if len(pieces) == 1:
+        if not marker and _is_pledge(text):
+            return []
+        body_text = text[len(marker):] if marker else text
+        enum = pieces[0][0]
+        return [Commitment(commitment_id(text), path, marker or enum, _first_clause(body_text[len(enum):] if enum
+                                                                                else body_text), text)]  # fmt: skip
+    items = []
+    for k, (enum, piece) in enumerate(pieces, 1):
+        piece = _without_closing_pledge(piece)
+        items.append(Commitment(commitment_id(piece), f"{path}.{k}", enum, _first_clause(piece[len(enum):]), piece))
+    return items
+
+
+# "今后，我们将继续…努力提高依法行政水平": a pledge that promises nothing in particular.
+_PLEDGE = re.compile(r"^(?:今后|总之|展望|下一步|新的一年|在新的一年|我们将|我[镇县区市局街乡委办所]将|全[镇县区市乡]将)")
+
+
+def _is_pledge(paragraph: str) -> bool:
+    from diffing.meaning import gist
+
+    return bool(_PLEDGE.match(paragraph.strip())) and len(gist(paragraph).words) <= PLEDGE_WORDS
+
+
+def _without_closing_pledge(piece: str) -> str:
+    """The last piece of an enumeration without the stock pledge that closes the paragraph."""
+    sentences = re.findall(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$", piece)
+    while len(sentences) > 1 and _is_pledge(sentences[-1]):
+        sentences.pop()
+    return "".join(sentences).strip()
+
+
+# A pledge names at most this many telling words (diffing.meaning) of its own.
+PLEDGE_WORDS = 3

@@ -116,18 +116,21 @@ def report_parts(report: Report | str) -> ReportParts:
     for k, start in enumerate(starts):
         owner[start] = k
     current = -1
+    under_unnumbered = False  # inside a part headed by a short unnumbered line: 一、 items are its own
     for i in range(first_start, len(lines)):
         if owner[i] >= 0:
             current = owner[i]
         section = sections[current]
-        if section.marker and section.level <= top:
+        if section.level == 0:
+            root, under_unnumbered = section, True
+        elif section.marker and section.level <= top and not under_unnumbered:
             root = section
         line = lines[i]
         if LABEL_LINE.match(line):
             continue
         parts.present.add(section.part)
-        if owner[i] >= 0 and section is root and section.marker:
-            continue  # a top-level heading names its part
+        if owner[i] >= 0 and section is root:
+            continue  # a top-level heading (numbered, or a short line of its own) names its part
         if owner[i] >= 0 and _part_heading(section, root, line):
             continue
         if section.part == "shortcomings":
@@ -136,6 +139,7 @@ def report_parts(report: Report | str) -> ReportParts:
             parts.plans.append(line)
         else:
             parts.achievements.append(line)
+    _embedded_problems(parts)
     if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
         parts.present.add("leadership")
     if parts.achievements:
@@ -143,28 +147,97 @@ def report_parts(report: Report | str) -> ReportParts:
     return parts
 
 
+# How a shortcoming is said: the predicate that makes a clause a weakness (不强, 薄弱, 有待提高 …).
+WEAKNESS = re.compile(
+    r"不强|不高|不够|不足|薄弱|欠缺|缺乏|短缺|滞后|不到位|不完善|不健全|不规范|不充分|不平衡|不深入|不明显|不适应|不匹配|"
+    r"不相适应|不相匹配|有待|亟待|仍需|尚需|较少|偏少|偏弱|较弱|单一|不多|参差不齐|淡薄|难以|差距|短板|突出|增多|加大|"
+    r"不熟|不精|不严|不细|不实|不一致|不统一|不畅|不及时|较低|偏低|偏高|较大|压力|依然存在|仍然存在|时有发生|屡禁不止|"
+    r"尚未|未能|没有|缺少|落后|分散|交叉|反复|淡化|弱化"
+)
+# Who a weakness is about, when a clause opens with it: two clauses about two of these are two problems.
+ACTORS = re.compile(
+    r"^(?:部分|个别|少数|一些|有的)?(群众|村民|居民|渔民|市民|农民|企业|领导干部|干部|执法人员|工作人员|公职人员|党员|"
+    r"部门|单位|乡镇|街道|村|社区|基层)"
+)
+# A sentence that explains the one before it rather than naming a new shortcoming.
+EXPLANATION = re.compile(r"^(?:如|比如|例如|特别是|尤其是|其中|主要是|具体表现|表现在|导致|致使|造成|因此|由于|加之|这|此外|同时|究其原因|原因)")
+
+
+# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow.
+_EMBEDDED_LEAD = re.compile(r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?)?(?:问题|不足|短板|薄弱环节)[^。:：]{0,12}[:：]")
+
+
+def _embedded_problems(parts: ReportParts) -> None:
+    """Shortcomings told in the opening paragraph of the plans (or of a closing paragraph) move to the problems."""
+    for name in ("plans", "achievements"):
+        lines = getattr(parts, name)
+        for k, line in enumerate(lines):
+            lead = _EMBEDDED_LEAD.search(line)
+            if not lead:
+                continue
+            end = line.find("。", lead.end())
+            end = len(line) if end < 0 else end + 1
+            said = line[lead.end():end].strip()
+            if not said or not WEAKNESS.search(said):
+                continue
+            parts.problems.append(said)
+            parts.present.add("shortcomings")
+            lines[k] = (line[: lead.end()] + line[end:]).strip()
+
+
 def problem_items(lines: list[str]) -> list[str]:
-    """The separate shortcomings: numbered items, 一是…二是… pieces, or else sentences; lead-ins dropped."""
+    """The separate shortcomings, each whole with its explanation: numbered items, 一是… entries, or
+    the problem sentences of a paragraph (two clauses naming unrelated weaknesses are two); lead-ins dropped."""
     from diffing.outline import numbering, split_enumeration
 
     items: list[str] = []
-    lines = [line for line in lines if not _CAUSES.match(line)]
     numbered = any(numbering(line) for line in lines)
+    open_item = False  # the last item may take the next unnumbered line as its explanation
     for line in lines:
-        found = numbering(line)
-        if numbered and not found:
-            if items:
+        if _CAUSES.match(line) or (numbered and not numbering(line)) or (open_item and EXPLANATION.match(line)):
+            if items and open_item:
                 items[-1] += line
             continue
-        body = line[len(found[1]) :].strip() if found else line
-        pieces = [piece[len(marker) :].strip() for marker, piece in split_enumeration(body)]
-        if len(pieces) > 1:
-            items += pieces  # whatever precedes 一是 is a lead-in
-        elif numbered:
-            items.append(body)
+        pieces = split_enumeration(line)
+        starts_enumerated = bool(pieces[0][0]) and line.startswith(pieces[0][0]) or bool(re.match(r"^[一二三四五六七八九十]+是", line))
+        if numbering(line) or (starts_enumerated and len(pieces) == 1):
+            items.append(line)  # a numbered item or a 一是… line: one problem, however many sentences
+            open_item = True
+        elif len(pieces) > 1:
+            items += [piece for _marker, piece in pieces]  # whatever precedes 一是 is a lead-in
+            open_item = False
         else:
-            items += split_sentences(body)
-    return [item for item in map(_without_lead, items) if item and not _PROBLEMS_LEAD.search(item)]
+            items += _prose_problems(_without_lead(line))
+            open_item = False
+    return [item for item in (_without_lead(i) for i in items) if item and not _PROBLEMS_LEAD.search(item)]
+
+
+def _prose_problems(paragraph: str) -> list[str]:
+    """Problems said in prose: a sentence naming a weakness starts one, the sentences explaining it follow."""
+    items: list[str] = []
+    for sentence in split_sentences(paragraph):
+        if items and (EXPLANATION.match(sentence) or not WEAKNESS.search(sentence)):
+            items[-1] += sentence
+            continue
+        items += _unrelated_clauses(sentence)
+    return items
+
+
+def _unrelated_clauses(sentence: str) -> list[str]:
+    """"群众的法律意识还较薄弱,干部执法水平有待进一步提高": two weaknesses of two subjects are two problems."""
+    from diffing.topics import chapters_of
+
+    clauses = [c for c in re.split(r"(?<=[，,；;])", sentence) if c.strip()]
+    if len(clauses) < 2 or not all(WEAKNESS.search(c) for c in clauses):
+        return [sentence]
+    actors = [ACTORS.match(c.strip()) for c in clauses]
+    chapters = [chapters_of(c) for c in clauses]
+    apart = all(
+        (actors[k] and actors[k + 1] and actors[k].group(1) != actors[k + 1].group(1))
+        or (chapters[k] and chapters[k + 1] and not chapters[k] & chapters[k + 1])
+        for k in range(len(clauses) - 1)
+    )
+    return [c.rstrip("，,；;") for c in clauses] if apart else [sentence]
 
 
 def _without_lead(item: str) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
-from diffing.figures import Figure, extract_figures
+from diffing.figures import Figure, extract_figures, unit_family
 from diffing.meaning import GENERIC, Gist, Weights, gist, similarity
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
@@ -51,8 +51,14 @@ SECOND_EVIDENCE_SHARE = 0.9
 INTRO_WEIGHT = 0.6
 # Problems are matched on meaning too (0–100), a little more strictly than plans.
 PROBLEM_MATCH_AT = 35.0
-# Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this ratio.
+# Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
+# With a noun after the measure word on both sides (37个网格单元), the label before counts this much.
+FIGURE_LABEL_SHARE = 0.6
+# A noun after the value on one side only makes the pair less sure by this much.
+FIGURE_ONE_SIDED_NOUN = 10.0
+# How much the likeness of the two sentences moves the score (per point above or below 50).
+FIGURE_CONTEXT_WEIGHT = 0.2
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
 # The rule: a report on year N is public by 1 April of year N+1.
@@ -92,11 +98,15 @@ class ProblemMatch:
 
 @dataclass
 class PairedFigure:
+    """One measure reported in both years: its values as written (174余条 → 203条) and where they stand."""
+
     label: str
     before: str
     after: str
     before_sentence: str
     after_sentence: str
+    before_at: int = 0  # offset of the value in its sentence
+    after_at: int = 0
 
     @property
     def changed(self) -> bool:
@@ -104,6 +114,7 @@ class PairedFigure:
 
 
 def _figure_value(text: str) -> str:
+    """The number of a figure as written, 余/多/约 and unit words aside: 160余人 = 160人次 as a value."""
     m = _DIGITS.search(text)
     return m.group(0) if m else text
 
@@ -297,33 +308,37 @@ def compare_problems(
 
 
 def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
-    return [(f, s) for s in sentences for f in extract_figures(s) if f.label]
+    return [(f, s) for s in sentences for f in extract_figures(s) if f.label or f.after]
+
+
+def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
+    """How surely two figures measure the same thing (0–100): their labels, the noun after them, their sentences."""
+    label = fuzz.ratio(fa.label, fb.label) if fa.label and fb.label else 0.0
+    if fa.after and fb.after:
+        score = FIGURE_LABEL_SHARE * label + (1 - FIGURE_LABEL_SHARE) * fuzz.ratio(fa.after, fb.after)
+    else:
+        score = label - (FIGURE_ONE_SIDED_NOUN if fa.after or fb.after else 0.0)
+    context = fuzz.token_set_ratio(" ".join(_words(sa)), " ".join(_words(sb)))
+    return score + FIGURE_CONTEXT_WEIGHT * (context - 50.0)
 
 
 def pair_figures(
     previous: list[str], current: list[str], label_at: float = FIGURE_LABEL_AT
 ) -> list[PairedFigure]:
-    """Figures of year N's and year N+1's sentences with the same unit and the same (or a close) label."""
+    """Figures of year N's and year N+1's sentences that count the same thing (unit family and label)."""
     a, b = _figures_of(previous), _figures_of(current)
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for i, (fa, _) in enumerate(a):  # identical labels first
-        j = next((j for j, (fb, _) in enumerate(b) if j not in used_b and fb.label == fa.label and fb.unit == fa.unit), None)
-        if j is not None:
-            pairs.append((i, j))
-            used_a.add(i)
-            used_b.add(j)
     candidates = sorted(
         (
-            (fuzz.ratio(fa.label, fb.label), i, j)
-            for i, (fa, _) in enumerate(a)
-            if i not in used_a
-            for j, (fb, _) in enumerate(b)
-            if j not in used_b and fb.unit == fa.unit
+            (_figure_score(fa, fb, sa, sb), i, j)
+            for i, (fa, sa) in enumerate(a)
+            for j, (fb, sb) in enumerate(b)
+            if unit_family(fa.unit) == unit_family(fb.unit)
         ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[tuple[int, int]] = []
     for score, i, j in candidates:
         if score < label_at:
             break
@@ -333,7 +348,8 @@ def pair_figures(
             used_b.add(j)
     pairs.sort()
     return [
-        PairedFigure(b[j][0].label, a[i][0].value + a[i][0].unit, b[j][0].value + b[j][0].unit, a[i][1], b[j][1])
+        PairedFigure(b[j][0].label or a[i][0].label, a[i][0].text, b[j][0].text, a[i][1], b[j][1],
+                     a[i][0].start, b[j][0].start)  # fmt: skip
         for i, j in pairs
     ]
 

@@ -35,7 +35,8 @@ _BOUNDARY = r"(?:^|(?<=[。；;，,：:！!？?\s]))"
 ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("是", re.compile(rf"{_BOUNDARY}([{_CN}]{{1,3}}(?:是要?|要)(?![求点素件])[，,：:]?)"), True),
     ("第", re.compile(rf"{_BOUNDARY}(第[{_CN}]{{1,3}}[，,、：:])"), True),
-    ("序", re.compile(rf"{_BOUNDARY}((?:首先|其次|再次|然后|最后)[，,、：:]?)"), False),
+    # 首先 opens it; 同时/此外/另外 with their comma are items of it too (首先…其次…同时，…此外，…最后)
+    ("序", re.compile(rf"{_BOUNDARY}((?:首先|其次|再次|然后|最后)[，,、：:]?|(?:同时|此外|另外)[，,])"), False),
     ("圈", re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩])"), False),
 )
 # "同时，…" / "此外，…" opening a sentence after the last piece of an enumeration: one more item.
@@ -53,6 +54,7 @@ PART_TERMS: dict[str, re.Pattern[str]] = {
         r"(?:19|20)\d{2}年.{0,12}(?:工作|重点|任务|目标)(?!.*(?:情况|成效|完成|开展|总结|做法|举措|成绩))"
     ),
     "leadership": re.compile(r"第一责任人|主要负责人|党政主要|履行.{0,8}职责|组织领导|领导责任|述法"),
+    # a heading naming only these (强化组织领导) is the leaders' part when its text says so (LEADERSHIP_IN_TEXT)
     "achievements": re.compile(
         r"主要(?:举措|成效|做法|工作)|开展情况|完成情况|推进情况|成效|成绩|推进|加强|完善|深化|提升|落实|健全|"
         r"规范|强化|坚持|依法|全面|提高|推动|优化"
@@ -61,6 +63,7 @@ PART_TERMS: dict[str, re.Pattern[str]] = {
 PART_ORDER = ("other", "shortcomings", "plans", "leadership", "achievements")
 # The parts the rule requires every report to have (compliance checks read these).
 REQUIRED_PARTS = ("achievements", "leadership", "shortcomings", "plans")
+WEAK_LEADERSHIP = re.compile(r"^(?:(?!第一责任人|主要负责人|党政主要|履行.{0,8}职责|述法).)*$")
 # Said in the body rather than under a heading of its own, the leaders' duties are still reported.
 LEADERSHIP_IN_TEXT = re.compile(r"第一责任人|主要负责人.{0,12}(?:职责|带头|亲自)|述法|党政主要负责人")
 

@@ -17,14 +17,18 @@ from extraction.report import Report, Section
 from extraction.section_terms import (
     CN_DIGITS,
     FORWARD,
+    LEADERSHIP_IN_TEXT,
     MARKERS,
     PART_ORDER,
     PART_TERMS,
+    WEAK_LEADERSHIP,
     WILL,
     YEAR_OPENING,
 )
 from extraction.titles import classify_title, report_year
 
+# An unnumbered line this short that names a part is that part's heading.
+UNMARKED_HEADING_CHARS = 20
 # Kept for callers of the first version of this module.
 PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((part, PART_TERMS[part]) for part in PART_ORDER)
 COMPILATION_MARK = re.compile(rf"^第[{CN_DIGITS}]+篇[:：\s]")
@@ -117,11 +121,26 @@ class _Head:
     fixed: bool = False  # part set by a split of its combined parent (or a synthetic section): not inherited
 
 
-def _heads(lines: list[str]) -> list[_Head]:
+def unmarked_heading(line: str, year: int | None = None) -> str | None:
+    """The part a short unnumbered line names as a heading of its own ("2021年工作思路", "存在的问题"), or None."""
+    line = line.strip().rstrip("：:")
+    if not line or len(line) > UNMARKED_HEADING_CHARS or re.search(r"[。；;！!？?，,、]", line):
+        return None
+    named = heading_parts(line, year) & {"shortcomings", "plans"}
+    if not named or classify_title(line)[0]:  # a report's own title names its plans too (…及2021年工作思路)
+        return None
+    return "shortcomings" if "shortcomings" in named else "plans"
+
+
+def _heads(lines: list[str], year: int | None = None) -> list[_Head]:
     heads: list[_Head] = []
     for i, line in enumerate(lines):
         hit = match_marker(line.strip())
         if not hit:
+            part = unmarked_heading(line, year)
+            if part:
+                # above every numbered level: the items under it, 一、 included, are its own
+                heads.append(_Head(i, "", 0, line.strip().rstrip("：:"), part))
             continue
         marker, level, rest = hit
         if marker.endswith("是"):
@@ -165,12 +184,20 @@ def parse_sections(text: str, report_year: int | None = None) -> list[Section]:
     shortcomings and plans, whose halves are told apart."""
     lines = [x for x in text.splitlines() if x.strip()]
     year = report_year if report_year is not None else text_year(text)
-    heads = _heads(lines)
+    heads = _heads(lines, year)
     _link_parents(heads)
     roots = [n for n, h in enumerate(heads) if h.parent is None]
     named = {n: heading_parts(heads[n].title, year) for n in roots}
     for n in roots:
         heads[n].part = classify_part(heads[n].title, year)
+        if heads[n].level == 0:  # an unnumbered heading names both halves when it says so
+            named[n] = heading_parts(heads[n].title, year)
+    for n in roots:
+        # 强化组织领导 over a text about the leading group, not the principal leaders' duties
+        if heads[n].part == "leadership" and WEAK_LEADERSHIP.match(heads[n].title):
+            body = "\n".join(lines[heads[n].line + 1:_range_end(heads, n, len(lines))])
+            if not LEADERSHIP_IN_TEXT.search(body):
+                heads[n].part = "achievements"
     # Only the last top-level heading that announces plans holds them: an earlier 重点工作 reports work done.
     planned = [n for n in roots if heads[n].part == "plans" or "plans" in named[n]]
     for n in planned[:-1]:
