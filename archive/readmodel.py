@@ -171,3 +171,35 @@ class ArchiveReader:
     def last_seen(self) -> str | None:
         """When the archive last saw any report: the date the site is "as of"."""
         return self._conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
+
+    def version_captures(self) -> dict[int, list[CaptureRecord]]:
+        """Each version's evidence: the capture it came from, then every later fetch of that URL that saw it.
+
+        A later fetch saw the version when it answered ok or not-modified between the version's first
+        and last sighting; oldest first.
+        """
+        out: dict[int, list[CaptureRecord]] = {}
+        for r in self._rows(
+            f"SELECT v.id AS version_id, {_CAPTURE_COLUMNS} FROM versions v "
+            "JOIN captures own ON own.id = v.capture_id "
+            "JOIN captures x ON x.url_id = own.url_id AND (x.id = own.id OR (x.outcome IN (?, ?) "
+            "AND x.fetched_at >= v.first_seen AND x.fetched_at <= v.last_seen)) "
+            "JOIN capture_records c ON c.id = x.id ORDER BY v.id, c.fetched_at, c.id",
+            *SEEN_OUTCOMES,
+        ):
+            out.setdefault(r["version_id"], []).append(_capture(r))
+        return out
+
+    def unavailable_documents(self) -> list[tuple[int, CaptureRecord]]:
+        """(document id, capture) for each URL of a report whose latest fetch could not read it."""
+        marks = ", ".join("?" for _ in UNAVAILABLE_OUTCOMES)
+        return [
+            (r["document_id"], _capture(r))
+            for r in self._rows(
+                f"SELECT du.document_id, {_CAPTURE_COLUMNS} FROM document_urls du JOIN urls u ON u.url = du.url "
+                "JOIN capture_records c ON c.id = (SELECT x.id FROM captures x WHERE x.url_id = u.id "
+                "ORDER BY x.fetched_at DESC, x.id DESC LIMIT 1) "
+                f"WHERE c.outcome IN ({marks}) ORDER BY du.document_id, c.url",
+                *UNAVAILABLE_OUTCOMES,
+            )
+        ]

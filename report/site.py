@@ -15,11 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from archive.readmodel import ArchiveReader
+from archive.readmodel import ArchiveReader, VersionRecord
 from diffing.commitments import match_commitments
 from diffing.outline import commitments
 from diffing.textdiff import TextDiff, _words, diff_texts
 from diffing.yoy import YearOverYear, compare_years, sentence_keys
+from extraction.report import Report
+from extraction.sections import parse_sections
 from report.pages import (
     AgencyPage,
     DocumentPage,
@@ -50,12 +52,20 @@ def change_score(diff: TextDiff) -> float:
 
 def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
     """Agencies with their reports (one per year) and each report's versions, oldest first."""
-    versions = reader.versions()
+    versions = reader.versions(with_report=True)
     documents: dict[int, list[DocumentPage]] = {}
     for d in reader.documents():
         if versions.get(d.id):
             documents.setdefault(d.agency_id, []).append(DocumentPage.of(d, versions[d.id]))
     return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
+
+
+def _analysable(version: VersionRecord, agency: str) -> Report:
+    """The version's stored Report; one stored without sections (older archives) gets them from its text."""
+    report = version.report(agency)
+    if not report.sections:
+        report.sections = parse_sections(report.text, report.report_year)
+    return report
 
 
 def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
@@ -77,9 +87,11 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
             doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
             score += REVISION_WEIGHT * change_score(diff)
         if previous is not None:
-            old_text, new_text = previous.versions[-1].text, doc.versions[-1].text
-            diff = diff_texts(old_text, new_text)
-            analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others, agency=agency.name)
+            old, new = previous.versions[-1], doc.versions[-1]
+            diff = diff_texts(old.text, new.text)
+            analysis: YearOverYear = compare_years(
+                _analysable(old, agency.name), _analysable(new, agency.name), other_keys=others, agency=agency.name
+            )
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
             score += change_score(diff) / 10 + DROPPED_WEIGHT * analysis.counts["dropped"] / 10
         previous = doc
