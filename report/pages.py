@@ -6,17 +6,32 @@ The site builder fills these from the archive's records (``archive.readmodel``) 
 
 from __future__ import annotations
 
+import email.utils
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from archive.readmodel import AgencyRecord, DocumentRecord, VersionRecord
+from archive.readmodel import AgencyRecord, CaptureRecord, DocumentRecord, VersionRecord
 from diffing.outline import Commitment
 from diffing.textdiff import TextDiff
-from diffing.yoy import YearOverYear
+from diffing.yoy import ComplianceFinding, YearOverYear
 from report.chart import ChartPoint, commitments_chart
+
+if TYPE_CHECKING:
+    from report.desk import AgencyDesk
 from report.vocabulary import level_label
+
+
+def server_date(http_date: str | None) -> str | None:
+    """An HTTP date (``Mon, 20 May 2024 09:00:00 GMT``) as the ISO date a reader compares; None if unreadable."""
+    if not http_date:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(http_date).date().isoformat()
+    except (TypeError, ValueError):
+        return None
 
 
 @dataclass
@@ -71,12 +86,20 @@ class DocumentPage:
     versions: list[VersionRecord]
     revisions: list[Revision] = field(default_factory=list)
     yoy: YearPair | None = None
+    captures: dict[int, list[CaptureRecord]] = field(default_factory=dict)  # version id → its evidence
+    unavailable: list[CaptureRecord] = field(default_factory=list)  # URLs the last fetch could not read
+    compliance: list[ComplianceFinding] = field(default_factory=list)
 
     @classmethod
     def of(cls, record: DocumentRecord, versions: list[VersionRecord]) -> DocumentPage:
         title = record.title or f"{record.report_year}年度报告"
         return cls(record.id, record.report_year, title, record.url, record.first_seen, record.last_seen,
                    record.removed_at, versions)  # fmt: skip
+
+    def last_modified(self, version: VersionRecord) -> str | None:
+        """The server's Last-Modified for the capture a version came from, as a date."""
+        first = self.captures.get(version.id) or []
+        return server_date(first[0].last_modified) if first else None
 
     @property
     def version_count(self) -> int:
@@ -113,8 +136,10 @@ class AgencyPage:
     level: str | None
     region: str | None
     documents: list[DocumentPage]
-    score: float = 0.0
     keys: set[str] = field(default_factory=set)  # sentence keys of its reports, for template-reuse detection
+    revised_count: int = 0  # reports revised after publication
+    dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
+    desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
 
     @classmethod
     def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:

@@ -100,6 +100,11 @@ def stylesheet() -> str:
     return (TEMPLATES / "style.css").read_text(encoding="utf-8")
 
 
+def script(name: str) -> str:
+    """One of the site's own scripts (sorting and filtering, search): files beside the pages, no CDN."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
 def _inline(op: SentenceOp, delete: str, insert: str) -> str:
     """One sentence with changes marked by ``delete``/``insert`` format strings."""
     if op.op == "changed":

@@ -12,16 +12,27 @@ import multiprocessing
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.readmodel import ArchiveReader, VersionRecord
+from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
 from diffing.commitments import match_commitments
 from diffing.outline import commitments
-from diffing.textdiff import TextDiff, _words, diff_texts
-from diffing.yoy import YearOverYear, compare_years, sentence_keys
+from diffing.textdiff import _words, diff_texts
+from diffing.yoy import (
+    YearOverYear,
+    compare_years,
+    missing_parts,
+    missing_years,
+    published_late,
+    sentence_keys,
+)
 from extraction.report import Report
 from extraction.sections import parse_sections
+from report.desk import Desk, agency_desk
+from report.evidence import REPLAY_ENV, ReplayLinks
+from report.feed import FEED_NAME, feed_entries, write_feed
 from report.pages import (
     AgencyPage,
     DocumentPage,
@@ -32,31 +43,40 @@ from report.pages import (
     Totals,
     YearPair,
 )  # fmt: skip
-from report.render import stylesheet, template_environment
+from report.render import script, stylesheet, template_environment
+from report.search_index import SearchDocument, write_search_index
 from report.vocabulary import UNKNOWN_REGION
 
-# A silent edit after publication says more than the normal drift between two years' reports.
-REVISION_WEIGHT = 10.0
-FIGURE_WEIGHT = 3.0
+# Where the site will be served, for absolute links in the feed (optional: links are relative to it).
+SITE_URL_ENV = "FAZHI_SITE_URL"
 # Below this many agencies, starting worker processes costs more than it saves.
 PARALLEL_FROM = 32
-# A promise that silently disappears is worth a changed figure.
-DROPPED_WEIGHT = 3.0
 
 
-def change_score(diff: TextDiff) -> float:
-    """How much a diff matters: changed figures count most, then changed/inserted/deleted sentences."""
-    s = diff.stats
-    return FIGURE_WEIGHT * len(diff.figures) + s["changed"] + s["inserted"] + s["deleted"]
+@dataclass(frozen=True)
+class SiteContext:
+    """What every agency's pages need besides the agency: shared across worker processes."""
+
+    out: Path
+    generated: str | None
+    shared_keys: Counter[str]
+    replay: ReplayLinks
 
 
 def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
-    """Agencies with their reports (one per year) and each report's versions, oldest first."""
+    """Agencies with their reports (one per year), each report's versions (oldest first) and their captures."""
     versions = reader.versions(with_report=True)
+    captures = reader.version_captures()
+    unavailable: dict[int, list[CaptureRecord]] = {}
+    for document_id, capture in reader.unavailable_documents():
+        unavailable.setdefault(document_id, []).append(capture)
     documents: dict[int, list[DocumentPage]] = {}
     for d in reader.documents():
         if versions.get(d.id):
-            documents.setdefault(d.agency_id, []).append(DocumentPage.of(d, versions[d.id]))
+            page = DocumentPage.of(d, versions[d.id])
+            page.captures = {v.id: captures.get(v.id, []) for v in page.versions}
+            page.unavailable = unavailable.get(d.id, [])
+            documents.setdefault(d.agency_id, []).append(page)
     return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
 
 
@@ -69,9 +89,9 @@ def _analysable(version: VersionRecord, agency: str) -> Report:
 
 
 def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
-    """Fill each report's revision diffs and year-over-year analysis, and the agency's score."""
-    score = 0.0
+    """Fill each report's revision diffs, year-over-year analysis and compliance findings."""
     previous: DocumentPage | None = None
+    previous_report: Report | None = None
     others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
         for k in range(1, len(doc.versions)):
@@ -85,17 +105,17 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
                 if m.status != "kept" or m.tokens
             ]
             doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
-            score += REVISION_WEIGHT * change_score(diff)
-        if previous is not None:
-            old, new = previous.versions[-1], doc.versions[-1]
-            diff = diff_texts(old.text, new.text)
-            analysis: YearOverYear = compare_years(
-                _analysable(old, agency.name), _analysable(new, agency.name), other_keys=others, agency=agency.name
-            )
+        report = _analysable(doc.versions[-1], agency.name)
+        late = published_late(report)
+        doc.compliance = ([late] if late else []) + missing_parts(report)
+        if previous is not None and previous_report is not None:
+            doc.compliance = missing_years(previous_report, report) + doc.compliance
+            diff = diff_texts(previous.versions[-1].text, doc.versions[-1].text)
+            analysis: YearOverYear = compare_years(previous_report, report, other_keys=others, agency=agency.name)
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
-            score += change_score(diff) / 10 + DROPPED_WEIGHT * analysis.counts["dropped"] / 10
-        previous = doc
-    agency.score = score
+        previous, previous_report = doc, report
+    agency.revised_count = sum(d.revised for d in agency.documents)
+    agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
 
 
 def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
@@ -108,10 +128,11 @@ def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
 
 
 def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
+    """Regions, and agencies in them, with the most reports revised after publication first, then most plans dropped."""
     regions: dict[str, list[AgencyPage]] = {}
-    for a in sorted(agencies, key=lambda a: (-a.score, a.name)):
+    for a in sorted(agencies, key=lambda a: (-a.revised_count, -a.dropped_count, a.name)):
         regions.setdefault(a.region or UNKNOWN_REGION, []).append(a)
-    ordered = sorted(regions.items(), key=lambda item: (-item[1][0].score, item[0]))
+    ordered = sorted(regions.items(), key=lambda item: (-item[1][0].revised_count, -item[1][0].dropped_count, item[0]))
     return [Region(name, members) for name, members in ordered]
 
 
@@ -120,9 +141,10 @@ def _write(out: Path, relative: str, template: str, root: str, **context: Any) -
     (out / relative).write_text(html, encoding="utf-8")
 
 
-def _build_agency(agency: AgencyPage, shared_keys: Counter[str], out: Path, generated: str | None) -> AgencyPage:
+def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index needs)."""
-    _compute_diffs(agency, shared_keys)
+    out, generated = context.out, context.generated
+    _compute_diffs(agency, context.shared_keys)
     _write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency)
     for doc in agency.documents:
         _write(
@@ -130,6 +152,12 @@ def _build_agency(agency: AgencyPage, shared_keys: Counter[str], out: Path, gene
             agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
             latest_text=doc.versions[-1].text,
         )
+        for number, version in enumerate(doc.versions, 1):
+            _write(
+                out, f"versions/{version.id}.html", "version.html", "../", generated=generated,
+                agency=agency, doc=doc, version=version, number=number,
+                captures=[(c, context.replay.link(c)) for c in doc.captures.get(version.id, [])],
+            )
         if doc.yoy:
             _write(
                 out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
@@ -137,59 +165,80 @@ def _build_agency(agency: AgencyPage, shared_keys: Counter[str], out: Path, gene
                 old_doc=doc.yoy.old_doc, new_doc=doc, diff=doc.yoy.diff, plans=doc.yoy.plans,
                 analysis=doc.yoy.analysis,
             )
+    agency.desk = agency_desk(agency)
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
     return agency
 
 
-# Set in each worker process by _start_worker: what every agency's pages need besides the agency.
-_WORKER: dict[str, Any] = {}
+def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
+    """Every version as the site search lists it, newest report year first."""
+    return [
+        SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, f"versions/{v.id}.html",
+                       number, doc.version_count, v.text)  # fmt: skip
+        for agency in agencies
+        for doc in agency.documents
+        for number, v in enumerate(doc.versions, 1)
+    ]
 
 
-def _start_worker(shared_keys: Counter[str], out: Path, generated: str | None) -> None:
-    _WORKER.update(shared_keys=shared_keys, out=out, generated=generated)
+# Set in each worker process by _start_worker.
+_WORKER: dict[str, SiteContext] = {}
+
+
+def _start_worker(context: SiteContext) -> None:
+    _WORKER["context"] = context
 
 
 def _build_in_worker(agency: AgencyPage) -> AgencyPage:
-    return _build_agency(agency, _WORKER["shared_keys"], _WORKER["out"], _WORKER["generated"])
+    return _build_agency(agency, _WORKER["context"])
 
 
-def _build_agencies(
-    agencies: list[AgencyPage], shared_keys: Counter[str], out: Path, generated: str | None, workers: int
-) -> list[AgencyPage]:
+def _build_agencies(agencies: list[AgencyPage], context: SiteContext, workers: int) -> list[AgencyPage]:
     """Agencies are independent once the shared sentence index exists: build them on every core."""
     if workers <= 1 or len(agencies) < PARALLEL_FROM:
-        return [_build_agency(a, shared_keys, out, generated) for a in agencies]
+        return [_build_agency(a, context) for a in agencies]
     _words("预热")  # load jieba's dictionary once, before the workers fork
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     try:
-        pool = ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_start_worker, initargs=(shared_keys, out, generated)
-        )
+        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker, initargs=(context,))
     except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
-        return [_build_agency(a, shared_keys, out, generated) for a in agencies]
+        return [_build_agency(a, context) for a in agencies]
     with pool:
         return list(pool.map(_build_in_worker, agencies, chunksize=8))
 
 
-def build_report_site(db_path: str | Path, out_dir: str | Path, workers: int | None = None) -> Path:
+def build_report_site(
+    db_path: str | Path, out_dir: str | Path, workers: int | None = None, replay_url: str | None = None
+) -> Path:
     """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html.
 
     ``workers`` processes build the agency pages (default: one per CPU, for large archives only).
+    ``replay_url`` (default: the ``FAZHI_REPLAY_URL`` environment variable) is the template of a link
+    to replay each capture (report.evidence.ReplayLinks).
     """
     out = Path(out_dir)
     with ArchiveReader(db_path) as reader:
         agencies = load_agencies(reader)
         generated = reader.last_seen()
-    (out / "agencies").mkdir(parents=True, exist_ok=True)
-    (out / "documents").mkdir(parents=True, exist_ok=True)
+    for folder in ("agencies", "documents", "versions"):
+        (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
-    shared_keys = _shared_sentence_keys(agencies)
-    agencies = _build_agencies(agencies, shared_keys, out, generated, workers or os.cpu_count() or 1)
+    (out / "desk.js").write_text(script("desk.js"), encoding="utf-8")
+    searchable = _search_documents(agencies)
+    write_search_index(out, searchable)
+    (out / "search.js").write_text(script("search.js"), encoding="utf-8")
+    _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
+    replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
+    context = SiteContext(out, generated, _shared_sentence_keys(agencies), replay)
+    agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
 
     documents = [d for a in agencies for d in a.documents]
     totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
                     sum(d.revised for d in documents))  # fmt: skip
-    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies), totals=totals)
+    desk = Desk.gather([a.desk for a in agencies])
+    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
+           totals=totals, desk=desk)  # fmt: skip
+    write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
     return out / "index.html"

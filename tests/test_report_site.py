@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from archive import Archive
 from archive.capture import Capture
@@ -101,13 +103,31 @@ class _Page(HTMLParser):
         self.links: list[str] = []
         self.tags: list[str] = []
         self.attrs: list[str] = []
+        self.scripts: list[str | None] = []  # src of each <script>
+        self.inline_script = ""  # text inside any <script>
+        self.external: list[tuple[str, str | None]] = []  # (href, rel) of links that leave the site
+        self._in_script = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         self.attrs += [name for name, _ in attrs]
+        if tag == "script":
+            self.scripts.append(dict(attrs).get("src"))
+            self._in_script = True
         for name, value in attrs:
             if name in ("href", "src") and value:
-                self.links.append(value)
+                if re.match(r"^[a-z]+:", value):
+                    self.external.append((value, dict(attrs).get("rel")))
+                else:
+                    self.links.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.inline_script += data
 
 
 def _parse(path: Path) -> _Page:
@@ -117,22 +137,29 @@ def _parse(path: Path) -> _Page:
 
 
 def test_site_files_exist(site: Path) -> None:
-    assert (site / "index.html").is_file() and (site / "style.css").is_file()
+    assert (site / "index.html").is_file() and (site / "style.css").is_file() and (site / "desk.js").is_file()
+    assert len(list((site / "versions").glob("*.html"))) == 6  # every version has its page
     assert len(list((site / "documents").glob("*.html"))) == 6 - 1  # the silent edit is a version, not a report
     yoy = sorted(p.name for p in (site / "agencies").glob("*-*-*.html"))
     assert len(yoy) == 2 and any(n.endswith("-2020-2021.html") for n in yoy) and any(n.endswith("-2021-2022.html") for n in yoy)
     assert len(list((site / "agencies").glob("*.html"))) == 3 + 2
 
 
-def test_every_link_resolves_and_nothing_is_external(site: Path) -> None:
+def test_every_link_resolves_and_only_evidence_leaves_the_site(site: Path) -> None:
+    """Links within the site resolve; scripts are the site's own files; the only links out are to archived originals."""
+    captured = {url for _, url, _ in _reports()}
     pages = list(site.rglob("*.html"))
     for page in pages:
         parsed = _parse(page)
-        assert "script" not in parsed.tags, page
+        assert not parsed.inline_script.strip(), page
+        for src in parsed.scripts:
+            assert src and (page.parent / src).is_file(), (page, src)
         for link in parsed.links:
-            assert not re.match(r"^[a-z]+:", link), (page, link)
             target = (page.parent / link.split("#")[0]).resolve() if link.split("#")[0] else page
             assert target.is_file(), (page, link)
+        for href, rel in parsed.external:
+            assert page.parent.name == "versions" and href in captured, (page, href)
+            assert rel and "noreferrer" in rel and "nofollow" in rel
         text = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
 
@@ -141,7 +168,7 @@ def test_index_groups_by_region_and_ranks_revised_agency_first(site: Path) -> No
     html = (site / "index.html").read_text(encoding="utf-8")
     with sqlite3.connect(site.parent / "archive.db") as conn:
         region_of = dict(conn.execute("SELECT name, coalesce(region, '未知地区') FROM agencies"))
-    regions = re.findall(r"<h2>(.*?)</h2>", html)
+    regions = re.findall(r'<section class="region" data-region="(.*?)">', html)
     assert regions[0] == region_of["址山镇人民政府"] and sorted(regions) == sorted(set(region_of.values()))
     assert html.count("发布后修改</span>") == 1
     assert "乡镇" in html and "部门" in html
@@ -176,7 +203,7 @@ def test_scraped_text_is_escaped_everywhere(site: Path) -> None:
     for page in site.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         parsed = _parse(page)
-        assert "script" not in parsed.tags and "img" not in parsed.tags, page
+        assert all(parsed.scripts) and not parsed.inline_script.strip() and "img" not in parsed.tags, page
         assert "onerror" not in parsed.attrs, page
         assert "<script>" not in html and "<img" not in html
         if "&lt;script&gt;alert(1)&lt;/script&gt;" in html:
@@ -239,3 +266,68 @@ def test_pair_page_tables_follow_through_problems_figures(site: Path) -> None:
     assert follow.count("<tr class=") == 3
     assert "未见落实表述" in follow
     assert "工作计划：延续 0 项，调整 1 项，未再提及 2 项，新增 1 项" in html
+
+
+def test_index_desk_lists_the_revision_with_its_dates_and_figures(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    desk = html[html.index('id="desk-revisions"') : html.index('id="plans"')]
+    [row] = re.findall(r"<tr data-region.*?</tr>", desk, re.S)
+    assert "址山镇人民政府" in row and "2020" in row
+    assert "首次发现 2021-03-20T08:00:00Z" in row and "首次发现 2021-06-01T08:00:00Z" in row
+    assert row.count('href="versions/') == 2
+    assert "<del>31件</del> → <ins>45件</ins>" in row
+
+
+def test_index_desk_counts_plans_per_agency_and_year_pair(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    plans = html[html.index('id="desk-plans"') : html.index('id="compliance"')]
+    rows = re.findall(r'<tr data-region="(.*?)" data-year="(\d+)">(.*?)</tr>', plans, re.S)
+    sifa = [cells for region, year, cells in rows if "青禾县司法局" in cells]
+    assert len(sifa) == 1 and "2021→2022" in sifa[0]
+    numbers = re.findall(r'<td class="num"[^>]*>(\d+(?:/\d+)?)</td>', sifa[0])
+    assert numbers[:3] == ["2", "1", "1"]  # dropped, reworded, added — as on the pair page
+    assert "推进行政复议规范化建设" in sifa[0]  # a dropped plan, in words
+    assert "desk.js" in html and 'id="filter-region"' in html and 'data-sort="number"' in html
+
+
+def test_every_version_page_shows_its_text_and_the_capture_it_came_from(site: Path) -> None:
+    with sqlite3.connect(site.parent / "archive.db") as conn:
+        rows = conn.execute(
+            "SELECT v.id, c.url, c.sha256, c.fetched_at, v.text FROM versions v JOIN capture_records c ON c.id = v.capture_id"
+        ).fetchall()
+    for version_id, url, sha256, fetched_at, text in rows:
+        html = (site / "versions" / f"{version_id}.html").read_text(encoding="utf-8")
+        assert f'<a href="{url}" rel="nofollow noopener noreferrer">' in html
+        assert sha256 in html and fetched_at in html and '<td class="num">200' in html
+        last_line = [line for line in text.splitlines() if line.strip()][-1]
+        assert str(escape(last_line)) in html  # the full text, escaped
+        assert "FAZHI_REPLAY_URL" in html  # no template configured: the page says how to get replay links
+
+
+def test_replay_links_follow_the_configured_template(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "replay"
+    build_report_site(site.parent / "archive.db", out, replay_url="http://127.0.0.1:8080/fazhi/{timestamp}/{url}")
+    html = (out / "versions" / "1.html").read_text(encoding="utf-8")
+    assert 'href="http://127.0.0.1:8080/fazhi/20210320080000/http://127.0.0.1:8000/zhishan/a1.html"' in html
+    with pytest.raises(ValueError, match="unknown field"):
+        build_report_site(site.parent / "archive.db", tmp_path / "bad", replay_url="http://x/{when}/{url}")
+
+
+def test_feed_parses_and_every_link_exists(site: Path) -> None:
+    feedparser = pytest.importorskip("feedparser", reason="feedparser (dev extra) reads the feed as a reader would")
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    kinds = Counter(entry.tags[0].term for entry in feed.entries)
+    assert kinds == {"new_report": 5, "revision": 1, "dropped_plan": 2}
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+    for entry in feed.entries:
+        assert (site / entry.link).is_file(), entry.link
+    [revision] = [e for e in feed.entries if e.tags[0].term == "revision"]
+    assert "址山镇人民政府" in revision.title and revision.link.startswith("versions/")
+
+
+def test_feed_ids_are_stable_across_builds(site: Path, tmp_path: Path) -> None:
+    build_report_site(site.parent / "archive.db", tmp_path / "again")
+    ids = re.compile(r"<id>(.*?)</id>")
+    first = ids.findall((site / "feed.atom").read_text(encoding="utf-8"))
+    assert first == ids.findall((tmp_path / "again" / "feed.atom").read_text(encoding="utf-8"))
