@@ -114,6 +114,21 @@ def _capture(row: sqlite3.Row) -> CaptureRecord:
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class ArchivedEvent:
+    """Something a crawl added to the archive: a new report, a new version of one, or a removal."""
+
+    kind: str  # new_report / revision / removal
+    agency: str | None
+    report_year: int | None
+    title: str | None
+    url: str | None
+    document_id: int
+    version_id: int | None
+    when: str
+    version_number: int | None = None
+
+
 class ArchiveReader:
     """Read-only access to one archive file; use as a context manager (or call ``close``)."""
 
@@ -203,3 +218,38 @@ class ArchiveReader:
                 *UNAVAILABLE_OUTCOMES,
             )
         ]
+
+    def events_since(self, since: str) -> list[ArchivedEvent]:
+        """What the archive gained at or after ``since`` (an ISO time, as the archive writes them), oldest first.
+
+        A document first seen then is a new report (its first version is not also a revision); a later
+        version of an older document is a revision; a ``removed_at`` then is a removal.
+        """
+        document = (
+            "SELECT d.id, d.report_year, coalesce(d.title, v.title) AS title, d.url, a.name AS agency, "
+            "d.first_seen, d.removed_at FROM documents d LEFT JOIN agencies a ON a.id = d.agency_id "
+            "LEFT JOIN versions v ON v.id = (SELECT min(id) FROM versions WHERE document_id = d.id)"
+        )
+        events = [
+            ArchivedEvent("new_report", r["agency"], r["report_year"], r["title"], r["url"], r["id"], None, r["first_seen"])
+            for r in self._rows(f"{document} WHERE d.first_seen >= ? AND EXISTS "
+                                "(SELECT 1 FROM versions x WHERE x.document_id = d.id)", since)  # fmt: skip
+        ]
+        events += [
+            ArchivedEvent("removal", r["agency"], r["report_year"], r["title"], r["url"], r["id"], None, r["removed_at"])
+            for r in self._rows(f"{document} WHERE d.removed_at >= ?", since)
+        ]
+        events += [
+            ArchivedEvent("revision", r["agency"], r["report_year"], r["title"], r["url"], r["document_id"], r["id"],
+                          r["first_seen"], r["number"])  # fmt: skip
+            for r in self._rows(
+                "SELECT v.id, v.document_id, v.first_seen, coalesce(d.title, v.title) AS title, d.url, d.report_year, "
+                "a.name AS agency, (SELECT count(*) FROM versions p WHERE p.document_id = v.document_id "
+                "AND (p.first_seen < v.first_seen OR (p.first_seen = v.first_seen AND p.id <= v.id))) AS number "
+                "FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON a.id = d.agency_id "
+                "WHERE v.first_seen >= ? AND EXISTS (SELECT 1 FROM versions e WHERE e.document_id = v.document_id "
+                "AND e.id < v.id)",
+                since,
+            )
+        ]
+        return sorted(events, key=lambda e: (e.when, e.kind, e.document_id))
