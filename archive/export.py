@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +45,20 @@ def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:
         conn.close()
 
 
-def export_reports(path: str | Path, fmt: str, out: str | Path, all_versions: bool = False) -> int:
-    """Write the archive's reports to ``out`` as jsonl, csv (UTF-8 with BOM, for Excel) or parquet.
+# OWASP's CSV injection rule: a spreadsheet runs a cell that begins with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-    Returns the number of rows written. Parquet needs pyarrow; without it a RuntimeError says so.
-    """
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; anything else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def write_table(rows: Iterable[dict[str, Any]], columns: tuple[str, ...], fmt: str, out: str | Path) -> int:
+    """Write ``rows`` (dicts with ``columns``) to ``out`` as jsonl, csv (UTF-8 with BOM, spreadsheet-safe cells)
+    or parquet; returns the number of rows. Parquet needs pyarrow; without it a RuntimeError says so."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     out = Path(out)
@@ -59,21 +68,29 @@ def export_reports(path: str | Path, fmt: str, out: str | Path, all_versions: bo
             import pyarrow.parquet as pq
         except ImportError as exc:
             raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-        rows = list(_rows(path, all_versions))
-        table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
+        listed = [{name: row.get(name) for name in columns} for row in rows]
+        table = pa.Table.from_pylist(listed) if listed else pa.table({c: pa.array([], pa.string()) for c in columns})
         pq.write_table(table, out)
-        return len(rows)
+        return len(listed)
     count = 0
     if fmt == "jsonl":
         with out.open("w", encoding="utf-8") as fh:
-            for row in _rows(path, all_versions):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for row in rows:
+                fh.write(json.dumps({name: row.get(name) for name in columns}, ensure_ascii=False) + "\n")
                 count += 1
         return count
     with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
+        writer = csv.DictWriter(fh, fieldnames=columns)
         writer.writeheader()
-        for row in _rows(path, all_versions):
-            writer.writerow(row)
+        for row in rows:
+            writer.writerow({name: neutralise_formula(row.get(name)) for name in columns})
             count += 1
     return count
+
+
+def export_reports(path: str | Path, fmt: str, out: str | Path, all_versions: bool = False) -> int:
+    """Write the archive's reports to ``out`` as jsonl, csv (UTF-8 with BOM, for Excel) or parquet.
+
+    Returns the number of rows written. Parquet needs pyarrow; without it a RuntimeError says so.
+    """
+    return write_table(_rows(path, all_versions), COLUMNS, fmt, out)

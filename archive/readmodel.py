@@ -253,3 +253,15 @@ class ArchiveReader:
             )
         ]
         return sorted(events, key=lambda e: (e.when, e.kind, e.document_id))
+
+    def replay_pages(self) -> list[tuple[str, str, str]]:
+        """(URL, fetch time, title) of the capture each version came from: the pages a replay should list."""
+        return [(r["url"], r["fetched_at"], r["title"] or "") for r in self._rows(
+            "SELECT c.url, c.fetched_at, coalesce(v.title, d.title) AS title FROM versions v "
+            "JOIN documents d ON d.id = v.document_id JOIN capture_records c ON c.id = v.capture_id "
+            "WHERE c.warc_file IS NOT NULL ORDER BY c.fetched_at, v.id"
+        )]  # fmt: skip
+
+    def warc_files(self) -> list[str]:
+        """Names of the WARC files the captures point into (inside the archive's ``.warcs`` folder)."""
+        return [r["name"] for r in self._rows("SELECT name FROM warc_files ORDER BY id")]

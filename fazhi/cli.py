@@ -145,10 +145,22 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from archive.export import export_reports
+    db = _existing_db(args.db)
+    if args.format == "wacz":  # the raw captures for replay (archive.wacz); findings and reports are tables
+        if args.table:
+            raise CommandError("--table exports a findings table as jsonl, csv or parquet, not wacz")
+        from archive.wacz import export_wacz
 
-    rows = export_reports(_existing_db(args.db), args.format, Path(args.out), all_versions=args.all_versions)
-    print(f"wrote {rows} rows to {args.out}")
+        rows, what = export_wacz(db, Path(args.out)), "pages"
+    elif args.table:
+        from report.findings import export_findings
+
+        rows, what = export_findings(db, args.table, args.format, Path(args.out)), f"{args.table} rows"
+    else:
+        from archive.export import export_reports
+
+        rows, what = export_reports(db, args.format, Path(args.out), all_versions=args.all_versions), "rows"
+    print(f"wrote {rows} {what} to {args.out}")
     return 0
 
 
@@ -270,11 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=20)
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    p = add("export", cmd_export, "export reports for analysis tools")
+    p = add("export", cmd_export, "export reports, findings tables or a WACZ of the captures for other tools")
     p.add_argument("--db", required=True)
-    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet", "wacz"], default="jsonl")
     p.add_argument("--out", required=True)
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
+    p.add_argument(
+        "--table", choices=["commitments", "figures", "problems", "compliance"],
+        help="a findings table (one row per commitment, figure, problem per pair of years; compliance findings)",
+    )  # fmt: skip
 
     p = add("check", cmd_check, "verify stored bodies and references; exit 1 on any problem")
     p.add_argument("--db", required=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import email.utils
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -140,6 +140,7 @@ class AgencyPage:
     revised_count: int = 0  # reports revised after publication
     dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
     desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
 
     @classmethod
     def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:

@@ -16,32 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
-from diffing.commitments import match_commitments
-from diffing.outline import commitments
-from diffing.textdiff import _words, diff_texts
-from diffing.yoy import (
-    YearOverYear,
-    compare_years,
-    missing_parts,
-    missing_years,
-    published_late,
-    sentence_keys,
-)
-from extraction.report import Report
-from extraction.sections import parse_sections
+from archive.findings_db import write_findings_db
+from archive.readmodel import ArchiveReader
+from diffing.textdiff import _words
+from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
 from report.desk import Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
+from report.findings import TABLES as FINDING_TABLES
+from report.findings import agency_findings
 from report.pages import (
     AgencyPage,
-    DocumentPage,
-    OtherAgencies,
     Region,
-    Revision,
-    RevisionPlan,
     Totals,
-    YearPair,
 )  # fmt: skip
 from report.render import script, stylesheet, template_environment
 from report.search_index import SearchDocument, write_search_index
@@ -49,6 +36,7 @@ from report.vocabulary import UNKNOWN_REGION
 
 # Where the site will be served, for absolute links in the feed (optional: links are relative to it).
 SITE_URL_ENV = "FAZHI_SITE_URL"
+FINDINGS_DB = "findings.db"
 # Below this many agencies, starting worker processes costs more than it saves.
 PARALLEL_FROM = 32
 
@@ -61,70 +49,6 @@ class SiteContext:
     generated: str | None
     shared_keys: Counter[str]
     replay: ReplayLinks
-
-
-def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
-    """Agencies with their reports (one per year), each report's versions (oldest first) and their captures."""
-    versions = reader.versions(with_report=True)
-    captures = reader.version_captures()
-    unavailable: dict[int, list[CaptureRecord]] = {}
-    for document_id, capture in reader.unavailable_documents():
-        unavailable.setdefault(document_id, []).append(capture)
-    documents: dict[int, list[DocumentPage]] = {}
-    for d in reader.documents():
-        if versions.get(d.id):
-            page = DocumentPage.of(d, versions[d.id])
-            page.captures = {v.id: captures.get(v.id, []) for v in page.versions}
-            page.unavailable = unavailable.get(d.id, [])
-            documents.setdefault(d.agency_id, []).append(page)
-    return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
-
-
-def _analysable(version: VersionRecord, agency: str) -> Report:
-    """The version's stored Report; one stored without sections (older archives) gets them from its text."""
-    report = version.report(agency)
-    if not report.sections:
-        report.sections = parse_sections(report.text, report.report_year)
-    return report
-
-
-def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
-    """Fill each report's revision diffs, year-over-year analysis and compliance findings."""
-    previous: DocumentPage | None = None
-    previous_report: Report | None = None
-    others = OtherAgencies(shared_keys, agency.keys)
-    for doc in agency.documents:
-        for k in range(1, len(doc.versions)):
-            old, new = doc.versions[k - 1], doc.versions[k]
-            diff = diff_texts(old.text, new.text)
-            # a silent edit to a promise is shown next to the changed figures, before the word diff
-            # (after publication any rewording of a promise counts, even one too small to be "changed" year to year)
-            plans = [
-                RevisionPlan("changed" if m.status == "kept" else m.status, m.previous, m.current)
-                for m in match_commitments(commitments(old.text), commitments(new.text))
-                if m.status != "kept" or m.tokens
-            ]
-            doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
-        report = _analysable(doc.versions[-1], agency.name)
-        late = published_late(report)
-        doc.compliance = ([late] if late else []) + missing_parts(report)
-        if previous is not None and previous_report is not None:
-            doc.compliance = missing_years(previous_report, report) + doc.compliance
-            diff = diff_texts(previous.versions[-1].text, doc.versions[-1].text)
-            analysis: YearOverYear = compare_years(previous_report, report, other_keys=others, agency=agency.name)
-            doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
-        previous, previous_report = doc, report
-    agency.revised_count = sum(d.revised for d in agency.documents)
-    agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
-
-
-def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
-    """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
-    counts: Counter[str] = Counter()
-    for agency in agencies:
-        agency.keys = set().union(*(sentence_keys(d.versions[-1].text) for d in agency.documents))
-        counts.update(agency.keys)
-    return counts
 
 
 def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
@@ -144,7 +68,7 @@ def _write(out: Path, relative: str, template: str, root: str, **context: Any) -
 def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index needs)."""
     out, generated = context.out, context.generated
-    _compute_diffs(agency, context.shared_keys)
+    analyse_agency(agency, context.shared_keys)
     _write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency)
     for doc in agency.documents:
         _write(
@@ -166,6 +90,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
                 analysis=doc.yoy.analysis,
             )
     agency.desk = agency_desk(agency)
+    agency.findings = agency_findings(agency)
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
@@ -231,7 +156,7 @@ def build_report_site(
     (out / "search.js").write_text(script("search.js"), encoding="utf-8")
     _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
     replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
-    context = SiteContext(out, generated, _shared_sentence_keys(agencies), replay)
+    context = SiteContext(out, generated, shared_sentence_keys(agencies), replay)
     agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
 
     documents = [d for a in agencies for d in a.documents]
@@ -241,4 +166,6 @@ def build_report_site(
     _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
            totals=totals, desk=desk)  # fmt: skip
     write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
+    findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
+    write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
     return out / "index.html"

@@ -1,0 +1,138 @@
+"""The findings as data: commitments, figures, problems and compliance as flat tables for analysts.
+
+What the site shows as HTML an analyst wants in pandas, R or a spreadsheet: one row per commitment
+(per figure, per problem) per pair of consecutive years, one row per compliance finding. The rows
+are computed from the archive when asked (``fazhi export --table``), by the same analysis the
+site runs (``report.analysis``), so an export and the site never disagree; ``fazhi report`` also
+writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/metadata.json).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from archive.readmodel import ArchiveReader
+from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
+from report.pages import AgencyPage, DocumentPage
+from report.vocabulary import (
+    COMPLIANCE_LABELS,
+    OUTCOME_LABELS,
+    PLAN_LABELS,
+    PROBLEM_LABELS,
+    UNKNOWN_REGION,
+)
+
+_PAIR = ("agency", "region", "level", "previous_year", "report_year")
+TABLES: dict[str, tuple[str, ...]] = {
+    "commitments": (*_PAIR, "status", "status_label", "previous_text", "text", "score",
+                    "previous_version_id", "version_id"),  # fmt: skip
+    "figures": (*_PAIR, "label", "previous_value", "value", "unit", "changed", "previous_written", "written",
+                "previous_sentence", "sentence", "previous_version_id", "version_id"),  # fmt: skip
+    "problems": (*_PAIR, "status", "status_label", "previous_text", "text", "score",
+                 "previous_version_id", "version_id"),  # fmt: skip
+    "compliance": ("agency", "region", "level", "report_year", "kind", "kind_label", "detail", "part", "url",
+                   "document_id"),  # fmt: skip
+}
+_NUMBER = re.compile(r"[\d.]+|[〇零一二两三四五六七八九十百千万]+")
+
+
+def value_and_unit(written: str) -> tuple[str, str]:
+    """``约160余人`` → (``160``, ``人``): the number and the unit after it, as written."""
+    m = _NUMBER.search(written)
+    if not m:
+        return written, ""
+    return m.group(0), written[m.end() :].lstrip("余多")
+
+
+def _pair_fields(agency: AgencyPage, doc: DocumentPage) -> dict[str, Any]:
+    assert doc.yoy is not None
+    return {
+        "agency": agency.name, "region": agency.region or UNKNOWN_REGION, "level": agency.level,
+        "previous_year": doc.yoy.old_year, "report_year": doc.year,
+        "previous_version_id": doc.yoy.old_doc.versions[-1].id, "version_id": doc.versions[-1].id,
+    }  # fmt: skip
+
+
+def commitment_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+    """One row per commitment: a split plan is a row per new item, merged plans a row per old one."""
+    if doc.yoy is None:
+        return
+    base = _pair_fields(agency, doc)
+    for m in doc.yoy.analysis.commitments:
+        label = {"status": m.status, "status_label": PLAN_LABELS[m.status], "score": round(m.score, 1)}
+        olds = m.previous_items or [None]
+        news = m.current_items or [None]
+        for old in olds:
+            for new in news:
+                yield {**base, **label, "previous_text": old.text if old else None, "text": new.text if new else None}
+
+
+def figure_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+    if doc.yoy is None:
+        return
+    base = _pair_fields(agency, doc)
+    for f in doc.yoy.analysis.figures:
+        (old_value, old_unit), (new_value, new_unit) = value_and_unit(f.before), value_and_unit(f.after)
+        yield {
+            **base, "label": f.label, "previous_value": old_value, "value": new_value, "unit": new_unit or old_unit,
+            "changed": f.changed, "previous_written": f.before, "written": f.after,
+            "previous_sentence": f.before_sentence, "sentence": f.after_sentence,
+        }  # fmt: skip
+
+
+def problem_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+    if doc.yoy is None:
+        return
+    base = _pair_fields(agency, doc)
+    for p in doc.yoy.analysis.problems:
+        yield {**base, "status": p.status, "status_label": PROBLEM_LABELS[p.status],
+               "previous_text": p.previous, "text": p.current, "score": round(p.score, 1)}  # fmt: skip
+
+
+def compliance_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+    base = {"agency": agency.name, "region": agency.region or UNKNOWN_REGION, "level": agency.level}
+    for f in doc.compliance:
+        yield {**base, "report_year": f.year, "kind": f.kind, "kind_label": COMPLIANCE_LABELS[f.kind],
+               "detail": f.detail, "part": f.part, "url": None,
+               "document_id": doc.id if f.kind != "missing_year" else None}  # fmt: skip
+    for c in doc.unavailable:
+        yield {**base, "report_year": doc.year, "kind": "unavailable", "kind_label": COMPLIANCE_LABELS["unavailable"],
+               "detail": f"{c.fetched_at} {OUTCOME_LABELS.get(c.outcome, c.outcome)}" + (f"：{c.reason}" if c.reason else ""),
+               "part": None, "url": c.url, "document_id": doc.id}  # fmt: skip
+
+
+_ROWS = {"commitments": commitment_rows, "figures": figure_rows, "problems": problem_rows, "compliance": compliance_rows}
+
+
+def agency_findings(agency: AgencyPage) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows for one analysed agency (``report.analysis.analyse_agency`` done)."""
+    return {table: [row for doc in agency.documents for row in make(agency, doc)] for table, make in _ROWS.items()}
+
+
+def analysed_agencies(db: str | Path) -> list[AgencyPage]:
+    """The archive's agencies, each analysed as the site analyses them."""
+    with ArchiveReader(db) as reader:
+        agencies = load_agencies(reader)
+    keys = shared_sentence_keys(agencies)
+    for agency in agencies:
+        analyse_agency(agency, keys)
+    return agencies
+
+
+def finding_rows(db: str | Path, table: str) -> Iterable[dict[str, Any]]:
+    """The rows of one findings table for the archive at ``db``."""
+    if table not in TABLES:
+        raise ValueError(f"unknown findings table {table!r}; expected one of {', '.join(TABLES)}")
+    make = _ROWS[table]
+    return [row for agency in analysed_agencies(db) for doc in agency.documents for row in make(agency, doc)]
+
+
+def export_findings(db: str | Path, table: str, fmt: str, out: str | Path) -> int:
+    """``fazhi export --table TABLE``: write one findings table as jsonl, csv or parquet; returns the row count."""
+    from archive.export import write_table
+
+    rows = finding_rows(db, table)
+    return write_table(rows, TABLES[table], fmt, out)
