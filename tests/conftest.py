@@ -30,3 +30,33 @@ def plain(request):
     """The sample portal with no opt-in extras, as of the requesting module's ``AS_OF``."""
     with start_in_thread(request.module.AS_OF) as portal:
         yield portal
+
+
+def build_small_archive(db) -> None:
+    """Three agencies, four reports, one silently edited, a 304 that confirmed a report, a WAF block."""
+    from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
+
+    from archive import Archive
+
+    report = make_report()
+    edited = make_report(QINGHE_2023.replace("受理79件", "受理81件"))
+    with Archive(db) as arc:
+        arc.ingest(make_capture(report), report)
+        arc.ingest(make_capture(edited, fetched_at="2024-06-01T00:00:00Z"), edited)
+        arc.ingest(make_capture(edited, fetched_at="2024-07-01T00:00:00Z", outcome="not_modified", status=304,
+                                body=b""), None)  # fmt: skip
+        arc.ingest(make_capture(None, outcome="blocked", status=412, error="WAF", body=b"$_ts"), None)
+        for agency, year in (("青禾县司法局", 2022), ("址山镇人民政府", 2021), ("址山镇人民政府", 2023)):
+            other = make_report(
+                ZHISHAN_2022.replace("址山镇", agency[:3]), agency=agency, year=year,
+                url=f"http://127.0.0.1:8000/{year}/{agency}.html",
+            )  # fmt: skip
+            arc.ingest(make_capture(other), other)
+
+
+@pytest.fixture(scope="module")
+def small_archive(tmp_path_factory: pytest.TempPathFactory):
+    """A small real archive (built through archive.Archive, WARC files beside it) for command tests."""
+    db = tmp_path_factory.mktemp("small-archive") / "archive.db"
+    build_small_archive(db)
+    return db
