@@ -359,12 +359,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_datasette(args: argparse.Namespace) -> int:
+    from archive.readonly import open_for_reading
+    from archive.search import index_is_current
     from fazhi import datasette
 
     db = _archive_to_read(args.db)
+    with closing(open_for_reading(db)) as conn:
+        has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone() is not None
+        current = has_index and index_is_current(conn)
     if args.metadata:
-        print(json.dumps(datasette.metadata_for(db), ensure_ascii=False, indent=2))
+        print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0
+    if not current:
+        print(f"fazhi datasette: the search index of {db} is {'behind' if has_index else 'missing'}: "
+              f"`fazhi migrate --db {db}` brings it up to date", file=sys.stderr)  # fmt: skip
     with socket.socket() as probe:  # Datasette would say it in a traceback of its own
         try:
             probe.bind((args.host, args.port))
@@ -372,7 +380,7 @@ def cmd_datasette(args: argparse.Namespace) -> int:
             raise CommandError(f"cannot listen on {args.host}: {exc.strerror or exc}") from exc
         except OSError as exc:
             raise _listen_error(exc, args.host, args.port, "choose another with --port") from exc
-    return datasette.serve(db, host=args.host, port=args.port)
+    return datasette.serve(db, host=args.host, port=args.port, has_index=has_index)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,3 +105,58 @@ def test_datasette_serves_any_file_name_with_its_queries(check_db):
     assert {r["document_id"] for r in data["versions_search"]} == {1}
     assert len(data["versions_search"]) == 2  # both versions of the edited report
     assert data["versions_nonsense"] == []
+
+
+def test_an_archive_without_its_search_index_still_serves_every_query(tmp_path, check_db):
+    """Written before the writer kept the index: no search box, and the search query matches by LIKE."""
+    db = tmp_path / "old.db"
+    shutil.copy(check_db, db)
+    conn = sqlite3.connect(db)
+    conn.execute("DROP TABLE versions_fts")
+    conn.commit()
+    conn.close()
+    from datasette.app import Datasette
+
+    meta = metadata_for(db, has_index=False)
+
+    async def fetch(path: str):
+        return await Datasette(immutables=[str(db)], metadata=meta).client.get(path)
+
+    for q in ("复议", "行政复议"):
+        page = asyncio.run(fetch("/old/search_reports.json?" + _q(q=q)))
+        assert page.status_code == 200 and [r["report_year"] for r in page.json()] == [2023], page.text[:300]
+    assert asyncio.run(fetch("/old/versions.json?" + _q())).status_code == 200
+
+
+@pytest.mark.slow
+def test_fazhi_datasette_serves_on_loopback_and_stops_with_its_server(tmp_path, check_db):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    command = [sys.executable, "-m", "fazhi.cli", "datasette", "--db", str(check_db), "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:  # readiness: until the port accepts
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read() if proc.stderr else ""
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        url = f"http://127.0.0.1:{port}/check/reports_of_an_agency.json?" + _q(agency="青禾", year="2023")
+        with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 - loopback
+            rows = json.loads(response.read())
+        assert [(r["agency"], r["versions"]) for r in rows] == [("青禾县司法局", 2)]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) is not None
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=2):
+        pass  # Datasette went with it: nothing listens any more
