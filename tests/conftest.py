@@ -7,6 +7,12 @@ machine. Tests that read ../shared use tests/real_corpus.py and skip, naming it,
 
 from __future__ import annotations
 
+import io
+import os
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
+from pathlib import Path
+
 import pytest
 
 from sample_portal.server import start_in_thread
@@ -60,3 +66,37 @@ def small_archive(tmp_path_factory: pytest.TempPathFactory):
     db = tmp_path_factory.mktemp("small-archive") / "archive.db"
     build_small_archive(db)
     return db
+
+
+@dataclass
+class Ran:
+    """What one ``fazhi`` invocation did: its exit status and what it wrote."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_fazhi(*argv: str, cwd: Path | None = None) -> Ran:
+    """``fazhi ARGV…`` in this process (``fazhi.cli.main``, as the console script calls it), its output captured.
+
+    An exception escaping ``main`` is not caught here: it fails the calling test, as a traceback would
+    show on a terminal. Tests that must see the real entry point run ``python -m fazhi.cli`` instead.
+    """
+    from fazhi.cli import main
+
+    out, err = io.BytesIO(), io.BytesIO()
+    out_text = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    err_text = io.TextIOWrapper(err, encoding="utf-8", write_through=True)
+    before = Path.cwd()
+    try:
+        if cwd is not None:
+            os.chdir(cwd)
+        with redirect_stdout(out_text), redirect_stderr(err_text):
+            try:
+                code = main(list(argv))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        os.chdir(before)
+    return Ran(code, out.getvalue().decode("utf-8"), err.getvalue().decode("utf-8"))

@@ -1,6 +1,7 @@
 """Wrong invocations of ``fazhi``: one sentence on stderr, exit 2 (usage) or 1 (runtime), no traceback.
 
-Each case runs the real command in its own process, as a user's shell would.
+The table runs through ``fazhi.cli.main`` in this process (an exception escaping it fails the test, as
+a traceback would show); a few cases also run as ``python -m fazhi.cli``, as a user's shell would.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from conftest import Ran, run_fazhi
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -133,11 +134,9 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def answers(places) -> dict[int, subprocess.CompletedProcess[str]]:
-    """Every case run once, four at a time (each is a process start-up, not a wait)."""
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        futures = {n: pool.submit(fazhi, *[arg.format(**places) for arg in argv]) for n, (argv, _, _) in enumerate(CASES)}
-        return {n: future.result() for n, future in futures.items()}
+def answers(places) -> dict[int, Ran]:
+    """Every case run once, in order (the last test checks what they left behind)."""
+    return {n: run_fazhi(*[arg.format(**places) for arg in argv], cwd=ROOT) for n, (argv, _, _) in enumerate(CASES)}
 
 
 @pytest.mark.parametrize("case", range(len(CASES)), ids=[" ".join(c[0]) or "(nothing)" for c in CASES])
@@ -158,6 +157,16 @@ def test_nothing_is_left_behind_by_a_refused_command(places, answers):
     assert not Path(places["new"]).exists()
     assert sorted(p.name for p in Path(places["full"]).iterdir()) == ["notes.txt"]
     assert (Path(places["full"]) / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+@pytest.mark.parametrize(
+    "argv", [[], ["stats", "--db", "README.md"], ["extract", "{missing}"], ["portal", "--port", "{busy}"]],
+    ids=["nothing", "stats-readme", "extract-missing", "portal-busy"],
+)
+def test_the_real_entry_point_says_the_same(places, argv):
+    done = fazhi(*[arg.format(**places) for arg in argv])
+    assert "Traceback" not in done.stderr and done.returncode in (1, 2), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_debug_shows_the_traceback(places):

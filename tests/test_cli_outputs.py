@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import build_small_archive
+from conftest import Ran, build_small_archive, run_fazhi
 from test_archive_fixtures import make_capture, make_report
 
 from archive import Archive
@@ -20,9 +18,8 @@ from fazhi.outputs import MARKER, OutputRefused, check_output_directory, replace
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fazhi(*argv: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fazhi.cli", *argv], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+def fazhi(*argv: str, cwd: Path = ROOT) -> Ran:
+    return run_fazhi(*argv, cwd=cwd)
 
 
 def test_demo_refuses_a_directory_with_a_users_file_and_leaves_it(tmp_path):

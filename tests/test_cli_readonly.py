@@ -9,18 +9,16 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import Ran, run_fazhi
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def fazhi(*argv: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "fazhi.cli", *argv], cwd=cwd, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+def fazhi(*argv: str, cwd: Path) -> Ran:
+    return run_fazhi(*argv, cwd=cwd)
 
 
 def read_commands(db: Path, out: Path) -> list[list[str]]:
