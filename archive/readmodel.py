@@ -2,7 +2,7 @@
 
 The report site, the feed, notifications and findings exports read the archive only through
 :class:`ArchiveReader`, so the schema (docs/CONTRACTS.md §3) is known here and nowhere else, and no
-reader can alter the file (SQLite ``mode=ro``, opened by :func:`archive.readonly.connect_readonly`).
+reader can alter the file (SQLite ``mode=ro``, opened by :func:`archive.readonly.open_for_reading`, which also refuses a file that is not an archive of this schema).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from archive.readonly import connect_readonly
+from archive.readonly import open_for_reading
 from archive.versions import report_from_json
 from extraction.report import Report
 
@@ -134,7 +134,7 @@ class ArchiveReader:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._conn = connect_readonly(self.path)
+        self._conn = open_for_reading(self.path)
 
     def __enter__(self) -> ArchiveReader:
         return self

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from archive.readmodel import ArchiveReader
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
@@ -130,7 +130,7 @@ def finding_rows(db: str | Path, table: str) -> Iterable[dict[str, Any]]:
     return [row for agency in analysed_agencies(db) for doc in agency.documents for row in make(agency, doc)]
 
 
-def export_findings(db: str | Path, table: str, fmt: str, out: str | Path) -> int:
+def export_findings(db: str | Path, table: str, fmt: str, out: str | Path | IO[bytes]) -> int:
     """``fazhi export --table TABLE``: write one findings table as jsonl, csv or parquet; returns the row count."""
     from archive.export import write_table
 
