@@ -3,8 +3,8 @@
 The findings come from the analysis, not from crawling, so they are not written into the archive
 (which only the crawl writes, and the report reads read-only): ``fazhi report`` writes them into a
 database of their own each time, whole, under a temporary name and renamed, so Datasette never
-sees half a file. ``datasette archive.db DIR/findings.db -m datasette/metadata.json`` serves both,
-with canned queries over these tables.
+sees half a file. ``datasette DIR/findings.db -m datasette/findings.json`` serves it with canned
+queries over these tables.
 """
 
 from __future__ import annotations

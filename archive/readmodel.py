@@ -265,3 +265,10 @@ class ArchiveReader:
     def warc_files(self) -> list[str]:
         """Names of the WARC files the captures point into (inside the archive's ``.warcs`` folder)."""
         return [r["name"] for r in self._rows("SELECT name FROM warc_files ORDER BY id")]
+
+    def search_index_state(self) -> tuple[bool, bool]:
+        """(the full-text index exists, it holds every version): what ``fazhi datasette`` tells the reader."""
+        from archive.search import FTS_TABLE, index_is_current
+
+        exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [FTS_TABLE]).fetchone() is not None
+        return exists, exists and index_is_current(self._conn)

@@ -374,14 +374,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_datasette(args: argparse.Namespace) -> int:
-    from archive.readonly import open_for_reading
-    from archive.search import index_is_current
+    from archive.readmodel import ArchiveReader
     from fazhi import datasette
 
     db = _archive_to_read(args.db)
-    with closing(open_for_reading(db)) as conn:
-        has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone() is not None
-        current = has_index and index_is_current(conn)
+    with ArchiveReader(db) as reader:
+        has_index, current = reader.search_index_state()
     if args.metadata:
         print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0

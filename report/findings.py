@@ -4,7 +4,7 @@ What the site shows as HTML an analyst wants in pandas, R or a spreadsheet: one 
 (per figure, per problem) per pair of consecutive years, one row per compliance finding. The rows
 are computed from the archive when asked (``fazhi export --table``), by the same analysis the
 site runs (``report.analysis``), so an export and the site never disagree; ``fazhi report`` also
-writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/metadata.json).
+writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/findings.json).
 """
 
 from __future__ import annotations

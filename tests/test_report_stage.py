@@ -15,8 +15,18 @@ from report import vocabulary
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCT = ("fazhi", "crawler", "extraction", "diffing", "report", "sample_portal")
 DATABASE_MODULES = {"sqlite3", "sqlite_utils", "apsw"}
-# fazhi migrate hands a sqlite-utils Database to archive.schema (which runs the SQL): the CLI's one exception.
-ALLOWED = {("fazhi/cli.py", "sqlite_utils")}
+# The CLI names sqlite3.Error among the errors it prints as one line; it runs no SQL (checked below).
+ALLOWED = {("fazhi/cli.py", "sqlite3")}
+
+
+def sql_calls(path: Path) -> list[int]:
+    """Lines where a file calls ``.execute``/``.executemany``/``.executescript`` (SQL run on a connection)."""
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in {"execute", "executemany", "executescript"}
+    ]  # fmt: skip
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -46,6 +56,18 @@ def test_only_the_archive_opens_the_database(package: str) -> None:
         relative = path.relative_to(ROOT).as_posix()
         found = {m for m in imported_modules(path) & DATABASE_MODULES if (relative, m) not in ALLOWED}
         assert not found, f"{relative} imports {found}: read the archive through archive.readmodel"
+
+
+def test_the_sql_scan_sees_an_execute(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(conn):\n    return conn.execute('SELECT 1')\n", encoding="utf-8")
+    assert sql_calls(module) == [2]
+
+
+@pytest.mark.parametrize("package", PRODUCT)
+def test_only_the_archive_runs_sql(package: str) -> None:
+    for path in sources(package):
+        assert not sql_calls(path), f"{path.relative_to(ROOT)} runs SQL at lines {sql_calls(path)}"
 
 
 def test_diffing_is_pure_analysis() -> None:
