@@ -107,6 +107,7 @@ def run_demo(out: Path) -> int:
     from archive.readonly import read_stats
     from fazhi.outputs import prepare_directory, replace_directory
     from report.site import build_report_site
+    from report.story import read_summary
     from sample_portal.network import start_paths
 
     prepare_directory(out, "demo", will_write=DEMO_ENTRIES)
@@ -124,6 +125,9 @@ def run_demo(out: Path) -> int:
     reports = out / "reports"
     replace_directory(reports, "report", lambda fresh: build_report_site(db, fresh))
     index = reports / "index.html"
+    print("\nWhat the archive found:")
+    for line in read_summary(reports):
+        print(f"  {line}")
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     print(f"  archive:  {db}")
     print(f"  reports:  {index}  (open it in a browser)")

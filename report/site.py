@@ -32,6 +32,7 @@ from report.pages import (
 )  # fmt: skip
 from report.render import script, stylesheet, template_environment
 from report.search_index import SearchDocument, write_search_index
+from report.story import write_summary
 from report.vocabulary import UNKNOWN_REGION
 
 # Where the site will be served, for absolute links in the feed (optional: links are relative to it).
@@ -168,4 +169,5 @@ def build_report_site(
     write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
     findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
     write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
+    write_summary(out, desk, totals)
     return out / "index.html"

@@ -156,3 +156,14 @@ def test_wacz_export_validates(archive_db: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(out) as wacz:
         pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()[1:]]
     assert {p["url"].rsplit("/", 1)[-1] for p in pages} == {"s21.html", "s22.html", "t20.html", "t22.html"}
+
+
+def test_the_summary_tells_what_was_found(site: Path) -> None:
+    from report.story import read_summary
+
+    lines = read_summary(site)
+    assert lines[0] == "4 reports of 2 agencies, 4 versions."
+    assert lines[1] == "0 report(s) revised after publication"
+    assert "commitments dropped in 2021→2022 (by 1 agencies)" in lines[2]
+    assert lines[-1].startswith("1 report(s) after the 1 April deadline;") and "1 year(s) missing" in lines[-1]
+    assert "1 report URL(s) unreadable at the last crawl" in lines[-1]
