@@ -187,6 +187,16 @@ class Desk:
         rows = [*self.revisions, *self.plans, *self.compliance, *self.removed]
         return sorted({r.year for r in rows if r.year is not None}, reverse=True)
 
+    def dropped_by_pair(self) -> list[tuple[str, int, int]]:
+        """(``2023→2024``, plans dropped, agencies that dropped any) for each year pair, newest first."""
+        pairs: dict[tuple[int, int], list[int]] = {}
+        for row in self.plans:
+            dropped = row.counts.get("dropped", 0)
+            pair = pairs.setdefault((row.old_year, row.year), [0, 0])
+            pair[0] += dropped
+            pair[1] += 1 if dropped else 0
+        return [(f"{a}→{b}", n, agencies) for (a, b), (n, agencies) in sorted(pairs.items(), reverse=True)]
+
     def plan_totals(self) -> dict[str, int]:
         """Plans dropped, reworded, added … over every listed year pair."""
         totals: dict[str, int] = {}

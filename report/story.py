@@ -23,28 +23,23 @@ def _revision(row: Any) -> str:
 
 def story(desk: Desk, totals: Totals) -> dict[str, Any]:
     """The headline counts of the desk, and the sentences that say them."""
-    pairs: dict[str, dict[str, int]] = {}
-    for row in desk.plans:
-        pair = pairs.setdefault(f"{row.old_year}→{row.year}", {"dropped": 0, "agencies": 0})
-        dropped = row.counts.get("dropped", 0)
-        pair["dropped"] += dropped
-        pair["agencies"] += 1 if dropped else 0
+    pairs = desk.dropped_by_pair()
     kinds = {kind: sum(r.kind == kind for r in desk.compliance) for kind in ("late", "missing_part", "missing_year", "unavailable")}
     lines = [f"{totals.documents} reports of {totals.agencies} agencies, {totals.versions} versions."]
     lines.append(
         f"{len(desk.revisions)} report(s) revised after publication"
         + (": " + "; ".join(_revision(r) for r in desk.revisions) if desk.revisions else "")
     )
-    ordered = sorted(pairs.items(), key=lambda item: item[0], reverse=True)
-    if ordered:
-        lines.append("; ".join(f"{p['dropped']} commitments dropped in {name} (by {p['agencies']} agencies)"
-                               for name, p in ordered[:3]))  # fmt: skip
+    if pairs:
+        lines.append("; ".join(f"{dropped} commitments dropped in {name} (by {agencies} agencies)"
+                               for name, dropped, agencies in pairs[:3]))  # fmt: skip
     lines.append(
         f"{kinds['late']} report(s) after the 1 April deadline; {kinds['missing_part']} required part(s) missing; "
         f"{kinds['missing_year']} year(s) missing; {kinds['unavailable']} report URL(s) unreadable at the last "
         f"crawl; {len(desk.removed)} report(s) removed"
     )
-    return {"revised": len(desk.revisions), "dropped_by_pair": dict(ordered), **kinds,
+    by_pair = {name: {"dropped": dropped, "agencies": agencies} for name, dropped, agencies in pairs}
+    return {"revised": len(desk.revisions), "dropped_by_pair": by_pair, **kinds,
             "removed": len(desk.removed), "lines": lines}  # fmt: skip
 
 

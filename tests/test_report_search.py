@@ -91,3 +91,34 @@ def test_a_word_in_no_report_finds_nothing_and_hostile_text_stays_text(search: C
     assert len(hostile) == 0  # the tag sits between 复议 and 机关 in the text
     _, with_tag, _ = search("onerror")
     assert len(with_tag) == 1 and "onerror" in with_tag[0]
+
+
+def test_the_index_lists_sort_and_filter_in_the_browser(site: Path, browser: tuple[Any, list[str]]) -> None:
+    """desk.js: choosing a region or a year hides the other rows; a header click sorts, a second reverses."""
+    page, errors = browser
+    errors.clear()
+    page.goto((site / "index.html").resolve().as_uri())
+    assert page.is_visible("#desk-filters")
+    rows = "#desk-compliance tbody tr"
+
+    def visible(attribute: str) -> list[str]:
+        return page.eval_on_selector_all(
+            rows, f"rs => rs.filter(r => !r.hidden).map(r => r.getAttribute('{attribute}'))"
+        )
+
+    everything = visible("data-region")
+    assert len(set(everything)) == 3, everything
+    page.select_option("#filter-region", "云岭市")
+    assert visible("data-region") == ["云岭市"] * everything.count("云岭市")
+    page.select_option("#filter-region", "")
+    page.select_option("#filter-year", "2022")
+    assert set(visible("data-year")) == {"2022"}
+    page.select_option("#filter-year", "")
+    assert len(visible("data-year")) == len(everything)
+    year_header = "#desk-compliance thead th:nth-child(3) button.sort"
+    page.click(year_header)
+    ascending = [int(y) for y in visible("data-year")]
+    assert ascending == sorted(ascending) and ascending[0] < ascending[-1]
+    page.click(year_header)
+    assert [int(y) for y in visible("data-year")] == sorted(ascending, reverse=True)
+    assert not errors
