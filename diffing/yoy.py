@@ -53,12 +53,13 @@ INTRO_WEIGHT = 0.6
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
-# With a noun after the measure word on both sides (37个网格单元), the label before counts this much.
-FIGURE_LABEL_SHARE = 0.6
-# A noun after the value on one side only makes the pair less sure by this much.
-FIGURE_ONE_SIDED_NOUN = 10.0
-# How much the likeness of the two sentences moves the score (per point above or below 50).
-FIGURE_CONTEXT_WEIGHT = 0.2
+# What a figure's score is made of, by weight: its label (the clause before it), the noun after a
+# measure word (37个网格单元), and the words within FIGURE_WINDOW characters before it.
+FIGURE_LABEL_SHARE = 0.4
+FIGURE_NOUN_SHARE = 0.4
+FIGURE_NEAR_SHARE = 0.2
+FIGURE_SENTENCE_SHARE = 0.5
+FIGURE_WINDOW = 20
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
 # The rule: a report on year N is public by 1 April of year N+1.
@@ -311,15 +312,29 @@ def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
     return [(f, s) for s in sentences for f in extract_figures(s) if f.label or f.after]
 
 
+def _near(figure: Figure, sentence: str) -> str:
+    """The words just before a figure in its sentence, clause breaks ignored: context for a short label."""
+    return " ".join(w for w in _words(sentence[max(0, figure.start - FIGURE_WINDOW) : figure.start]) if len(w) > 1)
+
+
 def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
-    """How surely two figures measure the same thing (0–100): their labels, the noun after them, their sentences."""
-    label = fuzz.ratio(fa.label, fb.label) if fa.label and fb.label else 0.0
+    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them."""
+    parts: list[tuple[float, float]] = []
+    if fa.label and fb.label:
+        parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
     if fa.after and fb.after:
-        score = FIGURE_LABEL_SHARE * label + (1 - FIGURE_LABEL_SHARE) * fuzz.ratio(fa.after, fb.after)
-    else:
-        score = label - (FIGURE_ONE_SIDED_NOUN if fa.after or fb.after else 0.0)
-    context = fuzz.token_set_ratio(" ".join(_words(sa)), " ".join(_words(sb)))
-    return score + FIGURE_CONTEXT_WEIGHT * (context - 50.0)
+        parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
+    elif fa.after or fb.after:
+        parts.append((FIGURE_NOUN_SHARE, 0.0))
+    parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
+    parts.append((FIGURE_SENTENCE_SHARE, _sentence_likeness(sa, sb)))
+    return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_likeness(a: str, b: str) -> float:
+    """0–100: two sentences written from one template (受理198件，审结186件 / 受理247件，审结231件)."""
+    return float(fuzz.token_sort_ratio(" ".join(_words(_DIGITS.sub("", a))), " ".join(_words(_DIGITS.sub("", b)))))
 
 
 def pair_figures(
