@@ -34,6 +34,8 @@ GENERIC = frozenset(
     我镇 我县 我区 我市 我局 我乡 我委 我办 本镇 本县 本区 本市 本局 全县 全镇 全区 全市 全乡 街道 镇 县 区 市 局 乡
     存在 问题 不足 不强 不高 不够 不到位 有待 较为 仍然 依然 还 一些 部分 个别 少数 薄弱 欠缺 缺乏 短板 差距 亟待 尚
     目标 任务 计划 打算 下一步 今后 重要 必要 要求 有关 上级 领导 正确领导 指导 方针 精神 思想 习近平 总书记
+    中国 特色 社会主义 新时代 时代 党中央 中央 决策部署 部署 重要指示 指示 重要讲话 讲话 全会 十九大 二十大 十九届 二十届
+    中全会 五中 六中 四中 三中 二中 理论 科学理论 武装头脑 头脑 引领 指引 保障 提供 法治保障 有力 高质量 发展 经济社会
     """.split()
 )
 # Variants of one word: folded to the first of each group before comparing.
@@ -126,12 +128,14 @@ class Weights:
         return 1.0 + math.log((self.n + 1) / (self.grams.get(g, 0) + 1))
 
 
-def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight) -> float:  # noqa: ANN001
+def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight, b_power: float = 0.5) -> float:  # noqa: ANN001
+    """Weighted cosine; a ``b_power`` under 0.5 lets a longer ``b`` that says more of ``a`` count for more."""
     if not a or not b:
         return 0.0
     shared = sum(weight(x) ** 2 for x in a & b)
-    norm = math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in b))
-    return shared / norm if norm else 0.0
+    norm = math.sqrt(sum(weight(x) ** 2 for x in a)) * sum(weight(x) ** 2 for x in b) ** b_power
+    norm_max = math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in a & b)) if b_power != 0.5 else norm
+    return min(1.0, shared / max(norm, norm_max)) if norm else 0.0
 
 
 def _weighted_share(part: frozenset[str], whole: frozenset[str], weight) -> float:  # noqa: ANN001
@@ -151,12 +155,15 @@ SAME_SUBJECT_BONUS = 0.15
 ONE_WORD_FACTOR = 0.75
 
 
-def similarity(a: Gist, b: Gist, weights: Weights | None = None) -> float:
-    """0–1: how much two items say the same thing, by their telling words and their subjects."""
+def similarity(a: Gist, b: Gist, weights: Weights | None = None, b_power: float = 0.5) -> float:
+    """0–1: how much two items say the same thing, by their telling words and their subjects.
+
+    ``b_power`` below 0.5 makes it lean towards how much of ``a`` a (longer) ``b`` says.
+    """
     weights = weights or Weights([a, b])
-    score = WORD_SHARE * _weighted_cosine(a.words, b.words, weights.word) + (1 - WORD_SHARE) * _weighted_cosine(
-        a.grams, b.grams, weights.gram
-    )
+    score = WORD_SHARE * _weighted_cosine(a.words, b.words, weights.word, b_power) + (
+        1 - WORD_SHARE
+    ) * _weighted_cosine(a.grams, b.grams, weights.gram, b_power)
     if len(a.words & b.words) <= 1 and len(a.words | b.words) >= 3:
         score *= ONE_WORD_FACTOR
     if a.topics and b.topics:

@@ -35,7 +35,8 @@ from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
 from diffing.figures import Figure, extract_figures, unit_family
-from diffing.meaning import GENERIC, Gist, Weights, gist, similarity
+from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
+from diffing.meaning import GENERIC, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
@@ -43,12 +44,6 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-# Follow-through: meaning similarity (0–1) at or above which a sentence reports on a commitment.
-FOLLOW_THROUGH_AT = 0.3
-# A second sentence is shown as evidence too when it scores this share of the best one.
-SECOND_EVIDENCE_SHARE = 0.9
-# Sentences before the first heading (在…正确领导下，…) frame the report; they count for this much.
-INTRO_WEIGHT = 0.6
 # Problems are matched on meaning too (0–100), a little more strictly than plans.
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
@@ -72,21 +67,6 @@ REQUIRED_PART_LABELS = {
 }
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
-_CLAUSE = re.compile(r"[，,；;。]")
-
-
-@dataclass
-class FollowThrough:
-    """A commitment of year N and the sentence(s) of year N+1's results that report on it (or none)."""
-
-    commitment: Commitment
-    sentence: str | None
-    score: float
-    evidence: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return "reported" if self.sentence else "not reported"
 
 
 @dataclass
@@ -222,69 +202,6 @@ def content_words(text: str) -> frozenset[str]:
     """Telling words of a text (two characters or more, not generic, years and numbers masked)."""
     masked = _DIGITS.sub("", _YEAR.sub("", normalise(text)))
     return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in GENERIC)
-
-
-@lru_cache(maxsize=16384)
-def _clause_windows(sentence: str) -> tuple[str, ...]:
-    """The sentence and each run of one or two of its clauses: a report packs several results into one sentence."""
-    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
-    windows = [sentence]
-    if len(clauses) > 1:
-        windows += ["，".join(clauses[k : k + 2]) for k in range(len(clauses) - 1)]
-        windows += clauses
-    return tuple(windows)
-
-
-def follow_through(
-    promised: list[Commitment],
-    sentences: list[str],
-    threshold: float = FOLLOW_THROUGH_AT,
-    field_words: frozenset[str] = frozenset(),
-    intro: Container[str] = frozenset(),
-) -> list[FollowThrough]:
-    """Each commitment with the result sentence that reports on it, best pairs first (a sentence serves one).
-
-    ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
-    everywhere, so sharing them says nothing about which promise a sentence reports on. Sentences
-    in ``intro`` (the opening frame) count for less.
-    """
-    plan_gists = [gist(c.text[len(c.marker):] if c.text.startswith(c.marker) else c.text, field_words) for c in promised]
-    windows = [[gist(w, field_words) for w in _clause_windows(s)] for s in sentences]
-    weights = Weights(plan_gists + [w[0] for w in windows])
-    scored: list[list[float]] = []
-    for pg in plan_gists:
-        row = []
-        for j, ws in enumerate(windows):
-            best = max((similarity(pg, w, weights) for w in ws if _shares_object(pg, w)), default=0.0)
-            row.append(best * (INTRO_WEIGHT if sentences[j] in intro else 1.0))
-        scored.append(row)
-    candidates = sorted(
-        ((scored[i][j], i, j) for i in range(len(promised)) for j in range(len(sentences)) if scored[i][j] >= threshold),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    chosen: dict[int, tuple[int, float]] = {}
-    used: set[int] = set()
-    for score, i, j in candidates:
-        if i not in chosen and j not in used:
-            chosen[i] = (j, score)
-            used.add(j)
-    out = []
-    for i, c in enumerate(promised):
-        if i not in chosen:
-            out.append(FollowThrough(c, None, 0.0))
-            continue
-        j, score = chosen[i]
-        evidence = [sentences[j]] + [
-            sentences[k] for k in range(len(sentences))
-            if k != j and k not in used and scored[i][k] >= max(threshold, SECOND_EVIDENCE_SHARE * score)
-        ][:1]  # fmt: skip
-        out.append(FollowThrough(c, sentences[j], score, evidence))
-    return out
-
-
-def _shares_object(a: Gist, b: Gist) -> bool:
-    """A sentence reports on a plan only when they share a telling word or a subject."""
-    return bool(a.words & b.words) or bool(a.topics & b.topics)
 
 
 def _as_items(texts: list[str]) -> list[Commitment]:
@@ -496,11 +413,11 @@ def compare_years(
     promised = _commitments(old)
     matches = match_commitments(promised, _commitments(new), ignore=field_words)
     new_sentences = achievement_sentences(new_parts)
-    intro = set(achievement_sentences(ReportParts(achievements=new_parts.intro)))
+    evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(promised, new_sentences, field_words=field_words, intro=intro),
+        follow_through=follow_through(promised, evidence, field_words=field_words),
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
                                   field_words=field_words),  # fmt: skip
         figures=pair_figures(achievement_sentences(old_parts), new_sentences),
