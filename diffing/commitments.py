@@ -137,11 +137,14 @@ def match_commitments(
     changed_at: float = CHANGED_AT,
     ignore: frozenset[str] = frozenset(),
     many: bool = True,
+    by_subject: bool = True,
 ) -> list[CommitmentMatch]:
     """Every old item paired with what continues it (one, several or none) and every new item placed.
 
     ``ignore`` holds words that say nothing here (the agency's own field); ``many`` allows splits
-    and merges. Findings come in the old items' order, then the added ones.
+    and merges; ``by_subject`` lets items pair on a subject they alone name and on their place in
+    the list (plans are rewritten item by item; problems are not). Findings come in the old
+    items' order, then the added ones.
     """
     s = _scores(previous, current, ignore)
     candidates = sorted(
@@ -164,8 +167,9 @@ def match_commitments(
         splits, merges = _many(s, paired, used, len(previous), len(current))
     taken_prev = {i for i in splits} | {i for parts in merges.values() for i in parts}
     taken_curr = {j for pieces in splits.values() for j in pieces} | set(merges)
-    _pair_by_subject(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
-    _pair_in_gaps(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
+    if by_subject:
+        _pair_by_subject(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
+        _pair_in_gaps(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
     return _findings(previous, current, s, paired, splits, merges, kept_at)
 
 

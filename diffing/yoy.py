@@ -221,7 +221,7 @@ def compare_problems(
             m.score,
         )
         for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
-                                   ignore=field_words, many=False)
+                                   ignore=field_words, many=False, by_subject=False)
     ]  # fmt: skip
 
 
