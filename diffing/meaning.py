@@ -33,6 +33,7 @@ GENERIC = frozenset(
     取得 成效 成绩 显著 明显 良好 稳步 有序 规范化 常态化 长效 新 新时代 推进依法行政 全面推进 全方位 多方面 工作机制
     我镇 我县 我区 我市 我局 我乡 我委 我办 本镇 本县 本区 本市 本局 全县 全镇 全区 全市 全乡 街道 镇 县 区 市 局 乡
     存在 问题 不足 不强 不高 不够 不到位 有待 较为 仍然 依然 还 一些 部分 个别 少数 薄弱 欠缺 缺乏 短板 差距 亟待 尚
+    进一步提高 进一步加强 有待提高 有待加强 有待提升 进一步 提高
     目标 任务 计划 打算 下一步 今后 重要 必要 要求 有关 上级 领导 正确领导 指导 方针 精神 思想 习近平 总书记
     中国 特色 社会主义 新时代 时代 党中央 中央 决策部署 部署 重要指示 指示 重要讲话 讲话 全会 十九大 二十大 十九届 二十届
     中全会 五中 六中 四中 三中 二中 理论 科学理论 武装头脑 头脑 引领 指引 保障 提供 法治保障 有力 高质量 发展 经济社会
@@ -106,9 +107,8 @@ def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
         if len(word) < 2 or not flag.startswith(_CONTENT_POS):
             continue
         word = canonical(word)
-        if word in GENERIC or word in ignore:
-            continue
-        words.add(word)
+        if word not in GENERIC and word not in ignore:
+            words.add(word)
     grams = {w[k : k + 2] for w in words for k in range(len(w) - 1)}
     grams = {g for g in grams if g not in GENERIC and g not in ignore}
     return Gist(frozenset(words), frozenset(grams), topics_of(text), targets)
