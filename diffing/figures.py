@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _UNITS = (
-    "万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
-    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|%|％|万|亿"
+    "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|%|％|万|亿"
 )
 _FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
@@ -34,6 +34,7 @@ _LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
 _LABEL_SUFFIXES = (
     "达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了", "至", "到", "提升至", "下降至", "均",
     "增加到", "增加至", "扩大到", "扩大至", "增长到", "提高到", "提高至", "降至", "下降到", "增至", "减少到", "减少至",
+    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为",
 )  # fmt: skip
 # Spans that hold numbers but no measures: document numbers, names of documents, dates, articles.
 _NOT_FIGURES = (
@@ -87,7 +88,9 @@ def unit_family(unit: str) -> str:
     if unit in ("万人", "万人次"):
         return "万人"
     if unit.endswith("次") and len(unit) == 2:
-        return unit[0]
+        unit = unit[0]
+    if unit == "户":  # households and businesses: 企业1574户 / 企业1692家
+        return "家"
     return "%" if unit == "％" else unit
 
 

@@ -21,6 +21,7 @@ from extraction.section_terms import (
     MARKERS,
     PART_ORDER,
     PART_TERMS,
+    STOCK_PLEDGE,
     WEAK_LEADERSHIP,
     WILL,
     YEAR_OPENING,
@@ -101,6 +102,15 @@ def text_year(text: str) -> int | None:
     return report_year(head)
 
 
+def is_stock_pledge(paragraph: str) -> bool:
+    """"2023年，我乡将继续…为建设平安石坪作出新的更大贡献": a closing pledge, not plans (no enumeration in it)."""
+    from extraction.section_terms import ENUMERATIONS
+
+    return bool(STOCK_PLEDGE.search(paragraph)) and not any(
+        len(pattern.findall(paragraph)) >= 2 for _kind, pattern, _numbered in ENUMERATIONS
+    )
+
+
 def looks_forward(line: str, year: int | None) -> bool:
     """A paragraph that announces what comes next: 下一步… / 今后… / 2023年，我局将… (a later year)."""
     line = line.strip()
@@ -173,7 +183,7 @@ def _forward_line(lines: list[str], heads: list[_Head], start: int, end: int, ye
     """The first unnumbered forward-looking paragraph in lines[start:end]."""
     marked = {h.line for h in heads}
     for i in range(start, end):
-        if i not in marked and looks_forward(lines[i], year):
+        if i not in marked and looks_forward(lines[i], year) and not is_stock_pledge(lines[i]):
             return i
     return None
 
