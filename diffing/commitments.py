@@ -38,6 +38,9 @@ SUBJECT_PAIR_AT = 15.0
 PIECE_AT = CHANGED_AT
 PIECE_COVERAGE_AT = 55.0
 PIECE_CLOSE_AT = 25.0
+# … or closest to it, this close, and saying this much more of it (coverage points) than the other pieces.
+PIECE_LOW_AT = 15.0
+PIECE_GAIN = 15.0
 # An item cut down to part of itself keeps most of its words: enough to pair (as changed), not to keep.
 SUBSET_WEIGHT = 0.8
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
@@ -105,8 +108,14 @@ class _Scores:
     subjects_prev: list[frozenset[str]]  # what each item's first clause names (diffing.topics)
     subjects_curr: list[frozenset[str]]
 
+    titles_prev: list[Gist] = field(default_factory=list)
+    titles_curr: list[Gist] = field(default_factory=list)
+
     def cover(self, part: Gist, whole: Gist) -> float:
         return 100.0 * coverage(part, whole, self.weights)
+
+    def titles_share(self, i: int, j: int) -> bool:
+        return bool(self.titles_prev[i].words & self.titles_curr[j].words)
 
 
 def _scores(previous: list[Commitment], current: list[Commitment], ignore: frozenset[str]) -> _Scores:
@@ -121,7 +130,13 @@ def _scores(previous: list[Commitment], current: list[Commitment], ignore: froze
          for j in range(len(current))]
         for i in range(len(previous))
     ]  # fmt: skip
-    return _Scores(gp, gc, weights, pair, subjects_prev, subjects_curr)
+    return _Scores(gp, gc, weights, pair, subjects_prev, subjects_curr,
+                   [gist(_heading(p), ignore) for p in previous], [gist(_heading(c), ignore) for c in current])  # fmt: skip
+
+
+def _heading(item: Commitment) -> str:
+    """The item's first sentence (its heading when it has one): 深入总结法治经验，努力建立长效机制。"""
+    return re.split(r"[。；;]", body(item), maxsplit=1)[0]
 
 
 def _subject_factor(a: frozenset[str], b: frozenset[str]) -> float:
@@ -160,23 +175,25 @@ def match_commitments(
             continue
         paired[i] = j
         used.add(j)
-    _pair_mutual_best(s, paired, used, len(previous), len(current))
     splits: dict[int, list[int]] = {}
     merges: dict[int, list[int]] = {}
     if many:
         splits, merges = _many(s, paired, used, len(previous), len(current))
     taken_prev = {i for i in splits} | {i for parts in merges.values() for i in parts}
     taken_curr = {j for pieces in splits.values() for j in pieces} | set(merges)
+    _pair_mutual_best(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
     if by_subject:
         _pair_by_subject(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
         _pair_in_gaps(s, paired, used | taken_curr, len(previous), len(current), taken_prev)
     return _findings(previous, current, s, paired, splits, merges, kept_at)
 
 
-def _pair_mutual_best(s: _Scores, paired: dict[int, int], used: set[int], n_prev: int, n_curr: int) -> None:
+def _pair_mutual_best(
+    s: _Scores, paired: dict[int, int], used: set[int], n_prev: int, n_curr: int, taken_prev: set[int]
+) -> None:
     """Two items left over that are each other's closest of all (paired ones included) are one promise."""
     for i in range(n_prev):
-        if i in paired or not n_curr:
+        if i in paired or i in taken_prev or not n_curr:
             continue
         ranked = sorted(range(n_curr), key=lambda j: -s.pair[i][j])
         j = ranked[0]
@@ -198,9 +215,13 @@ def _pair_in_gaps(
     for (i0, j0), (i1, j1) in zip(bounds, bounds[1:], strict=False):
         olds = [i for i in range(i0 + 1, i1) if i not in paired and i not in taken_prev]
         news = [j for j in range(j0 + 1, j1) if j not in used]
-        if len(olds) == 1 and len(news) == 1 and s.pair[olds[0]][news[0]] >= GAP_AT:
-            paired[olds[0]] = news[0]
-            used.add(news[0])
+        if len(olds) != 1 or len(news) != 1:
+            continue
+        i, j = olds[0], news[0]
+        # their titles say one thing in common (长效机制), or they are close anyway
+        if s.pair[i][j] >= GAP_AT and (s.titles_share(i, j) or s.pair[i][j] >= MUTUAL_AT):
+            paired[i] = j
+            used.add(j)
 
 
 def _pair_by_subject(
@@ -235,34 +256,67 @@ def _is_piece(score: float, cover: float, whole_is_paired: bool) -> bool:
     return (whole_is_paired and score >= PIECE_AT) or (score >= PIECE_CLOSE_AT and cover >= PIECE_COVERAGE_AT)
 
 
+def _union(gists: list[Gist]) -> Gist:
+    return Gist(frozenset().union(*(g.words for g in gists)), frozenset().union(*(g.grams for g in gists)),
+                frozenset().union(*(g.topics for g in gists)), ())  # fmt: skip
+
+
+def _grow(
+    whole: Gist, start: list[int], candidates: list[int], gists: list[Gist], close: list[float], strong: list[bool], s: _Scores
+) -> list[int]:
+    """The pieces of ``whole``: ``start`` and each candidate that is a strong piece or says a part of it the others do not."""
+    pieces = list(start)
+    left_over = not start  # the whole found no partner of its own: its pieces may be weaker
+    for k in sorted(candidates, key=lambda k: -close[k]):
+        if not pieces:
+            pieces.append(k)
+            continue
+        before = s.cover(whole, _union([gists[x] for x in pieces]))
+        after = s.cover(whole, _union([gists[x] for x in [*pieces, k]]))
+        if strong[k] or (left_over and close[k] >= PIECE_LOW_AT and after - before >= PIECE_GAIN):
+            pieces.append(k)
+    return sorted(pieces)
+
+
 def _many(
     s: _Scores, paired: dict[int, int], used: set[int], n_prev: int, n_curr: int
 ) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
-    """Splits (old i → new items) and merges (new j ← old items) among what one-to-one pairing left."""
+    """Splits (old i → new items) and merges (new j ← old items) among what one-to-one pairing left.
+
+    A left-over item closest to an item already paired, as close as a pair, is a piece of it; so
+    is one said mostly inside it; and, for an item that found no partner, so is one that is
+    closest to it and says a part of it that the other pieces do not.
+    """
     by_curr = {j: i for i, j in paired.items()}
-    splits: dict[int, list[int]] = {}
+    split_candidates: dict[int, list[int]] = {}
     for j in range(n_curr):
-        if j in used:
-            continue
-        # an added item said inside an old one, which no other old item says better
-        best = max(range(n_prev), key=lambda i: s.pair[i][j], default=None)
-        if best is None or not _is_piece(s.pair[best][j], s.cover(s.gists_curr[j], s.gists_prev[best]), best in paired):
-            continue
-        splits.setdefault(best, []).append(j)
-    merges: dict[int, list[int]] = {}
-    for i in range(n_prev):
-        if i in paired:
-            continue
-        best = max(range(n_curr), key=lambda j: s.pair[i][j], default=None)
-        if best is None or not _is_piece(s.pair[i][best], s.cover(s.gists_prev[i], s.gists_curr[best]), best in used):
-            continue
-        merges.setdefault(best, []).append(i)
-    # the pair one-to-one matching made stays part of the split or merge it grows into
-    found_splits = {i: sorted(([paired[i]] if i in paired else []) + extra) for i, extra in splits.items()}
-    found_splits = {i: pieces for i, pieces in found_splits.items() if len(pieces) >= 2}
+        if j not in used and n_prev:
+            best = max(range(n_prev), key=lambda i: s.pair[i][j])
+            if s.pair[best][j] >= PIECE_LOW_AT:
+                split_candidates.setdefault(best, []).append(j)
+    found_splits: dict[int, list[int]] = {}
+    for i, candidates in split_candidates.items():
+        close = {j: s.pair[i][j] for j in candidates}
+        strong = {j: _is_piece(s.pair[i][j], s.cover(s.gists_curr[j], s.gists_prev[i]), i in paired) for j in candidates}
+        pieces = _grow(s.gists_prev[i], [paired[i]] if i in paired else [], candidates, s.gists_curr,
+                       close, strong, s)  # type: ignore[arg-type]  # fmt: skip
+        if len(pieces) >= 2:
+            found_splits[i] = pieces
     in_splits = {j for pieces in found_splits.values() for j in pieces}
-    found_merges = {j: sorted(([by_curr[j]] if j in by_curr else []) + extra) for j, extra in merges.items()}
-    found_merges = {j: parts for j, parts in found_merges.items() if len(parts) >= 2 and j not in in_splits}
+    merge_candidates: dict[int, list[int]] = {}
+    for i in range(n_prev):
+        if i not in paired and i not in found_splits and n_curr:
+            best = max(range(n_curr), key=lambda j: s.pair[i][j])
+            if s.pair[i][best] >= PIECE_LOW_AT and best not in in_splits:
+                merge_candidates.setdefault(best, []).append(i)
+    found_merges: dict[int, list[int]] = {}
+    for j, candidates in merge_candidates.items():
+        close = {i: s.pair[i][j] for i in candidates}
+        strong = {i: _is_piece(s.pair[i][j], s.cover(s.gists_prev[i], s.gists_curr[j]), j in used) for i in candidates}
+        parts = _grow(s.gists_curr[j], [by_curr[j]] if j in by_curr else [], candidates, s.gists_prev,
+                      close, strong, s)  # type: ignore[arg-type]  # fmt: skip
+        if len(parts) >= 2:
+            found_merges[j] = parts
     return found_splits, found_merges
 
 
