@@ -15,7 +15,16 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from diffing.meaning import DIFFERENT_SUBJECT_FACTOR, GENERIC, Gist, Weights, coverage, gist, similarity
+from diffing.meaning import (
+    DIFFERENT_SUBJECT_FACTOR,
+    GENERIC,
+    Background,
+    Gist,
+    Weights,
+    coverage,
+    gist,
+    similarity,
+)
 from diffing.outline import Commitment, commitments, normalise
 from diffing.textdiff import TokenOp, _words, diff_words
 from diffing.topics import topics_of
@@ -118,10 +127,12 @@ class _Scores:
         return bool(self.titles_prev[i].words & self.titles_curr[j].words)
 
 
-def _scores(previous: list[Commitment], current: list[Commitment], ignore: frozenset[str]) -> _Scores:
+def _scores(
+    previous: list[Commitment], current: list[Commitment], ignore: frozenset[str], context: Background | None = None
+) -> _Scores:
     gp = [gist(body(p), ignore) for p in previous]
     gc = [gist(body(c), ignore) for c in current]
-    weights = Weights(gp + gc)
+    weights = Weights(gp + gc, context)
     surface = [[fuzz.token_sort_ratio(comparable(p), comparable(c)) for c in current] for p in previous]
     subjects_prev, subjects_curr = [topics_of(p.title) for p in previous], [topics_of(c.title) for c in current]
     pair = [
@@ -153,15 +164,16 @@ def match_commitments(
     ignore: frozenset[str] = frozenset(),
     many: bool = True,
     by_subject: bool = True,
+    context: Background | None = None,
 ) -> list[CommitmentMatch]:
     """Every old item paired with what continues it (one, several or none) and every new item placed.
 
     ``ignore`` holds words that say nothing here (the agency's own field); ``many`` allows splits
     and merges; ``by_subject`` lets items pair on a subject they alone name and on their place in
-    the list (plans are rewritten item by item; problems are not). Findings come in the old
-    items' order, then the added ones.
+    the list (plans are rewritten item by item; problems are not); ``context`` holds how often
+    the two reports use each word. Findings come in the old items' order, then the added ones.
     """
-    s = _scores(previous, current, ignore)
+    s = _scores(previous, current, ignore, context)
     candidates = sorted(
         ((s.pair[i][j], i, j) for i in range(len(previous)) for j in range(len(current))),
         key=lambda t: (-t[0], t[1], t[2]),

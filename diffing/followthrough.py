@@ -16,7 +16,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from diffing.meaning import Gist, Weights, gist, similarity
+from diffing.meaning import Background, Gist, Weights, gist, similarity
 from diffing.outline import Commitment, normalise
 from diffing.sections import ReportParts, achievement_sentences
 from diffing.sentences import split_sentences
@@ -100,6 +100,7 @@ def follow_through(
     threshold: float = FOLLOW_THROUGH_AT,
     field_words: frozenset[str] = frozenset(),
     intro: Container[str] = frozenset(),
+    context: Background | None = None,
 ) -> list[FollowThrough]:
     """Each commitment with the result sentence that reports on it, best pairs first (a sentence serves one).
 
@@ -110,7 +111,7 @@ def follow_through(
     sentences = [s for s in sentences if s not in intro]
     whole = [gist(_promise(c), field_words) for c in promised]
     windows = [[gist(w, field_words) for w in _windows(s)] for s in sentences]
-    weights = Weights(whole + [w[0] for w in windows])
+    weights = Weights(whole + [w[0] for w in windows], context)
     scored: list[list[float]] = []
     for i in range(len(promised)):
         row = []

@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from diffing.topics import topics_of
@@ -114,14 +114,42 @@ def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
     return Gist(frozenset(words), frozenset(grams), topics_of(text), targets)
 
 
-class Weights:
-    """How telling each word is among a set of items: the fewer items use it, the more it says."""
+@dataclass
+class Background:
+    """How many sentences of the two reports use each word: a word the whole report is full of
+    (学校 in an education bureau's report) tells no item from another."""
 
-    def __init__(self, gists: Iterable[Gist]) -> None:
+    sentences: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    grams: Counter[str] = field(default_factory=Counter)
+
+
+def background(texts: Iterable[str]) -> Background:
+    """Sentence frequencies of the telling words of ``texts`` (jieba words, canonical, generic ones left out)."""
+    from diffing.sentences import split_sentences
+    from diffing.textdiff import _words
+
+    out = Background()
+    for text in texts:
+        for sentence in split_sentences(text):
+            words = {canonical(w) for w in _words(_NUMBER.sub(" ", sentence)) if len(w) >= 2}
+            words = {w for w in words if w not in GENERIC}
+            out.sentences += 1
+            out.words.update(words)
+            out.grams.update({w[k : k + 2] for w in words for k in range(len(w) - 1)})
+    return out
+
+
+class Weights:
+    """How telling each word is among a set of items: the fewer items (and sentences of the two
+    reports, when a ``Background`` is given) use it, the more it says."""
+
+    def __init__(self, gists: Iterable[Gist], context: Background | None = None) -> None:
         gists = list(gists)
-        self.n = max(1, len(gists))
-        self.words: Counter[str] = Counter(w for g in gists for w in g.words)
-        self.grams: Counter[str] = Counter(x for g in gists for x in g.grams)
+        context = context or Background()
+        self.n = max(1, len(gists)) + context.sentences
+        self.words: Counter[str] = Counter(w for g in gists for w in g.words) + context.words
+        self.grams: Counter[str] = Counter(x for g in gists for x in g.grams) + context.grams
 
     def word(self, w: str) -> float:
         return 1.0 + math.log((self.n + 1) / (self.words.get(w, 0) + 1))

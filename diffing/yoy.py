@@ -36,7 +36,7 @@ from rapidfuzz import fuzz
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
 from diffing.figures import Figure, extract_figures, unit_family
 from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
-from diffing.meaning import GENERIC, gist
+from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
@@ -44,6 +44,7 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
+FT_CONTEXT = False
 # Problems are matched on meaning too (0–100), a little more strictly than plans.
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
@@ -209,7 +210,11 @@ def _as_items(texts: list[str]) -> list[Commitment]:
 
 
 def compare_problems(
-    previous: list[str], current: list[str], threshold: float = PROBLEM_MATCH_AT, field_words: frozenset[str] = frozenset()
+    previous: list[str],
+    current: list[str],
+    threshold: float = PROBLEM_MATCH_AT,
+    field_words: frozenset[str] = frozenset(),
+    context: Background | None = None,
 ) -> list[ProblemMatch]:
     """Shortcomings of year N against year N+1: recurring (paired by meaning), resolved (gone), new."""
     status = {"kept": "recurring", "changed": "recurring", "dropped": "resolved", "added": "new"}
@@ -221,7 +226,7 @@ def compare_problems(
             m.score,
         )
         for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
-                                   ignore=field_words, many=False, by_subject=False)
+                                   ignore=field_words, many=False, by_subject=False, context=context)
     ]  # fmt: skip
 
 
@@ -411,15 +416,16 @@ def compare_years(
     old_parts, new_parts = _parts(old), _parts(new)
     field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
     promised = _commitments(old)
-    matches = match_commitments(promised, _commitments(new), ignore=field_words)
+    context = background([old.text, new.text])
+    matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
     new_sentences = achievement_sentences(new_parts)
     evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(promised, evidence, field_words=field_words),
+        follow_through=follow_through(promised, evidence, field_words=field_words, context=context),
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
-                                  field_words=field_words),  # fmt: skip
+                                  field_words=field_words, context=context),  # fmt: skip
         figures=pair_figures(achievement_sentences(old_parts), new_sentences),
         boilerplate=boilerplate(old.text, new.text, others),
         compliance=compliance(old, new, old_parts, new_parts),
