@@ -366,7 +366,9 @@ def missing_parts(report: Report, parts: ReportParts | None = None) -> list[Comp
     if parts.plans:
         present.add("plans")
     return [
-        ComplianceFinding("missing_part", report.report_year, f"缺少“{REQUIRED_PART_LABELS[part]}”", part)
+        ComplianceFinding("missing_part", report.report_year,
+                          f"{report.report_year or ''}{'年度' if report.report_year else ''}报告缺少“{REQUIRED_PART_LABELS[part]}”",
+                          part)  # fmt: skip
         for part in REQUIRED_PARTS
         if part not in present
     ]
