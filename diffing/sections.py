@@ -10,7 +10,7 @@ text (a file, a test) is read with the same function.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from diffing.sentences import split_sentences
 from extraction.report import Report, Section
@@ -41,9 +41,14 @@ class ReportParts:
 
 
 def as_report(report: Report | str) -> Report:
-    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader."""
+    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader.
+
+    A Report without sections (stored by another tool, or before extraction kept them) gets them.
+    """
     if isinstance(report, Report):
-        return report
+        if report.sections or not report.text.strip():
+            return report
+        return replace(report, sections=parse_sections(report.text, report.report_year))
     from extraction.agency import agency_from
 
     text = report
