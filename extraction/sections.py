@@ -33,8 +33,8 @@ UNMARKED_HEADING_CHARS = 20
 # Kept for callers of the first version of this module.
 PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((part, PART_TERMS[part]) for part in PART_ORDER)
 COMPILATION_MARK = re.compile(rf"^第[{CN_DIGITS}]+篇[:：\s]")
-_YEAR_PLANS = re.compile(r"((?:19|20)\d{2})年.{0,12}(?:工作|重点|任务|目标)")
-_PLAN_WORDS = re.compile(r"计划|打算|思路|下一步|下步|下一年|展望|安排|努力方向|今后|明年|工作要点|工作重点|重点工作|重点任务")
+# Words that name plans whatever year the heading names; 重点工作 / 工作重点 name plans only with a later year.
+_PLAN_WORDS = re.compile(r"计划|打算|思路|下一步|下步|下一年|展望|安排|努力方向|今后|明年|工作要点")
 
 
 def match_marker(line: str) -> tuple[str, int, str] | None:
@@ -72,8 +72,8 @@ def _names_plans(title: str, year: int | None) -> bool:
         return False
     if year is None or _PLAN_WORDS.search(title):
         return True
-    # "2021年工作…" names next year's plans only in the report on 2020
-    years = [int(y) for y in _YEAR_PLANS.findall(title)]
+    # "2021年重点工作" names next year's plans only in the report on 2020
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", title)]
     return not years or max(years) > year
 
 
@@ -117,7 +117,11 @@ def looks_forward(line: str, year: int | None) -> bool:
     if FORWARD.search(line):
         return True
     m = YEAR_OPENING.match(line)
-    return bool(m and year and int(m.group(1)) > year and WILL.search(line[m.end():m.end() + 40]))
+    if not m:
+        return False
+    if year is None:  # the year reported on unknown: "2023年，我局将…" still says what comes
+        return "将" in line[m.end():m.end() + 8]
+    return int(m.group(1)) > year and bool(WILL.search(line[m.end():m.end() + 40]))
 
 
 @dataclass
