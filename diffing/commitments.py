@@ -101,11 +101,16 @@ def same_wording(previous: Commitment, current: Commitment, kept_at: float = KEP
     a, b = comparable(previous).split(), comparable(current).split()
     if a == b:
         return True
-    if _targets(body(previous)) != _targets(body(current)) or fuzz.token_sort_ratio(" ".join(a), " ".join(b)) < kept_at:
+    if _targets(body(previous)) != _targets(body(current)):
         return False
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     changed = [w for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal" for w in a[i1:i2] + b[j1:j2]]
-    return sum(1 for w in changed if len(w) > 1 and w not in GENERIC) <= KEPT_CHANGED_WORDS
+    telling = sum(1 for w in changed if len(w) > 1 and w not in GENERIC)
+    # a word or two, and a small part of what the item says (a short item reworded is not kept)
+    size = sum(1 for w in a if len(w) > 1 and w not in GENERIC)
+    return telling <= KEPT_CHANGED_WORDS and telling <= max(1, size // 3) and (
+        telling <= 1 or fuzz.token_sort_ratio(" ".join(a), " ".join(b)) >= kept_at
+    )
 
 
 @dataclass

@@ -89,7 +89,10 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     import jieba
     import jieba.posseg as pseg
 
+    from diffing.topics import teach_jieba
+
     jieba.setLogLevel(logging.WARNING)
+    teach_jieba()
     return tuple((w.word, w.flag) for w in pseg.cut(text))
 
 

@@ -84,7 +84,10 @@ def _words(sentence: str) -> tuple[str, ...]:
     """jieba words; punctuation comes out as its own token, so it acts as a boundary."""
     import jieba
 
+    from diffing.topics import teach_jieba
+
     jieba.setLogLevel(logging.WARNING)
+    teach_jieba()
     return tuple(jieba.lcut(sentence, HMM=False))
 
 
