@@ -65,10 +65,10 @@ def edited_copy(text: str) -> str:
 
 def _clear_caches() -> None:
     """Every per-sentence and per-text cache of diffing, so each timed run starts cold."""
-    from diffing import figures, yoy
+    from diffing import figures, followthrough, meaning, yoy
 
-    for cached in (_words, yoy.content_words, yoy._clause_windows, yoy.sentence_key, yoy._parts, yoy._commitments,
-                   figures._extract_figures):
+    for cached in (_words, yoy.content_words, followthrough._windows, yoy.sentence_key, yoy._parts, yoy._commitments,
+                   figures._extract_figures, meaning.gist, meaning._tagged, yoy._sentence_likeness):
         cached.cache_clear()
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _UNITS = (
-    "万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
-    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|%|％|万|亿"
+    "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|%|％|万|亿"
 )
 _FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
@@ -33,6 +33,8 @@ _AFTER_CHARS = 6
 _LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
 _LABEL_SUFFIXES = (
     "达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了", "至", "到", "提升至", "下降至", "均",
+    "增加到", "增加至", "扩大到", "扩大至", "增长到", "提高到", "提高至", "降至", "下降到", "增至", "减少到", "减少至",
+    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为",
 )  # fmt: skip
 # Spans that hold numbers but no measures: document numbers, names of documents, dates, articles.
 _NOT_FIGURES = (
@@ -45,6 +47,15 @@ _NOT_FIGURES = (
     re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号])?(?:[-—至到]\s*\d{1,2}\s*月?(?:\d{1,2}\s*[日号])?)?"),
     re.compile(r"\d{1,2}[.．·]\d{1,2}(?![\d万亿%％件次场人个项份家起条名户宗处卷])"),  # 12.4 / 4·22 (dates)
 )
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Measure words that count things named right after them (37个网格单元, 8名律师, 5项事项).
+_ENTITY_UNITS = ("个", "名", "家", "所", "项")
+_QUOTES = re.compile(r"[“”\"‘’]")
+_PARENTHESIS = re.compile(r"[（(][^（）()]{0,8}[）)]$")
+# "参考率和合格率均达100%", "报备率、及时率、规范率均达100%": one value for several measures, none of them alone
+_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|[和及与、]\S{1,8}率\S{0,2}$")
 
 
 @dataclass
@@ -77,7 +88,9 @@ def unit_family(unit: str) -> str:
     if unit in ("万人", "万人次"):
         return "万人"
     if unit.endswith("次") and len(unit) == 2:
-        return unit[0]
+        unit = unit[0]
+    if unit == "户":  # households and businesses: 企业1574户 / 企业1692家
+        return "家"
     return "%" if unit == "％" else unit
 
 
@@ -140,13 +153,17 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
             continue
         if any(a <= m.start("num") < b for a, b in masked) or not unit:
             continue
+        if _SHARED_VALUE.search(sentence[max(label_floor, start - 16) : start]):
+            label_floor = m.end()
+            continue
         value = num if not chinese else str(_cn_number(num))
-        before = sentence[label_floor : start]
+        # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
+        before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
         breaks = list(_CLAUSE_BREAK.finditer(before))
         if breaks:
             before = before[breaks[-1].end() :]
-        following = re.split(r"[，,。；;：:、（）()“”\"《》\s]", sentence[m.end():], maxsplit=1)[0][:_AFTER_CHARS]
-        noun = following if unit in ("个", "名", "家", "所", "项", "件", "场", "次", "期", "宗") else ""
+        following = _CJK_RUN.match(sentence[m.end():])
+        noun = following.group(0)[:_AFTER_CHARS] if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
         figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
         label_floor = m.end()

@@ -17,7 +17,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from diffing.topics import topics_of
@@ -33,7 +33,10 @@ GENERIC = frozenset(
     取得 成效 成绩 显著 明显 良好 稳步 有序 规范化 常态化 长效 新 新时代 推进依法行政 全面推进 全方位 多方面 工作机制
     我镇 我县 我区 我市 我局 我乡 我委 我办 本镇 本县 本区 本市 本局 全县 全镇 全区 全市 全乡 街道 镇 县 区 市 局 乡
     存在 问题 不足 不强 不高 不够 不到位 有待 较为 仍然 依然 还 一些 部分 个别 少数 薄弱 欠缺 缺乏 短板 差距 亟待 尚
+    进一步提高 进一步加强 有待提高 有待加强 有待提升 进一步 提高
     目标 任务 计划 打算 下一步 今后 重要 必要 要求 有关 上级 领导 正确领导 指导 方针 精神 思想 习近平 总书记
+    中国 特色 社会主义 新时代 时代 党中央 中央 决策部署 部署 重要指示 指示 重要讲话 讲话 全会 十九大 二十大 十九届 二十届
+    中全会 五中 六中 四中 三中 二中 理论 科学理论 武装头脑 头脑 引领 指引 保障 提供 法治保障 有力 高质量 发展 经济社会
     """.split()
 )
 # Variants of one word: folded to the first of each group before comparing.
@@ -58,7 +61,9 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("应诉", "行政应诉", "出庭应诉", "出庭"),
     ("决策", "重大行政决策", "重大决策"),
     ("文件", "规范性文件", "行政规范性文件"),
-    ("意识", "观念", "思维"),
+    ("意识", "观念", "思维", "法律意识", "法治意识", "法治观念", "守法意识", "法治思维", "维权意识"),
+    ("群众", "村民", "居民", "渔民", "市民", "农民", "务工人员", "外来务工人员", "公众", "老百姓"),
+    ("执法能力", "执法水平", "执法素质", "业务素质", "业务能力", "执法素养", "专业素养", "业务水平"),
     ("案卷", "卷宗"),
 )
 _CANON = {word: group[0] for group in SYNONYMS for word in group}
@@ -84,7 +89,10 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     import jieba
     import jieba.posseg as pseg
 
+    from diffing.topics import teach_jieba
+
     jieba.setLogLevel(logging.WARNING)
+    teach_jieba()
     return tuple((w.word, w.flag) for w in pseg.cut(text))
 
 
@@ -102,22 +110,49 @@ def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
         if len(word) < 2 or not flag.startswith(_CONTENT_POS):
             continue
         word = canonical(word)
-        if word in GENERIC or word in ignore:
-            continue
-        words.add(word)
+        if word not in GENERIC and word not in ignore:
+            words.add(word)
     grams = {w[k : k + 2] for w in words for k in range(len(w) - 1)}
     grams = {g for g in grams if g not in GENERIC and g not in ignore}
     return Gist(frozenset(words), frozenset(grams), topics_of(text), targets)
 
 
-class Weights:
-    """How telling each word is among a set of items: the fewer items use it, the more it says."""
+@dataclass
+class Background:
+    """How many sentences of the two reports use each word: a word the whole report is full of
+    (学校 in an education bureau's report) tells no item from another."""
 
-    def __init__(self, gists: Iterable[Gist]) -> None:
+    sentences: int = 0
+    words: Counter[str] = field(default_factory=Counter)
+    grams: Counter[str] = field(default_factory=Counter)
+
+
+def background(texts: Iterable[str]) -> Background:
+    """Sentence frequencies of the telling words of ``texts`` (jieba words, canonical, generic ones left out)."""
+    from diffing.sentences import split_sentences
+    from diffing.textdiff import _words
+
+    out = Background()
+    for text in texts:
+        for sentence in split_sentences(text):
+            words = {canonical(w) for w in _words(_NUMBER.sub(" ", sentence)) if len(w) >= 2}
+            words = {w for w in words if w not in GENERIC}
+            out.sentences += 1
+            out.words.update(words)
+            out.grams.update({w[k : k + 2] for w in words for k in range(len(w) - 1)})
+    return out
+
+
+class Weights:
+    """How telling each word is among a set of items: the fewer items (and sentences of the two
+    reports, when a ``Background`` is given) use it, the more it says."""
+
+    def __init__(self, gists: Iterable[Gist], context: Background | None = None) -> None:
         gists = list(gists)
-        self.n = max(1, len(gists))
-        self.words: Counter[str] = Counter(w for g in gists for w in g.words)
-        self.grams: Counter[str] = Counter(x for g in gists for x in g.grams)
+        context = context or Background()
+        self.n = max(1, len(gists)) + context.sentences
+        self.words: Counter[str] = Counter(w for g in gists for w in g.words) + context.words
+        self.grams: Counter[str] = Counter(x for g in gists for x in g.grams) + context.grams
 
     def word(self, w: str) -> float:
         return 1.0 + math.log((self.n + 1) / (self.words.get(w, 0) + 1))
@@ -126,12 +161,14 @@ class Weights:
         return 1.0 + math.log((self.n + 1) / (self.grams.get(g, 0) + 1))
 
 
-def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight) -> float:  # noqa: ANN001
+def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight, b_power: float = 0.5) -> float:  # noqa: ANN001
+    """Weighted cosine; a ``b_power`` under 0.5 lets a longer ``b`` that says more of ``a`` count for more."""
     if not a or not b:
         return 0.0
     shared = sum(weight(x) ** 2 for x in a & b)
-    norm = math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in b))
-    return shared / norm if norm else 0.0
+    norm = math.sqrt(sum(weight(x) ** 2 for x in a)) * sum(weight(x) ** 2 for x in b) ** b_power
+    norm_max = math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in a & b)) if b_power != 0.5 else norm
+    return min(1.0, shared / max(norm, norm_max)) if norm else 0.0
 
 
 def _weighted_share(part: frozenset[str], whole: frozenset[str], weight) -> float:  # noqa: ANN001
@@ -151,12 +188,15 @@ SAME_SUBJECT_BONUS = 0.15
 ONE_WORD_FACTOR = 0.75
 
 
-def similarity(a: Gist, b: Gist, weights: Weights | None = None) -> float:
-    """0–1: how much two items say the same thing, by their telling words and their subjects."""
+def similarity(a: Gist, b: Gist, weights: Weights | None = None, b_power: float = 0.5) -> float:
+    """0–1: how much two items say the same thing, by their telling words and their subjects.
+
+    ``b_power`` below 0.5 makes it lean towards how much of ``a`` a (longer) ``b`` says.
+    """
     weights = weights or Weights([a, b])
-    score = WORD_SHARE * _weighted_cosine(a.words, b.words, weights.word) + (1 - WORD_SHARE) * _weighted_cosine(
-        a.grams, b.grams, weights.gram
-    )
+    score = WORD_SHARE * _weighted_cosine(a.words, b.words, weights.word, b_power) + (
+        1 - WORD_SHARE
+    ) * _weighted_cosine(a.grams, b.grams, weights.gram, b_power)
     if len(a.words & b.words) <= 1 and len(a.words | b.words) >= 3:
         score *= ONE_WORD_FACTOR
     if a.topics and b.topics:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from extraction.report import Report
 from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, LABEL_LINE
-from extraction.sections import match_marker
+from extraction.sections import is_stock_pledge, match_marker
 
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
 _LABEL_LINE = LABEL_LINE
@@ -215,7 +215,9 @@ _PLEDGE = re.compile(r"^(?:今后|总之|展望|下一步|新的一年|在新的
 def _is_pledge(paragraph: str) -> bool:
     from diffing.meaning import gist
 
-    return bool(_PLEDGE.match(paragraph.strip())) and len(gist(paragraph).words) <= PLEDGE_WORDS
+    return is_stock_pledge(paragraph) or (
+        bool(_PLEDGE.match(paragraph.strip())) and len(gist(paragraph).words) <= PLEDGE_WORDS
+    )
 
 
 def _without_closing_pledge(piece: str) -> str:

@@ -10,7 +10,7 @@ text (a file, a test) is read with the same function.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from diffing.sentences import split_sentences
 from extraction.report import Report, Section
@@ -26,6 +26,8 @@ _PROBLEMS_LEAD = re.compile(
 _CAUSES = re.compile(r"^(?:究其原因|原因在于|主要原因|其原因|原因是|分析原因|产生(?:这些|上述)?问题的(?:主要)?原因)")
 # "…2021年法治政府建设年度报告" / "…工作总结及2022年工作思路": a title, not a sentence of the report.
 _TITLE_LINE = re.compile(r"(?:报告|总结|情况|思路)$")
+# The nouns a sub-heading names a half of a combined section with (存在问题 / 下一步打算), not a problem itself.
+_PART_NAME = re.compile(r"问题|不足|短板|差距|打算|计划|思路|安排|方向|举措|重点|展望")
 # An item title ("(二)推行柔性执法。", "(三)深化公共法律服务") names a topic; it reports nothing.
 _TITLE_CHARS = 20
 
@@ -41,9 +43,14 @@ class ReportParts:
 
 
 def as_report(report: Report | str) -> Report:
-    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader."""
+    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader.
+
+    A Report without sections (stored by another tool, or before extraction kept them) gets them.
+    """
     if isinstance(report, Report):
-        return report
+        if report.sections or not report.text.strip():
+            return report
+        return replace(report, sections=parse_sections(report.text, report.report_year))
     from extraction.agency import agency_from
 
     text = report
@@ -90,8 +97,13 @@ def _part_heading(section: Section, root: Section | None, line: str) -> bool:
         return False
     found = match_marker(line)
     rest = line[len(found[0]):].strip() if found else line
-    return len(rest) <= _TITLE_CHARS and not re.search(r"[，,。；;]", rest.rstrip("。")) and classify_part(rest) in (
-        "shortcomings", "plans")
+    return (
+        section.level == root.level + 1
+        and len(rest) <= _TITLE_CHARS
+        and not re.search(r"[，,。；;]", rest.rstrip("。"))
+        and bool(_PART_NAME.search(rest))
+        and classify_part(rest) in ("shortcomings", "plans")
+    )
 
 
 def report_parts(report: Report | str) -> ReportParts:

@@ -13,6 +13,8 @@ that name it.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 # chapter → subject → terms
 CHAPTERS: dict[str, dict[str, tuple[str, ...]]] = {
     "政府职能": {
@@ -93,6 +95,23 @@ CHAPTERS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 TOPICS: dict[str, tuple[str, ...]] = {subject: terms for chapter in CHAPTERS.values() for subject, terms in chapter.items()}
 CHAPTER_OF: dict[str, str] = {subject: chapter for chapter, subjects in CHAPTERS.items() for subject in subjects}
+
+
+# Words of the field jieba's dictionary splits (述法 → 述 / 法), taught to it.
+FIELD_WORDS = ("述法", "学法", "普法", "用法", "守法", "尊法", "合法性审查", "合法性审核", "执法记录仪", "法治副校长", "以案释法")
+
+
+@lru_cache(maxsize=1)
+def teach_jieba() -> None:
+    """Add the field's words to jieba's dictionary once, before anything is segmented with it."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    for term in FIELD_WORDS:
+        if len(term) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in term):
+            jieba.add_word(term, freq=None, tag="n")
 
 
 def topics_of(text: str) -> frozenset[str]:

@@ -35,7 +35,8 @@ from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
 from diffing.figures import Figure, extract_figures, unit_family
-from diffing.meaning import GENERIC, Gist, Weights, gist, similarity
+from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
+from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
@@ -43,22 +44,18 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-# Follow-through: meaning similarity (0–1) at or above which a sentence reports on a commitment.
-FOLLOW_THROUGH_AT = 0.3
-# A second sentence is shown as evidence too when it scores this share of the best one.
-SECOND_EVIDENCE_SHARE = 0.9
-# Sentences before the first heading (在…正确领导下，…) frame the report; they count for this much.
-INTRO_WEIGHT = 0.6
+FT_CONTEXT = False
 # Problems are matched on meaning too (0–100), a little more strictly than plans.
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
-# With a noun after the measure word on both sides (37个网格单元), the label before counts this much.
-FIGURE_LABEL_SHARE = 0.6
-# A noun after the value on one side only makes the pair less sure by this much.
-FIGURE_ONE_SIDED_NOUN = 10.0
-# How much the likeness of the two sentences moves the score (per point above or below 50).
-FIGURE_CONTEXT_WEIGHT = 0.2
+# What a figure's score is made of, by weight: its label (the clause before it), the noun after a
+# measure word (37个网格单元), and the words within FIGURE_WINDOW characters before it.
+FIGURE_LABEL_SHARE = 0.4
+FIGURE_NOUN_SHARE = 0.4
+FIGURE_NEAR_SHARE = 0.2
+FIGURE_SENTENCE_SHARE = 0.5
+FIGURE_WINDOW = 20
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
 # The rule: a report on year N is public by 1 April of year N+1.
@@ -71,21 +68,6 @@ REQUIRED_PART_LABELS = {
 }
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
-_CLAUSE = re.compile(r"[，,；;。]")
-
-
-@dataclass
-class FollowThrough:
-    """A commitment of year N and the sentence(s) of year N+1's results that report on it (or none)."""
-
-    commitment: Commitment
-    sentence: str | None
-    score: float
-    evidence: list[str] = field(default_factory=list)
-
-    @property
-    def status(self) -> str:
-        return "reported" if self.sentence else "not reported"
 
 
 @dataclass
@@ -223,75 +205,16 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in GENERIC)
 
 
-@lru_cache(maxsize=16384)
-def _clause_windows(sentence: str) -> tuple[str, ...]:
-    """The sentence and each run of one or two of its clauses: a report packs several results into one sentence."""
-    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
-    windows = [sentence]
-    if len(clauses) > 1:
-        windows += ["，".join(clauses[k : k + 2]) for k in range(len(clauses) - 1)]
-        windows += clauses
-    return tuple(windows)
-
-
-def follow_through(
-    promised: list[Commitment],
-    sentences: list[str],
-    threshold: float = FOLLOW_THROUGH_AT,
-    field_words: frozenset[str] = frozenset(),
-    intro: Container[str] = frozenset(),
-) -> list[FollowThrough]:
-    """Each commitment with the result sentence that reports on it, best pairs first (a sentence serves one).
-
-    ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
-    everywhere, so sharing them says nothing about which promise a sentence reports on. Sentences
-    in ``intro`` (the opening frame) count for less.
-    """
-    plan_gists = [gist(c.text[len(c.marker):] if c.text.startswith(c.marker) else c.text, field_words) for c in promised]
-    windows = [[gist(w, field_words) for w in _clause_windows(s)] for s in sentences]
-    weights = Weights(plan_gists + [w[0] for w in windows])
-    scored: list[list[float]] = []
-    for pg in plan_gists:
-        row = []
-        for j, ws in enumerate(windows):
-            best = max((similarity(pg, w, weights) for w in ws if _shares_object(pg, w)), default=0.0)
-            row.append(best * (INTRO_WEIGHT if sentences[j] in intro else 1.0))
-        scored.append(row)
-    candidates = sorted(
-        ((scored[i][j], i, j) for i in range(len(promised)) for j in range(len(sentences)) if scored[i][j] >= threshold),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    chosen: dict[int, tuple[int, float]] = {}
-    used: set[int] = set()
-    for score, i, j in candidates:
-        if i not in chosen and j not in used:
-            chosen[i] = (j, score)
-            used.add(j)
-    out = []
-    for i, c in enumerate(promised):
-        if i not in chosen:
-            out.append(FollowThrough(c, None, 0.0))
-            continue
-        j, score = chosen[i]
-        evidence = [sentences[j]] + [
-            sentences[k] for k in range(len(sentences))
-            if k != j and k not in used and scored[i][k] >= max(threshold, SECOND_EVIDENCE_SHARE * score)
-        ][:1]  # fmt: skip
-        out.append(FollowThrough(c, sentences[j], score, evidence))
-    return out
-
-
-def _shares_object(a: Gist, b: Gist) -> bool:
-    """A sentence reports on a plan only when they share a telling word or a subject."""
-    return bool(a.words & b.words) or bool(a.topics & b.topics)
-
-
 def _as_items(texts: list[str]) -> list[Commitment]:
     return [Commitment(commitment_id(t), str(k), "", t, t) for k, t in enumerate(texts, 1)]
 
 
 def compare_problems(
-    previous: list[str], current: list[str], threshold: float = PROBLEM_MATCH_AT, field_words: frozenset[str] = frozenset()
+    previous: list[str],
+    current: list[str],
+    threshold: float = PROBLEM_MATCH_AT,
+    field_words: frozenset[str] = frozenset(),
+    context: Background | None = None,
 ) -> list[ProblemMatch]:
     """Shortcomings of year N against year N+1: recurring (paired by meaning), resolved (gone), new."""
     status = {"kept": "recurring", "changed": "recurring", "dropped": "resolved", "added": "new"}
@@ -303,7 +226,7 @@ def compare_problems(
             m.score,
         )
         for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
-                                   ignore=field_words, many=False)
+                                   ignore=field_words, many=False, by_subject=False, context=context)
     ]  # fmt: skip
 
 
@@ -311,15 +234,29 @@ def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
     return [(f, s) for s in sentences for f in extract_figures(s) if f.label or f.after]
 
 
+def _near(figure: Figure, sentence: str) -> str:
+    """The words just before a figure in its sentence, clause breaks ignored: context for a short label."""
+    return " ".join(w for w in _words(sentence[max(0, figure.start - FIGURE_WINDOW) : figure.start]) if len(w) > 1)
+
+
 def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
-    """How surely two figures measure the same thing (0–100): their labels, the noun after them, their sentences."""
-    label = fuzz.ratio(fa.label, fb.label) if fa.label and fb.label else 0.0
+    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them."""
+    parts: list[tuple[float, float]] = []
+    if fa.label and fb.label:
+        parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
     if fa.after and fb.after:
-        score = FIGURE_LABEL_SHARE * label + (1 - FIGURE_LABEL_SHARE) * fuzz.ratio(fa.after, fb.after)
-    else:
-        score = label - (FIGURE_ONE_SIDED_NOUN if fa.after or fb.after else 0.0)
-    context = fuzz.token_set_ratio(" ".join(_words(sa)), " ".join(_words(sb)))
-    return score + FIGURE_CONTEXT_WEIGHT * (context - 50.0)
+        parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
+    elif fa.after or fb.after:
+        parts.append((FIGURE_NOUN_SHARE, 0.0))
+    parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
+    parts.append((FIGURE_SENTENCE_SHARE, _sentence_likeness(sa, sb)))
+    return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_likeness(a: str, b: str) -> float:
+    """0–100: two sentences written from one template (受理198件，审结186件 / 受理247件，审结231件)."""
+    return float(fuzz.token_sort_ratio(" ".join(_words(_DIGITS.sub("", a))), " ".join(_words(_DIGITS.sub("", b)))))
 
 
 def pair_figures(
@@ -429,7 +366,9 @@ def missing_parts(report: Report, parts: ReportParts | None = None) -> list[Comp
     if parts.plans:
         present.add("plans")
     return [
-        ComplianceFinding("missing_part", report.report_year, f"缺少“{REQUIRED_PART_LABELS[part]}”", part)
+        ComplianceFinding("missing_part", report.report_year,
+                          f"{report.report_year or ''}{'年度' if report.report_year else ''}报告缺少“{REQUIRED_PART_LABELS[part]}”",
+                          part)  # fmt: skip
         for part in REQUIRED_PARTS
         if part not in present
     ]
@@ -479,15 +418,16 @@ def compare_years(
     old_parts, new_parts = _parts(old), _parts(new)
     field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
     promised = _commitments(old)
-    matches = match_commitments(promised, _commitments(new), ignore=field_words)
+    context = background([old.text, new.text])
+    matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
     new_sentences = achievement_sentences(new_parts)
-    intro = set(achievement_sentences(ReportParts(achievements=new_parts.intro)))
+    evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(promised, new_sentences, field_words=field_words, intro=intro),
+        follow_through=follow_through(promised, evidence, field_words=field_words, context=context),
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
-                                  field_words=field_words),  # fmt: skip
+                                  field_words=field_words, context=context),  # fmt: skip
         figures=pair_figures(achievement_sentences(old_parts), new_sentences),
         boilerplate=boilerplate(old.text, new.text, others),
         compliance=compliance(old, new, old_parts, new_parts),

@@ -78,5 +78,12 @@ YEAR_OPENING = re.compile(r"^在?((?:19|20)\d\d)年(?:度)?[,，]?")
 # The body of a forward paragraph says what will be done.
 WILL = re.compile(r"将|要|拟|计划|力争|继续|持续|一是|首先|重点")
 
+# The formulas of a closing pledge that promises nothing in particular ("为建设平安石坪作出新的更大贡献",
+# "推动…迈上新台阶"): a paragraph made of these and generic words is not a plan.
+STOCK_PLEDGE = re.compile(
+    r"作出(?:新的|应有的)?(?:更大的?)?贡献|贡献(?:更大的?)?力量|提供(?:更加)?(?:坚实|有力|坚强)?(?:的)?法治保障|迈上新台阶|再上新台阶|"
+    r"开创[^。]{0,12}新局面|谱写[^。]{0,12}新篇章|任重道远|不断(?:提高|提升)[^。]{0,16}水平|以更加[^。]{0,12}的作风"
+)
+
 # "附件:" / "相关稿件:" — page labels left under the last section, not report text.
 LABEL_LINE = re.compile(r"^.{0,8}[:：]$")

@@ -21,6 +21,7 @@ from extraction.section_terms import (
     MARKERS,
     PART_ORDER,
     PART_TERMS,
+    STOCK_PLEDGE,
     WEAK_LEADERSHIP,
     WILL,
     YEAR_OPENING,
@@ -32,8 +33,8 @@ UNMARKED_HEADING_CHARS = 20
 # Kept for callers of the first version of this module.
 PARTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((part, PART_TERMS[part]) for part in PART_ORDER)
 COMPILATION_MARK = re.compile(rf"^第[{CN_DIGITS}]+篇[:：\s]")
-_YEAR_PLANS = re.compile(r"((?:19|20)\d{2})年.{0,12}(?:工作|重点|任务|目标)")
-_PLAN_WORDS = re.compile(r"计划|打算|思路|下一步|下步|下一年|展望|安排|努力方向|今后|明年|工作要点|工作重点|重点工作|重点任务")
+# Words that name plans whatever year the heading names; 重点工作 / 工作重点 name plans only with a later year.
+_PLAN_WORDS = re.compile(r"计划|打算|思路|下一步|下步|下一年|展望|安排|努力方向|今后|明年|工作要点")
 
 
 def match_marker(line: str) -> tuple[str, int, str] | None:
@@ -71,8 +72,8 @@ def _names_plans(title: str, year: int | None) -> bool:
         return False
     if year is None or _PLAN_WORDS.search(title):
         return True
-    # "2021年工作…" names next year's plans only in the report on 2020
-    years = [int(y) for y in _YEAR_PLANS.findall(title)]
+    # "2021年重点工作" names next year's plans only in the report on 2020
+    years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", title)]
     return not years or max(years) > year
 
 
@@ -101,13 +102,26 @@ def text_year(text: str) -> int | None:
     return report_year(head)
 
 
+def is_stock_pledge(paragraph: str) -> bool:
+    """"2023年，我乡将继续…为建设平安石坪作出新的更大贡献": a closing pledge, not plans (no enumeration in it)."""
+    from extraction.section_terms import ENUMERATIONS
+
+    return bool(STOCK_PLEDGE.search(paragraph)) and not any(
+        len(pattern.findall(paragraph)) >= 2 for _kind, pattern, _numbered in ENUMERATIONS
+    )
+
+
 def looks_forward(line: str, year: int | None) -> bool:
     """A paragraph that announces what comes next: 下一步… / 今后… / 2023年，我局将… (a later year)."""
     line = line.strip()
     if FORWARD.search(line):
         return True
     m = YEAR_OPENING.match(line)
-    return bool(m and year and int(m.group(1)) > year and WILL.search(line[m.end():m.end() + 40]))
+    if not m:
+        return False
+    if year is None:  # the year reported on unknown: "2023年，我局将…" still says what comes
+        return "将" in line[m.end():m.end() + 8]
+    return int(m.group(1)) > year and bool(WILL.search(line[m.end():m.end() + 40]))
 
 
 @dataclass
@@ -173,7 +187,7 @@ def _forward_line(lines: list[str], heads: list[_Head], start: int, end: int, ye
     """The first unnumbered forward-looking paragraph in lines[start:end]."""
     marked = {h.line for h in heads}
     for i in range(start, end):
-        if i not in marked and looks_forward(lines[i], year):
+        if i not in marked and looks_forward(lines[i], year) and not is_stock_pledge(lines[i]):
             return i
     return None
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
-from diffing.commitments import match_commitments
-from diffing.outline import commitments
+from diffing.compare import revision_edits
 from diffing.textdiff import diff_texts
 from diffing.yoy import (
     YearOverYear,
@@ -24,7 +23,7 @@ from diffing.yoy import (
 )
 from extraction.report import Report
 from extraction.sections import parse_sections
-from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, RevisionPlan, YearPair
+from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, YearPair
 
 
 def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
@@ -44,37 +43,41 @@ def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
     return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
 
 
-def _analysable(version: VersionRecord, agency: str) -> Report:
-    """The version's stored Report; one stored without sections (older archives) gets them from its text."""
+def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Report:
+    """The version's Report as extraction stored it (its sections are the report's structure), with the
+    document's facts filling what it lacks; one stored without sections (older archives, other tools)
+    gets them from its text."""
     report = version.report(agency)
+    report.title = report.title or version.title or doc.title
+    report.report_year = report.report_year or doc.year
+    report.published = report.published or version.published
     if not report.sections:
         report.sections = parse_sections(report.text, report.report_year)
     return report
 
 
 def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
-    """Fill each report's revision diffs, year-over-year analysis and compliance findings."""
+    """Fill each report's revision diffs, year-over-year analysis and compliance findings.
+
+    As ``fazhi diff`` does, a sentence that only changed its outline number or the year it names is
+    not an edit; after publication any rewording of a plan counts (``diffing.compare.revision_edits``).
+    """
     previous: DocumentPage | None = None
     previous_report: Report | None = None
     others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
+        reports = [_analysable(v, doc, agency.name) for v in doc.versions]
         for k in range(1, len(doc.versions)):
             old, new = doc.versions[k - 1], doc.versions[k]
-            diff = diff_texts(old.text, new.text)
-            # a silent edit to a promise is shown next to the changed figures, before the word diff
-            # (after publication any rewording of a promise counts, even one too small to be "changed" year to year)
-            plans = [
-                RevisionPlan("changed" if m.status == "kept" else m.status, m.previous, m.current)
-                for m in match_commitments(commitments(old.text), commitments(new.text))
-                if m.status != "kept" or m.tokens
-            ]
+            diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
+            plans = revision_edits(reports[k - 1], reports[k]).commitments
             doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
-        report = _analysable(doc.versions[-1], agency.name)
+        report = reports[-1]
         late = published_late(report)
         doc.compliance = ([late] if late else []) + missing_parts(report)
         if previous is not None and previous_report is not None:
             doc.compliance = missing_years(previous_report, report) + doc.compliance
-            diff = diff_texts(previous.versions[-1].text, doc.versions[-1].text)
+            diff = diff_texts(previous_report.text, report.text, ignore_numbering=True, ignore_years=True)
             analysis: YearOverYear = compare_years(previous_report, report, other_keys=others, agency=agency.name)
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
         previous, previous_report = doc, report

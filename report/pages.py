@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from archive.readmodel import AgencyRecord, CaptureRecord, DocumentRecord, VersionRecord
-from diffing.outline import Commitment
+from diffing.commitments import CommitmentMatch
 from diffing.textdiff import TextDiff
 from diffing.yoy import ComplianceFinding, YearOverYear
 from report.chart import ChartPoint, commitments_chart
@@ -35,15 +35,6 @@ def server_date(http_date: str | None) -> str | None:
 
 
 @dataclass
-class RevisionPlan:
-    """A plan taken out, added or reworded between two versions of one report."""
-
-    status: str  # changed / dropped / added (report.vocabulary.REVISION_PLAN_LABELS)
-    previous: Commitment | None
-    current: Commitment | None
-
-
-@dataclass
 class Revision:
     """Version ``old_index`` of a report against the next one: a silent edit after publication."""
 
@@ -52,7 +43,7 @@ class Revision:
     old_index: int
     new_index: int
     diff: TextDiff
-    plans: list[RevisionPlan]
+    plans: list[CommitmentMatch]  # plans reworded (changed), split, merged, taken out (dropped) or added
 
 
 @dataclass

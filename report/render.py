@@ -6,6 +6,7 @@ HTML and Markdown syntax for the same reason (Markdown viewers render inline HTM
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from markupsafe import Markup, escape
 
 from diffing.textdiff import SentenceOp, TextDiff
 from report.vocabulary import (
+    COMPLIANCE_LABELS,
     FOLLOW_THROUGH_LABELS,
     PLAN_LABELS,
     PROBLEM_LABELS,
@@ -26,6 +28,7 @@ from report.vocabulary import SENTENCE_LABELS as OP_LABELS
 
 if TYPE_CHECKING:
     from diffing.commitments import CommitmentMatch
+    from diffing.compare import Comparison, Revision
     from diffing.yoy import YearOverYear
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -130,39 +133,45 @@ def _stats_line(diff: TextDiff) -> str:
     return "，".join(f"{OP_LABELS[op]} {s[op]} 句" for op in ("equal", "changed", "inserted", "deleted"))
 
 
-def _plan_text(m: CommitmentMatch) -> str:
-    """What a plan finding is about: the dropped plan, or the plan(s) of year N+1 (all of a split)."""
-    if m.status == "dropped":
-        return m.previous.text if m.previous else ""
-    items = m.current_items or ([m.current] if m.current else [])
-    return "；".join(item.text for item in items)
+def _plan_line(m: CommitmentMatch) -> str:
+    """One plan that moved, in words: a split names its parts, a merge what it joined."""
+    if m.status == "split":
+        return f"  [{PLAN_LABELS[m.status]}] {m.previous.text} → " + " / ".join(c.text for c in m.current_items)
+    if m.status == "merged":
+        return f"  [{PLAN_LABELS[m.status]}] " + " / ".join(c.text for c in m.previous_items) + f" → {m.current.text}"
+    item = m.previous if m.status == "dropped" else m.current
+    return f"  [{PLAN_LABELS[m.status]}] {item.text if item else ''}"
 
 
-def _analysis_lines(analysis: YearOverYear) -> list[str]:
-    """Plain-text sections of a year-over-year analysis: plans that moved, problems, paired figures."""
+def _analysis_lines(analysis: YearOverYear | Revision) -> list[str]:
+    """Plain-text sections: plans that moved, follow-through, problems, changed figures, compliance."""
     lines = [analysis_summary(analysis), "工作计划变化:"]
-    for m in analysis.commitments:
-        if m.status != "kept":
-            lines.append(f"  [{PLAN_LABELS[m.status]}] {_plan_text(m)}")
+    lines += [_plan_line(m) for m in analysis.commitments if m.status != "kept"]
+    if not hasattr(analysis, "follow_through"):
+        return lines
     for f in analysis.follow_through:
         if f.sentence is None:
             lines.append(f"  [{FOLLOW_THROUGH_LABELS[f.status]}] {f.commitment.text}")
     lines.append("问题对照:")
     lines += [f"  [{PROBLEM_LABELS[p.status]}] {p.current or p.previous}" for p in analysis.problems]
-    if analysis.figures:
-        lines.append("数字对照:")
-        lines += [f"  {f.label}: {f.before} → {f.after}" for f in analysis.figures]
+    changed = analysis.changed_figures
+    if changed:
+        lines.append(f"数字变化（另有 {len(analysis.figures) - len(changed)} 项数字未变）:")
+        lines += [f"  {f.label}: {f.before} → {f.after}" for f in changed]
+    if analysis.compliance:
+        lines.append("合规提示:")
+        lines += [f"  [{COMPLIANCE_LABELS[c.kind]}] {c.detail}" for c in analysis.compliance]
     return lines
 
 
 def render_text(
-    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
 ) -> str:
     """Terminal view: -/+ lines per changed sentence and a [-old-]{+new+} inline line; the analysis first if given."""
     lines = [f"--- {old_name}", f"+++ {new_name}", _stats_line(diff)]
     if analysis is not None:
         lines += _analysis_lines(analysis)
-    if diff.figures:
+    if diff.figures and not hasattr(analysis, "figures"):  # a year-over-year analysis pairs the figures itself
         lines.append("数字变化:")
         lines += [f"  {f.label}: {f.old}{f.unit} → {f.new}{f.unit}" for f in diff.figures]
     for op in diff.changes:
@@ -197,15 +206,15 @@ def _md_inline(op: SentenceOp) -> str:
 
 
 def render_markdown(
-    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
 ) -> str:
     """Markdown: stats, the year-over-year analysis if given, changed figures, then each change."""
     lines = [f"# 文本比对：{_md_escape(old_name)} → {_md_escape(new_name)}", "", _stats_line(diff), ""]
     if analysis is not None:
-        lines += ["## 年度对照", ""]
+        lines += ["## 年度对照" if hasattr(analysis, "follow_through") else "## 修订对照", ""]
         lines += [f"- {_md_escape(line.strip())}" for line in _analysis_lines(analysis)]
         lines.append("")
-    if diff.figures:
+    if diff.figures and not hasattr(analysis, "figures"):
         lines += ["## 数字变化", "", "| 指标 | 原数值 | 新数值 |", "| --- | --- | --- |"]
         lines += [
             f"| {_md_escape(f.label)} | {_md_escape(f.old + f.unit)} | {_md_escape(f.new + f.unit)} |"
@@ -222,11 +231,21 @@ def render_markdown(
 
 
 def render_html(
-    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | None = None
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
 ) -> str:
     """A standalone, offline HTML page (CSS inlined) with figures, changes, a side-by-side view, and the analysis."""
     template = template_environment().get_template("diff.html")
     return template.render(
         diff=diff, old_name=old_name, new_name=new_name, css=Markup(stylesheet()), analysis=analysis,
         analysis_lines=_analysis_lines(analysis) if analysis is not None else None,
+        analysis_title="年度对照" if hasattr(analysis, "follow_through") else "修订对照",
     )
+
+
+def render_comparison(comparison: Comparison, fmt: str, old_name: str = "old", new_name: str = "new") -> str:
+    """What ``fazhi diff`` prints for a ``diffing.compare.Comparison``: ``text``, ``md``, ``html`` or ``json``."""
+    if fmt == "json":
+        return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2)
+    render = {"md": render_markdown, "html": render_html, "text": render_text}[fmt]
+    analysis = comparison.analysis if comparison.analysis is not None else comparison.revision
+    return render(comparison.text_diff, old_name=old_name, new_name=new_name, analysis=analysis)

@@ -21,7 +21,7 @@ PLAN_LABELS = {
     "merged": "合并",
 }
 # The same statuses between two versions of one report (a silent edit): a plan is taken out, not "not mentioned".
-REVISION_PLAN_LABELS = {"changed": "调整", "dropped": "删去", "added": "新增"}
+REVISION_PLAN_LABELS = {"changed": "调整", "split": "拆分", "merged": "合并", "dropped": "删去", "added": "新增"}
 # The chart's series: the four outcomes every year pair has, each with its colour.
 CHART_SERIES = (
     ("kept", PLAN_LABELS["kept"], "#4c78a8"),
@@ -72,15 +72,19 @@ def _percent(share: float) -> str:
 
 
 def analysis_summary(analysis: Any) -> str:
-    """The one sentence that sums up a year pair: plans, their follow-through, problems, copied text.
-
-    ``analysis`` is a ``diffing.yoy.YearOverYear``. Split and merged plans are named only when there are some.
-    """
+    """The one sentence that sums up a comparison: for a year pair (``diffing.yoy.YearOverYear``) the
+    plans, their follow-through, problems and copied text; for a revision (``diffing.compare.Revision``)
+    the plans edited. Split and merged plans are named only when there are some."""
+    if not hasattr(analysis, "follow_through"):
+        n = {s: len(analysis.commitments_with(s)) for s in PLAN_LABELS}
+        regrouped = "".join(f"，{PLAN_LABELS[s]} {n[s]} 项" for s in ("split", "merged") if n[s])
+        return (f"修订：工作计划改写 {n['changed']} 项{regrouped}，{REVISION_PLAN_LABELS['dropped']} {n['dropped']} 项，"
+                f"{REVISION_PLAN_LABELS['added']} {n['added']} 项")  # fmt: skip
     c, b = analysis.counts, analysis.boilerplate
     regrouped = "".join(f"，{PLAN_LABELS[s]} {c[s]} 项" for s in ("split", "merged") if c.get(s))
     return (
-        f"工作计划：延续 {c['kept']} 项，调整 {c['changed']} 项，未再提及 {c['dropped']} 项，新增 {c['added']} 项"
-        f"{regrouped}；上年计划在本年报告中有落实表述的 {c['followed_through']} / {len(analysis.follow_through)} 项；"
+        f"工作计划：延续 {c['kept']} 项，调整 {c['changed']} 项{regrouped}，未再提及 {c['dropped']} 项，新增 {c['added']} 项"
+        f"；上年计划在本年报告中有落实表述的 {c['followed_through']} / {len(analysis.follow_through)} 项；"
         f"问题：反复出现 {c['problems_recurring']} 项，已解决 {c['problems_resolved']} 项，新出现 {c['problems_new']} 项；"
         f"本年报告 {_percent(b.previous_share)}% 的句子沿用上年原文，{_percent(b.others_share)}% 与其他单位报告相同。"
     )

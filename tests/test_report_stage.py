@@ -78,7 +78,7 @@ def test_diffing_is_pure_analysis() -> None:
 
 def test_every_status_the_analysis_names_has_a_label() -> None:
     assert set(MATCH_STATUSES) <= set(vocabulary.PLAN_LABELS)
-    assert {"changed", "dropped", "added"} == set(vocabulary.REVISION_PLAN_LABELS)
+    assert set(MATCH_STATUSES) - {"kept"} == set(vocabulary.REVISION_PLAN_LABELS)
     assert {key for key, _, _ in vocabulary.CHART_SERIES} <= set(vocabulary.PLAN_LABELS)
     assert {"recurring", "resolved", "new"} == set(vocabulary.PROBLEM_LABELS)
     assert {"reported", "not reported"} == set(vocabulary.FOLLOW_THROUGH_LABELS)

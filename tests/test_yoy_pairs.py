@@ -7,7 +7,7 @@ an anchor twice, forgets a plan or pairs a trap would make every score computed 
 from __future__ import annotations
 
 import datetime as dt
-import json  # noqa: F401  (used by the set-wide checks)
+import json
 import warnings
 from pathlib import Path
 
@@ -48,6 +48,36 @@ def _once(text: str, anchor: str) -> int:
 @pytest.fixture(params=DIRS, ids=[d.name for d in DIRS])
 def pair(request) -> YoyPair:
     return _load(request.param)
+
+
+def test_both_halves_are_big_enough_and_mixed() -> None:
+    tuning, sealed = pair_dirs("tuning"), pair_dirs("sealed")
+    assert len(tuning) >= 10 and len(sealed) >= 10
+    recipes = [d for d in DIRS if is_recipe(d)]
+    assert len(recipes) >= 6
+    for half in (tuning, sealed):
+        assert any(is_recipe(d) for d in half) and not all(is_recipe(d) for d in half)
+
+
+def _gold(directory: Path) -> dict:
+    return json.loads((directory / "gold.json").read_text("utf-8"))
+
+
+def test_each_half_carries_every_label_kind() -> None:
+    """Difficulties are spread over both halves, so tuning on one says something about the other."""
+    for half in SPLITS:
+        totals: dict[str, int] = {}
+        kinds: set[str] = set()
+        for directory in pair_dirs(half):
+            gold = _gold(directory)
+            for key, n in label_counts(gold).items():
+                totals[key] = totals.get(key, 0) + n
+            kinds |= {item["kind"] for item in gold["compliance"]}
+        for key in ("kept", "changed", "split", "merged", "dropped", "added", "traps", "followed",
+                    "not_reported", "recurring", "resolved", "new_problems", "figures", "not_figures",
+                    "compliance"):
+            assert totals.get(key, 0) >= 2, (half, key)
+        assert kinds == {"late", "missing_part"}, half
 
 
 def test_split_and_id_agree_with_the_folder(pair: YoyPair) -> None:
