@@ -18,10 +18,10 @@ from diffing.commitments import CommitmentMatch
 from diffing.textdiff import TextDiff
 from diffing.yoy import ComplianceFinding, YearOverYear
 from report.chart import ChartPoint, commitments_chart
+from report.vocabulary import level_label
 
 if TYPE_CHECKING:
     from report.desk import AgencyDesk
-from report.vocabulary import level_label
 
 
 def server_date(http_date: str | None) -> str | None:
@@ -61,7 +61,7 @@ class YearPair:
         return self.diff.stats
 
     @property
-    def plans(self) -> list:
+    def plans(self) -> list[CommitmentMatch]:
         return self.analysis.commitments
 
 

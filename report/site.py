@@ -25,11 +25,7 @@ from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings
-from report.pages import (
-    AgencyPage,
-    Region,
-    Totals,
-)  # fmt: skip
+from report.pages import AgencyPage, Region, Totals
 from report.render import script, stylesheet, template_environment
 from report.search_index import SearchDocument, write_search_index
 from report.story import write_summary
@@ -99,7 +95,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
 
 
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
-    """Every version as the site search lists it, newest report year first."""
+    """Every version as the site search lists it (search.js orders the results)."""
     return [
         SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, f"versions/{v.id}.html",
                        number, doc.version_count, v.text)  # fmt: skip
@@ -135,6 +131,27 @@ def _build_agencies(agencies: list[AgencyPage], context: SiteContext, workers: i
         return list(pool.map(_build_in_worker, agencies, chunksize=8))
 
 
+def _write_search(out: Path, agencies: list[AgencyPage], generated: str | None) -> None:
+    searchable = _search_documents(agencies)
+    write_search_index(out, searchable)
+    (out / "search.js").write_text(script("search.js"), encoding="utf-8")
+    _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
+
+
+def _write_across_agencies(out: Path, agencies: list[AgencyPage], generated: str | None) -> None:
+    """What reads every agency at once: the index and its desk, the feed, the findings, the summary."""
+    documents = [d for a in agencies for d in a.documents]
+    totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
+                    sum(d.revised for d in documents))  # fmt: skip
+    desk = Desk.gather([a.desk for a in agencies if a.desk])
+    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
+           totals=totals, desk=desk)  # fmt: skip
+    write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
+    findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
+    write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
+    write_summary(out, desk, totals)
+
+
 def build_report_site(
     db_path: str | Path, out_dir: str | Path, workers: int | None = None, replay_url: str | None = None
 ) -> Path:
@@ -145,6 +162,7 @@ def build_report_site(
     to replay each capture (report.evidence.ReplayLinks).
     """
     out = Path(out_dir)
+    replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
     with ArchiveReader(db_path) as reader:
         agencies = load_agencies(reader)
         generated = reader.last_seen()
@@ -152,22 +170,8 @@ def build_report_site(
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
     (out / "desk.js").write_text(script("desk.js"), encoding="utf-8")
-    searchable = _search_documents(agencies)
-    write_search_index(out, searchable)
-    (out / "search.js").write_text(script("search.js"), encoding="utf-8")
-    _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
-    replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
+    _write_search(out, agencies, generated)
     context = SiteContext(out, generated, shared_sentence_keys(agencies), replay)
     agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
-
-    documents = [d for a in agencies for d in a.documents]
-    totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
-                    sum(d.revised for d in documents))  # fmt: skip
-    desk = Desk.gather([a.desk for a in agencies])
-    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
-           totals=totals, desk=desk)  # fmt: skip
-    write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
-    findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
-    write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
-    write_summary(out, desk, totals)
+    _write_across_agencies(out, agencies, generated)
     return out / "index.html"
