@@ -38,6 +38,13 @@ _ORPHANS = (
      "LEFT JOIN bodies b ON b.id = c.body_id WHERE u.id IS NULL OR b.id IS NULL"),
     ("stored body that no capture refers to", "SELECT b.id FROM bodies b LEFT JOIN "
      "(SELECT DISTINCT body_id FROM captures) c ON c.body_id = b.id WHERE c.body_id IS NULL"),
+    ("document's current version is missing or another document's", "SELECT d.id FROM documents d "
+     "LEFT JOIN versions v ON v.id = d.current_version_id WHERE v.id IS NULL OR v.document_id != d.id"),
+    ("version not carried by any URL (version_urls)", "SELECT v.id FROM versions v LEFT JOIN "
+     "(SELECT DISTINCT version_id FROM version_urls) u ON u.version_id = v.id WHERE u.version_id IS NULL"),
+    ("version_urls row points at missing version or URL", "SELECT u.version_id FROM version_urls u "
+     "LEFT JOIN versions v ON v.id = u.version_id LEFT JOIN urls l ON l.id = u.url_id "
+     "WHERE v.id IS NULL OR l.id IS NULL"),
     ("attachment points at missing capture", "SELECT t.id FROM attachments t LEFT JOIN captures c "
      "ON c.id = t.capture_id WHERE t.capture_id IS NOT NULL AND c.id IS NULL"),
 )  # fmt: skip

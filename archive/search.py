@@ -102,7 +102,7 @@ def search(
                 where.append(f"({FTS_TABLE}.text LIKE ? ESCAPE '\\' OR {FTS_TABLE}.title LIKE ? ESCAPE '\\')")
                 params += [f"%{_escape_like(term)}%"] * 2
         if not all_versions:
-            where.append("v.id = (SELECT max(id) FROM versions l WHERE l.document_id = v.document_id)")
+            where.append("v.id = d.current_version_id")
         if agency:
             where.append("a.name LIKE ? ESCAPE '\\'")
             params.append(f"%{_escape_like(agency)}%")
