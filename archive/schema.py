@@ -175,6 +175,18 @@ LEFT JOIN warc_files w ON w.id = c.warc_file_id
 """
 
 
+# Which URLs carry which version of each document: a report and its copies on other portals side by side.
+VERSION_URL_RECORDS_VIEW = """
+CREATE VIEW IF NOT EXISTS version_url_records AS
+SELECT v.document_id, u.version_id, l.url, u.first_seen, u.last_seen, u.seen_count,
+       u.version_id = d.current_version_id AS current
+FROM version_urls u
+JOIN versions v ON v.id = u.version_id
+JOIN documents d ON d.id = v.document_id
+JOIN urls l ON l.id = u.url_id
+"""
+
+
 def _create_indexes(db: Database) -> None:
     db["agencies"].create_index(["name"], unique=True, if_not_exists=True)
     db["portals"].create_index(["name"], unique=True, if_not_exists=True)
@@ -311,6 +323,7 @@ def ensure_schema(db: Database) -> int:
                 )
             _create_indexes(db)
             db.execute(CAPTURE_RECORDS_VIEW)
+            db.execute(VERSION_URL_RECORDS_VIEW)
     finally:
         if migrating and foreign_keys:
             db.execute("PRAGMA foreign_keys = ON")

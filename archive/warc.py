@@ -91,8 +91,7 @@ class WarcStore:
         view = memoryview(data)
         try:
             while view:
-                written = os.write(self._fd, view)
-                view = view[written:]
+                view = view[self._write_some(view) :]
         except BaseException as exc:
             os.ftruncate(self._fd, offset)
             if isinstance(exc, OSError) and exc.filename is None:
@@ -100,6 +99,11 @@ class WarcStore:
             raise
         self._size = offset + len(data)
         return offset
+
+    def _write_some(self, data: memoryview) -> int:
+        """One ``write(2)``; it may write less than asked (a nearly full disk), and ``_append`` goes on."""
+        assert self._fd is not None
+        return os.write(self._fd, data)
 
     def discard(self, location: WarcLocation) -> None:
         """Cut the record at ``location`` (the last one written) back off: its capture was not committed."""
