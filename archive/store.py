@@ -70,8 +70,15 @@ def open_database(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) 
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         ensure_schema(db)
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
+        try:
+            db.execute("PRAGMA journal_mode = WAL")  # a no-op once the file is in WAL mode (it stays so)
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc):
+                raise
+            # Switching needs every other connection gone: a reader of an old archive can stop it.
+            logger.warning("archive %s: a reader holds it, keeping its rollback journal this time (%s)", path, exc)
+        wal = db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        db.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")  # NORMAL is safe with WAL only
     except BaseException:
         db.close()
         raise
