@@ -45,15 +45,13 @@ class WriterLock:
 
     def __init__(self, db_path: str | Path, wait: float = 0.0) -> None:
         self.path = lock_path_for(db_path).resolve()
-        self.first = False  # True when this process did not hold the lock before (no other writer of ours)
-        self._released = False
+        self.released = False
         with _guard:
             if self.path in _held:
                 _held[self.path][1] += 1
                 return
             fd = self._acquire(wait)
             _held[self.path] = [fd, 1]
-            self.first = True
 
     def _acquire(self, wait: float) -> int:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
@@ -84,9 +82,9 @@ class WriterLock:
 
     def release(self) -> None:
         with _guard:
-            if self._released:
+            if self.released:
                 return
-            self._released = True
+            self.released = True
             entry = _held[self.path]
             entry[1] -= 1
             if entry[1] == 0:

@@ -45,6 +45,9 @@ UNKNOWN_AGENCIES = frozenset({"", "未知", "unknown"})
 DEFAULT_BUSY_TIMEOUT = 30.0
 # How long a second writer waits for the first to finish before refusing (0: refuse at once).
 DEFAULT_LOCK_WAIT = 0.0
+# Archives open for writing in this process, by path: only the first may cut torn WARC tails
+# (another one's file could be mid-write).
+_open_writers: dict[Path, int] = {}
 
 
 @dataclass(frozen=True)
@@ -160,8 +163,9 @@ class Archive:
             except (sqlite3.Error, OSError) as exc:
                 raise write_error(exc, self.path) from exc
             self.warc = _warc_store(self.path, warc)
-            if self.warc is not None and self.lock.first:
+            if self.warc is not None and not _open_writers.get(self.path.resolve()):
                 self._cut_torn_warc_tails()
+            _open_writers[self.path.resolve()] = _open_writers.get(self.path.resolve(), 0) + 1
         except BaseException:
             if getattr(self, "db", None) is not None:
                 self.db.close()
@@ -177,6 +181,8 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        if self.lock.released:
+            return
         if self.warc is not None:
             self.warc.close()
         try:  # fold the WAL back into the database file, so archive.db alone is the whole archive
@@ -184,6 +190,7 @@ class Archive:
         except sqlite3.Error as exc:
             logger.warning("archive %s: WAL not checkpointed at close (%s)", self.path, exc)
         self.db.close()
+        _open_writers[self.path.resolve()] -= 1
         self.lock.release()
 
     def _cut_torn_warc_tails(self) -> None:
