@@ -4,9 +4,10 @@ Two crawls writing one archive at once (an overlapping cron run) would each be s
 other's transactions and, past SQLite's busy timeout, lose captures. So a writer takes an
 exclusive ``flock`` on the lock file for as long as it writes, and a second writer either waits
 for it (bounded: ``wait`` seconds) or refuses at once with one line naming the holder. The kernel
-drops the lock when its process ends, however it ends (SIGKILL included), so a stale lock file is
-harmless and is never deleted. Readers take no lock: SQLite's WAL lets them read while one
-writes. Re-entrant within a process (the pipeline's Archive and the removal marking share it).
+drops the lock when its process ends, however it ends (SIGKILL included), so a lock file left by
+a killed writer is harmless; a writer that closes removes it. Readers take no lock: SQLite's WAL
+lets them read while one writes. Re-entrant within a process (``scrapy crawl`` takes it before
+the crawl starts, the pipeline's Archive again).
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ def _holder(fd: int) -> str:
         return "another process"
 
 
+def _same_file(fd: int, path: Path) -> bool:
+    """Is ``fd`` still the file at ``path``? (A releasing writer unlinks the lock file before unlocking.)"""
+    try:
+        here, there = os.fstat(fd), os.stat(path)
+    except FileNotFoundError:
+        return False
+    return (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
 class WriterLock:
     """The exclusive writer lock of one archive; ``release()`` (or leaving ``with``) gives it back."""
 
@@ -54,12 +64,11 @@ class WriterLock:
             _held[self.path] = [fd, 1]
 
     def _acquire(self, wait: float) -> int:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
         deadline = time.monotonic() + max(wait, 0.0)
         while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     holder = _holder(fd)
@@ -69,7 +78,12 @@ class WriterLock:
                         f"archive {self.path.with_suffix('')} is being written by {holder}{waited}: not starting "
                         "(run again later, or wait for it with -s ARCHIVE_LOCK_WAIT=SECONDS)"
                     ) from None
+                os.close(fd)
                 time.sleep(_POLL_SECONDS)
+                continue
+            if _same_file(fd, self.path):
+                break
+            os.close(fd)  # its holder removed it as we opened it: lock the file that is there now
         stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         command = " ".join(os.path.basename(a) if i == 0 else a for i, a in enumerate(sys.argv[:3]))[:60]
         note = f"pid {os.getpid()} since {stamp} ({command})\n".encode()
@@ -89,6 +103,10 @@ class WriterLock:
             entry[1] -= 1
             if entry[1] == 0:
                 del _held[self.path]
+                try:  # removed while still locked, so a writer waiting on it re-opens the path (see _acquire)
+                    os.unlink(self.path)
+                except OSError:
+                    pass
                 os.close(entry[0])  # closing the descriptor drops the flock
 
     def __enter__(self) -> WriterLock:

@@ -32,6 +32,7 @@ from archive.capture import Capture
 from archive.errors import ArchiveWriteError, is_busy, write_error
 from archive.fingerprint import fingerprint, fingerprint_text
 from archive.lock import WriterLock
+from archive.readonly import archive_stats
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
 from archive.versions import report_json
 from extraction.report import Report
@@ -60,25 +61,26 @@ class IngestResult:
     status: str  # one of STATUSES
 
 
-def open_database(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Database:
+def open_database(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> ArchiveDatabase:
     """The archive database for writing: foreign keys enforced, schema in place, WAL journal.
 
     WAL (set after any migration, so a failed one leaves the file as it was) lets readers read while
     a writer writes; ``synchronous=NORMAL`` is WAL's usual pairing: a commit survives a crashed
     process, and a power cut can lose the last commits but never corrupts the file
-    (benchmarks/archive.py measures what each costs).
+    (benchmarks/archive.py measures what each costs). Closing it goes back to the rollback journal
+    when it is the last connection, so the file at rest is a plain one (:class:`ArchiveDatabase`).
     """
-    db = Database(sqlite3.connect(str(path), timeout=busy_timeout))
+    db = ArchiveDatabase(sqlite3.connect(str(path), timeout=busy_timeout))
     try:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
         ensure_schema(db)
         try:
-            db.execute("PRAGMA journal_mode = WAL")  # a no-op once the file is in WAL mode (it stays so)
+            db.execute("PRAGMA journal_mode = WAL")
         except sqlite3.OperationalError as exc:
             if not is_busy(exc):
                 raise
-            # Switching needs every other connection gone: a reader of an old archive can stop it.
+            # Switching needs every other connection gone: a reader that has it open keeps it as it is.
             logger.warning("archive %s: a reader holds it, keeping its rollback journal this time (%s)", path, exc)
         wal = db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         db.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")  # NORMAL is safe with WAL only
@@ -86,6 +88,26 @@ def open_database(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) 
         db.close()
         raise
     return db
+
+
+class ArchiveDatabase(Database):
+    """The writer's connection; closing it leaves the archive one plain file.
+
+    The WAL is folded back in and the file returns to the rollback journal, so readers open it
+    without making ``-wal``/``-shm`` files beside it and a copy of ``archive.db`` is the whole
+    archive. Switching needs no other connection open; when one is (the crawl's validator lookups,
+    a Datasette left running), the WAL is checkpointed and stays, and the next writer finds it so.
+    """
+
+    def close(self) -> None:
+        try:
+            self.execute("PRAGMA journal_mode = DELETE")
+        except sqlite3.OperationalError:
+            try:
+                self.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:
+                logger.warning("archive: WAL not checkpointed at close (%s)", exc)
+        super().close()
 
 
 @contextmanager
@@ -181,17 +203,21 @@ class Archive:
         self.close()
 
     def close(self) -> None:
+        """Bring the search index up to date (reading commands never write it), then close and let go of the lock."""
+        from archive.search import update_search_index  # archive.search reads through this module
+
         if self.lock.released:
             return
-        if self.warc is not None:
-            self.warc.close()
-        try:  # fold the WAL back into the database file, so archive.db alone is the whole archive
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        except sqlite3.Error as exc:
-            logger.warning("archive %s: WAL not checkpointed at close (%s)", self.path, exc)
-        self.db.close()
-        _open_writers[self.path.resolve()] -= 1
-        self.lock.release()
+        try:
+            update_search_index(self.db)
+        except sqlite3.Error as exc:  # a full disk, say: the next writer's close indexes what is missing
+            logger.warning("archive %s: search index not brought up to date (%s)", self.path, exc)
+        finally:
+            if self.warc is not None:
+                self.warc.close()
+            _open_writers[self.path.resolve()] -= 1
+            self.db.close()
+            self.lock.release()
 
     def _cut_torn_warc_tails(self) -> None:
         """Cut the torn last record a killed writer may have left in a WARC file (no capture refers to it)."""
@@ -484,34 +510,8 @@ class Archive:
     # -- reading ----------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Counts of what the archive holds, for the CLI and the crawl log."""
-
-        def count(sql: str) -> int:
-            return self.db.execute(sql).fetchone()[0]
-
-        outcomes = dict(
-            self.db.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome")
-        )
-        return {
-            "documents": count("SELECT count(*) FROM documents"),
-            "versions": count("SELECT count(*) FROM versions"),
-            "captures": count("SELECT count(*) FROM captures"),
-            "agencies": count("SELECT count(*) FROM agencies"),
-            "outcomes": outcomes,
-            "revised_documents": count(
-                "SELECT count(*) FROM (SELECT document_id FROM versions GROUP BY document_id HAVING count(*) > 1)"
-            ),
-            "removed_documents": count("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL"),
-            # The same report carried at more than one URL (copies, e.g. a department's 转载).
-            "documents_at_several_urls": count(
-                "SELECT count(*) FROM (SELECT v.document_id FROM version_urls u JOIN versions v ON v.id = u.version_id "
-                "GROUP BY v.document_id HAVING count(DISTINCT u.url_id) > 1)"
-            ),
-            # What deduplication and compression save: bytes fetched, distinct bodies, bytes they take.
-            "fetched_body_bytes": count("SELECT coalesce(sum(b.size), 0) FROM captures c JOIN bodies b ON b.id = c.body_id"),
-            "bodies": count("SELECT count(*) FROM bodies"),
-            "stored_body_bytes": count("SELECT coalesce(sum(length(body)), 0) FROM bodies"),
-        }
+        """Counts of what the archive holds, for the CLI and the crawl log (archive.readonly.archive_stats)."""
+        return archive_stats(self.db)
 
     def body(self, capture_id: int) -> bytes:
         """The raw body of capture ``capture_id`` as it was fetched."""

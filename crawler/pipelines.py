@@ -81,8 +81,8 @@ class ArchivePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is not None:
+            self.validators.close()  # first: the archive, closing last, leaves one plain file
             self.archive.close()
-            self.validators.close()
             self.archive = None
 
     def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
