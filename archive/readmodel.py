@@ -43,6 +43,7 @@ class DocumentRecord:
     first_seen: str | None
     last_seen: str | None
     removed_at: str | None
+    current_version_id: int | None = None  # the version its URLs carry now (not always the newest)
 
 
 @dataclass(frozen=True)
@@ -160,9 +161,10 @@ class ArchiveReader:
         """Every document with an agency and a report year, by agency, then year."""
         return [
             DocumentRecord(r["id"], r["agency_id"], r["report_year"], r["title"], r["url"], r["first_seen"],
-                           r["last_seen"], r["removed_at"])  # fmt: skip
+                           r["last_seen"], r["removed_at"], r["current_version_id"])  # fmt: skip
             for r in self._rows(
-                "SELECT id, agency_id, report_year, title, url, first_seen, last_seen, removed_at FROM documents "
+                "SELECT id, agency_id, report_year, title, url, first_seen, last_seen, removed_at, current_version_id "
+                "FROM documents "
                 "WHERE agency_id IS NOT NULL AND report_year IS NOT NULL ORDER BY agency_id, report_year, id"
             )
         ]
@@ -188,17 +190,17 @@ class ArchiveReader:
         return self._conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
 
     def version_captures(self) -> dict[int, list[CaptureRecord]]:
-        """Each version's evidence: the capture it came from, then every later fetch of that URL that saw it.
+        """Each version's evidence: the capture it came from, then every fetch of a URL carrying it that saw it.
 
-        A later fetch saw the version when it answered ok or not-modified between the version's first
-        and last sighting; oldest first.
+        ``version_urls`` says which URLs carry a version and from when to when; a fetch of one of them saw
+        the version when it answered ok or not-modified in that span. Oldest first.
         """
         out: dict[int, list[CaptureRecord]] = {}
         for r in self._rows(
-            f"SELECT v.id AS version_id, {_CAPTURE_COLUMNS} FROM versions v "
-            "JOIN captures own ON own.id = v.capture_id "
-            "JOIN captures x ON x.url_id = own.url_id AND (x.id = own.id OR (x.outcome IN (?, ?) "
-            "AND x.fetched_at >= v.first_seen AND x.fetched_at <= v.last_seen)) "
+            f"SELECT DISTINCT v.id AS version_id, {_CAPTURE_COLUMNS} FROM versions v "
+            "JOIN version_urls vu ON vu.version_id = v.id "
+            "JOIN captures x ON x.id = v.capture_id OR (x.url_id = vu.url_id AND x.outcome IN (?, ?) "
+            "AND x.fetched_at >= vu.first_seen AND x.fetched_at <= vu.last_seen) "
             "JOIN capture_records c ON c.id = x.id ORDER BY v.id, c.fetched_at, c.id",
             *SEEN_OUTCOMES,
         ):

@@ -72,7 +72,7 @@ def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
             diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
             plans = revision_edits(reports[k - 1], reports[k]).commitments
             doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
-        report = reports[-1]
+        report = reports[doc.current_number - 1]  # what the report says now
         late = published_late(report)
         doc.compliance = ([late] if late else []) + missing_parts(report)
         if previous is not None and previous_report is not None:
@@ -89,6 +89,6 @@ def shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
     """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
     counts: Counter[str] = Counter()
     for agency in agencies:
-        agency.keys = set().union(*(sentence_keys(d.versions[-1].text) for d in agency.documents))
+        agency.keys = set().union(*(sentence_keys(d.current.text) for d in agency.documents))
         counts.update(agency.keys)
     return counts

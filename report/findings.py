@@ -52,7 +52,7 @@ def _pair_fields(agency: AgencyPage, doc: DocumentPage) -> dict[str, Any]:
     return {
         "agency": agency.name, "region": agency.region or UNKNOWN_REGION, "level": agency.level,
         "previous_year": doc.yoy.old_year, "report_year": doc.year,
-        "previous_version_id": doc.yoy.old_doc.versions[-1].id, "version_id": doc.versions[-1].id,
+        "previous_version_id": doc.yoy.old_doc.current.id, "version_id": doc.current.id,
     }  # fmt: skip
 
 

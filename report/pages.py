@@ -80,12 +80,22 @@ class DocumentPage:
     captures: dict[int, list[CaptureRecord]] = field(default_factory=dict)  # version id → its evidence
     unavailable: list[CaptureRecord] = field(default_factory=list)  # URLs the last fetch could not read
     compliance: list[ComplianceFinding] = field(default_factory=list)
+    current_version_id: int | None = None
 
     @classmethod
     def of(cls, record: DocumentRecord, versions: list[VersionRecord]) -> DocumentPage:
         title = record.title or f"{record.report_year}年度报告"
         return cls(record.id, record.report_year, title, record.url, record.first_seen, record.last_seen,
-                   record.removed_at, versions)  # fmt: skip
+                   record.removed_at, versions, current_version_id=record.current_version_id)  # fmt: skip
+
+    @property
+    def current(self) -> VersionRecord:
+        """The version the report's URLs carry now: the newest, unless an earlier text came back."""
+        return next((v for v in self.versions if v.id == self.current_version_id), self.versions[-1])
+
+    @property
+    def current_number(self) -> int:
+        return self.versions.index(self.current) + 1
 
     def last_modified(self, version: VersionRecord) -> str | None:
         """The server's Last-Modified for the capture a version came from, as a date."""

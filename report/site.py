@@ -71,7 +71,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
         _write(
             out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
             agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
-            latest_text=doc.versions[-1].text,
+            latest_text=doc.current.text,
         )
         for number, version in enumerate(doc.versions, 1):
             _write(

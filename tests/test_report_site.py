@@ -330,3 +330,25 @@ def test_feed_ids_are_stable_across_builds(site: Path, tmp_path: Path) -> None:
     ids = re.compile(r"<id>(.*?)</id>")
     first = ids.findall((site / "feed.atom").read_text(encoding="utf-8"))
     assert first == ids.findall((tmp_path / "again" / "feed.atom").read_text(encoding="utf-8"))
+
+
+def test_a_text_that_comes_back_is_the_current_version(tmp_path: Path) -> None:
+    """A report edited and then put back (A → B → A at one URL) is two versions, and the page shows A as current."""
+    url = "http://127.0.0.1:8000/qinghe/back.html"
+    first = "一、主要工作\n全年办理行政复议案件9件。\n二、存在不足\n队伍力量不足。\n三、下一步打算\n一是加强培训。\n"
+    edited = first.replace("9件", "19件")
+    with Archive(tmp_path / "archive.db") as archive:
+        for day, text in (("2022-03-20", first), ("2022-05-01", edited), ("2022-06-01", first)):
+            report = Report(title="青禾县司法局2021年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                            report_year=2021, agency="青禾县司法局", published="2022-03-15", is_report=True)  # fmt: skip
+            archive.ingest(Capture(url=url, fetched_at=f"{day}T08:00:00Z", status=200, outcome="ok",
+                                   body=f"<html><body>{text}</body></html>".encode(),
+                                   content_type="text/html; charset=utf-8"), report)  # fmt: skip
+    site = build_report_site(tmp_path / "archive.db", tmp_path / "out").parent
+    [page] = list((site / "documents").glob("*.html"))
+    html = page.read_text(encoding="utf-8")
+    assert html.count('href="../versions/') >= 2 and "第 1 版：网址上又出现了这一版的正文" in html
+    current = html[html.index("现行版本正文") :]
+    assert "全年办理行政复议案件9件" in current and "19件" not in current
+    [first_version, _] = sorted(site.glob("versions/*.html"))
+    assert "2022-06-01T08:00:00Z" in first_version.read_text(encoding="utf-8")  # the fetch that saw it again
