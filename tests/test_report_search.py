@@ -122,3 +122,31 @@ def test_the_index_lists_sort_and_filter_in_the_browser(site: Path, browser: tup
     page.click(year_header)
     assert [int(y) for y in visible("data-year")] == sorted(ascending, reverse=True)
     assert not errors
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Sixty reports that all name 行政复议: more than one page of results."""
+    root = tmp_path_factory.mktemp("many")
+    with Archive(root / "archive.db") as archive:
+        for n in range(60):
+            agency, url = f"第{n}镇人民政府", f"http://127.0.0.1:8000/m{n}.html"
+            text = f"一、主要工作\n办理行政复议案件{n}件。\n二、存在不足\n队伍不足。\n"
+            report = Report(title=f"{agency}2023年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                            report_year=2023, agency=agency, published="2024-03-01", is_report=True)  # fmt: skip
+            archive.ingest(Capture(url=url, fetched_at="2024-03-05T08:00:00Z", status=200, outcome="ok",
+                                   body=text.encode(), content_type="text/plain; charset=utf-8"), report)  # fmt: skip
+    return build_report_site(root / "archive.db", root / "out").parent
+
+
+def test_a_word_in_every_report_shows_one_page_and_says_how_many(many: Path, browser: tuple[Any, list[str]]) -> None:
+    page, errors = browser
+    errors.clear()
+    for query, status in (("复议", "找到 60 个版本，显示前 50 个"), ("行政复议", "显示前 50 个版本（另有最多")):
+        page.goto((many / "search.html").resolve().as_uri())
+        page.fill("#search-query", query)
+        page.press("#search-query", "Enter")
+        page.wait_for_selector("#search-status[data-count]")
+        assert page.inner_text("#search-status").startswith(status)
+        assert len(page.query_selector_all("#search-results li")) == 50
+    assert not errors

@@ -7,6 +7,8 @@
   var shards = {}, texts = {}, loading = {};
   var meta = null, docs = [];
   var SNIPPET = 40;
+  var PAGE = 50;  // results shown at once
+  var BATCH = 64;  // candidates confirmed per round
 
   S.documents = function (m, rows) { meta = m; docs = rows; };
   S.shard = function (k, postings) { shards[k] = postings; };
@@ -55,21 +57,38 @@
     });
   }
 
-  function confirm(ids, words) {
-    var chunks = Array.from(new Set(ids.map(function (n) { return Math.floor(n / meta.chunk); })));
+  // Newest report year first, then agency, then latest version: the order results are confirmed and shown in.
+  function byYear(a, b) {
+    var x = docs[a], y = docs[b];
+    return (y[2] - x[2]) || x[0].localeCompare(y[0], "zh-CN") || (y[5] - x[5]);
+  }
+
+  function match(n, words) {
+    var text = texts[Math.floor(n / meta.chunk)][n % meta.chunk];
+    var hits = 0, first = -1;
+    for (var w = 0; w < words.length; w++) {
+      var count = 0, at = text.indexOf(words[w]);
+      if (at < 0) { return null; }
+      if (first < 0 || at < first) { first = at; }
+      while (at >= 0) { count++; at = text.indexOf(words[w], at + words[w].length); }
+      hits += count;
+    }
+    return { id: n, hits: hits, text: text, at: first };
+  }
+
+  // Candidates are confirmed against their texts in order, a batch of text files at a time, until a
+  // page of results is found: a word in every report does not load every text.
+  function confirm(ids, words, found) {
+    found = found || [];
+    if (!ids.length || found.length >= PAGE) { return Promise.resolve({ results: found, unchecked: ids.length }); }
+    var batch = ids.slice(0, BATCH), rest = ids.slice(BATCH);
+    var chunks = Array.from(new Set(batch.map(function (n) { return Math.floor(n / meta.chunk); })));
     return Promise.all(chunks.map(function (k) { return load("search/text-" + k + ".js"); })).then(function () {
-      return ids.map(function (n) {
-        var text = texts[Math.floor(n / meta.chunk)][n % meta.chunk];
-        var hits = 0, first = -1;
-        for (var w = 0; w < words.length; w++) {
-          var count = 0, at = text.indexOf(words[w]);
-          if (at < 0) { return null; }
-          if (first < 0 || at < first) { first = at; }
-          while (at >= 0) { count++; at = text.indexOf(words[w], at + words[w].length); }
-          hits += count;
-        }
-        return { id: n, hits: hits, text: text, at: first };
-      }).filter(Boolean);
+      batch.forEach(function (n) {
+        var r = found.length < PAGE ? match(n, words) : null;
+        if (r) { found.push(r); } else if (found.length >= PAGE) { rest.unshift(n); }
+      });
+      return confirm(rest, words, found);
     });
   }
 
@@ -94,12 +113,9 @@
     return p;
   }
 
-  function show(results, words, status, list) {
+  function show(outcome, words, exact, status, list) {
+    var results = outcome.results;
     list.textContent = "";
-    results.sort(function (a, b) {
-      var x = docs[a.id], y = docs[b.id];
-      return (y[2] - x[2]) || (b.hits - a.hits) || x[0].localeCompare(y[0], "zh-CN") || (y[5] - x[5]);
-    });
     results.forEach(function (r) {
       var d = docs[r.id];
       var li = document.createElement("li");
@@ -115,7 +131,16 @@
       li.appendChild(snippet(r.text, r.at, words));
       list.appendChild(li);
     });
-    status.textContent = results.length ? "找到 " + results.length + " 个版本" : "没有找到包含这些字词的报告。";
+    var total = exact !== null ? exact : results.length;
+    if (!results.length) {
+      status.textContent = "没有找到包含这些字词的报告。";
+    } else if (exact === null && outcome.unchecked) {
+      status.textContent = "显示前 " + results.length + " 个版本（另有最多 " + outcome.unchecked + " 个版本可能包含）";
+    } else if (total > results.length) {
+      status.textContent = "找到 " + total + " 个版本，显示前 " + results.length + " 个";
+    } else {
+      status.textContent = "找到 " + total + " 个版本";
+    }
     status.setAttribute("data-count", String(results.length));
   }
 
@@ -131,8 +156,13 @@
     }
     status.textContent = "检索中…";
     status.removeAttribute("data-count");
-    candidates(words).then(function (ids) { return confirm(ids, words); }).then(function (results) {
-      if (mine === sequence) { show(results, words, status, list); }
+    candidates(words).then(function (ids) {
+      ids.sort(byYear);
+      // one two-character word: its bigram's list is the answer, exactly
+      var exact = words.length === 1 && words[0].length === 2 ? ids.length : null;
+      return confirm(ids, words).then(function (outcome) { return [outcome, exact]; });
+    }).then(function (answer) {
+      if (mine === sequence) { show(answer[0], words, answer[1], status, list); }
     }).catch(function (error) { status.textContent = "检索失败：" + error.message; });
   }
 
