@@ -274,3 +274,27 @@ class ArchiveReader:
 
         exists = self._conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", [FTS_TABLE]).fetchone() is not None
         return exists, exists and index_is_current(self._conn)
+
+    def version_bodies(self, content_type_prefix: str = "text/html") -> list[bytes]:
+        """The raw bodies (as fetched) of the captures versions came from, of one content type: benchmark input."""
+        import zlib
+
+        return [zlib.decompress(r["body"]) for r in self._rows(
+            "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id IN "
+            "(SELECT capture_id FROM versions) AND b.body IS NOT NULL AND c.content_type LIKE ? || '%'",
+            content_type_prefix,
+        )]  # fmt: skip
+
+    def texts_by_report(self) -> dict[tuple[str, int], str]:
+        """(agency, report year) → the text of its newest version."""
+        return {(r["name"], r["report_year"]): r["text"] for r in self._rows(
+            "SELECT a.name, d.report_year, v.text FROM versions v JOIN documents d ON d.id = v.document_id "
+            "JOIN agencies a ON a.id = d.agency_id ORDER BY v.id"
+        )}  # fmt: skip
+
+    def outcomes_by_url(self) -> dict[str, set[str]]:
+        """Every URL fetched → the outcomes its captures had."""
+        out: dict[str, set[str]] = {}
+        for r in self._rows("SELECT url, outcome FROM capture_records"):
+            out.setdefault(r["url"], set()).add(r["outcome"])
+        return out
