@@ -33,13 +33,19 @@ class FigureChange:
 
 
 @dataclass
-class RevisionRow:
+class ReportRow:
+    """One agency's report of one year, as a row of a list (filtered by region and year)."""
+
     agency_id: int
     agency: str
     region: str
     year: int
     document_id: int
     title: str
+
+
+@dataclass
+class RevisionRow(ReportRow):
     versions: list[VersionStamp]
     figures: list[FigureChange]
     plans: int  # plans taken out, added or reworded by the edits
@@ -88,13 +94,7 @@ class ComplianceRow:
 
 
 @dataclass
-class RemovedRow:
-    agency_id: int
-    agency: str
-    region: str
-    year: int
-    document_id: int
-    title: str
+class RemovedRow(ReportRow):
     removed_at: str
 
 

@@ -10,13 +10,14 @@ writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from archive.readmodel import ArchiveReader
+from diffing.yoy import YearOverYear
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
-from report.pages import AgencyPage, DocumentPage
+from report.pages import AgencyPage, DocumentPage, YearPair
 from report.vocabulary import (
     COMPLIANCE_LABELS,
     OUTCOME_LABELS,
@@ -47,34 +48,25 @@ def value_and_unit(written: str) -> tuple[str, str]:
     return m.group(0), written[m.end() :].lstrip("余多")
 
 
-def _pair_fields(agency: AgencyPage, doc: DocumentPage) -> dict[str, Any]:
-    assert doc.yoy is not None
+def _pair_fields(agency: AgencyPage, doc: DocumentPage, yoy: YearPair) -> dict[str, Any]:
     return {
         "agency": agency.name, "region": agency.region or UNKNOWN_REGION, "level": agency.level,
-        "previous_year": doc.yoy.old_year, "report_year": doc.year,
-        "previous_version_id": doc.yoy.old_doc.current.id, "version_id": doc.current.id,
+        "previous_year": yoy.old_year, "report_year": doc.year,
+        "previous_version_id": yoy.old_doc.current.id, "version_id": doc.current.id,
     }  # fmt: skip
 
 
-def commitment_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+def commitment_rows(base: dict[str, Any], analysis: YearOverYear) -> Iterator[dict[str, Any]]:
     """One row per commitment: a split plan is a row per new item, merged plans a row per old one."""
-    if doc.yoy is None:
-        return
-    base = _pair_fields(agency, doc)
-    for m in doc.yoy.analysis.commitments:
+    for m in analysis.commitments:
         label = {"status": m.status, "status_label": PLAN_LABELS[m.status], "score": round(m.score, 1)}
-        olds = m.previous_items or [None]
-        news = m.current_items or [None]
-        for old in olds:
-            for new in news:
+        for old in m.previous_items or [None]:
+            for new in m.current_items or [None]:
                 yield {**base, **label, "previous_text": old.text if old else None, "text": new.text if new else None}
 
 
-def figure_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
-    if doc.yoy is None:
-        return
-    base = _pair_fields(agency, doc)
-    for f in doc.yoy.analysis.figures:
+def figure_rows(base: dict[str, Any], analysis: YearOverYear) -> Iterator[dict[str, Any]]:
+    for f in analysis.figures:
         (old_value, old_unit), (new_value, new_unit) = value_and_unit(f.before), value_and_unit(f.after)
         yield {
             **base, "label": f.label, "previous_value": old_value, "value": new_value, "unit": new_unit or old_unit,
@@ -83,11 +75,8 @@ def figure_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any
         }  # fmt: skip
 
 
-def problem_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
-    if doc.yoy is None:
-        return
-    base = _pair_fields(agency, doc)
-    for p in doc.yoy.analysis.problems:
+def problem_rows(base: dict[str, Any], analysis: YearOverYear) -> Iterator[dict[str, Any]]:
+    for p in analysis.problems:
         yield {**base, "status": p.status, "status_label": PROBLEM_LABELS[p.status],
                "previous_text": p.previous, "text": p.current, "score": round(p.score, 1)}  # fmt: skip
 
@@ -104,12 +93,23 @@ def compliance_rows(agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str,
                "part": None, "url": c.url, "document_id": doc.id}  # fmt: skip
 
 
-_ROWS = {"commitments": commitment_rows, "figures": figure_rows, "problems": problem_rows, "compliance": compliance_rows}
+_PAIR_ROWS: dict[str, Callable[[dict[str, Any], YearOverYear], Iterator[dict[str, Any]]]] = {
+    "commitments": commitment_rows, "figures": figure_rows, "problems": problem_rows,
+}  # fmt: skip
+
+
+def document_rows(table: str, agency: AgencyPage, doc: DocumentPage) -> Iterator[dict[str, Any]]:
+    """One document's rows of ``table``: its compliance findings, or what its year pair found."""
+    if table == "compliance":
+        return compliance_rows(agency, doc)
+    if doc.yoy is None:
+        return iter(())
+    return _PAIR_ROWS[table](_pair_fields(agency, doc, doc.yoy), doc.yoy.analysis)
 
 
 def agency_findings(agency: AgencyPage) -> dict[str, list[dict[str, Any]]]:
     """Every table's rows for one analysed agency (``report.analysis.analyse_agency`` done)."""
-    return {table: [row for doc in agency.documents for row in make(agency, doc)] for table, make in _ROWS.items()}
+    return {table: [row for doc in agency.documents for row in document_rows(table, agency, doc)] for table in TABLES}
 
 
 def analysed_agencies(db: str | Path) -> list[AgencyPage]:
@@ -126,8 +126,8 @@ def finding_rows(db: str | Path, table: str) -> Iterable[dict[str, Any]]:
     """The rows of one findings table for the archive at ``db``."""
     if table not in TABLES:
         raise ValueError(f"unknown findings table {table!r}; expected one of {', '.join(TABLES)}")
-    make = _ROWS[table]
-    return [row for agency in analysed_agencies(db) for doc in agency.documents for row in make(agency, doc)]
+    return [row for agency in analysed_agencies(db) for doc in agency.documents
+            for row in document_rows(table, agency, doc)]  # fmt: skip
 
 
 def export_findings(db: str | Path, table: str, fmt: str, out: str | Path | IO[bytes]) -> int:

@@ -17,7 +17,7 @@ def chromium_path() -> str:
     found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
     if found:
         return found
-    message = "Debian package `chromium` is missing (apt-get install -y chromium): cannot run the site's scripts"
+    message = "Debian package `chromium` is missing (apt-get install -y chromium): cannot render the report site"
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)

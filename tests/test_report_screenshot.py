@@ -20,20 +20,11 @@ from archive import Archive
 from archive.capture import Capture
 from extraction.report import Report
 from report.site import build_report_site
+from tests.site_browser import chromium_path
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "yoy"
 WIDTH, HEIGHT = 1280, 2000
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-    if found:
-        return found
-    message = "Debian package `chromium` is missing (apt-get install -y chromium): cannot render the report site"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def cjk_fonts() -> list[str]:
@@ -121,7 +112,7 @@ def build_site(root: Path) -> Path:
 
 
 def test_index_and_pair_page_render_in_chromium(tmp_path: Path) -> None:
-    browser = chromium()
+    browser = chromium_path()
     index = build_site(tmp_path)
     [pair] = [p for p in (index.parent / "agencies").glob("*-*-*.html")][:1]
     agency_page = index.parent / "agencies" / f"{pair.name.split('-')[0]}.html"
@@ -137,7 +128,7 @@ def test_index_and_pair_page_render_in_chromium(tmp_path: Path) -> None:
 
 def test_ink_measure_sees_a_blank_page(tmp_path: Path) -> None:
     """The check can fail: an empty page has no ink."""
-    browser = chromium()
+    browser = chromium_path()
     blank = tmp_path / "blank.html"
     blank.write_text("<!DOCTYPE html><html><body></body></html>", encoding="utf-8")
     image = screenshot(browser, blank, tmp_path / "blank.png", tmp_path / "profile")
@@ -149,7 +140,7 @@ NO_FONT_HAS = "".join(chr(0xE000 + n) for n in range(len(KNOWN)))  # Private Use
 
 
 def test_chinese_is_drawn_as_glyphs_not_boxes(tmp_path: Path) -> None:
-    browser = chromium()
+    browser = chromium_path()
     cjk_fonts()
     index = build_site(tmp_path)
     stylesheet = index.parent / "style.css"
