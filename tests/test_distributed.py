@@ -300,7 +300,11 @@ def test_a_popped_request_is_parked_in_the_same_redis_step(local_redis):
 
 
 def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, tmp_path):
-    """As a local crawl does: after a complete crawl the writer marks what the portal no longer lists."""
+    """As a local crawl does: after a complete crawl the writer marks the reports whose URLs answered 404.
+
+    The worker re-asks the archived reports from a read-only copy of the archive (docs/distributed.md);
+    without one it could not know them, and nothing would be marked.
+    """
     from sample_portal.server import start_in_thread
 
     later, earlier = dt.date(2025, 7, 1), dt.date(2024, 4, 15)
@@ -310,9 +314,11 @@ def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, 
     for n, as_of in enumerate((later, earlier)):
         tmp = tmp_path / str(n)
         tmp.mkdir()
+        if db.exists():
+            shutil.copy(db, tmp / "worker.db")  # the worker's read-only copy of the archive
         with start_in_thread(as_of, port=port) as portal:
             port = portal.port  # the same portal, a year apart: its 2024 reports are not there yet
-            crawl_with_workers(portal, local_redis.url, tmp, 1, *PACED)
+            crawl_with_workers(portal, local_redis.url, tmp, 1, *PACED, "-s", "FAZHI_RECHECK_YEARS=100")
         results.append(ingest_from_redis(local_redis.url, str(db), stop_when_idle=0))
     gone = {(r.agency, r.year) for r in visible_reports(later)} - {(r.agency, r.year) for r in visible_reports(earlier)}
     conn = sqlite3.connect(db)

@@ -29,7 +29,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.distributed.items import encode_crawl_complete
 from crawler.distributed.keys import CrawlKeys
-from crawler.spiders.base import utc_now
+from crawler.responses import utc_now
 
 logger = logging.getLogger(__name__)
 

@@ -1,0 +1,103 @@
+"""``scrapy crawl``, with spider-argument mistakes said in one line and an exit code from the crawl's outcome.
+
+A scheduled crawl (cron, a systemd timer) is watched through its exit code. Scrapy's own command exits 0
+whatever happened once the spider started; this one reads the crawl's stats when it ends:
+
+- 2: the spider arguments are wrong (no portals, an unknown portal, ``-a start=notaurl``, a search
+  template without ``{q}``) — one line on stderr, no traceback, nothing crawled;
+- 1: the crawl failed — it recorded no item, every start URL failed, an item could not be recorded
+  (``fazhi/unrecorded_items``), a spider callback raised, or it stopped for another reason than
+  finishing (``archive_failed``, a lost Redis, a shutdown); a one-line summary goes to stderr;
+- 0: otherwise, also when some pages failed (they are recorded as such).
+
+A crawl stopped by one of the user's own ``CLOSESPIDER_*`` limits ends with 0: it did what was asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any
+
+from scrapy import signals
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from crawler.targets import SpiderArgumentError
+
+logger = logging.getLogger(__name__)
+
+ARGUMENT_ERROR = 2
+CRAWL_FAILED = 1
+
+
+def crawl_problems(stats: dict[str, Any], reason: str | None) -> list[str]:
+    """What made this crawl a failure, from its final stats and close reason; empty when it did its job."""
+    problems = []
+    if reason is None:
+        problems.append("the crawl did not run")
+    elif reason != "finished" and not reason.startswith("closespider_"):
+        problems.append(f"stopped: {reason}")
+    recorded = stats.get("item_scraped_count", 0)
+    unrecorded = stats.get("fazhi/unrecorded_items", 0)
+    if unrecorded:
+        problems.append(f"{unrecorded} item(s) not recorded")
+    if reason is not None and recorded == 0:
+        problems.append("no item recorded")
+    starts, failed = stats.get("fazhi/start_urls", 0), stats.get("fazhi/start_urls_failed", 0)
+    if starts and failed >= starts:
+        problems.append(f"every start URL failed ({failed} of {starts})")
+    raised = sum(v for k, v in stats.items() if k.startswith("spider_exceptions/"))
+    if raised:
+        problems.append(f"{raised} page(s) raised in the spider")
+    return problems
+
+
+def summary(stats: dict[str, Any], reason: str | None, problems: list[str]) -> str:
+    """One line: what the crawl did, and why it failed if it did."""
+    outcomes = ", ".join(
+        f"{k.rsplit('/', 1)[1]} {v}" for k, v in sorted(stats.items()) if k.startswith("fazhi/outcome/")
+    )
+    skipped = sum(v for k, v in stats.items() if k.startswith("fazhi/skipped/"))
+    done = (
+        f"{stats.get('item_scraped_count', 0)} item(s) recorded ({outcomes or 'no captures'}), "
+        f"{stats.get('fazhi/new_version', 0)} new version(s), {skipped} link(s) skipped"
+    )
+    if problems:
+        return f"crawl FAILED: {'; '.join(problems)} — {done}"
+    return f"crawl {reason}: {done}"
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give one spider: scrapy crawl reports -a start=URL -s ARCHIVE_DB=PATH")
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        check = getattr(crawler.spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(**opts.spargs)
+            except SpiderArgumentError as exc:
+                print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
+                self.exitcode = ARGUMENT_ERROR
+                return
+        closed: dict[str, str] = {}
+        crawler.signals.connect(
+            lambda spider, reason: closed.update(reason=reason), signal=signals.spider_closed, weak=False
+        )
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
+        reason = closed.get("reason")
+        problems = crawl_problems(stats, reason)
+        if self.crawler_process.bootstrap_failed and not problems:
+            problems.append("the crawl could not start")
+        line = summary(stats, reason, problems)
+        if problems:
+            logger.error(line)
+            print(line, file=sys.stderr)
+            self.exitcode = CRAWL_FAILED
+        else:
+            logger.info(line)
