@@ -47,7 +47,7 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 class Refusal:
     """Why a URL is not fetched: ``rule`` is the stats key (``fazhi/skipped/<rule>``), ``detail`` for the log."""
 
-    rule: str  # "scheme", "offsite" or "private_address"
+    rule: str  # "scheme", "malformed", "offsite" or "private_address"
     detail: str
 
     def __str__(self) -> str:
@@ -76,9 +76,15 @@ def is_public_address(address: IPAddress) -> bool:
     return address.is_global and not address.is_multicast
 
 
+def _normal_host(host: str) -> str:
+    """Lower case, no trailing dot; an IP address in its one canonical spelling."""
+    literal = ip_literal(host)
+    return str(literal) if literal is not None else host.rstrip(".").lower()
+
+
 def _host_port(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
-    host = (parts.hostname or "").rstrip(".").lower()
+    host = _normal_host(parts.hostname or "")
     try:
         port = parts.port or DEFAULT_PORTS.get(parts.scheme)
     except ValueError:  # a port that is not a number, or out of range
@@ -87,13 +93,15 @@ def _host_port(url: str) -> tuple[str, str, int | None]:
 
 
 def _named_host(entry: str) -> tuple[str, int | None]:
-    """``HOST``, ``HOST:PORT`` or a URL, as given to ``-a allow=`` or read from the registry."""
+    """``HOST``, ``HOST:PORT``, an IP address or a URL, as given to ``-a allow=`` or read from the registry."""
+    if ip_literal(entry) is not None:
+        return _normal_host(entry), None
     parts = urlsplit(entry if "//" in entry else "//" + entry)
     try:
         port = parts.port
     except ValueError:
         port = None
-    return (parts.hostname or "").rstrip(".").lower(), port
+    return _normal_host(parts.hostname or ""), port
 
 
 class FetchPolicy:
@@ -142,8 +150,10 @@ class FetchPolicy:
         scheme, host, port = _host_port(url)
         if scheme not in WEB_SCHEMES:
             return Refusal("scheme", f"{scheme or 'no'} scheme: {url[:200]}")
-        if not host or port == -1:
-            return Refusal("scheme", f"no usable host: {url[:200]}")
+        if not host or port == -1 or "@" in urlsplit(url).netloc:
+            # No host, a bad port, or user:password@ — which HTTP libraries split differently, so that
+            # the host checked here might not be the host connected to.
+            return Refusal("malformed", f"no usable host: {url[:200]}")
         if not self.on_site(host, port):
             return Refusal("offsite", f"{host} is not a site of this crawl")
         literal = ip_literal(host)

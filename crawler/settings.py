@@ -98,3 +98,6 @@ ADDONS = {"crawler.distributed.addon.RedisCrawl": 0}
 REDIS_URL = None
 # Requests per second per host, for all workers together (Redis mode only; 0 turns the shared limit off).
 FAZHI_HOST_RATE = 2.0
+# A Redis that stops answering is noticed within seconds (scrapy-redis waits 30 s a call by default); the
+# worker then closes with reason redis_lost and exits 1 (crawler/distributed/scheduler.py).
+REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5}

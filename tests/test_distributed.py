@@ -331,3 +331,27 @@ def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, 
     assert [r["complete_crawls"] for r in results] == [1, 1]
     assert [r["removed_documents"] for r in results] == [0, len(gone)]
     assert total == len(visible_reports(later)), "nothing is deleted"
+
+
+def test_a_worker_whose_redis_dies_exits_1(local_redis, tmp_path):
+    """Redis stops mid-crawl: the worker closes with redis_lost and exits non-zero, instead of retrying for ever."""
+    keys = CrawlKeys()
+    server = local_redis
+    with LoggedPortal(AS_OF) as portal:
+        client = redis.Redis.from_url(server.url)
+        command = crawl_command(
+            portal.start_urls, tmp_path / "worker.db", "-s", f"REDIS_URL={server.url}", "-s", f"LOG_FILE={tmp_path}/w.log",
+            "-s", f"FAZHI_STATS_FILE={tmp_path}/w.json", *PACED,
+        )  # fmt: skip
+        worker = subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(client.hlen(k) for k in client.scan_iter(match=keys.inflight("*"))):
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never took work"
+            client.blpop(["fazhi:test:never"], timeout=0.05)  # block on Redis briefly instead of sleeping
+        client.close()
+        server.stop()
+        _, err = worker.communicate(timeout=120)  # bounded: it must not wait for Redis for ever
+    assert worker.returncode == 1
+    stats = json.loads((tmp_path / "w.json").read_text())
+    assert stats["finish_reason"] == "redis_lost"
+    assert "stopped: redis_lost" in err.strip().splitlines()[-1]

@@ -22,7 +22,10 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.crawler import AsyncCrawlerProcess, CrawlerProcess, CrawlerProcessBase
 from scrapy.exceptions import UsageError
+from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
 
 from crawler.targets import SpiderArgumentError
 
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 ARGUMENT_ERROR = 2
 CRAWL_FAILED = 1
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
 def crawl_problems(stats: dict[str, Any], reason: str | None) -> list[str]:
@@ -70,19 +74,26 @@ def summary(stats: dict[str, Any], reason: str | None, problems: list[str]) -> s
 
 
 class Command(ScrapyCrawl):
+    # The crawler process (which logs Scrapy's start-up banner) is made only once the arguments are known
+    # to be good, so that a mistake is the one line on stderr.
+    requires_crawler_process = False
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
             raise UsageError("give one spider: scrapy crawl reports -a start=URL -s ARCHIVE_DB=PATH")
-        assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
-        check = getattr(crawler.spidercls, "check_arguments", None)
+        name = args[0]
+        try:
+            spidercls = get_spider_loader(self.settings).load(name)
+        except KeyError:
+            return self.argument_error(name, f"no spider named {name!r} (scrapy list shows them)")
+        check = getattr(spidercls, "check_arguments", None)
         if check is not None:
             try:
                 check(**opts.spargs)
             except SpiderArgumentError as exc:
-                print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
-                self.exitcode = ARGUMENT_ERROR
-                return
+                return self.argument_error(name, str(exc))
+        self.crawler_process = crawler_process(self.settings)
+        crawler = self._create_crawler(spidercls)
         closed: dict[str, str] = {}
         crawler.signals.connect(
             lambda spider, reason: closed.update(reason=reason), signal=signals.spider_closed, weak=False
@@ -101,3 +112,16 @@ class Command(ScrapyCrawl):
             self.exitcode = CRAWL_FAILED
         else:
             logger.info(line)
+        return None
+
+    def argument_error(self, spider: str, message: str) -> None:
+        print(f"scrapy crawl {spider}: {message}", file=sys.stderr)
+        self.exitcode = ARGUMENT_ERROR
+
+
+def crawler_process(settings: Settings) -> CrawlerProcessBase:
+    """The process ``scrapy.cmdline`` would have made for the command (Scrapy 2.19's rule)."""
+    asyncio_reactor = settings["TWISTED_REACTOR"] == ASYNCIO_REACTOR and not settings.getbool("FORCE_CRAWLER_PROCESS")
+    if asyncio_reactor or not settings.getbool("TWISTED_REACTOR_ENABLED"):
+        return AsyncCrawlerProcess(settings)
+    return CrawlerProcess(settings)
