@@ -30,6 +30,8 @@ _SPACES = re.compile(r"\s+")
 # Challenge pages and "page not found" pages are small; a marker deep inside a long page is content.
 CLASSIFY_BYTES = 300_000
 SHORT_PAGE_CHARS = 1500
+# Documents, not pages: no challenge or "page not found" text to look for (PDF, ZIP-based office files, OLE .doc).
+DOCUMENT_MAGIC = (b"%PDF-", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
 
 
 def page_title_and_text(html: str) -> tuple[str, str]:
@@ -71,7 +73,8 @@ def classify_response(
     """``(outcome, reason)``: outcome is ``ok``, ``blocked``, ``soft_404`` or ``error``."""
     lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     body = body or b""
-    html = decode_html(body[:CLASSIFY_BYTES], lower.get("content-type"))
+    document = body.startswith(DOCUMENT_MAGIC)
+    html = "" if document else decode_html(body[:CLASSIFY_BYTES], lower.get("content-type"))
     cookies = lower.get("set-cookie", "")
     if status == 412 or RUISHU_MARK in html:
         return "blocked", "瑞数 challenge (412 $_ts)"
@@ -85,8 +88,10 @@ def classify_response(
         if final_url and final_url != url and redirects_home(url, final_url):
             return "soft_404", "redirected to the site home page"
         return "error", f"unfollowed redirect (HTTP {status})"
-    if not body.strip():
+    if not body or body.isspace():
         return "error", "empty body"
+    if document:
+        return "ok", None
     title, text = page_title_and_text(html)
     short = len(text) < SHORT_PAGE_CHARS
     for marker in WAF_BODY_MARKERS:
