@@ -5,7 +5,7 @@ whatever happened once the spider started; this one reads the crawl's stats when
 
 - 2: the spider arguments are wrong (no portals, an unknown portal, ``-a start=notaurl``, a search
   template without ``{q}``) — one line on stderr, no traceback, nothing crawled;
-- 1: the crawl failed — it recorded no item, every start URL failed, an item could not be recorded
+- 1: the crawl failed — it recorded no item (a Redis worker may: its peers took the work), every start URL failed, an item could not be recorded
   (``fazhi/unrecorded_items``), a spider callback raised, or it stopped for another reason than
   finishing (``archive_failed``, a lost Redis, a shutdown); a one-line summary goes to stderr;
 - 0: otherwise, also when some pages failed (they are recorded as such).
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Any
 
@@ -36,8 +37,11 @@ CRAWL_FAILED = 1
 ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 
-def crawl_problems(stats: dict[str, Any], reason: str | None) -> list[str]:
-    """What made this crawl a failure, from its final stats and close reason; empty when it did its job."""
+def crawl_problems(stats: dict[str, Any], reason: str | None, shared_frontier: bool = False) -> list[str]:
+    """What made this crawl a failure, from its final stats and close reason; empty when it did its job.
+
+    With a shared frontier (Redis mode) a worker may rightly record nothing: its peers took the work.
+    """
     problems = []
     if reason is None:
         problems.append("the crawl did not run")
@@ -47,7 +51,7 @@ def crawl_problems(stats: dict[str, Any], reason: str | None) -> list[str]:
     unrecorded = stats.get("fazhi/unrecorded_items", 0)
     if unrecorded:
         problems.append(f"{unrecorded} item(s) not recorded")
-    if reason is not None and recorded == 0:
+    if reason is not None and recorded == 0 and not shared_frontier:
         problems.append("no item recorded")
     starts, failed = stats.get("fazhi/start_urls", 0), stats.get("fazhi/start_urls_failed", 0)
     if starts and failed >= starts:
@@ -102,7 +106,8 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
         reason = closed.get("reason")
-        problems = crawl_problems(stats, reason)
+        shared = bool(self.settings.get("REDIS_URL") or os.environ.get("FAZHI_REDIS_URL"))
+        problems = crawl_problems(stats, reason, shared_frontier=shared)
         if self.crawler_process.bootstrap_failed and not problems:
             problems.append("the crawl could not start")
         line = summary(stats, reason, problems)
