@@ -69,6 +69,7 @@ def to_capture(item: Item) -> Capture:
         portal=item.get("portal"),
         parent_url=item.get("parent_url"),
         error=reason,
+        kind=item.get("kind"),
     )
 
 
