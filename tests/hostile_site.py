@@ -8,7 +8,8 @@ report pages in portal chrome. What it serves is what a careless or malicious pa
   another host, to ``localhost`` (a loopback address that is not the portal's) and to the cloud
   metadata address 169.254.169.254;
 - a report URL that answers 300 KB of ``<`` (quadratic for tag regexes), one that answers
-  ``200 application/json``, one that streams zeros without end (``/dev/zero`` over HTTP);
+  ``200 application/json``, one that streams zeros without end (``/dev/zero`` over HTTP), and two
+  that redirect: to the other host, and to the canary file;
 - in its second state (``site.later = True``), a report that now answers 503 and one that answers 404.
 
 ``OtherHost`` (on 127.0.0.1, another port) logs every request; a crawl of the portal must leave its log
@@ -35,6 +36,8 @@ REPORTS = {  # path: (year, what it is)
     "/shiling/zwgk/fzzfjs/202103/t20210323_9004.html": (2020, "flaky"),
     "/shiling/zwgk/fzzfjs/202003/t20200324_9005.html": (2019, "gone"),
     "/shiling/zwgk/fzzfjs/201903/t20190325_9006.html": (2018, "endless"),
+    "/shiling/zwgk/fzzfjs/201803/t20180326_9007.html": (2017, "redirect offsite"),
+    "/shiling/zwgk/fzzfjs/201703/t20170327_9008.html": (2016, "redirect to a file"),
 }
 ANGLE_BRACKETS = 300 * 1024
 
@@ -227,8 +230,19 @@ class HostileSite(_Server):
             send(handler, 404, b"<html><title>404 Not Found</title></html>")
         elif kind == "endless":
             stream_zeros(handler)
+        elif kind == "redirect offsite":
+            redirect(handler, f"{self.other.base_url}/zwgk/moved.html")
+        elif kind == "redirect to a file":
+            redirect(handler, f"file://{self.canary}")
         else:
             send(handler, 200, page(title_of(year), report_text(year)))
+
+
+def redirect(handler: BaseHTTPRequestHandler, location: str) -> None:
+    handler.send_response(302)
+    handler.send_header("Location", location)
+    handler.send_header("Content-Length", "0")
+    handler.end_headers()
 
 
 def stream_zeros(handler: BaseHTTPRequestHandler) -> None:

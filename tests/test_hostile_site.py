@@ -121,10 +121,27 @@ def test_no_other_host_is_asked_anything(hostile):
 def test_refused_links_are_counted_by_rule(hostile):
     stats = hostile["first"]["stats"]
     assert stats["fazhi/skipped/scheme"] == 3  # file:, data:, ftp:
-    assert stats["fazhi/skipped/offsite"] == 2  # the other host's report, the attachment on 10.0.0.1
+    # the other host's report, the attachment on 10.0.0.1, the redirect to the other host
+    assert stats["fazhi/skipped/offsite"] == 3
     # 169.254.169.254 (an address, refused before it is queued) and localhost (resolved, then refused)
     assert stats["fazhi/skipped/private_address"] == 2
     assert "not fetched (private_address: 127.0.0.1 is not a public address)" in hostile["first"]["log"]
+
+
+def test_redirects_off_the_web_are_recorded_not_followed(hostile):
+    site, db = hostile["site"], hostile["db"]
+    (offsite, _) = captures(db, site.report_url("redirect offsite"))
+    assert offsite["outcome"] == "error" and offsite["reason"].startswith("redirect not followed: offsite")
+    (to_file, _) = captures(db, site.report_url("redirect to a file"))
+    assert to_file["outcome"] == "error" and to_file["status"] == 302
+    assert "file:" not in (to_file["final_url"] or "")
+
+
+def test_every_response_is_classified_once(hostile):
+    stats = hostile["first"]["stats"]
+    verdicts = sum(v for k, v in stats.items() if k.startswith("fazhi/verdict/"))
+    # every response but the one redirect that was followed (to the other host, then refused)
+    assert verdicts == stats["downloader/response_count"] - 1
 
 
 def test_the_attack_page_is_archived_as_the_report_it_also_is(hostile):
