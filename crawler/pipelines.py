@@ -23,6 +23,7 @@ from crawler.responses import utc_now
 logger = logging.getLogger(__name__)
 
 UNRECORDED = "fazhi/unrecorded_items"
+ARCHIVE_ERROR = "fazhi/archive_error"  # why the archive could not be opened, for the crawl's one-line summary
 ARCHIVE_FAILED = "archive_failed"
 
 
@@ -52,8 +53,13 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.recorder.open()
         self.started = utc_now()
+        try:
+            self.recorder.open()
+        except RecordingFailed as exc:  # nothing this crawl fetched could be kept: stop before it starts
+            self.stats.set_value(ARCHIVE_ERROR, " ".join(str(exc).split()))
+            self.stop_crawl(str(exc))
+            return
         logger.info("archiving into %s", self.db_path)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
@@ -70,6 +76,9 @@ class ArchivePipeline:
         self.recorder.close()
 
     async def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
+        if self.recorder.archive is None:  # it could not be opened; the crawl is closing
+            self.unrecorded(item, "the archive is not open")
+            return {"url": item.get("url"), "outcome": "unrecorded"}
         try:
             return await self.recorder.record(item)
         except RecordingFailed as exc:

@@ -36,9 +36,14 @@ from extraction.report import Report
 
 logger = logging.getLogger(__name__)
 
-# What a failed write of the archive raises: a lock it could not get, a full disk.
-# (``archive.errors.ArchiveWriteError`` is to be an OSError; until it lands these are what sqlite3 raises.)
-RECORDING_FAILURES: tuple[type[BaseException], ...] = (sqlite3.DatabaseError, OSError)
+# What a failed write of the archive raises: a lock it could not get, a full disk. The archive's own
+# ``archive.errors.ArchiveWriteError`` where it exists; what sqlite3 and the file system raise, always.
+try:
+    from archive.errors import ArchiveWriteError  # type: ignore[import-not-found]
+
+    RECORDING_FAILURES: tuple[type[BaseException], ...] = (ArchiveWriteError, sqlite3.DatabaseError, OSError)
+except ImportError:  # an archive from before that module: drop this branch once it is in main
+    RECORDING_FAILURES = (sqlite3.DatabaseError, OSError)
 
 Item = Mapping[str, Any]  # the fields of crawler.items.CaptureItem
 Count = Callable[..., None]  # stats.inc_value(key, count=1)
@@ -88,7 +93,11 @@ class Recorder:
         self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
 
     def open(self) -> None:
-        self.archive = Archive(self.db_path)
+        """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive)."""
+        try:
+            self.archive = Archive(self.db_path)
+        except RECORDING_FAILURES as exc:
+            raise RecordingFailed(f"cannot open the archive {self.db_path}: {exc}") from exc
         self.validators = ValidatorStore(self.db_path)
 
     def close(self) -> None:

@@ -128,3 +128,15 @@ def test_what_makes_a_crawl_a_failure(stats, reason, shared, problem):
 
     problems = crawl_problems(stats, reason, shared_frontier=shared)
     assert (problem in problems) if problem else problems == []
+
+
+def test_an_archive_that_cannot_be_opened_is_one_line_and_exit_1(tmp_path):
+    """ARCHIVE_DB names a directory: nothing could be kept, so nothing is crawled past the start."""
+    with start_in_thread(AS_OF, port=0) as portal:
+        done = subprocess.run(
+            crawl_command(portal.start_urls[:1], tmp_path, "-s", f"LOG_FILE={tmp_path / 'log'}"),
+            cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert done.returncode == 1
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("crawl FAILED: cannot open the archive") and "stopped: archive_failed" in line

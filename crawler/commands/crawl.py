@@ -43,6 +43,8 @@ def crawl_problems(stats: dict[str, Any], reason: str | None, shared_frontier: b
     With a shared frontier (Redis mode) a worker may rightly record nothing: its peers took the work.
     """
     problems = []
+    if stats.get("fazhi/archive_error"):
+        problems.append(str(stats["fazhi/archive_error"]))
     if reason is None:
         problems.append("the crawl did not run")
     elif reason != "finished" and not reason.startswith("closespider_"):
