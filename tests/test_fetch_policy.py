@@ -103,3 +103,30 @@ def test_bad_targets_are_argument_errors():
         crawl_targets(start="file:///etc/passwd")
     with pytest.raises(SpiderArgumentError, match="give the portals"):
         crawl_targets()
+
+
+def test_the_middleware_refuses_a_response_from_an_address_the_policy_does_not_allow():
+    """A name that resolved to a public address but was answered from a private one (DNS rebinding)."""
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.spiders import Spider
+    from scrapy.utils.test import get_crawler
+
+    from crawler.fetch_policy import FetchPolicyMiddleware, FetchRefused
+
+    class Crawled(Spider):
+        name = "crawled"
+        fetch_policy = COUNTY
+
+    crawler = get_crawler(Crawled)
+    crawler.spider = Crawled()
+    middleware = FetchPolicyMiddleware.from_crawler(crawler)
+    request = Request("http://www.qinghe.gov.cn/zwgk/t1.html")
+
+    def answered_from(address: str) -> HtmlResponse:
+        return HtmlResponse(request.url, body=b"<html></html>", request=request, ip_address=ipaddress.ip_address(address))
+
+    assert middleware.process_response(request, answered_from("202.96.128.86")).status == 200
+    with pytest.raises(FetchRefused, match="private_address"):
+        middleware.process_response(request, answered_from("10.0.0.5"))
+    assert crawler.stats.get_value("fazhi/skipped/private_address") == 1
