@@ -51,6 +51,7 @@ def test_a_wrong_spider_argument_is_one_line_and_exit_2(tmp_path, arguments, say
     assert not (tmp_path / "a.db").exists()  # nothing was started
 
 
+@pytest.mark.slow
 def test_a_crawl_whose_every_start_url_fails_exits_1(tmp_path):
     closed = f"http://127.0.0.1:{free_port()}/index.html"  # nobody listens there
     done = subprocess.run(
@@ -66,6 +67,7 @@ def test_a_crawl_whose_every_start_url_fails_exits_1(tmp_path):
     conn.close()
 
 
+@pytest.mark.slow
 def test_a_good_crawl_exits_0_and_says_nothing_on_stderr_but_its_log(tmp_path):
     with start_in_thread(AS_OF, port=0) as portal:
         done = subprocess.run(
@@ -78,6 +80,7 @@ def test_a_good_crawl_exits_0_and_says_nothing_on_stderr_but_its_log(tmp_path):
     assert "crawl finished:" in (tmp_path / "log").read_text()
 
 
+@pytest.mark.slow
 def test_an_item_the_archive_cannot_record_stops_the_crawl_with_exit_1(tmp_path):
     """The archive refuses to write report captures (a trigger stands in for a full disk or a lost lock)."""
     db = tmp_path / "a.db"
@@ -130,6 +133,7 @@ def test_what_makes_a_crawl_a_failure(stats, reason, shared, problem):
     assert (problem in problems) if problem else problems == []
 
 
+@pytest.mark.slow
 def test_an_archive_that_cannot_be_opened_is_one_line_and_exit_1(tmp_path):
     """ARCHIVE_DB names a directory: nothing could be kept, so nothing is crawled past the start."""
     with start_in_thread(AS_OF, port=0) as portal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import hostile
 
 
@@ -13,6 +15,7 @@ def test_the_twin_sites_differ_only_in_the_hostile_page() -> None:
     assert bad[different[0]] == b"<" * 5000 and len(good[different[0]]) == 5000
 
 
+@pytest.mark.slow
 def test_benchmark_at_small_size(capsys) -> None:
     numbers = hostile.main(["--size", "20000", "--pages", "3", "--repeat", "1"])
     assert numbers["hostile"] > 0 and numbers["ordinary"] > 0

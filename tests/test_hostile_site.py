@@ -22,6 +22,7 @@ from archive.warc import warc_dir_for
 from crawler.command import crawl_command, crawl_env
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # two whole crawls
 
 
 def crawl(site: HostileSite, db: Path, name: str) -> dict:
