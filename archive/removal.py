@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from archive.store import open_database
+from archive.store import immediate, open_database
 
 _SEEN = ("ok", "not_modified")
 GONE_STATUSES = (404, 410)
@@ -28,7 +28,7 @@ def mark_removed(path: str | Path, portal: str, crawl_started: str) -> list[int]
     """Mark documents of ``portal`` whose URLs all answered "gone" since ``crawl_started`` (ISO UTC); their ids."""
     db = open_database(path)
     try:
-        with db.atomic():
+        with immediate(db):  # takes the write lock first: a read-then-write must not meet another writer half-way
             # The last answer of each URL of this portal in this crawl.
             answers = {
                 url: (status, outcome)

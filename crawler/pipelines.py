@@ -14,6 +14,7 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 
 from crawler.extractor import DEFAULT_TIMEOUT, Extractor
 from crawler.items import CaptureItem
@@ -42,6 +43,7 @@ class ArchivePipeline:
                 timeout=settings.getfloat("FAZHI_EXTRACTION_TIMEOUT", DEFAULT_TIMEOUT),
                 workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 1),
             ),
+            lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0),
         )
         self.started = utc_now()
         self.closing: asyncio.Future[None] | None = None
@@ -76,18 +78,20 @@ class ArchivePipeline:
         self.recorder.close()
 
     async def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
+        """The recording's summary; an item the archive could not take is dropped, counted and logged."""
         if self.recorder.archive is None:  # it could not be opened; the crawl is closing
             self.unrecorded(item, "the archive is not open")
-            return {"url": item.get("url"), "outcome": "unrecorded"}
+            raise DropItem("not archived: the archive is not open")
         try:
             return await self.recorder.record(item)
         except RecordingFailed as exc:
             self.unrecorded(item, str(exc))
             self.stop_crawl(str(exc))
-        except Exception as exc:  # noqa: BLE001 - a bug must not lose an item silently either
+            raise DropItem(f"not archived: {exc}") from exc
+        except Exception as exc:  # a bug must not lose an item silently either
             logger.exception("could not record %s", item.get("url"))
             self.unrecorded(item, f"{type(exc).__name__}: {exc}")
-        return {"url": item.get("url"), "outcome": "unrecorded"}
+            raise DropItem(f"not archived: {type(exc).__name__}: {exc}") from exc
 
     def stop_crawl(self, why: str) -> None:
         """Close the spider with ``archive_failed``: once, and without waiting here for the items in flight
@@ -98,5 +102,6 @@ class ArchivePipeline:
         self.closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=ARCHIVE_FAILED))
 
     def unrecorded(self, item: CaptureItem, reason: str) -> None:
+        """Count and log an item that will not be archived (the caller drops it: Scrapy counts it too)."""
         self.stats.inc_value(UNRECORDED)
-        logger.error("not recorded: %s (%s)", item.get("url"), reason)
+        logger.error("not archived: %s (%s)", item.get("url"), reason)

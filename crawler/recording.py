@@ -24,6 +24,7 @@ from typing import Any
 
 from archive import Archive
 from archive.capture import Capture
+from archive.errors import ArchiveWriteError
 from archive.removal import mark_removed
 from archive.store import IngestResult
 from archive.validators import ValidatorStore
@@ -36,14 +37,9 @@ from extraction.report import Report
 
 logger = logging.getLogger(__name__)
 
-# What a failed write of the archive raises: a lock it could not get, a full disk. The archive's own
-# ``archive.errors.ArchiveWriteError`` where it exists; what sqlite3 and the file system raise, always.
-try:
-    from archive.errors import ArchiveWriteError  # type: ignore[import-not-found]
-
-    RECORDING_FAILURES: tuple[type[BaseException], ...] = (ArchiveWriteError, sqlite3.DatabaseError, OSError)
-except ImportError:  # an archive from before that module: drop this branch once it is in main
-    RECORDING_FAILURES = (sqlite3.DatabaseError, OSError)
+# What a failed write of the archive raises: a lock it could not get, a full disk (the archive's own
+# ArchiveWriteError), and what sqlite3 and the file system raise before the archive can say it.
+RECORDING_FAILURES: tuple[type[BaseException], ...] = (ArchiveWriteError, sqlite3.DatabaseError, OSError)
 
 Item = Mapping[str, Any]  # the fields of crawler.items.CaptureItem
 Count = Callable[..., None]  # stats.inc_value(key, count=1)
@@ -81,8 +77,11 @@ def to_capture(item: Item) -> Capture:
 class Recorder:
     """Records every fetch as a capture and every changed report text as a new version."""
 
-    def __init__(self, db_path: str, count: Count, extractor: Extractor | None = None) -> None:
+    def __init__(
+        self, db_path: str, count: Count, extractor: Extractor | None = None, lock_wait: float = 0.0
+    ) -> None:
         self.db_path = db_path
+        self.lock_wait = lock_wait  # seconds to wait for another writer's lock on the archive
         self.count = count
         self.extractor = extractor or Extractor()
         self.archive: Archive | None = None
@@ -95,18 +94,18 @@ class Recorder:
     def open(self) -> None:
         """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive)."""
         try:
-            self.archive = Archive(self.db_path)
+            self.archive = Archive(self.db_path, lock_wait=self.lock_wait)
         except RECORDING_FAILURES as exc:
             raise RecordingFailed(f"cannot open the archive {self.db_path}: {exc}") from exc
         self.validators = ValidatorStore(self.db_path)
 
     def close(self) -> None:
+        if self.validators is not None:
+            self.validators.close()  # first: the archive, closing last, leaves one plain file
+            self.validators = None
         if self.archive is not None:
             self.archive.close()
             self.archive = None
-        if self.validators is not None:
-            self.validators.close()
-            self.validators = None
         self.extractor.close()
 
     async def record(self, item: Item) -> dict[str, Any]:

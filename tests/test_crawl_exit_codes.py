@@ -105,7 +105,7 @@ def test_an_item_the_archive_cannot_record_stops_the_crawl_with_exit_1(tmp_path)
     assert stats["finish_reason"] == "archive_failed"
     assert stats["fazhi/unrecorded_items"] >= 1
     last = done.stderr.strip().splitlines()[-1]
-    assert "stopped: archive_failed" in last and "not recorded" in last
+    assert "stopped: archive_failed" in last and "not archived" in last
     log = (tmp_path / "log").read_text()
     assert "database or disk is full" in log  # the reason, for whoever reads the log
 
@@ -113,16 +113,17 @@ def test_an_item_the_archive_cannot_record_stops_the_crawl_with_exit_1(tmp_path)
 @pytest.mark.parametrize(
     ("stats", "reason", "shared", "problem"),
     [
-        ({"item_scraped_count": 9, "fazhi/start_urls": 2, "fazhi/start_urls_failed": 1}, "finished", False, None),
-        ({"item_scraped_count": 9}, "closespider_pagecount", False, None),  # a limit the user set
-        ({"item_scraped_count": 0}, "finished", False, "no item recorded"),
-        ({"item_scraped_count": 0}, "finished", True, None),  # a Redis worker whose peers took the work
-        ({"item_scraped_count": 3, "fazhi/start_urls": 2, "fazhi/start_urls_failed": 2}, "finished", False,
+        ({"fazhi/outcome/ok": 9, "fazhi/start_urls": 2, "fazhi/start_urls_failed": 1}, "finished", False, None),
+        ({"fazhi/outcome/ok": 9}, "closespider_pagecount", False, None),  # a limit the user set
+        ({"fazhi/outcome/ok": 0}, "finished", False, "no item recorded"),
+        ({"fazhi/outcome/ok": 0}, "finished", True, None),  # a Redis worker whose peers took the work
+        ({"fazhi/redis/items_pushed": 4}, "finished", True, None),
+        ({"fazhi/outcome/ok": 3, "fazhi/start_urls": 2, "fazhi/start_urls_failed": 2}, "finished", False,
          "every start URL failed (2 of 2)"),
-        ({"item_scraped_count": 3, "fazhi/unrecorded_items": 1}, "archive_failed", False, "1 item(s) not recorded"),
-        ({"item_scraped_count": 3}, "redis_lost", True, "stopped: redis_lost"),
-        ({"item_scraped_count": 3}, "shutdown", False, "stopped: shutdown"),
-        ({"item_scraped_count": 3, "spider_exceptions/ValueError": 2}, "finished", False, "2 page(s) raised in the spider"),
+        ({"fazhi/outcome/ok": 3, "fazhi/unrecorded_items": 1}, "archive_failed", False, "1 fetched item(s) not archived"),
+        ({"fazhi/outcome/ok": 3}, "redis_lost", True, "stopped: redis_lost"),
+        ({"fazhi/outcome/ok": 3}, "shutdown", False, "stopped: shutdown"),
+        ({"fazhi/outcome/ok": 3, "spider_exceptions/ValueError": 2}, "finished", False, "2 page(s) raised in the spider"),
         ({}, None, False, "the crawl did not run"),
     ],
 )  # fmt: skip

@@ -5,7 +5,9 @@ whatever happened once the spider started; this one reads the crawl's stats when
 
 - 2: the spider arguments are wrong (no portals, an unknown portal, ``-a start=notaurl``, a search
   template without ``{q}``) — one line on stderr, no traceback, nothing crawled;
-- 1: the crawl failed — it recorded no item (a Redis worker may: its peers took the work), every start URL failed, an item could not be recorded
+- 1: another process is writing the archive (the writer lock, ``archive/lock.py``; ``-s
+  ARCHIVE_LOCK_WAIT=SECONDS`` waits for it first) — one line naming the holder, nothing fetched; or
+  the crawl failed — it recorded no item (a Redis worker may: its peers took the work), every start URL failed, an item could not be recorded
   (``fazhi/unrecorded_items``), a spider callback raised, or it stopped for another reason than
   finishing (``archive_failed``, a lost Redis, a shutdown); a one-line summary goes to stderr;
 - 0: otherwise, also when some pages failed (they are recorded as such).
@@ -28,6 +30,8 @@ from scrapy.exceptions import UsageError
 from scrapy.settings import Settings
 from scrapy.spiderloader import get_spider_loader
 
+from archive.errors import ArchiveLocked
+from archive.lock import WriterLock
 from crawler.targets import SpiderArgumentError
 
 logger = logging.getLogger(__name__)
@@ -49,10 +53,10 @@ def crawl_problems(stats: dict[str, Any], reason: str | None, shared_frontier: b
         problems.append("the crawl did not run")
     elif reason != "finished" and not reason.startswith("closespider_"):
         problems.append(f"stopped: {reason}")
-    recorded = stats.get("item_scraped_count", 0)
+    recorded = recorded_count(stats)
     unrecorded = stats.get("fazhi/unrecorded_items", 0)
     if unrecorded:
-        problems.append(f"{unrecorded} item(s) not recorded")
+        problems.append(f"{unrecorded} fetched item(s) not archived")
     if reason is not None and recorded == 0 and not shared_frontier:
         problems.append("no item recorded")
     starts, failed = stats.get("fazhi/start_urls", 0), stats.get("fazhi/start_urls_failed", 0)
@@ -64,6 +68,12 @@ def crawl_problems(stats: dict[str, Any], reason: str | None, shared_frontier: b
     return problems
 
 
+def recorded_count(stats: dict[str, Any]) -> int:
+    """Captures the archive recorded (one outcome each), or a Redis worker handed on for ``fazhi ingest``."""
+    archived = sum(v for k, v in stats.items() if k.startswith("fazhi/outcome/"))
+    return archived + stats.get("fazhi/redis/items_pushed", 0)
+
+
 def summary(stats: dict[str, Any], reason: str | None, problems: list[str]) -> str:
     """One line: what the crawl did, and why it failed if it did."""
     outcomes = ", ".join(
@@ -71,7 +81,7 @@ def summary(stats: dict[str, Any], reason: str | None, problems: list[str]) -> s
     )
     skipped = sum(v for k, v in stats.items() if k.startswith("fazhi/skipped/"))
     done = (
-        f"{stats.get('item_scraped_count', 0)} item(s) recorded ({outcomes or 'no captures'}), "
+        f"{recorded_count(stats)} capture(s) recorded ({outcomes or 'none'}), "
         f"{stats.get('fazhi/new_version', 0)} new version(s), {skipped} link(s) skipped"
     )
     if problems:
@@ -98,6 +108,26 @@ class Command(ScrapyCrawl):
                 check(**opts.spargs)
             except SpiderArgumentError as exc:
                 return self.argument_error(name, str(exc))
+        lock = None
+        if self.settings.get("ARCHIVE_DB") and not self.shared_frontier():  # Redis workers write no archive
+            try:  # the pipeline's Archive takes the same lock again (it is re-entrant within a process)
+                lock = WriterLock(self.settings["ARCHIVE_DB"], wait=self.settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0))
+            except ArchiveLocked as exc:
+                print(exc, file=sys.stderr)
+                self.exitcode = CRAWL_FAILED
+                return None
+        try:
+            self.crawl(spidercls, opts)
+        finally:
+            if lock is not None:
+                lock.release()
+        return None
+
+    def shared_frontier(self) -> bool:
+        """Redis mode: the crawl is shared with other workers, and its captures go to ``fazhi ingest``."""
+        return bool(self.settings.get("REDIS_URL") or os.environ.get("FAZHI_REDIS_URL"))
+
+    def crawl(self, spidercls: type, opts: argparse.Namespace) -> None:
         self.crawler_process = crawler_process(self.settings)
         crawler = self._create_crawler(spidercls)
         closed: dict[str, str] = {}
@@ -108,8 +138,7 @@ class Command(ScrapyCrawl):
         self.crawler_process.start()
         stats = dict(crawler.stats.get_stats()) if crawler.stats is not None else {}
         reason = closed.get("reason")
-        shared = bool(self.settings.get("REDIS_URL") or os.environ.get("FAZHI_REDIS_URL"))
-        problems = crawl_problems(stats, reason, shared_frontier=shared)
+        problems = crawl_problems(stats, reason, shared_frontier=self.shared_frontier())
         if self.crawler_process.bootstrap_failed and not problems:
             problems.append("the crawl could not start")
         line = summary(stats, reason, problems)
@@ -119,7 +148,6 @@ class Command(ScrapyCrawl):
             self.exitcode = CRAWL_FAILED
         else:
             logger.info(line)
-        return None
 
     def argument_error(self, spider: str, message: str) -> None:
         print(f"scrapy crawl {spider}: {message}", file=sys.stderr)
