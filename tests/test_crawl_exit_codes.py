@@ -135,11 +135,13 @@ def test_what_makes_a_crawl_a_failure(stats, reason, shared, problem):
 
 
 @pytest.mark.slow
-def test_an_archive_that_cannot_be_opened_is_one_line_and_exit_1(tmp_path):
-    """ARCHIVE_DB names a directory: nothing could be kept, so nothing is crawled past the start."""
+@pytest.mark.parametrize("where", ["a directory", "a missing folder"])
+def test_an_archive_that_cannot_be_opened_is_one_line_and_exit_1(tmp_path, where):
+    """ARCHIVE_DB cannot be an archive: nothing could be kept, so nothing is crawled past the start."""
+    db = tmp_path if where == "a directory" else tmp_path / "no" / "such" / "archive.db"
     with start_in_thread(AS_OF, port=0) as portal:
         done = subprocess.run(
-            crawl_command(portal.start_urls[:1], tmp_path, "-s", f"LOG_FILE={tmp_path / 'log'}"),
+            crawl_command(portal.start_urls[:1], db, "-s", f"LOG_FILE={tmp_path / 'log'}"),
             cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
         )  # fmt: skip
     assert done.returncode == 1

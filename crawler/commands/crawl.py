@@ -116,6 +116,8 @@ class Command(ScrapyCrawl):
                 print(exc, file=sys.stderr)
                 self.exitcode = CRAWL_FAILED
                 return None
+            except OSError:
+                pass  # no such folder, say: the pipeline's Archive says what is wrong
         try:
             self.crawl(spidercls, opts)
         finally:
