@@ -168,6 +168,7 @@ def test_a_json_answer_is_recorded_with_its_outcome_and_reason(hostile):
         assert capture["content_type"].startswith("application/json")
         assert capture["outcome"] in ("ok", "error")
         assert capture["reason"]  # why it made no version: not a report page
+        assert capture["kind"] == "report"  # a report URL that answered something else, not a list page
     assert hostile["first"]["stats"].get("spider_exceptions/ValueError") is None
 
 

@@ -77,6 +77,10 @@ def test_any_other_extraction_failure_is_an_error_that_names_it(tmp_path):
     record(tmp_path / "a.db", item(b"<html>"), Extractor(function=broken))
     ((_url, _status, outcome, reason),) = capture_rows(tmp_path / "a.db")
     assert outcome == "error" and reason == "extraction failed: KeyError: 'missing'"
+    # and the archive knows it was a report page, not a list page that failed
+    conn = sqlite3.connect(tmp_path / "a.db")
+    assert conn.execute("SELECT kind FROM capture_records").fetchall() == [("report",)]
+    conn.close()
 
 
 def test_an_extraction_that_overruns_is_given_up_and_the_next_one_runs(tmp_path):
