@@ -88,6 +88,7 @@ class CaptureRecord:
     etag: str | None
     warc_file: str | None
     warc_offset: int | None
+    kind: str | None = None  # listing / report / attachment (schema 4; None when the crawl did not say)
 
 
 def _header(headers: str | None, name: str) -> str | None:
@@ -103,7 +104,7 @@ def _header(headers: str | None, name: str) -> str | None:
 
 _CAPTURE_COLUMNS = (
     "c.id, c.url, c.final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type, c.headers, "
-    "c.sha256, c.body_size, c.warc_file, c.warc_offset"
+    "c.sha256, c.body_size, c.warc_file, c.warc_offset, c.kind"
 )
 
 
@@ -111,7 +112,7 @@ def _capture(row: sqlite3.Row) -> CaptureRecord:
     return CaptureRecord(
         row["id"], row["url"], row["final_url"], row["fetched_at"], row["status"], row["outcome"], row["reason"],
         row["content_type"], row["sha256"], row["body_size"], _header(row["headers"], "Last-Modified"),
-        _header(row["headers"], "ETag"), row["warc_file"], row["warc_offset"],
+        _header(row["headers"], "ETag"), row["warc_file"], row["warc_offset"], row["kind"],
     )  # fmt: skip
 
 
@@ -220,6 +221,21 @@ class ArchiveReader:
                 *UNAVAILABLE_OUTCOMES,
             )
         ]
+
+    def unreadable_report_urls(self) -> list[CaptureRecord]:
+        """Report pages and attachments no archived report is known at whose latest fetch could not read them.
+
+        A report blocked from its first fetch on never becomes a document, so ``unavailable_documents``
+        cannot name it; the crawl's ``kind`` (schema 4) tells its page from a list page.
+        """
+        marks = ", ".join("?" for _ in UNAVAILABLE_OUTCOMES)
+        return [_capture(r) for r in self._rows(
+            f"SELECT {_CAPTURE_COLUMNS} FROM capture_records c JOIN captures k ON k.id = c.id "
+            f"WHERE k.kind IN ('report', 'attachment') AND c.outcome IN ({marks}) "
+            "AND k.id = (SELECT x.id FROM captures x WHERE x.url_id = k.url_id ORDER BY x.fetched_at DESC, x.id DESC LIMIT 1) "
+            "AND c.url NOT IN (SELECT url FROM document_urls) ORDER BY c.fetched_at DESC, c.url",
+            *UNAVAILABLE_OUTCOMES,
+        )]  # fmt: skip
 
     def events_since(self, since: str) -> list[ArchivedEvent]:
         """What the archive gained at or after ``since`` (an ISO time, as the archive writes them), oldest first.

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from archive.readmodel import CaptureRecord
 from report.pages import AgencyPage, DocumentPage
-from report.vocabulary import COMPLIANCE_LABELS, OUTCOME_LABELS, UNKNOWN_REGION
+from report.vocabulary import COMPLIANCE_LABELS, OUTCOME_LABELS, UNKNOWN_REGION, UNREAD_AGENCY
 
 
 @dataclass
@@ -80,7 +81,7 @@ class PlanChangeRow:
 
 @dataclass
 class ComplianceRow:
-    agency_id: int
+    agency_id: int | None  # None: a report page whose agency the archive could never read
     agency: str
     region: str
     year: int | None
@@ -127,19 +128,25 @@ def _plan_row(agency: AgencyPage, doc: DocumentPage, region: str) -> PlanChangeR
     )  # fmt: skip
 
 
+def _unreadable(capture: CaptureRecord) -> str:
+    reason = f"（{capture.reason}）" if capture.reason else ""
+    return f"{capture.fetched_at[:10]} 抓取 {capture.url}：{OUTCOME_LABELS.get(capture.outcome, capture.outcome)}{reason}"
+
+
+def unattributed_rows(captures: list[CaptureRecord]) -> list[ComplianceRow]:
+    """Report pages never read (blocked or failing from the first fetch on): no agency, no year, only the URL."""
+    return [ComplianceRow(None, UNREAD_AGENCY, UNKNOWN_REGION, None, "unavailable", _unreadable(c), None)
+            for c in captures]  # fmt: skip
+
+
 def _compliance_rows(agency: AgencyPage, doc: DocumentPage, region: str) -> list[ComplianceRow]:
     rows = [
         ComplianceRow(agency.id, agency.name, region, f.year, f.kind, f.detail,
                       doc.id if f.kind != "missing_year" else None)  # fmt: skip
         for f in doc.compliance
     ]
-    for capture in doc.unavailable:
-        reason = f"（{capture.reason}）" if capture.reason else ""
-        rows.append(ComplianceRow(
-            agency.id, agency.name, region, doc.year, "unavailable",
-            f"{capture.fetched_at[:10]} 抓取 {capture.url}：{OUTCOME_LABELS.get(capture.outcome, capture.outcome)}{reason}",
-            doc.id,
-        ))  # fmt: skip
+    rows += [ComplianceRow(agency.id, agency.name, region, doc.year, "unavailable", _unreadable(c), doc.id)
+             for c in doc.unavailable]  # fmt: skip
     return rows
 
 
@@ -168,12 +175,14 @@ class Desk:
     removed: list[RemovedRow]
 
     @classmethod
-    def gather(cls, desks: list[AgencyDesk]) -> Desk:
+    def gather(cls, desks: list[AgencyDesk], unread: list[CaptureRecord] | None = None) -> Desk:
+        """Every agency's rows, and a row for each report page that could never be read (``unread``)."""
+        compliance = [r for d in desks for r in d.compliance] + unattributed_rows(unread or [])
         return cls(
             sorted((r for d in desks for r in d.revisions), key=lambda r: (r.latest, r.year, r.agency), reverse=True),
             sorted((r for d in desks for r in d.plans),
                    key=lambda r: (-r.year, -r.counts.get("dropped", 0), r.agency)),  # fmt: skip
-            sorted((r for d in desks for r in d.compliance), key=lambda r: (-(r.year or 0), r.agency, r.kind, r.detail)),
+            sorted(compliance, key=lambda r: (r.year is None, -(r.year or 0), r.agency, r.kind, r.detail)),
             sorted((r for d in desks for r in d.removed), key=lambda r: (r.removed_at, r.agency), reverse=True),
         )
 

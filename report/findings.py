@@ -10,11 +10,11 @@ writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from archive.readmodel import ArchiveReader
+from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.yoy import YearOverYear
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
 from report.pages import AgencyPage, DocumentPage, YearPair
@@ -112,22 +112,31 @@ def agency_findings(agency: AgencyPage) -> dict[str, list[dict[str, Any]]]:
     return {table: [row for doc in agency.documents for row in document_rows(table, agency, doc)] for table in TABLES}
 
 
-def analysed_agencies(db: str | Path) -> list[AgencyPage]:
-    """The archive's agencies, each analysed as the site analyses them."""
+def unread_compliance_rows(captures: list[CaptureRecord]) -> list[dict[str, Any]]:
+    """A compliance row for each report page no fetch could read (its agency and year are not known)."""
+    return [{"agency": None, "region": None, "level": None, "report_year": None, "kind": "unavailable",
+             "kind_label": COMPLIANCE_LABELS["unavailable"],
+             "detail": f"{c.fetched_at} {OUTCOME_LABELS.get(c.outcome, c.outcome)}" + (f"：{c.reason}" if c.reason else ""),
+             "part": None, "url": c.url, "document_id": None} for c in captures]  # fmt: skip
+
+
+def analysed_agencies(db: str | Path) -> tuple[list[AgencyPage], list[CaptureRecord]]:
+    """The archive's agencies, each analysed as the site analyses them, and the report pages never read."""
     with ArchiveReader(db) as reader:
-        agencies = load_agencies(reader)
+        agencies, unread = load_agencies(reader), reader.unreadable_report_urls()
     keys = shared_sentence_keys(agencies)
     for agency in agencies:
         analyse_agency(agency, keys)
-    return agencies
+    return agencies, unread
 
 
-def finding_rows(db: str | Path, table: str) -> Iterable[dict[str, Any]]:
+def finding_rows(db: str | Path, table: str) -> list[dict[str, Any]]:
     """The rows of one findings table for the archive at ``db``."""
     if table not in TABLES:
         raise ValueError(f"unknown findings table {table!r}; expected one of {', '.join(TABLES)}")
-    return [row for agency in analysed_agencies(db) for doc in agency.documents
-            for row in document_rows(table, agency, doc)]  # fmt: skip
+    agencies, unread = analysed_agencies(db)
+    rows = [row for agency in agencies for doc in agency.documents for row in document_rows(table, agency, doc)]
+    return rows + (unread_compliance_rows(unread) if table == "compliance" else [])
 
 
 def export_findings(db: str | Path, table: str, fmt: str, out: str | Path | IO[bytes]) -> int:

@@ -17,14 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from archive.findings_db import write_findings_db
-from archive.readmodel import ArchiveReader
+from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.textdiff import _words
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
 from report.desk import Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
-from report.findings import agency_findings
+from report.findings import agency_findings, unread_compliance_rows
 from report.pages import AgencyPage, Region, Totals
 from report.render import script, stylesheet, template_environment
 from report.search_index import SearchDocument, write_search_index
@@ -138,16 +138,19 @@ def _write_search(out: Path, agencies: list[AgencyPage], generated: str | None) 
     _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
 
 
-def _write_across_agencies(out: Path, agencies: list[AgencyPage], generated: str | None) -> None:
+def _write_across_agencies(
+    out: Path, agencies: list[AgencyPage], unread: list[CaptureRecord], generated: str | None
+) -> None:
     """What reads every agency at once: the index and its desk, the feed, the findings, the summary."""
     documents = [d for a in agencies for d in a.documents]
     totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
                     sum(d.revised for d in documents))  # fmt: skip
-    desk = Desk.gather([a.desk for a in agencies if a.desk])
+    desk = Desk.gather([a.desk for a in agencies if a.desk], unread)
     _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
            totals=totals, desk=desk)  # fmt: skip
     write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
     findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
+    findings["compliance"] += unread_compliance_rows(unread)
     write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
     write_summary(out, desk, totals)
 
@@ -165,7 +168,7 @@ def build_report_site(
     replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
     with ArchiveReader(db_path) as reader:
         agencies = load_agencies(reader)
-        generated = reader.last_seen()
+        unread, generated = reader.unreadable_report_urls(), reader.last_seen()
     for folder in ("agencies", "documents", "versions"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
@@ -173,5 +176,5 @@ def build_report_site(
     _write_search(out, agencies, generated)
     context = SiteContext(out, generated, shared_sentence_keys(agencies), replay)
     agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
-    _write_across_agencies(out, agencies, generated)
+    _write_across_agencies(out, agencies, unread, generated)
     return out / "index.html"

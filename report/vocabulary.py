@@ -61,6 +61,7 @@ LEVEL_LABELS = {
 }
 UNKNOWN_LEVEL = "未知层级"
 UNKNOWN_REGION = "未知地区"
+UNREAD_AGENCY = "（未能读取的报告页）"
 
 
 def level_label(level: str | None) -> str:

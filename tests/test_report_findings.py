@@ -52,6 +52,12 @@ def archive_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         # the town's 2022 report answers with a WAF challenge at the last crawl
         archive.ingest(Capture(url=base + "t22.html", fetched_at="2024-03-02T08:00:00Z", status=412,
                                outcome="blocked", error="412 $_ts challenge", body=b"$_ts=1"), None)  # fmt: skip
+        # a report page blocked from its first fetch on: no document, only the URL (and that it was a report page)
+        archive.ingest(Capture(url=base + "never.html", fetched_at="2024-03-02T08:01:00Z", status=521,
+                               outcome="blocked", error="521 __jsluid challenge", body=b"__jsluid", kind="report"),
+                       None)  # fmt: skip
+        archive.ingest(Capture(url=base + "list.html", fetched_at="2024-03-02T08:02:00Z", status=503,
+                               outcome="error", error="503", body=b"", kind="listing"), None)  # fmt: skip
     return db
 
 
@@ -102,8 +108,10 @@ def test_compliance_finds_the_late_report_the_missing_year_and_the_blocked_url(a
     assert ("青禾县司法局", 2022, "late") in found
     assert ("柳溪镇人民政府", 2021, "missing_year") in found
     assert ("柳溪镇人民政府", 2022, "unavailable") in found
-    [blocked] = [r for r in rows if r["kind"] == "unavailable"]
-    assert blocked["url"].endswith("t22.html") and "412" in blocked["detail"]
+    unavailable = {r["url"].rsplit("/", 1)[-1]: r for r in rows if r["kind"] == "unavailable"}
+    assert set(unavailable) == {"t22.html", "never.html"}  # a failing list page is not a report
+    assert "412" in unavailable["t22.html"]["detail"] and unavailable["t22.html"]["agency"] == "柳溪镇人民政府"
+    assert "__jsluid" in unavailable["never.html"]["detail"] and unavailable["never.html"]["agency"] is None
     assert ("青禾县司法局", 2021, "late") not in found
 
 
@@ -113,6 +121,7 @@ def test_the_index_lists_the_compliance_findings(site: Path) -> None:
     assert 'class="compliance-late"' in section and "2023-05-10" in section
     assert 'class="compliance-missing_year"' in section and "2021年度报告缺失" in section
     assert 'class="compliance-unavailable"' in section and "被拦截" in section
+    assert section.count('class="compliance-unavailable"') == 2 and "never.html" in section and "list.html" not in section
 
 
 def test_findings_db_serves_in_datasette_with_its_canned_queries(site: Path) -> None:
@@ -166,4 +175,4 @@ def test_the_summary_tells_what_was_found(site: Path) -> None:
     assert lines[1] == "0 report(s) revised after publication"
     assert "commitments dropped in 2021→2022 (by 1 agencies)" in lines[2]
     assert lines[-1].startswith("1 report(s) after the 1 April deadline;") and "1 year(s) missing" in lines[-1]
-    assert "1 report URL(s) unreadable at the last crawl" in lines[-1]
+    assert "2 report URL(s) unreadable at the last crawl" in lines[-1]
