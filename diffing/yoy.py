@@ -236,7 +236,12 @@ def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
 
 def _near(figure: Figure, sentence: str) -> str:
     """The words just before a figure in its sentence, clause breaks ignored: context for a short label."""
-    return " ".join(w for w in _words(sentence[max(0, figure.start - FIGURE_WINDOW) : figure.start]) if len(w) > 1)
+    return _words_before(sentence, figure.start)
+
+
+@lru_cache(maxsize=65536)
+def _words_before(sentence: str, start: int) -> str:
+    return " ".join(w for w in _words(sentence[max(0, start - FIGURE_WINDOW) : start]) if len(w) > 1)
 
 
 def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
