@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
+from real_corpus import shared_text
 
 from diffing.outline import commitments
 from diffing.sections import achievement_sentences, problem_items, report_parts
 from diffing.yoy import boilerplate, compare_years, diff_reports
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT / ".." / "shared" / "corpus"
 FIXTURES = ROOT / "tests" / "fixtures" / "yoy"
 
 _spec = importlib.util.spec_from_file_location("benchmarks_diffing_yoy", ROOT / "benchmarks" / "diffing.py")
@@ -94,11 +94,11 @@ def test_numbered_sub_items_are_the_plans_of_the_item_heading_them() -> None:
 
 
 def test_real_report_parts() -> None:
-    zhishan = (SHARED / "zhishan-2020-report.txt").read_text(encoding="utf-8")
+    zhishan = shared_text("corpus/zhishan-2020-report.txt")
     parts = report_parts(zhishan)
     assert len(parts.plans) == 5 and not parts.problems
     assert not any(s.startswith("附件") for s in achievement_sentences(parts))
-    shuangshan = (SHARED / "shuangshan-2021-page-as-text.txt").read_text(encoding="utf-8")
+    shuangshan = shared_text("corpus/shuangshan-2021-page-as-text.txt")
     parts = report_parts(shuangshan)
     assert problem_items(parts.problems) == ["创新力度不够,普法教育形式比较单一"]
     # the plans half of 四、存在问题及下一步努力方向: one paragraph holding 一是要… 二要…, two commitments
