@@ -63,6 +63,11 @@ class YoyPair:
         """The rendered text of ``"old"`` or ``"new"``."""
         return self.old_text if side == "old" else self.new_text
 
+    def spans(self, key: str) -> dict[str, tuple[int, int]]:
+        """Where the labelled items of ``plans_old``/``plans_new``/``problems_old``/``problems_new`` sit."""
+        side = "old" if key.endswith("_old") else "new"
+        return {item: self.span(side, anchor) for item, anchor in self.gold[key].items()}
+
     def span(self, side: str, anchor: str) -> tuple[int, int]:
         """Where ``anchor`` sits in that side's text; it must occur exactly once."""
         text = self.text(side)

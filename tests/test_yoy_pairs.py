@@ -122,6 +122,23 @@ def test_every_anchor_occurs_exactly_once(pair: YoyPair) -> None:
             assert _once(pair.new_text, anchor) >= 0, (plan, anchor)
 
 
+def test_follow_through_evidence_comes_from_this_years_results(pair: YoyPair) -> None:
+    """Evidence sits before this year's problems and plans (the results come first in every pair)."""
+    g = pair.gold
+    starts = [pair.new_text.find(a) for a in [*g["plans_new"].values(), *g["problems_new"].values()]]
+    first = min(starts, default=len(pair.new_text))
+    for plan, evidence in g["follow_through"].items():
+        for anchor in [evidence] if isinstance(evidence, str) else evidence or []:
+            assert pair.new_text.find(anchor) < first, (plan, anchor)
+
+
+def test_spans_point_at_the_anchors(pair: YoyPair) -> None:
+    for key in ("plans_old", "plans_new", "problems_old", "problems_new"):
+        side = "old" if key.endswith("_old") else "new"
+        for item, (start, end) in pair.spans(key).items():
+            assert pair.text(side)[start:end] == pair.gold[key][item]
+
+
 def test_labelled_items_do_not_overlap(pair: YoyPair) -> None:
     spans: dict[str, list[tuple[int, int, str]]] = {"old": [], "new": []}
     for side, key, anchor in _plan_and_problem_anchors(pair):
