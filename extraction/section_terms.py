@@ -75,6 +75,8 @@ FORWARD = re.compile(
 )
 # "2023年，我局将…" looks forward only when the year is after the one reported on (extraction.sections).
 YEAR_OPENING = re.compile(r"^在?((?:19|20)\d\d)年(?:度)?[,，]?")
+# "整改措施：…" after each problem of a 存在问题及整改措施 section: what will be done about it, a plan.
+MEASURES = re.compile(r"^(?:整改措施|改进措施|整改方向|对策措施|对策建议|下一步措施|下步措施|改进方向|下一步打算|下步打算)[：:]")
 # The body of a forward paragraph says what will be done.
 WILL = re.compile(r"将|要|拟|计划|力争|继续|持续|一是|首先|重点")
 
