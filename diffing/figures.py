@@ -17,7 +17,7 @@ from functools import lru_cache
 
 _UNITS = (
     "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
-    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|%|％|万|亿"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|%|％|万|亿"
 )
 _FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
@@ -80,18 +80,35 @@ class ChangedFigure:
     new_sentence: str
 
 
+# Scale words before a unit: 3.2万元 and 28000元 are sums of money both.
+_SCALES = {"万": 10_000.0, "亿": 100_000_000.0, "千": 1_000.0}
+
+
+def unit_scale(unit: str) -> tuple[str, float]:
+    """(the unit without its scale word, the scale): 万元 → (元, 10000), 万人次 → (人次, 10000)."""
+    if len(unit) > 1 and unit[0] in _SCALES:
+        return unit[1:], _SCALES[unit[0]]
+    return unit, 1.0
+
+
 def unit_family(unit: str) -> str:
-    """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次 …"""
-    unit = unit.removeprefix("余")
-    if unit in ("人", "人次", "名", "余人"):
+    """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次, 元 / 万元 …"""
+    unit = unit_scale(unit.removeprefix("余"))[0]
+    if unit in ("人", "人次", "名"):
         return "人"
-    if unit in ("万人", "万人次"):
-        return "万人"
     if unit.endswith("次") and len(unit) == 2:
         unit = unit[0]
     if unit == "户":  # households and businesses: 企业1574户 / 企业1692家
         return "家"
     return "%" if unit == "％" else unit
+
+
+def figure_amount(value: str, unit: str) -> float:
+    """The value in the family's base unit: 1.2万人次 → 12000."""
+    try:
+        return float(value) * unit_scale(unit)[1]
+    except ValueError:
+        return float("nan")
 
 
 def _is_year(num: str, unit: str, after: str) -> bool:

@@ -65,6 +65,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("群众", "村民", "居民", "渔民", "市民", "农民", "务工人员", "外来务工人员", "公众", "老百姓"),
     ("执法能力", "执法水平", "执法素质", "业务素质", "业务能力", "执法素养", "专业素养", "业务水平"),
     ("案卷", "卷宗"),
+    ("不平衡", "不均衡", "发展不平衡", "发展不均衡"),
+    ("平衡", "均衡"),
 )
 _CANON = {word: group[0] for group in SYNONYMS for word in group}
 # jieba parts of speech that carry what an item is about: nouns, verbs, names, idioms, abbreviations …

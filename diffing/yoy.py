@@ -34,7 +34,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
-from diffing.figures import Figure, extract_figures, unit_family
+from diffing.figures import Figure, extract_figures, figure_amount, unit_family
 from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
 from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
@@ -89,9 +89,13 @@ class PairedFigure:
     after_sentence: str
     before_at: int = 0  # offset of the value in its sentence
     after_at: int = 0
+    before_amount: float | None = None  # in the unit family's base unit (1.2万人次 → 12000), when known
+    after_amount: float | None = None
 
     @property
     def changed(self) -> bool:
+        if self.before_amount is not None and self.after_amount is not None:
+            return self.before_amount != self.after_amount
         return _figure_value(self.before) != _figure_value(self.after)
 
 
@@ -291,7 +295,8 @@ def pair_figures(
     pairs.sort()
     return [
         PairedFigure(b[j][0].label or a[i][0].label, a[i][0].text, b[j][0].text, a[i][1], b[j][1],
-                     a[i][0].start, b[j][0].start)  # fmt: skip
+                     a[i][0].start, b[j][0].start, figure_amount(a[i][0].value, a[i][0].unit),
+                     figure_amount(b[j][0].value, b[j][0].unit))  # fmt: skip
         for i, j in pairs
     ]
 
