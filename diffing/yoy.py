@@ -35,7 +35,13 @@ from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
 from diffing.figures import Figure, extract_figures, figure_amount, unit_family
-from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
+from diffing.followthrough import (
+    FollowThrough,
+    copied_keys,
+    evidence_sentences,
+    follow_through,
+    undone_by_problems,
+)
 from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
@@ -435,7 +441,9 @@ def compare_years(
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(promised, evidence, field_words=field_words, context=context),
+        follow_through=undone_by_problems(
+            follow_through(promised, evidence, field_words=field_words, context=context),
+            problem_items(new_parts.problems), field_words, context),  # fmt: skip
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
                                   field_words=field_words, context=context),  # fmt: skip
         figures=pair_figures(achievement_sentences(old_parts), new_sentences),
