@@ -410,6 +410,11 @@ def compliance(old: Report, new: Report, old_parts: ReportParts | None = None,
     return found + missing_years(old, new)
 
 
+def _measured(parts: ReportParts) -> list[str]:
+    """Where a report states quantities: its results and its shortcomings (not its plans' targets)."""
+    return achievement_sentences(parts) + split_sentences("\n".join(parts.problems))
+
+
 def _field_words(agency: str, *titles: str) -> frozenset[str]:
     """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
     words = set(content_words(" ".join([agency, *titles])))
@@ -446,7 +451,7 @@ def compare_years(
             problem_items(new_parts.problems), field_words, context),  # fmt: skip
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
                                   field_words=field_words, context=context),  # fmt: skip
-        figures=pair_figures(achievement_sentences(old_parts), new_sentences),
+        figures=pair_figures(_measured(old_parts), _measured(new_parts)),
         boilerplate=boilerplate(old.text, new.text, others),
         compliance=compliance(old, new, old_parts, new_parts),
     )
