@@ -34,7 +34,7 @@ _LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
 _LABEL_SUFFIXES = (
     "达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了", "至", "到", "提升至", "下降至", "均",
     "增加到", "增加至", "扩大到", "扩大至", "增长到", "提高到", "提高至", "降至", "下降到", "增至", "减少到", "减少至",
-    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为",
+    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为", "的",
 )  # fmt: skip
 # Spans that hold numbers but no measures: document numbers, names of documents, dates, articles.
 _NOT_FIGURES = (
@@ -141,6 +141,21 @@ def _trim_label(clause: str) -> str:
     return label
 
 
+def _first_noun(run: str) -> str:
+    """The thing a measure word counts: the first word after it (7项问题已完成 → 问题; 37个网格单元 → 网格单元)."""
+    import jieba
+
+    words = jieba.lcut(run[: _AFTER_CHARS + 2], HMM=False)
+    noun = ""
+    for word in words:
+        if len(noun) + len(word) > _AFTER_CHARS:
+            break
+        noun += word
+        if len(noun) >= 2 and len(word) >= 2:
+            break
+    return noun or run[:_AFTER_CHARS]
+
+
 def _masked(sentence: str) -> list[tuple[int, int]]:
     return [m.span() for pattern in _NOT_FIGURES for m in pattern.finditer(sentence)]
 
@@ -180,7 +195,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         if breaks:
             before = before[breaks[-1].end() :]
         following = _CJK_RUN.match(sentence[m.end():])
-        noun = following.group(0)[:_AFTER_CHARS] if following and unit in _ENTITY_UNITS else ""
+        noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
         figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
         label_floor = m.end()

@@ -62,6 +62,8 @@ FIGURE_NOUN_SHARE = 0.4
 FIGURE_NEAR_SHARE = 0.2
 FIGURE_SENTENCE_SHARE = 0.5
 FIGURE_WINDOW = 20
+# A noun after one value found in the other's label counts for this much of a match of nouns.
+CROSS_NOUN_FACTOR = 0.8
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
 # The rule: a report on year N is public by 1 April of year N+1.
@@ -262,7 +264,10 @@ def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
     if fa.after and fb.after:
         parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
     elif fa.after or fb.after:
-        parts.append((FIGURE_NOUN_SHARE, 0.0))
+        # 将186家企业纳入… / 纳入企业增至203家: what one names after the value the other names before it
+        one, other = (fa, fb) if fa.after else (fb, fa)
+        parts.append((FIGURE_NOUN_SHARE, CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label)
+                      if other.label else 0.0))  # fmt: skip
     parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
     parts.append((FIGURE_SENTENCE_SHARE, _sentence_likeness(sa, sb)))
     return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
@@ -441,7 +446,6 @@ def compare_years(
     promised = _commitments(old)
     context = background([old.text, new.text])
     matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
-    new_sentences = achievement_sentences(new_parts)
     evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
