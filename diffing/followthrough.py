@@ -16,7 +16,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from diffing.meaning import Background, Gist, Weights, gist, similarity
+from diffing.meaning import Background, Gist, Weights, clause_gists, gist, similarity, union_gist
 from diffing.outline import Commitment, normalise
 from diffing.sections import ReportParts, achievement_sentences
 from diffing.sentences import split_sentences
@@ -85,6 +85,15 @@ def _windows(sentence: str) -> tuple[tuple[str, frozenset[int]], ...]:
     return tuple(windows)
 
 
+def _window_gists(sentence: str, field_words: frozenset[str]) -> list[Gist]:
+    """The gists of the sentence's windows (as ``_windows`` lists them), from one tagging of it."""
+    windows = _windows(sentence)
+    clauses = clause_gists(sentence, field_words)
+    if len(clauses) != max((max(c) for _w, c in windows if c), default=-1) + 1:
+        return [gist(w, field_words) for w, _c in windows]  # the tagger split clauses otherwise: tag each
+    return [union_gist(clauses[k] for k in sorted(c)) for _w, c in windows]
+
+
 def _promise(commitment: Commitment) -> str:
     """What a plan promises: its text without the marker and, when more follows, without its title."""
     text = commitment.text[len(commitment.marker):] if commitment.text.startswith(commitment.marker) else commitment.text
@@ -140,7 +149,7 @@ def follow_through(
     sentences = [s for s in sentences if s not in intro]
     whole = [gist(_promise(c), field_words) for c in promised]
     spans = [[clauses for _w, clauses in _windows(s)] for s in sentences]
-    windows = [[gist(w, field_words) for w, _clauses in _windows(s)] for s in sentences]
+    windows = [_window_gists(s, field_words) for s in sentences]
     weights = Weights(whole + [w[0] for w in windows], context)
     scored: list[list[float]] = []
     where: dict[tuple[int, int], frozenset[int]] = {}  # the clauses of the best window

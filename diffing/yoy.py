@@ -256,8 +256,16 @@ def _words_before(sentence: str, start: int) -> str:
     return " ".join(w for w in _words(sentence[max(0, start - FIGURE_WINDOW) : start]) if len(w) > 1)
 
 
-def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
-    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them."""
+def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0) -> float:
+    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them.
+
+    Below ``floor`` the exact score does not matter: once the parts known so far cannot reach it, -1.
+    """
+    likeness = _sentence_likeness(sa, sb)
+    if floor and fa.label and fb.label and not (fa.after or fb.after):
+        best = FIGURE_LABEL_SHARE * fuzz.ratio(fa.label, fb.label) + FIGURE_NEAR_SHARE * 100 + FIGURE_SENTENCE_SHARE * likeness
+        if best / (FIGURE_LABEL_SHARE + FIGURE_NEAR_SHARE + FIGURE_SENTENCE_SHARE) < floor:
+            return -1.0
     parts: list[tuple[float, float]] = []
     if fa.label and fb.label:
         parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
@@ -269,7 +277,7 @@ def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
         parts.append((FIGURE_NOUN_SHARE, CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label)
                       if other.label else 0.0))  # fmt: skip
     parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
-    parts.append((FIGURE_SENTENCE_SHARE, _sentence_likeness(sa, sb)))
+    parts.append((FIGURE_SENTENCE_SHARE, likeness))
     return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
 
 
@@ -284,12 +292,14 @@ def pair_figures(
 ) -> list[PairedFigure]:
     """Figures of year N's and year N+1's sentences that count the same thing (unit family and label)."""
     a, b = _figures_of(previous), _figures_of(current)
+    by_family: dict[str, list[int]] = {}
+    for j, (fb, _) in enumerate(b):
+        by_family.setdefault(unit_family(fb.unit), []).append(j)
     candidates = sorted(
         (
-            (_figure_score(fa, fb, sa, sb), i, j)
+            (_figure_score(fa, b[j][0], sa, b[j][1], label_at), i, j)
             for i, (fa, sa) in enumerate(a)
-            for j, (fb, sb) in enumerate(b)
-            if unit_family(fa.unit) == unit_family(fb.unit)
+            for j in by_family.get(unit_family(fa.unit), ())
         ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
