@@ -50,13 +50,13 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-FT_CONTEXT = False
-# Problems are matched on meaning too (0–100), a little more strictly than plans.
+# Problems are matched on meaning too (0–100); short and formulaic, they pair a little more readily than plans.
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
 # What a figure's score is made of, by weight: its label (the clause before it), the noun after a
-# measure word (37个网格单元), and the words within FIGURE_WINDOW characters before it.
+# measure word (37个网格单元), the words within FIGURE_WINDOW characters before it, and how alike the
+# two sentences are (one template refilled with this year's numbers).
 FIGURE_LABEL_SHARE = 0.4
 FIGURE_NOUN_SHARE = 0.4
 FIGURE_NEAR_SHARE = 0.2
