@@ -2,9 +2,12 @@
 
 Plans are reworded from year to year, reordered and renumbered, cut in two and folded together, so
 items are matched on what they commit to (``diffing.meaning``: their telling words and subjects,
-not the domain words every item shares), not by position or exact text. The pairing is
-many-to-many: an old item whose content two new items share between them is ``split``, two old
-items taken up by one new item are ``merged``.
+not the domain words every item shares), not by exact text. The pairing is many-to-many: an old
+item whose content two new items share between them is ``split``, two old items taken up by one
+new item are ``merged``. It runs in passes, surest first: pairs close in meaning; splits and
+merges; two left-over items each other's closest by a margin; a subject only they name on both
+sides; and, as drafters rewrite a list item by item, a lone old and a lone new item between two
+pairs in list order whose first sentences share a word.
 """
 
 from __future__ import annotations
@@ -50,8 +53,6 @@ PIECE_CLOSE_AT = 25.0
 # … or closest to it, this close, and saying this much more of it (coverage points) than the other pieces.
 PIECE_LOW_AT = 15.0
 PIECE_GAIN = 15.0
-# An item cut down to part of itself keeps most of its words: enough to pair (as changed), not to keep.
-SUBSET_WEIGHT = 0.8
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 MATCH_STATUSES = ("kept", "changed", "split", "merged", "dropped", "added")
@@ -80,9 +81,6 @@ class CommitmentMatch:
 def body(item: Commitment) -> str:
     """The text without its marker: renumbering (一)→(二) is not a change of the promise."""
     return item.text[len(item.marker) :] if item.marker and item.text.startswith(item.marker) else item.text
-
-
-_body = body
 
 
 def comparable(item: Commitment) -> str:

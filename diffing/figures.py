@@ -17,7 +17,7 @@ from functools import lru_cache
 
 _UNITS = (
     "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
-    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|%|％|万|亿"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|%|％|万|亿"
 )
 _FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
@@ -34,7 +34,7 @@ _LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
 _LABEL_SUFFIXES = (
     "达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了", "至", "到", "提升至", "下降至", "均",
     "增加到", "增加至", "扩大到", "扩大至", "增长到", "提高到", "提高至", "降至", "下降到", "增至", "减少到", "减少至",
-    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为",
+    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为", "的",
 )  # fmt: skip
 # Spans that hold numbers but no measures: document numbers, names of documents, dates, articles.
 _NOT_FIGURES = (
@@ -45,7 +45,7 @@ _NOT_FIGURES = (
     re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),
     re.compile(r"(?:19|20)\d\d\s*[-—–~至到]\s*(?:19|20)\d\d"),
     re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号])?(?:[-—至到]\s*\d{1,2}\s*月?(?:\d{1,2}\s*[日号])?)?"),
-    re.compile(r"\d{1,2}[.．·]\d{1,2}(?![\d万亿%％件次场人个项份家起条名户宗处卷])"),  # 12.4 / 4·22 (dates)
+    re.compile(rf"\d{{1,2}}[.．·]\d{{1,2}}(?!\d|余|多|{_UNITS})"),  # 12.4 / 4·22 (dates: no unit after them)
 )
 
 
@@ -80,18 +80,35 @@ class ChangedFigure:
     new_sentence: str
 
 
+# Scale words before a unit: 3.2万元 and 28000元 are sums of money both.
+_SCALES = {"万": 10_000.0, "亿": 100_000_000.0, "千": 1_000.0}
+
+
+def unit_scale(unit: str) -> tuple[str, float]:
+    """(the unit without its scale word, the scale): 万元 → (元, 10000), 万人次 → (人次, 10000)."""
+    if len(unit) > 1 and unit[0] in _SCALES:
+        return unit[1:], _SCALES[unit[0]]
+    return unit, 1.0
+
+
 def unit_family(unit: str) -> str:
-    """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次 …"""
-    unit = unit.removeprefix("余")
-    if unit in ("人", "人次", "名", "余人"):
+    """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次, 元 / 万元 …"""
+    unit = unit_scale(unit.removeprefix("余"))[0]
+    if unit in ("人", "人次", "名"):
         return "人"
-    if unit in ("万人", "万人次"):
-        return "万人"
     if unit.endswith("次") and len(unit) == 2:
         unit = unit[0]
     if unit == "户":  # households and businesses: 企业1574户 / 企业1692家
         return "家"
     return "%" if unit == "％" else unit
+
+
+def figure_amount(value: str, unit: str) -> float:
+    """The value in the family's base unit: 1.2万人次 → 12000."""
+    try:
+        return float(value) * unit_scale(unit)[1]
+    except ValueError:
+        return float("nan")
 
 
 def _is_year(num: str, unit: str, after: str) -> bool:
@@ -122,6 +139,21 @@ def _trim_label(clause: str) -> str:
             if label.endswith(suffix) and len(label) > len(suffix):
                 label, changed = label[: -len(suffix)], True
     return label
+
+
+def _first_noun(run: str) -> str:
+    """The thing a measure word counts: the first word after it (7项问题已完成 → 问题; 37个网格单元 → 网格单元)."""
+    import jieba
+
+    words = jieba.lcut(run[: _AFTER_CHARS + 2], HMM=False)
+    noun = ""
+    for word in words:
+        if len(noun) + len(word) > _AFTER_CHARS:
+            break
+        noun += word
+        if len(noun) >= 2 and len(word) >= 2:
+            break
+    return noun or run[:_AFTER_CHARS]
 
 
 def _masked(sentence: str) -> list[tuple[int, int]]:
@@ -163,7 +195,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         if breaks:
             before = before[breaks[-1].end() :]
         following = _CJK_RUN.match(sentence[m.end():])
-        noun = following.group(0)[:_AFTER_CHARS] if following and unit in _ENTITY_UNITS else ""
+        noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
         figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
         label_floor = m.end()

@@ -65,6 +65,8 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("群众", "村民", "居民", "渔民", "市民", "农民", "务工人员", "外来务工人员", "公众", "老百姓"),
     ("执法能力", "执法水平", "执法素质", "业务素质", "业务能力", "执法素养", "专业素养", "业务水平"),
     ("案卷", "卷宗"),
+    ("不平衡", "不均衡", "发展不平衡", "发展不均衡"),
+    ("平衡", "均衡"),
 )
 _CANON = {word: group[0] for group in SYNONYMS for word in group}
 # jieba parts of speech that carry what an item is about: nouns, verbs, names, idioms, abbreviations …
@@ -84,7 +86,7 @@ class Gist:
     targets: tuple[str, ...]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     import jieba
     import jieba.posseg as pseg
@@ -100,7 +102,7 @@ def canonical(word: str) -> str:
     return _CANON.get(word, word)
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=65536)
 def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
     """The gist of an item; ``ignore`` holds words that say nothing here (an agency's own field words)."""
     body = _MARKER.sub("", text)
@@ -115,6 +117,41 @@ def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
     grams = {w[k : k + 2] for w in words for k in range(len(w) - 1)}
     grams = {g for g in grams if g not in GENERIC and g not in ignore}
     return Gist(frozenset(words), frozenset(grams), topics_of(text), targets)
+
+
+_CLAUSE_MARK = frozenset("，,；;。：:！!？?")
+
+
+@lru_cache(maxsize=16384)
+def clause_gists(sentence: str, ignore: frozenset[str] = frozenset()) -> tuple[Gist, ...]:
+    """The gist of each clause of a sentence, from one tagging of the whole sentence (a clause tagged
+    alone comes out the same, tagging it again only costs time)."""
+    clauses: list[set[str]] = [set()]
+    texts: list[str] = [""]
+    for word, flag in _tagged(_NUMBER.sub(" ", _YEAR.sub(" ", sentence))):
+        if word in _CLAUSE_MARK:
+            if clauses[-1] or texts[-1].strip():
+                clauses.append(set())
+                texts.append("")
+            continue
+        texts[-1] += word
+        if len(word) >= 2 and flag.startswith(_CONTENT_POS):
+            word = canonical(word)
+            if word not in GENERIC and word not in ignore:
+                clauses[-1].add(word)
+    pairs = [(c, t) for c, t in zip(clauses, texts, strict=True) if t.strip()]
+    return tuple(_gist_of(frozenset(words), text, ignore) for words, text in pairs)
+
+
+def union_gist(parts: Iterable[Gist]) -> Gist:
+    parts = list(parts)
+    return Gist(frozenset().union(*(g.words for g in parts)), frozenset().union(*(g.grams for g in parts)),
+                frozenset().union(*(g.topics for g in parts)), tuple(t for g in parts for t in g.targets))  # fmt: skip
+
+
+def _gist_of(words: frozenset[str], text: str, ignore: frozenset[str]) -> Gist:
+    grams = {w[k : k + 2] for w in words for k in range(len(w) - 1)}
+    return Gist(words, frozenset(g for g in grams if g not in GENERIC and g not in ignore), topics_of(text), ())
 
 
 @dataclass
@@ -154,11 +191,18 @@ class Weights:
         self.words: Counter[str] = Counter(w for g in gists for w in g.words) + context.words
         self.grams: Counter[str] = Counter(x for g in gists for x in g.grams) + context.grams
 
+        self._word: dict[str, float] = {}
+        self._gram: dict[str, float] = {}
+
     def word(self, w: str) -> float:
-        return 1.0 + math.log((self.n + 1) / (self.words.get(w, 0) + 1))
+        if w not in self._word:
+            self._word[w] = 1.0 + math.log((self.n + 1) / (self.words.get(w, 0) + 1))
+        return self._word[w]
 
     def gram(self, g: str) -> float:
-        return 1.0 + math.log((self.n + 1) / (self.grams.get(g, 0) + 1))
+        if g not in self._gram:
+            self._gram[g] = 1.0 + math.log((self.n + 1) / (self.grams.get(g, 0) + 1))
+        return self._gram[g]
 
 
 def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight, b_power: float = 0.5) -> float:  # noqa: ANN001

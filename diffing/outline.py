@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extraction.report import Report
 from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, LABEL_LINE
@@ -81,6 +81,12 @@ def parse_outline(text: str) -> list[OutlineItem]:
 
 def plans_section(report: Report | str) -> tuple[OutlineItem, list[str]] | None:
     """The heading of the report's plans and the lines under it, as the report's structure has them."""
+    found = plans_blocks(report)
+    return (found[0], [line for block in found[1] for line in block]) if found else None
+
+
+def plans_blocks(report: Report | str) -> tuple[OutlineItem, list[list[str]]] | None:
+    """The first plans heading and the plans lines, one list per run of them (整改措施 after each problem)."""
     from diffing.sections import as_report, report_parts
 
     report = as_report(report)
@@ -91,7 +97,8 @@ def plans_section(report: Report | str) -> tuple[OutlineItem, list[str]] | None:
     line = first.text.splitlines()[0].strip() if first.text else ""
     number = next((n for n, x in enumerate(report.text.splitlines()) if x.strip() == line), 0)
     heading = OutlineItem(first.marker, first.level, first.title, line, number)
-    return heading, report_parts(report).plans
+    blocks = report_parts(report).plan_blocks
+    return (heading, blocks) if blocks else None
 
 
 def _numeral(marker: str) -> int:
@@ -148,10 +155,17 @@ def commitments(report: Report | str) -> list[Commitment]:
     首先…其次…) is as many commitments; unnumbered lines continue the item above them. A stock
     closing pledge with no action of its own (今后，我们将继续…) is not a commitment.
     """
-    found = plans_section(report)
+    found = plans_blocks(report)
     if not found:
         return []
-    _heading, body = found
+    items: list[Commitment] = []
+    for n, block in enumerate(found[1]):
+        prefix = f"{n}-" if n else ""  # paths stay unique across runs (整改措施 blocks, then the plans part)
+        items += [replace(c, path=prefix + c.path) for c in _run_items(block)]
+    return items
+
+
+def _run_items(body: list[str]) -> list[Commitment]:
     body = [line for line in body if not _LABEL_LINE.match(line)]
     if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
         body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them

@@ -39,6 +39,7 @@ class ReportParts:
     problems: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
     intro: list[str] = field(default_factory=list)  # lines before the first heading (title excluded)
+    plan_blocks: list[list[str]] = field(default_factory=list)  # the plans lines, one list per run of them
     present: set[str] = field(default_factory=set)  # required parts the report has (compliance)
 
 
@@ -129,6 +130,7 @@ def report_parts(report: Report | str) -> ReportParts:
         owner[start] = k
     current = -1
     under_unnumbered = False  # inside a part headed by a short unnumbered line: 一、 items are its own
+    previous_part = ""
     for i in range(first_start, len(lines)):
         if owner[i] >= 0:
             current = owner[i]
@@ -142,15 +144,20 @@ def report_parts(report: Report | str) -> ReportParts:
             continue
         parts.present.add(section.part)
         if owner[i] >= 0 and section is root:
+            previous_part = "heading"
             continue  # a top-level heading (numbered, or a short line of its own) names its part
         if owner[i] >= 0 and _part_heading(section, root, line):
             continue
         if section.part == "shortcomings":
             parts.problems.append(line)
         elif section.part == "plans":
+            if previous_part != "plans" or (owner[i] >= 0 and not section.marker):
+                parts.plan_blocks.append([])  # 整改措施 after each problem: a run of plans of its own
             parts.plans.append(line)
+            parts.plan_blocks[-1].append(line)
         else:
             parts.achievements.append(line)
+        previous_part = section.part
     _embedded_problems(parts)
     if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
         parts.present.add("leadership")
@@ -253,9 +260,9 @@ def _unrelated_clauses(sentence: str) -> list[str]:
 
 
 def _without_lead(item: str) -> str:
-    """"…还存在许多问题,主要表现在:创新力度不够" → "创新力度不够"."""
+    """"…还存在许多问题,主要表现在:创新力度不够" → "创新力度不够" (a lead-in, not a problem's own sentences)."""
     colon = re.search(r"[:：]", item)
-    if colon and _PROBLEMS_LEAD.search(item[: colon.end()]):
+    if colon and "。" not in item[: colon.start()] and _PROBLEMS_LEAD.search(item[: colon.end()]):
         return item[colon.end() :].strip()
     return item.strip()
 

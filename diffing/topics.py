@@ -114,9 +114,30 @@ def teach_jieba() -> None:
             jieba.add_word(term, freq=None, tag="n")
 
 
+_TERM_TOPICS: dict[str, set[str]] = {}
+for _topic, _terms in TOPICS.items():
+    for _term in _terms:
+        _TERM_TOPICS.setdefault(_term, set()).add(_topic)
+
+
+@lru_cache(maxsize=65536)
 def topics_of(text: str) -> frozenset[str]:
     """The subjects a text names."""
-    return frozenset(topic for topic, terms in TOPICS.items() if any(term in text for term in terms))
+    found: set[str] = set()
+    for start in range(len(text)):
+        for term in _terms_at(text, start):
+            found |= _TERM_TOPICS[term]
+    return frozenset(found)
+
+
+def _terms_at(text: str, start: int) -> list[str]:
+    """Every term that starts at ``start`` (a shorter one may hide inside a longer one: 行政复议 / 复议机关)."""
+    return [t for t in _TERMS_BY_CHAR.get(text[start], ()) if text.startswith(t, start)]
+
+
+_TERMS_BY_CHAR: dict[str, list[str]] = {}
+for _term in _TERM_TOPICS:
+    _TERMS_BY_CHAR.setdefault(_term[0], []).append(_term)
 
 
 def chapters_of(text: str) -> frozenset[str]:

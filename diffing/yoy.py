@@ -34,8 +34,14 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
-from diffing.figures import Figure, extract_figures, unit_family
-from diffing.followthrough import FollowThrough, copied_keys, evidence_sentences, follow_through
+from diffing.figures import Figure, extract_figures, figure_amount, unit_family
+from diffing.followthrough import (
+    FollowThrough,
+    copied_keys,
+    evidence_sentences,
+    follow_through,
+    undone_by_problems,
+)
 from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
@@ -44,18 +50,20 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-FT_CONTEXT = False
-# Problems are matched on meaning too (0–100), a little more strictly than plans.
+# Problems are matched on meaning too (0–100); short and formulaic, they pair a little more readily than plans.
 PROBLEM_MATCH_AT = 35.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
 # What a figure's score is made of, by weight: its label (the clause before it), the noun after a
-# measure word (37个网格单元), and the words within FIGURE_WINDOW characters before it.
+# measure word (37个网格单元), the words within FIGURE_WINDOW characters before it, and how alike the
+# two sentences are (one template refilled with this year's numbers).
 FIGURE_LABEL_SHARE = 0.4
 FIGURE_NOUN_SHARE = 0.4
 FIGURE_NEAR_SHARE = 0.2
 FIGURE_SENTENCE_SHARE = 0.5
 FIGURE_WINDOW = 20
+# A noun after one value found in the other's label counts for this much of a match of nouns.
+CROSS_NOUN_FACTOR = 0.8
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
 # The rule: a report on year N is public by 1 April of year N+1.
@@ -89,9 +97,13 @@ class PairedFigure:
     after_sentence: str
     before_at: int = 0  # offset of the value in its sentence
     after_at: int = 0
+    before_amount: float | None = None  # in the unit family's base unit (1.2万人次 → 12000), when known
+    after_amount: float | None = None
 
     @property
     def changed(self) -> bool:
+        if self.before_amount is not None and self.after_amount is not None:
+            return self.before_amount != self.after_amount
         return _figure_value(self.before) != _figure_value(self.after)
 
 
@@ -236,20 +248,36 @@ def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
 
 def _near(figure: Figure, sentence: str) -> str:
     """The words just before a figure in its sentence, clause breaks ignored: context for a short label."""
-    return " ".join(w for w in _words(sentence[max(0, figure.start - FIGURE_WINDOW) : figure.start]) if len(w) > 1)
+    return _words_before(sentence, figure.start)
 
 
-def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str) -> float:
-    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them."""
+@lru_cache(maxsize=65536)
+def _words_before(sentence: str, start: int) -> str:
+    return " ".join(w for w in _words(sentence[max(0, start - FIGURE_WINDOW) : start]) if len(w) > 1)
+
+
+def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0) -> float:
+    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them.
+
+    Below ``floor`` the exact score does not matter: once the parts known so far cannot reach it, -1.
+    """
+    likeness = _sentence_likeness(sa, sb)
+    if floor and fa.label and fb.label and not (fa.after or fb.after):
+        best = FIGURE_LABEL_SHARE * fuzz.ratio(fa.label, fb.label) + FIGURE_NEAR_SHARE * 100 + FIGURE_SENTENCE_SHARE * likeness
+        if best / (FIGURE_LABEL_SHARE + FIGURE_NEAR_SHARE + FIGURE_SENTENCE_SHARE) < floor:
+            return -1.0
     parts: list[tuple[float, float]] = []
     if fa.label and fb.label:
         parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
     if fa.after and fb.after:
         parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
     elif fa.after or fb.after:
-        parts.append((FIGURE_NOUN_SHARE, 0.0))
+        # 将186家企业纳入… / 纳入企业增至203家: what one names after the value the other names before it
+        one, other = (fa, fb) if fa.after else (fb, fa)
+        parts.append((FIGURE_NOUN_SHARE, CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label)
+                      if other.label else 0.0))  # fmt: skip
     parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
-    parts.append((FIGURE_SENTENCE_SHARE, _sentence_likeness(sa, sb)))
+    parts.append((FIGURE_SENTENCE_SHARE, likeness))
     return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
 
 
@@ -264,12 +292,14 @@ def pair_figures(
 ) -> list[PairedFigure]:
     """Figures of year N's and year N+1's sentences that count the same thing (unit family and label)."""
     a, b = _figures_of(previous), _figures_of(current)
+    by_family: dict[str, list[int]] = {}
+    for j, (fb, _) in enumerate(b):
+        by_family.setdefault(unit_family(fb.unit), []).append(j)
     candidates = sorted(
         (
-            (_figure_score(fa, fb, sa, sb), i, j)
+            (_figure_score(fa, b[j][0], sa, b[j][1], label_at), i, j)
             for i, (fa, sa) in enumerate(a)
-            for j, (fb, sb) in enumerate(b)
-            if unit_family(fa.unit) == unit_family(fb.unit)
+            for j in by_family.get(unit_family(fa.unit), ())
         ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
@@ -286,7 +316,8 @@ def pair_figures(
     pairs.sort()
     return [
         PairedFigure(b[j][0].label or a[i][0].label, a[i][0].text, b[j][0].text, a[i][1], b[j][1],
-                     a[i][0].start, b[j][0].start)  # fmt: skip
+                     a[i][0].start, b[j][0].start, figure_amount(a[i][0].value, a[i][0].unit),
+                     figure_amount(b[j][0].value, b[j][0].unit))  # fmt: skip
         for i, j in pairs
     ]
 
@@ -394,6 +425,11 @@ def compliance(old: Report, new: Report, old_parts: ReportParts | None = None,
     return found + missing_years(old, new)
 
 
+def _measured(parts: ReportParts) -> list[str]:
+    """Where a report states quantities: its results and its shortcomings (not its plans' targets)."""
+    return achievement_sentences(parts) + split_sentences("\n".join(parts.problems))
+
+
 def _field_words(agency: str, *titles: str) -> frozenset[str]:
     """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
     words = set(content_words(" ".join([agency, *titles])))
@@ -420,15 +456,16 @@ def compare_years(
     promised = _commitments(old)
     context = background([old.text, new.text])
     matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
-    new_sentences = achievement_sentences(new_parts)
     evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(promised, evidence, field_words=field_words, context=context),
+        follow_through=undone_by_problems(
+            follow_through(promised, evidence, field_words=field_words, context=context),
+            problem_items(new_parts.problems), field_words, context),  # fmt: skip
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
                                   field_words=field_words, context=context),  # fmt: skip
-        figures=pair_figures(achievement_sentences(old_parts), new_sentences),
+        figures=pair_figures(_measured(old_parts), _measured(new_parts)),
         boilerplate=boilerplate(old.text, new.text, others),
         compliance=compliance(old, new, old_parts, new_parts),
     )

@@ -75,6 +75,8 @@ FORWARD = re.compile(
 )
 # "2023年，我局将…" looks forward only when the year is after the one reported on (extraction.sections).
 YEAR_OPENING = re.compile(r"^在?((?:19|20)\d\d)年(?:度)?[,，]?")
+# "整改措施：…" after each problem of a 存在问题及整改措施 section: what will be done about it, a plan.
+MEASURES = re.compile(r"^(?:整改措施|改进措施|整改方向|对策措施|对策建议|下一步措施|下步措施|改进方向|下一步打算|下步打算)[：:]")
 # The body of a forward paragraph says what will be done.
 WILL = re.compile(r"将|要|拟|计划|力争|继续|持续|一是|首先|重点")
 
@@ -82,7 +84,8 @@ WILL = re.compile(r"将|要|拟|计划|力争|继续|持续|一是|首先|重点
 # "推动…迈上新台阶"): a paragraph made of these and generic words is not a plan.
 STOCK_PLEDGE = re.compile(
     r"作出(?:新的|应有的)?(?:更大的?)?贡献|贡献(?:更大的?)?力量|提供(?:更加)?(?:坚实|有力|坚强)?(?:的)?法治保障|迈上新台阶|再上新台阶|"
-    r"开创[^。]{0,12}新局面|谱写[^。]{0,12}新篇章|任重道远|不断(?:提高|提升)[^。]{0,16}水平|以更加[^。]{0,12}的作风"
+    r"开创[^。]{0,12}新局面|谱写[^。]{0,12}新篇章|任重道远|(?:不断|努力)(?:提高|提升)[^。]{0,16}水平|以更加[^。]{0,12}的作风|"
+    r"责任感和紧迫感|作出新的更大|交出[^。]{0,8}答卷"
 )
 
 # "附件:" / "相关稿件:" — page labels left under the last section, not report text.

@@ -19,6 +19,7 @@ from extraction.section_terms import (
     FORWARD,
     LEADERSHIP_IN_TEXT,
     MARKERS,
+    MEASURES,
     PART_ORDER,
     PART_TERMS,
     STOCK_PLEDGE,
@@ -223,6 +224,9 @@ def parse_sections(text: str, report_year: int | None = None) -> list[Section]:
     synthetic: list[_Head] = []
     for n in sorted(split_roots):
         synthetic += _split_combined(lines, heads, n, year)
+    for n in roots:
+        if heads[n].part == "shortcomings":
+            synthetic += _measures(lines, heads, n)
     if not any(h.part == "plans" for h in heads) and not synthetic:
         synthetic += _closing_plans(lines, heads, roots, year)
     if synthetic:
@@ -255,6 +259,19 @@ def _split_combined(lines: list[str], heads: list[_Head], n: int, year: int | No
             role = own
         c.part, c.fixed = role, True
     return new
+
+
+def _measures(lines: list[str], heads: list[_Head], n: int) -> list[_Head]:
+    """"整改措施：…" paragraphs under the problems they answer: each one a plans section of its own."""
+    end = _range_end(heads, n, len(lines))
+    marked = {h.line for h in heads}
+    found = []
+    for i in range(heads[n].line + 1, end):
+        if i in marked or not MEASURES.match(lines[i].strip()):
+            continue
+        inside = max((h for h in heads if h.line < i), key=lambda h: h.line)
+        found.append(_Head(i, "", inside.level + 1, heading_title(lines[i].strip()), "plans", fixed=True))
+    return found
 
 
 def _closing_plans(lines: list[str], heads: list[_Head], roots: list[int], year: int | None) -> list[_Head]:

@@ -66,8 +66,8 @@ def test_generated_reports_are_report_sized_and_move_their_plans() -> None:
 
 
 def test_ten_thousand_character_benchmark_reports_its_timings() -> None:
-    """Speed is a benchmark's to print (README, Measured; side by side with difflib), not a test's to assert."""
+    """The speed itself is the benchmark's to print (README, Measured); a test asserts no wall-clock bound."""
     shared_text("corpus/zhishan-2020-report.txt")  # its default input
-    numbers = main(["--repeat", "1"])
+    numbers = main(["--repeat", "2"])
     assert numbers["old_chars"] == 10_000
-    assert numbers["diff_texts_ms"] > 0 and numbers["difflib_lines_ms"] > 0 and numbers["diff_reports_ms"] > 0
+    assert numbers["diff_texts_ms"] > 0, numbers

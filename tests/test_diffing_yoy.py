@@ -143,6 +143,22 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
             assert scores[category]["recall"] >= 0.95, (category, scores[category])
 
 
+def test_quality_on_the_blind_tuning_half() -> None:
+    """The tuning half of tests/fixtures/yoy_real, the only blind pairs the matcher may be tuned on, stays
+    where tuning left it (micro F1 0.953 when this was written); the sealed half is never a test's."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pairs built on ../shared are left out where it is missing
+        pairs = bench.real_pairs("tuning")
+    if len(pairs) < 10:
+        pytest.skip("most tuning pairs are built on ../shared/corpus, which is missing")
+    scores = bench.score_pairs(pairs)
+    assert scores["micro"]["f1"] >= 0.93, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 1, scores["traps_fooled"]
+    assert all(scores[c]["f1"] >= 0.85 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
+
+
 def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
     """The benchmark can fail: swapped labels score low."""
     folder = tmp_path / "01"
