@@ -8,6 +8,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from extraction.limits import MAX_PDF_PAGES, MAX_TEXT_CHARS, ExtractionLimit, too_large
+from extraction.officezip import checked_zip
 from extraction.sections import starts_outline
 
 PDF_MAGIC = b"%PDF"
@@ -79,32 +81,81 @@ def _paragraphs(lines: list[dict]) -> list[str]:
     return out
 
 
-def pdf_lines(body: bytes) -> list[str]:
-    """Paragraphs of a PDF (wrapped lines rejoined), page by page."""
-    import pdfplumber
+def pdf_page_count(body: bytes) -> int:
+    """Pages of a PDF, read by pdfium from the page tree without loading the pages."""
+    import pypdfium2 as pdfium
 
     try:
+        document = pdfium.PdfDocument(body)
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(f"unreadable PDF: {exc}") from exc
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def check_text_size(chars: int, kind: str) -> None:
+    """Stop reading a document whose text runs past ``MAX_TEXT_CHARS``."""
+    if chars > MAX_TEXT_CHARS:
+        raise too_large(f"{kind} text runs to", f"more than {MAX_TEXT_CHARS:,} characters")
+
+
+def pdf_lines(body: bytes) -> list[str]:
+    """Paragraphs of a PDF (wrapped lines rejoined), page by page.
+
+    The page count is checked first (``MAX_PDF_PAGES``) and each page's layout is released once read.
+    """
+    import pdfplumber
+
+    pages = pdf_page_count(body)
+    if pages > MAX_PDF_PAGES:
+        raise ExtractionLimit(f"too large: PDF has {pages:,} pages, more than {MAX_PDF_PAGES:,}")
+    lines: list[dict] = []
+    chars = 0
+    try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
-            lines = [line for page in pdf.pages for line in page.extract_text_lines()]
+            for page in pdf.pages:
+                page_lines = page.extract_text_lines()
+                page.close()
+                chars += sum(len(line["text"]) for line in page_lines)
+                check_text_size(chars, "PDF")
+                lines.extend(page_lines)
+    except ExtractionLimit:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
     return _paragraphs(lines)
 
 
 def docx_lines(body: bytes) -> list[str]:
-    """Paragraphs and table rows of a DOCX, in document order."""
+    """Paragraphs and table rows of a DOCX, in document order.
+
+    The zip's sizes are checked before python-docx inflates it (``extraction.officezip``).
+    """
     import docx
 
     try:
+        checked_zip(body, "DOCX").close()
         document = docx.Document(io.BytesIO(body))
-    except Exception as exc:  # python-docx raises KeyError, BadZipFile, ValueError …
+    except ExtractionLimit:
+        raise
+    except Exception as exc:  # python-docx and zipfile raise KeyError, BadZipFile, EOFError, ValueError …
         raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
-    lines = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    lines: list[str] = []
+    chars = 0
+    for p in document.paragraphs:
+        if text := p.text.strip():
+            lines.append(text)
+            chars += len(text)
+            check_text_size(chars, "DOCX")
     for table in document.tables:
         for row in table.rows:
             cells = [c.text.strip() for c in row.cells if c.text.strip()]
             if cells:
                 lines.append(" ".join(dict.fromkeys(cells)))
+                chars += len(lines[-1])
+                check_text_size(chars, "DOCX")
     return lines
 
 
@@ -138,7 +189,9 @@ def doc_lines(body: bytes) -> list[str]:
             out = subprocess.run(["antiword", "-m", "UTF-8.txt", str(path)], capture_output=True,
                                  timeout=60, check=False)  # fmt: skip
             if out.returncode == 0:
-                return [x.strip() for x in out.stdout.decode("utf-8", "replace").splitlines() if x.strip()]
+                text = out.stdout.decode("utf-8", "replace")
+                check_text_size(len(text), "DOC")
+                return [x.strip() for x in text.splitlines() if x.strip()]
         office = office_binary()
         if office is None:
             raise DocumentError(f"DOC needs antiword or LibreOffice, neither is installed (apt-get install {LIBREOFFICE_PACKAGE})")
@@ -153,4 +206,5 @@ def doc_lines(body: bytes) -> list[str]:
             why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
             raise DocumentError(f"unreadable DOC: LibreOffice could not convert it ({why[0][:120]})")
         text = txt.read_bytes().decode("utf-8-sig", "replace")
+        check_text_size(len(text), "DOC")
         return [x.strip(" \t\u3000\u00a0") for x in text.splitlines() if x.strip(" \t\u3000\u00a0")]

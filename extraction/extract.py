@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import re
+import urllib.error
 import urllib.request
+from dataclasses import fields
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from extraction.agency import agency_from, region_from
 from extraction.dates import parse_date
 from extraction.decoding import decode_html
-from extraction.documents import DocumentError, doc_lines, docx_lines, pdf_lines, sniff_kind
+from extraction.documents import DocumentError, check_text_size, doc_lines, docx_lines, pdf_lines, sniff_kind
 from extraction.htmlpage import is_chrome_line, parse_page
+from extraction.limits import MAX_BODY_BYTES, MAX_DOCUMENT_BYTES, megabytes, too_large
+from extraction.markup import remove_controls
 from extraction.metadata import clean_value
 from extraction.normalization import has_mojibake, normalize_text, unrepaired
 from extraction.report import Attachment, Report
 from extraction.sections import compilation_titles, parse_sections, starts_outline
 from extraction.titles import classify_title, report_year
 
-MAX_BODY_BYTES = 60 * 1024 * 1024
 _BLOCK_MARKERS = ("$_ts", "__jsluid", "__jsl_clearance", "安全验证", "请稍候", "访问过于频繁", "人机验证")
 _CONTENT_TYPES = {"pdf": "application/pdf", "txt": "text/plain",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -79,13 +83,20 @@ def _judge(report: Report) -> None:
 
 def extract_report(body: bytes | str, url: str | None = None, content_type: str | None = None,
                    page: Report | None = None) -> Report:
-    """Read a page or attachment body into a Report; never raises on bad input (see ``warnings``)."""
+    """Read a page or attachment body into a Report; bad input gives a reason and ``warnings``.
+
+    Raises ``ExtractionLimit`` (a one-line reason) for a file past a limit of ``extraction.limits``:
+    an office zip that inflates too far, too many PDF pages, too much text, too big a document.
+    """
     report = Report(url=url)
     raw = body.encode("utf-8") if isinstance(body, str) else (body or b"")
-    if len(raw) > MAX_BODY_BYTES:
-        report.warnings.append(f"body of {len(raw)} bytes truncated to {MAX_BODY_BYTES}")
-        raw = raw[:MAX_BODY_BYTES]
     kind = "html" if isinstance(body, str) else sniff_kind(raw, url, content_type)
+    if len(raw) > MAX_BODY_BYTES and kind in ("html", "text"):
+        report.warnings.append(f"truncated: body of {len(raw):,} bytes cut to {megabytes(MAX_BODY_BYTES)}")
+        raw = raw[:MAX_BODY_BYTES]
+        body = raw
+    elif len(raw) > MAX_DOCUMENT_BYTES:
+        raise too_large(f"{kind.upper()} file of {len(raw):,} bytes,", f"more than {megabytes(MAX_DOCUMENT_BYTES)}")
     list_page = False
     if not raw.strip():
         report.reason = "empty body"
@@ -118,6 +129,7 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
             if all(len(x) <= 40 for x in lines[:at]):  # furniture above the title (metadata values, 附件1)
                 lines = lines[at + 1:]
     report.text = "\n".join(lines)
+    check_text_size(len(report.text), kind.upper())
     if page is not None:
         _inherit(report, page)
     report.report_year = report_year(report.title) or (page.report_year if page else None)
@@ -127,6 +139,7 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
         report.published = parse_date(report.text[-200:]) if kind != "html" else None
     report.agency = report.agency or agency_from(report.title, report.publisher)
     report.region = report.region or region_from(report.agency)
+    _remove_controls(report)
     if has_mojibake(report.text):
         report.warnings.append("unofficial copy: mojibake (pinyin glosses or one-byte-off GBK) in the text")
         if unrepaired(report.text):
@@ -140,6 +153,18 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     return report
 
 
+def _remove_controls(report: Report) -> None:
+    """No control character (ESC, NUL, C1 …) in the text or any field: they reach terminals and logs."""
+    for f in fields(report):
+        value = getattr(report, f.name)
+        if isinstance(value, str):
+            setattr(report, f.name, remove_controls(value))
+    report.warnings = [remove_controls(w) for w in report.warnings]
+    for attachment in report.attachments:
+        attachment.name = remove_controls(attachment.name)
+        attachment.url = remove_controls(attachment.url)
+
+
 def _inherit(report: Report, page: Report) -> None:
     """An attachment lacks metadata its linking page has: title, dates, publisher, agency, year."""
     if not report.title or not classify_title(report.title)[0]:
@@ -149,13 +174,36 @@ def _inherit(report: Report, page: Report) -> None:
             setattr(report, fld, getattr(page, fld))
 
 
+class _WebOnlyRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow redirects to http(s) only (urllib's own handler also follows one to ftp:)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001, ANN201 - urllib's signature
+        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
+            raise urllib.error.HTTPError(newurl, code, f"redirect to a non-web URL refused: {newurl[:80]}", headers, fp)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+_WEB_OPENER = urllib.request.OpenerDirector()
+for _handler in (urllib.request.HTTPHandler(), urllib.request.HTTPSHandler(), _WebOnlyRedirects(),
+                 urllib.request.HTTPErrorProcessor(), urllib.request.HTTPDefaultErrorHandler()):
+    _WEB_OPENER.add_handler(_handler)
+_URL_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]+):")
+
+
 def extract_file(path_or_url: str) -> Report:
-    """Read a local file or fetch a URL, then ``extract_report``."""
-    if path_or_url.startswith(("http://", "https://")):
+    """Read a local file or fetch an http(s) URL, then ``extract_report``.
+
+    Any other URL scheme (``file:``, ``ftp:``, ``data:`` …) is refused with ``ValueError``: only a path
+    given as a path is read from disk.
+    """
+    scheme = _URL_SCHEME.match(path_or_url)
+    if scheme and scheme.group(1).lower() in ("http", "https"):
         request = urllib.request.Request(path_or_url, headers={"User-Agent": "fazhi-archive"})
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - user-given URL
+        with _WEB_OPENER.open(request, timeout=30) as response:
             body = response.read(MAX_BODY_BYTES + 1)
             return extract_report(body, url=response.geturl(), content_type=response.headers.get("Content-Type"))
+    if scheme and len(scheme.group(1)) > 1:  # "C:" is a Windows drive, not a scheme
+        raise ValueError(f"only http(s) URLs are fetched, not {scheme.group(1)}: URLs")
     path = Path(path_or_url)
     body = path.read_bytes()
     ext = path.suffix.lower().lstrip(".")

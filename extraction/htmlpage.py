@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extraction import metadata as meta
+from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
     CHROME_ID_CLASS,
     CHROME_LINE_RE,
@@ -33,7 +34,6 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select
               "object", "embed", "svg", "nav", "header", "footer", "template")
 _WS = re.compile(r"[ \t\r\n\u00a0\u2002-\u200b\ufeff]+")
 _LEADING_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
-MAX_HTML_CHARS = 1_000_000
 
 
 @dataclass
@@ -167,8 +167,9 @@ def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
         for child in node:
             box.append(copy.deepcopy(child))
         node = box
-    markup = lxml_html.tostring(node, encoding="unicode")
-    doc = "<html><body><article>" + markup + "</article></body></html>"
+    # A tree, not markup: trafilatura's own parser has libxml2's default depth limit.
+    doc = lxml_html.Element("html")
+    etree.SubElement(etree.SubElement(doc, "body"), "article").append(copy.deepcopy(node))
     text = trafilatura.extract(doc, include_tables=True, include_comments=False, favor_recall=True,
                                deduplicate=False, include_links=False, include_images=False) or ""
     rows = (_table_row(_squash(x)) for x in text.split("\n"))
@@ -190,6 +191,33 @@ def _rejoin(lines: list[str], block: list[str]) -> list[str]:
             out[-1] = out[-1] + line
         else:
             out.append(line)
+    return out
+
+
+def _split_merged(lines: list[str], block: list[str]) -> list[str]:
+    """trafilatura's fallback sometimes joins a container's paragraphs into one line with spaces;
+    split such a line back into the page's own paragraphs."""
+    whole = set(block)
+    starts: dict[str, list[int]] = {}
+    for i, x in enumerate(block):
+        starts.setdefault(x, []).append(i)
+    out: list[str] = []
+    for line in lines:
+        if line in whole:
+            out.append(line)
+            continue
+        pieces = None
+        for i in (i for x, idx in starts.items() if line.startswith(x + " ") for i in idx):
+            j, joined = i + 1, block[i]
+            while j < len(block) and line.startswith(joined + " " + block[j]):
+                joined += " " + block[j]
+                j += 1
+                if joined == line:
+                    pieces = block[i:j]
+                    break
+            if pieces:
+                break
+        out.extend(pieces or [line])
     return out
 
 
@@ -249,14 +277,14 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
 def parse_page(raw: str, url: str | None = None) -> PageParts:
     """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
     parts = PageParts()
-    if len(raw) > MAX_HTML_CHARS:
-        parts.warnings.append(f"page truncated to {MAX_HTML_CHARS} characters")
-        raw = raw[:MAX_HTML_CHARS]
+    raw, warnings = prepare_markup(raw)
+    parts.warnings.extend(warnings)
     try:
-        tree = lxml_html.document_fromstring(raw)
+        tree, warnings = parse_html(raw)
     except (etree.ParserError, ValueError):
         parts.warnings.append("not parseable as HTML")
         return parts
+    parts.warnings.extend(warnings)
     tags = meta.meta_tags(tree)
     parts.title, parts.site_name = _title_from(tree, tags)
     parts.attachments = _attachments(tree, url)
@@ -278,7 +306,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     node = None
     if hanweb is not None:
         try:
-            node = lxml_html.fragment_fromstring(hanweb, create_parent="div")
+            node = parse_fragment(hanweb)
         except (etree.ParserError, ValueError):
             node = None
         if node is not None:
@@ -326,7 +354,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     if use_block:
         lines = block
     else:
-        lines = _rejoin(lines, block)
+        lines = _split_merged(_rejoin(lines, block), block)
     lines = [_LEADING_INDENT.sub("", x) for x in lines]
     lines = [x for x in lines if not is_chrome_line(x)]
     if parts.title:

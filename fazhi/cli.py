@@ -52,9 +52,12 @@ def cmd_portal(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from extraction import extract_file
+    from extraction import ExtractionLimit, extract_file
 
-    report = extract_file(args.source)
+    try:
+        report = extract_file(args.source)
+    except (ExtractionLimit, ValueError, OSError) as exc:
+        raise CommandError(f"{args.source}: {exc}") from exc
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

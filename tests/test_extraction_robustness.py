@@ -20,7 +20,7 @@ def test_fifty_megabyte_page_is_capped_not_crashed() -> None:
     body = _page("<div class='TRS_Editor'>" + para * (50_000_000 // len(para.encode())) + "</div>")
     assert len(body) >= 50_000_000 - 1000
     report = extract_report(body)
-    assert any("truncated" in w for w in report.warnings)
+    assert any(w.startswith("truncated") for w in report.warnings)
     assert report.text.startswith(PARA.strip())
 
 
