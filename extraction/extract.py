@@ -12,12 +12,22 @@ from urllib.parse import urlsplit
 from extraction.agency import agency_from, region_from
 from extraction.dates import parse_date
 from extraction.decoding import decode_html
-from extraction.documents import DocumentError, check_text_size, doc_lines, docx_lines, pdf_lines, sniff_kind
+from extraction.documents import (
+    DocumentError,
+    DocumentText,
+    check_text_size,
+    doc_lines,
+    docx_lines,
+    image_text,
+    pdf_text,
+    sniff_kind,
+)
 from extraction.htmlpage import is_chrome_line, parse_page
 from extraction.limits import MAX_BODY_BYTES, MAX_DOCUMENT_BYTES, megabytes, too_large
 from extraction.markup import remove_controls
 from extraction.metadata import clean_value
 from extraction.normalization import has_mojibake, normalize_text, unrepaired
+from extraction.ofd import ofd_text
 from extraction.report import Attachment, Report
 from extraction.sections import compilation_titles, parse_sections, starts_outline
 from extraction.titles import classify_title, report_year
@@ -28,12 +38,36 @@ _CONTENT_TYPES = {"pdf": "application/pdf", "txt": "text/plain",
                   "doc": "application/msword"}
 
 
+def _looks_like_title(line: str) -> bool:
+    return 6 <= len(line) <= 60 and not re.search(r"[。，,；;：:]", line) and not starts_outline(line) \
+        and classify_title(line)[0]
+
+
 def _first_title_line(lines: list[str]) -> str:
     for line in lines[:10]:
-        if 6 <= len(line) <= 60 and not re.search(r"[。，,；;]", line) and not starts_outline(line) \
-                and classify_title(line)[0]:
+        if _looks_like_title(line):
             return line
     return ""
+
+
+_TITLE_ENDINGS = ("报告", "总结", "汇报", "情况", "要点", "计划")
+
+
+def _title_lines(lines: list[str]) -> tuple[str, int]:
+    """The document's title and how many lines it takes: a long title wraps over two or three
+    centred lines ("…工作情况" / "报告"), which the layout makes separate paragraphs. A short next
+    line is taken only when the title visibly goes on: it ends the way titles end, the line before not."""
+    for at, line in enumerate(lines[:10]):
+        if not _looks_like_title(line):
+            continue
+        used = 1
+        while used < 3 and at + used < len(lines) and not "".join(lines[at:at + used]).endswith(_TITLE_ENDINGS[:2]):
+            joined = "".join(lines[at:at + used + 1])
+            if len(lines[at + used]) > 20 or not joined.endswith(_TITLE_ENDINGS) or not _looks_like_title(joined):
+                break
+            used += 1
+        return "".join(lines[at:at + used]), used
+    return "", 0
 
 
 def _text_lines(body: bytes) -> list[str]:
@@ -41,15 +75,18 @@ def _text_lines(body: bytes) -> list[str]:
     return [line.strip(" \t\u3000\u00a0•·") for line in decode_html(body).splitlines() if line.strip()]
 
 
-def _from_document(kind: str, body: bytes) -> tuple[list[str], list[str]]:
-    reader = {"pdf": pdf_lines, "docx": docx_lines, "doc": doc_lines, "text": _text_lines}[kind]
+def _from_document(kind: str, body: bytes) -> DocumentText:
+    """Paragraphs and warnings of an attachment."""
+    readers = {"pdf": pdf_text, "image": image_text, "ofd": ofd_text,
+               "docx": lambda b: DocumentText(docx_lines(b)), "doc": lambda b: DocumentText(doc_lines(b)),
+               "text": lambda b: DocumentText(_text_lines(b))}  # fmt: skip
     try:
-        return reader(body), []
+        return readers[kind](body)
     except DocumentError as exc:
-        return [], [str(exc)]
+        return DocumentText([], [str(exc)])
 
 
-def _judge(report: Report) -> None:
+def judge(report: Report) -> None:
     """Set ``is_report`` and ``reason`` from content, title and compilation marks."""
     parts = compilation_titles(report.text)
     if len(parts) >= 2:
@@ -58,7 +95,8 @@ def _judge(report: Report) -> None:
         return
     if not report.text.strip():
         report.is_report = False
-        report.reason = report.reason or "no text"
+        report.reason = report.reason or ("published as pictures of its pages: the text is in the images"
+                                          if report.page_images else "no text")
         return
     if not report.title:
         report.is_report = False
@@ -104,10 +142,6 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     if kind == "binary":
         report.reason = "binary file of unknown type"
         return report
-    if kind == "ofd":
-        report.reason = "OFD document: no reader installed"
-        report.warnings.append("OFD (GB/T 33190) attachments are not read; open it with an OFD reader")
-        return report
     if kind == "html":
         text_html = body if isinstance(body, str) else decode_html(raw, content_type)
         parts = parse_page(text_html, url)
@@ -116,18 +150,22 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
         report.title = parts.title
         report.warnings.extend(parts.warnings)
         report.attachments = [Attachment(name=n, url=u) for n, u in parts.attachments]
+        report.page_images = parts.images
         for fld in ("publisher", "index_no", "doc_no", "written", "published"):
             if fld in parts.fields:
                 setattr(report, fld, clean_value(fld, parts.fields[fld]))
     else:
-        lines, warnings = _from_document(kind, raw)
-        report.warnings.extend(warnings)
+        read = _from_document(kind, raw)
+        lines = read.lines
+        report.warnings.extend(read.warnings)
+        report.continues_page = read.continues
         lines = [x for x in lines if not is_chrome_line(x)]
-        report.title = _first_title_line(lines)
+        report.title, used = _title_lines(lines)
         if report.title:
-            at = lines.index(report.title)
+            at = next(i for i in range(len(lines)) if "".join(lines[i:i + used]) == report.title)
             if all(len(x) <= 40 for x in lines[:at]):  # furniture above the title (metadata values, 附件1)
-                lines = lines[at + 1:]
+                lines = lines[at + used:]
+                report.continues_page = False
     report.text = "\n".join(lines)
     check_text_size(len(report.text), kind.upper())
     if page is not None:
@@ -146,7 +184,7 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
             report.warnings.append("mojibake: some garbled fragments could not be repaired")
     report.text_normalized = normalize_text(report.text)
     report.sections = parse_sections(report.text)
-    _judge(report)
+    judge(report)
     if kind == "html" and list_page:
         report.is_report = False
         report.reason = "list page: mostly links"
@@ -160,6 +198,7 @@ def _remove_controls(report: Report) -> None:
         if isinstance(value, str):
             setattr(report, f.name, remove_controls(value))
     report.warnings = [remove_controls(w) for w in report.warnings]
+    report.page_images = [remove_controls(u) for u in report.page_images]
     for attachment in report.attachments:
         attachment.name = remove_controls(attachment.name)
         attachment.url = remove_controls(attachment.url)

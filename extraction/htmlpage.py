@@ -28,6 +28,11 @@ from extraction.patterns import (
 )
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
+IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
+# A report page whose body has less text than this but shows pictures is a report published as
+# pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
+PICTURE_PAGE_MAX_CHARS = 300
+MIN_PICTURE_PIXELS = 300
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "blockquote", "dd", "dt", "pre", "center", "hr"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input", "textarea",
@@ -46,6 +51,7 @@ class PageParts:
     attachments: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     site_name: str = ""
+    images: list[str] = field(default_factory=list)  # pictures of the pages, when the report is published so
     link_share: float = 0.0  # share of the body's characters inside links: high on list pages
     links: int = 0
 
@@ -96,9 +102,9 @@ def _hanweb_body(raw: str) -> str | None:
     return None
 
 
-def _content_node(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html.HtmlElement | None:
     for xp in CONTENT_SELECTORS:
-        nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= 20]
+        nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= min_chars]
         if nodes:
             return max(nodes, key=lambda n: len(n.text_content()))
     return None
@@ -274,6 +280,35 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
     return out
 
 
+def _size_attr(value: str | None) -> int:
+    digits = re.match(r"\s*(\d+)", value or "")
+    return int(digits.group(1)) if digits else 0
+
+
+def _page_pictures(node: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    """The pictures a body consists of, in order, when it has (almost) no text of its own."""
+    if len(_squash(node.text_content()).replace(" ", "")) >= PICTURE_PAGE_MAX_CHARS:
+        return []
+    found: list[str] = []
+    for img in node.iter("img"):
+        src = (img.get("src") or img.get("data-src") or img.get("original") or "").strip()
+        if not src or src.startswith("data:") or not IMAGE_SRC.search(src) or _is_chrome_node(img):
+            continue
+        width, height = _size_attr(img.get("width")), _size_attr(img.get("height"))
+        if (width and width < MIN_PICTURE_PIXELS) or (height and height < MIN_PICTURE_PIXELS):
+            continue
+        full = urljoin(url or "", src)
+        if full not in found:
+            found.append(full)
+    return found
+
+
+def report_pictures(raw: str, url: str | None = None) -> list[str]:
+    """The page images of a report published as pictures on its page (empty for any other page):
+    what a crawler fetches and OCRs as the report's pages."""
+    return parse_page(raw, url).images
+
+
 def parse_page(raw: str, url: str | None = None) -> PageParts:
     """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
     parts = PageParts()
@@ -316,6 +351,8 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
                 for k, v in meta.read_table(block).items():
                     parts.fields.setdefault(k, v)
                 _drop(block)
+    # A body of pictures has no text to choose its container by: the Hanweb markers' or CMS container.
+    picture_box = node if node is not None else _content_node(tree, min_chars=0)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None
@@ -340,6 +377,10 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
             for k, v in meta.inline_fields(text).items():
                 parts.fields.setdefault(k, v)
 
+    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
+        parts.images = _page_pictures(node, url)
+        if not parts.images and picture_box is not None:
+            parts.images = _page_pictures(picture_box, url)
     body_chars = len(_squash(node.text_content()).replace(" ", ""))
     anchors = [a for a in node.iter("a") if _squash(a.text_content())]
     parts.links = len(anchors)

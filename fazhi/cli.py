@@ -46,7 +46,7 @@ def cmd_portal(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from exc
     serve(
         port=args.port, as_of=args.as_of, host=args.host, faults=faults,
-        multipage=args.multipage, gkmlpt=args.gkmlpt,
+        multipage=args.multipage, gkmlpt=args.gkmlpt, scans=args.scans,
     )  # fmt: skip
     return 0
 
@@ -246,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--multipage", action="store_true", help="serve one long TRS report over several pages")
     p.add_argument("--gkmlpt", action="store_true", help="add the Guangdong gkmlpt-style portal")
+    p.add_argument("--scans", action="store_true",
+                   help="serve a report as a scanned PDF and one as pictures of its pages (read by OCR)")
 
     p = add("extract", cmd_extract, "extract a report's clean text and metadata from a page or attachment")
     p.add_argument("source", help="a file (HTML, PDF, DOCX …) or an http(s) URL")

@@ -49,8 +49,8 @@ def wait_until_listening(port: int, process: subprocess.Popen, timeout: float = 
 def sample_portal(as_of: dt.date, port: int) -> Iterator[str]:
     """Run ``fazhi portal`` in its own process for the duration of the block; yield its base URL."""
     command = [sys.executable, "-m", "fazhi.cli", "portal", "--port", str(port), "--as-of", as_of.isoformat()]
-    print("  $ fazhi " + " ".join(command[3:]) + f" --faults {FAULTS} --gkmlpt", flush=True)
-    process = subprocess.Popen(command + ["--faults", FAULTS, "--gkmlpt"], stdout=subprocess.DEVNULL)
+    print("  $ fazhi " + " ".join(command[3:]) + f" --faults {FAULTS} --gkmlpt --scans", flush=True)
+    process = subprocess.Popen(command + ["--faults", FAULTS, "--gkmlpt", "--scans"], stdout=subprocess.DEVNULL)
     try:
         wait_until_listening(port, process)
         yield f"http://127.0.0.1:{port}"
