@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint clean
+.PHONY: install demo test test-fast lint clean
 
 install: $(STAMP)
 
@@ -19,6 +19,11 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -q
+	$(BIN)/ruff check .
+
+# Leaves out the tests marked slow (whole crawls, real servers): under two minutes on 2 cores.
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
 	$(BIN)/ruff check .
 
 lint: install

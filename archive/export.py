@@ -7,12 +7,16 @@ version) by default, or one per version with ``all_versions`` to study silent ed
 from __future__ import annotations
 
 import csv
+import io
 import json
+import os
+import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from archive.readonly import connect_readonly
+from archive.readonly import open_for_reading
 
 FORMATS = ("jsonl", "csv", "parquet")
 COLUMNS = (
@@ -37,7 +41,7 @@ _LATEST_ONLY = "WHERE v.id = (SELECT max(id) FROM versions l WHERE l.document_id
 
 
 def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:
-    conn = connect_readonly(path)
+    conn = open_for_reading(path)
     try:
         for row in conn.execute(_QUERY.format(where="" if all_versions else _LATEST_ONLY)):
             yield {name: row[name] for name in COLUMNS}
@@ -45,35 +49,107 @@ def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:
         conn.close()
 
 
-def export_reports(path: str | Path, fmt: str, out: str | Path, all_versions: bool = False) -> int:
-    """Write the archive's reports to ``out`` as jsonl, csv (UTF-8 with BOM, for Excel) or parquet.
+@contextmanager
+def atomic_file(path: str | Path) -> Iterator[IO[bytes]]:
+    """A temporary file beside ``path``, renamed to ``path`` when the block succeeds, removed otherwise."""
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory: give a file name (or - for standard output)")
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"no directory {path.parent} to write {path.name} in")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(tmp, 0o666 & ~mask)  # the mode a plain open() would give, not mkstemp's 0600
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
-    Returns the number of rows written. Parquet needs pyarrow; without it a RuntimeError says so.
+
+# OWASP's CSV injection rule: a spreadsheet runs a cell that begins with one of these as a formula
+# (=HYPERLINK(…), +cmd|…, -2+3, @SUM(…)); tab and carriage return start one in some importers too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe; anything else as is.
+
+    Scraped text is untrusted: a report title like ``=HYPERLINK("http://…")`` must open as text.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _write_jsonl(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+    count = 0
+    for row in rows:
+        fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        count += 1
+    return count
+
+
+def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
+    try:
+        writer = csv.DictWriter(text, fieldnames=COLUMNS)
+        writer.writeheader()
+        count = 0
+        for row in rows:
+            writer.writerow({name: neutralise_formula(value) for name, value in row.items()})
+            count += 1
+        text.flush()
+        return count
+    finally:
+        text.detach()  # the caller owns the byte stream
+
+
+def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError as exc:
+        raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
+    table_rows = list(rows)
+    table = (
+        pa.Table.from_pylist(table_rows) if table_rows else pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
+    )
+    buffer = io.BytesIO()  # parquet writes its footer last: build it whole, then hand it over
+    pq.write_table(table, buffer)
+    fh.write(buffer.getvalue())
+    return len(table_rows)
+
+
+def export_reports(
+    path: str | Path, fmt: str, out: str | Path | IO[bytes], all_versions: bool = False
+) -> int:
+    """Write the archive's reports as jsonl, csv (UTF-8; with a BOM in files, for Excel) or parquet.
+
+    ``out`` is a file path — written under a temporary name beside it and renamed when complete, so a
+    killed export never leaves a half file under the real name — or a binary stream (standard output).
+    CSV cells that a spreadsheet would run as formulas are neutralised (``neutralise_formula``).
+    The archive is opened read-only. Returns the number of rows written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    out = Path(out)
-    if fmt == "parquet":
-        try:
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-        except ImportError as exc:
-            raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-        rows = list(_rows(path, all_versions))
-        table = pa.Table.from_pylist(rows) if rows else pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
-        pq.write_table(table, out)
-        return len(rows)
-    count = 0
-    if fmt == "jsonl":
-        with out.open("w", encoding="utf-8") as fh:
-            for row in _rows(path, all_versions):
-                fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-                count += 1
+    conn = open_for_reading(path)  # fail on a non-archive before creating any output
+    conn.close()
+
+    def write(fh: IO[bytes], to_file: bool) -> int:
+        rows = _rows(path, all_versions)
+        if fmt == "jsonl":
+            return _write_jsonl(rows, fh)
+        if fmt == "csv":
+            return _write_csv(rows, fh, bom=to_file)
+        return _write_parquet(rows, fh)
+
+    if not isinstance(out, str | Path):
+        count = write(out, to_file=False)
+        out.flush()
         return count
-    with out.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=COLUMNS)
-        writer.writeheader()
-        for row in _rows(path, all_versions):
-            writer.writerow(row)
-            count += 1
-    return count
+    with atomic_file(out) as fh:
+        return write(fh, to_file=True)

@@ -22,6 +22,7 @@ from archive import interned
 from archive.agencies import infer_level, infer_region
 from archive.capture import Capture
 from archive.fingerprint import fingerprint, fingerprint_text
+from archive.readonly import archive_stats
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
 from archive.versions import report_json
 from extraction.report import Report
@@ -105,9 +106,15 @@ class Archive:
         self.close()
 
     def close(self) -> None:
-        if self.warc is not None:
-            self.warc.close()
-        self.db.close()
+        """Bring the search index up to date (reading commands never write it), then close."""
+        from archive.search import update_search_index  # archive.search reads through this module
+
+        try:
+            update_search_index(self.db)
+        finally:
+            if self.warc is not None:
+                self.warc.close()
+            self.db.close()
 
     # -- ingest -----------------------------------------------------------------------------------
 
@@ -282,29 +289,8 @@ class Archive:
     # -- reading ----------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        """Counts of what the archive holds, for the CLI and the crawl log."""
-
-        def count(sql: str) -> int:
-            return self.db.execute(sql).fetchone()[0]
-
-        outcomes = dict(
-            self.db.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome")
-        )
-        return {
-            "documents": count("SELECT count(*) FROM documents"),
-            "versions": count("SELECT count(*) FROM versions"),
-            "captures": count("SELECT count(*) FROM captures"),
-            "agencies": count("SELECT count(*) FROM agencies"),
-            "outcomes": outcomes,
-            "revised_documents": count(
-                "SELECT count(*) FROM (SELECT document_id FROM versions GROUP BY document_id HAVING count(*) > 1)"
-            ),
-            "removed_documents": count("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL"),
-            # What deduplication and compression save: bytes fetched, distinct bodies, bytes they take.
-            "fetched_body_bytes": count("SELECT coalesce(sum(b.size), 0) FROM captures c JOIN bodies b ON b.id = c.body_id"),
-            "bodies": count("SELECT count(*) FROM bodies"),
-            "stored_body_bytes": count("SELECT coalesce(sum(length(body)), 0) FROM bodies"),
-        }
+        """Counts of what the archive holds, for the CLI and the crawl log (archive.readonly.archive_stats)."""
+        return archive_stats(self.db)
 
     def body(self, capture_id: int) -> bytes:
         """The raw body of capture ``capture_id`` as it was fetched."""

@@ -5,7 +5,7 @@ tools read it, so the raw fetches outlive this project's database layout. Each c
 status becomes a ``response`` record; a body already written (same sha256) becomes a small
 ``revisit`` record pointing at the first one, as WARC's identical-payload-digest profile allows, and a
 304 answer to a conditional request a ``revisit`` with the server-not-modified profile pointing at the
-URL's last 200 (so a replay tool shows that page, not an empty 304).
+URL's last 200, without HTTP headers of its own (so pywb shows that page, not an empty 304).
 Files are gzipped per record, so ``captures.warc_offset`` opens one record directly.
 """
 
@@ -103,8 +103,11 @@ class WarcStore:
                 uri, digest, first_of_body[0], first_of_body[1], http_headers=http, warc_headers_dict=warc_headers
             )
         elif capture.status == 304 and not_modified_of:
+            # No HTTP headers in the block: pywb replays a revisit whose own status line is a 3xx as that
+            # status with an empty body (its redirect shortcut), and a header-less revisit as the record it
+            # refers to — the page the 304 confirmed. The 304's own headers stay in the database row.
             record = self._writer.create_warc_record(
-                uri, "revisit", http_headers=http, warc_headers_dict={"WARC-Date": capture.fetched_at}
+                uri, "revisit", payload=BytesIO(b""), length=0, warc_headers_dict={"WARC-Date": capture.fetched_at}
             )
             version = "1.1" if self._writer.warc_version == "WARC/1.1" else "1.0"
             record.rec_headers.add_header("WARC-Profile", SERVER_NOT_MODIFIED.format(version=version))

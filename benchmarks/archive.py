@@ -25,6 +25,7 @@ import datetime as dt
 import email.utils
 import json
 import random
+import sqlite3
 import tempfile
 import time
 import unicodedata
@@ -157,6 +158,17 @@ def _growth_per_capture(
     return (db.stat().st_size - size) / count, (_warc_bytes(db) - warc) / count
 
 
+def search_index_bytes(db: Path) -> int | None:
+    """Bytes the full-text index (versions_fts and its shadow tables) takes; None without SQLite's dbstat."""
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'versions_fts%'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+
+
 def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, float]:
     db = workdir / "archive.db"
     raw = 0
@@ -168,6 +180,7 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
             arc.ingest(capture, report)
     ingest_s = time.perf_counter() - start
     first_size = db.stat().st_size
+    index_size = search_index_bytes(db) or 0  # written by the archive when it closes; reported on its own
     first_warc = _warc_bytes(db)
     # Enough recaptures that the file's growth in whole pages (4 KiB) is not what is measured.
     rounds = max(1, -(-MIN_RECAPTURES // len(reports)))
@@ -190,7 +203,8 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
         "reports": len(reports),
         "raw_bytes": raw,
         "db_bytes": first_size,
-        "stored_bytes_per_raw_byte": round(first_size / raw, 3),
+        "stored_bytes_per_raw_byte": round((first_size - index_size) / raw, 3),
+        "search_index_bytes_per_raw_byte": round(index_size / raw, 3),
         "bytes_per_unchanged_recapture": round(recapture_bytes, 1),
         "bytes_per_first_304_recapture": round(first_304_bytes, 1),
         "bytes_per_304_recapture": round(not_modified_bytes, 1),
@@ -233,7 +247,8 @@ def measure_gold_pages(workdir: Path) -> dict[str, Any]:
         "gold_pages": len(cases),
         "gold_pages_archived_as_reports": versions,
         "gold_pages_raw_bytes": raw,
-        "gold_pages_stored_bytes_per_raw_byte": round((db.stat().st_size - empty) / raw, 3),
+        "gold_pages_stored_bytes_per_raw_byte": round((db.stat().st_size - empty - (search_index_bytes(db) or 0)) / raw, 3),
+        "gold_pages_search_index_bytes_per_raw_byte": round((search_index_bytes(db) or 0) / raw, 3),
     }
 
 

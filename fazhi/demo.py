@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,6 +22,12 @@ SECOND_CRAWL = dt.date(2025, 7, 1)  # the 2024 reports are out, and some older o
 # On the first date a few pages answer like real portals under protection or strain: a 瑞数 412
 # challenge, a 安全验证 page, a soft 404, a burst of 503s. By the second date they behave again.
 FAULTS = "challenge_412=1,waf_200=1,soft_404=1,http_5xx_burst=1,seed=5,recover_after=2025-01-01"
+# What the demo writes into its directory (names or patterns: SQLite's journal, the report site's
+# temporary siblings): a re-run replaces exactly these, a run killed half-way is still recognised.
+DEMO_ENTRIES = [
+    "archive.db", "archive.db-journal", "archive.db-wal", "archive.db-shm", "archive.warcs",
+    f"crawl-{FIRST_CRAWL}.log", f"crawl-{SECOND_CRAWL}.log", "reports", ".reports.new-*", ".reports.old-*",
+]  # fmt: skip
 
 
 def free_port() -> int:
@@ -97,13 +102,14 @@ def _show_progress(log: Path, shown: int) -> int:
 
 
 def run_demo(out: Path) -> int:
-    from archive import Archive
+    """The demo into ``out``: a new or empty directory, or one an earlier demo wrote (its files are replaced;
+    anything else in it is refused, see fazhi.outputs)."""
+    from archive.readonly import read_stats
     from diffing.site import build_report_site
+    from fazhi.outputs import prepare_directory, replace_directory
     from sample_portal.network import start_paths
 
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    prepare_directory(out, "demo", will_write=DEMO_ENTRIES)
     db = out / "archive.db"
     started = time.monotonic()
     port = free_port()  # one address for both crawls: a real portal keeps its URLs
@@ -112,11 +118,12 @@ def run_demo(out: Path) -> int:
         print(f"\n[{step}/3] serving the sample portals as of {as_of}, crawling them", flush=True)
         with sample_portal(as_of, port) as base_url:
             crawl([base_url + path for path in start_paths(include_gkmlpt=True)], db, out / f"crawl-{as_of}.log")
-        with Archive(db) as archive:
-            print("  archive: " + json.dumps(archive.stats(), ensure_ascii=False), flush=True)
+        print("  archive: " + json.dumps(read_stats(db), ensure_ascii=False), flush=True)
 
     print("\n[3/3] writing the diff reports", flush=True)
-    index = build_report_site(db, out / "reports")
+    reports = out / "reports"
+    replace_directory(reports, "report", lambda fresh: build_report_site(db, fresh))
+    index = reports / "index.html"
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     print(f"  archive:  {db}")
     print(f"  reports:  {index}  (open it in a browser)")

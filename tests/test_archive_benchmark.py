@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+from real_corpus import has_shared
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # benchmarks/ is a script folder, not an installed package: load the file itself.
@@ -32,7 +34,10 @@ def test_benchmark_at_small_n(tmp_path: Path) -> None:
     assert 0 < numbers["bytes_per_304_recapture"] <= 300
     # A URL's first 304 adds its header set too (~270 B at N=300; 40 captures only measure to ±100 B).
     assert 0 < numbers["bytes_per_first_304_recapture"] < 450
-    assert numbers["gold_pages"] >= 12 and 0.1 < numbers["gold_pages_stored_bytes_per_raw_byte"] < 1.5
+    if has_shared("corpus") and has_shared("real-pages"):
+        assert numbers["gold_pages"] >= 12 and 0.1 < numbers["gold_pages_stored_bytes_per_raw_byte"] < 1.5
+    else:  # the gold pages wrap the real corpus: without ../shared the benchmark says so instead of a number
+        assert numbers["gold_pages"].startswith("not measured") and "shared" in numbers["gold_pages"]
     assert numbers["archive_ingest_per_s"] > 0 and numbers["bare_insert_per_s"] > 0
     totals = numbers["search_totals"]
     assert totals["truth"] > 0

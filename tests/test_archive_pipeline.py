@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from real_corpus import shared_path, shared_text
 
 from archive import Archive
 from archive.capture import Capture
@@ -13,8 +14,6 @@ from archive.search import search
 from archive.versions import version_report, version_text
 from extraction import extract_report
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-ZHISHAN = (SHARED / "corpus" / "zhishan-2020-report.txt").read_text(encoding="utf-8")
 URL = "http://127.0.0.1:8000/zhishan/202103/t20210320_1.html"
 
 
@@ -42,13 +41,18 @@ def db(tmp_path) -> Path:
     return tmp_path / "archive.db"
 
 
-def test_a_real_report_is_versioned_once_and_edits_are_caught(db):
+@pytest.fixture
+def zhishan() -> str:
+    return shared_text("corpus/zhishan-2020-report.txt")
+
+
+def test_a_real_report_is_versioned_once_and_edits_are_caught(db, zhishan):
     with Archive(db) as arc:
-        first = arc.ingest(*fetch(zhishan_page(ZHISHAN, 101), "2021-04-01T00:00:00Z"))
+        first = arc.ingest(*fetch(zhishan_page(zhishan, 101), "2021-04-01T00:00:00Z"))
         # Same report, new visit counter: a new raw body, but the same text.
-        again = arc.ingest(*fetch(zhishan_page(ZHISHAN, 2150), "2021-06-01T00:00:00Z"))
-        edited_text = ZHISHAN.replace("址山镇成立以党委书记为组长", "址山镇成立以镇长为组长", 1)
-        assert edited_text != ZHISHAN
+        again = arc.ingest(*fetch(zhishan_page(zhishan, 2150), "2021-06-01T00:00:00Z"))
+        edited_text = zhishan.replace("址山镇成立以党委书记为组长", "址山镇成立以镇长为组长", 1)
+        assert edited_text != zhishan
         edited = arc.ingest(*fetch(zhishan_page(edited_text, 3001), "2021-09-01T00:00:00Z"))
         stats = arc.stats()
     assert (first.status, again.status, edited.status) == ("new_version", "seen_again", "new_version")
@@ -68,18 +72,18 @@ def test_a_real_report_is_versioned_once_and_edits_are_caught(db):
     assert check_archive(db) == []
 
 
-def test_the_archived_report_is_searchable(db):
+def test_the_archived_report_is_searchable(db, zhishan):
     with Archive(db) as arc:
-        arc.ingest(*fetch(zhishan_page(ZHISHAN, 1), "2021-04-01T00:00:00Z"))
+        arc.ingest(*fetch(zhishan_page(zhishan, 1), "2021-04-01T00:00:00Z"))
     for query in ("普法", "执法", "法治建设领导小组"):
-        assert query in ZHISHAN
+        assert query in zhishan
         (hit,) = search(db, query)
         assert hit["report_year"] == 2020 and query in hit["snippet"]
 
 
 @pytest.mark.parametrize("name", ["deqing-county-gov-article.html", "shanxi-province-gov-article.html"])
 def test_real_pages_that_are_not_reports_are_kept_as_captures_only(db, name):
-    raw = (SHARED / "real-pages" / name).read_bytes()
+    raw = shared_path(f"real-pages/{name}").read_bytes()
     with Archive(db) as arc:
         result = arc.ingest(*fetch(raw, "2024-04-01T00:00:00Z", url=f"http://127.0.0.1:8000/{name}"))
         assert result.status == "capture_only"

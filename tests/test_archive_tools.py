@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from real_corpus import shared_text
 from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
 
 from archive import Archive
@@ -16,8 +17,6 @@ from archive.export import export_reports
 from archive.removal import mark_removed
 from archive.search import search
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-ZHISHAN_2020 = (SHARED / "corpus" / "zhishan-2020-report.txt").read_text(encoding="utf-8")
 PORTAL = "http://127.0.0.1:8000/qinghe/index.html"
 
 
@@ -25,11 +24,12 @@ PORTAL = "http://127.0.0.1:8000/qinghe/index.html"
 def db(tmp_path) -> Path:
     """Three agencies, four reports, one silently edited."""
     path = tmp_path / "archive.db"
+    zhishan_2020 = shared_text("corpus/zhishan-2020-report.txt")
     reports = [
         ("2024-04-01T08:00:00Z", make_report()),
         ("2023-04-01T08:00:00Z", make_report(ZHISHAN_2022, agency="址山镇人民政府", year=2022,
                                              url="http://127.0.0.1:8000/qinghe/zhishan/2022.html")),
-        ("2021-04-01T08:00:00Z", make_report(ZHISHAN_2020, agency="址山镇人民政府", year=2020,
+        ("2021-04-01T08:00:00Z", make_report(zhishan_2020, agency="址山镇人民政府", year=2020,
                                              url="http://127.0.0.1:8000/qinghe/zhishan/2020.html")),
         ("2024-04-01T08:00:00Z", make_report(QINGHE_2023.replace("青禾县司法局", "云岭市司法局"),
                                              agency="云岭市司法局", url="http://127.0.0.1:8000/yunling/2023.html")),
@@ -90,7 +90,7 @@ def test_export_jsonl_round_trip(db, tmp_path):
     edited = by_key[("青禾县司法局", 2023)]
     assert "受理80件" in edited["text"]
     assert (edited["version_number"], edited["versions_total"]) == (2, 2)
-    assert by_key[("址山镇人民政府", 2020)]["text"] == ZHISHAN_2020
+    assert by_key[("址山镇人民政府", 2020)]["text"] == shared_text("corpus/zhishan-2020-report.txt")
     assert by_key[("址山镇人民政府", 2020)]["level"] == "township"
 
 

@@ -129,5 +129,7 @@ def test_a_304_is_a_server_not_modified_revisit_of_the_last_200(tmp_path):
         assert record.rec_headers.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
         assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == report.url
         assert record.rec_headers.get_header("WARC-Refers-To-Date") == "2024-04-01T08:00:00Z"
-        assert record.http_headers.get_statuscode() == "304"
+        # Header-less: pywb replays a revisit that carries a 3xx status line as an empty 3xx
+        # (tests/test_replay_pywb.py replays it for real); the 304's headers are in the capture row.
+        assert record.http_headers is None and record.content_stream().read() == b""
     assert check_archive(db) == []

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from real_corpus import shared_text
 
 from diffing.commitments import compare_plans, match_commitments
 from diffing.outline import commitment_id, commitments, parse_outline, plans_section
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"
 PLANS_HEADING = "六、2021年法治政府建设工作计划"
 
 
 @pytest.fixture(scope="module")
 def zhishan() -> str:
-    return ZHISHAN.read_text(encoding="utf-8")
+    return shared_text("corpus/zhishan-2020-report.txt")
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """The report site as a browser draws it: headless Chromium renders the index and a year-over-year page.
 
 Catches what HTML assertions cannot: a page that parses but draws nothing (broken stylesheet link,
-an SVG that does not render, text hidden by CSS). Needs Debian's `chromium`; under CI=true a
-missing browser is a failure, elsewhere a skip.
+an SVG that does not render, text hidden by CSS), and Chinese drawn as boxes (tofu) for want of a
+CJK font. Needs Debian's `chromium` and `fonts-noto-cjk`; under CI=true a missing one is a failure,
+elsewhere a skip.
 """
 
 from __future__ import annotations
@@ -33,6 +34,44 @@ def chromium() -> str:
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+def cjk_fonts() -> list[str]:
+    """Font families fontconfig offers for Chinese; skip (fail under CI=true) when there is none."""
+    listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, check=False).stdout \
+        if shutil.which("fc-list") else ""
+    families = sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
+    if not families:
+        message = "no font covers Chinese (Debian package `fonts-noto-cjk`: apt-get install -y fonts-noto-cjk)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return families
+
+
+CELL = 100
+
+
+def distinct_glyphs(browser: str, text: str, folder: Path, stylesheet: Path) -> int:
+    """Draw each character of ``text`` in its own cell, in the site's own font stack; count distinct cells.
+
+    Real glyphs differ from each other; characters no font has are all drawn as the same box (tofu).
+    """
+    cells = "".join(
+        f'<span style="display:inline-block;width:{CELL}px;height:{CELL}px;font-size:{CELL * 4 // 5}px;'
+        f'line-height:{CELL}px;text-align:center;vertical-align:top">{ch}</span>'
+        for ch in text
+    )
+    page = folder / "glyphs.html"
+    page.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="{stylesheet.resolve().as_uri()}">'
+        f'<style>body{{margin:0;background:#fff}}</style></head><body><div style="white-space:nowrap">{cells}</div>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    image = screenshot(browser, page, folder / "glyphs.png", folder / "profile-glyphs").convert("L")
+    shapes = {image.crop((n * CELL, 0, (n + 1) * CELL, CELL)).tobytes() for n in range(len(text))}
+    return len(shapes)
 
 
 def screenshot(browser: str, page: Path, png: Path, profile: Path) -> Image.Image:
@@ -103,3 +142,23 @@ def test_ink_measure_sees_a_blank_page(tmp_path: Path) -> None:
     blank.write_text("<!DOCTYPE html><html><body></body></html>", encoding="utf-8")
     image = screenshot(browser, blank, tmp_path / "blank.png", tmp_path / "profile")
     assert ink(image)["ink"] == 0.0
+
+
+KNOWN = "法治政府建设年度报告"  # ten different characters the site shows on every page
+NO_FONT_HAS = "".join(chr(0xE000 + n) for n in range(len(KNOWN)))  # Private Use Area: drawn as tofu
+
+
+def test_chinese_is_drawn_as_glyphs_not_boxes(tmp_path: Path) -> None:
+    browser = chromium()
+    cjk_fonts()
+    index = build_site(tmp_path)
+    stylesheet = index.parent / "style.css"
+    for name in ("tofu", "known"):
+        (tmp_path / name).mkdir()
+    tofu = distinct_glyphs(browser, NO_FONT_HAS, tmp_path / "tofu", stylesheet)
+    assert tofu <= 2, "the tofu rendering should be one repeated box"  # the check can fail: boxes look alike
+    drawn = distinct_glyphs(browser, KNOWN, tmp_path / "known", stylesheet)
+    assert drawn == len(KNOWN), (
+        f"only {drawn} distinct shapes for {len(KNOWN)} different characters: Chinese is drawn as boxes "
+        "(install fonts-noto-cjk)"
+    )

@@ -8,14 +8,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from real_corpus import shared_text
 
 from archive import Archive
 from archive.capture import Capture
 from diffing.site import build_report_site
 from extraction.report import Report
-
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"
 
 HOSTILE_TITLE = '青禾县司法局2022年法治政府建设年度报告<script>alert(1)</script>'
 HOSTILE_LINE = '全年办理行政复议案件12件<script>alert(1)</script>,其中<img src=x" onerror=alert(2)>纠错3件。'
@@ -23,7 +21,7 @@ HOSTILE_LINE = '全年办理行政复议案件12件<script>alert(1)</script>,其
 
 def _reports() -> list[tuple[str, str, Report]]:
     """(fetched_at, url, report) in crawl order: what three crawls of three portals would bring."""
-    zhishan_2020 = ZHISHAN.read_text(encoding="utf-8")
+    zhishan_2020 = shared_text("corpus/zhishan-2020-report.txt")
     zhishan_2020_edited = zhishan_2020.replace(
         "镇人民调解委员会受理调解纠纷案件31件", "镇人民调解委员会受理调解纠纷案件45件"
     ).replace("(五)加强学习培训和队伍建设,切实做到公正文明执法。", "(五)加强学习培训和队伍建设。")

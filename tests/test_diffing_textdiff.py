@@ -5,24 +5,21 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from real_corpus import shared_text
 
 from diffing.figures import changed_figures, extract_figures
 from diffing.render import render_html, render_markdown, render_text
 from diffing.sentences import split_sentences
 from diffing.textdiff import diff_texts
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
-ZHISHAN = SHARED / "corpus" / "zhishan-2020-report.txt"
-
 
 @pytest.fixture(scope="module")
 def zhishan() -> str:
-    return ZHISHAN.read_text(encoding="utf-8")
+    return shared_text("corpus/zhishan-2020-report.txt")
 
 
 @pytest.fixture(scope="module")

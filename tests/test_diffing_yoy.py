@@ -11,13 +11,13 @@ import json
 from pathlib import Path
 
 import pytest
+from real_corpus import shared_text
 
 from diffing.outline import commitments
 from diffing.sections import achievement_sentences, problem_items, report_parts
 from diffing.yoy import boilerplate, compare_years, diff_reports
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT / ".." / "shared" / "corpus"
 FIXTURES = ROOT / "tests" / "fixtures" / "yoy"
 
 _spec = importlib.util.spec_from_file_location("benchmarks_diffing_yoy", ROOT / "benchmarks" / "diffing.py")
@@ -93,11 +93,11 @@ def test_numbered_plans_with_sub_items_stay_separate() -> None:
 
 
 def test_real_report_parts() -> None:
-    zhishan = (SHARED / "zhishan-2020-report.txt").read_text(encoding="utf-8")
+    zhishan = shared_text("corpus/zhishan-2020-report.txt")
     parts = report_parts(zhishan)
     assert len(parts.plans) == 5 and not parts.problems
     assert not any(s.startswith("附件") for s in achievement_sentences(parts))
-    shuangshan = (SHARED / "shuangshan-2021-page-as-text.txt").read_text(encoding="utf-8")
+    shuangshan = shared_text("corpus/shuangshan-2021-page-as-text.txt")
     parts = report_parts(shuangshan)
     assert problem_items(parts.problems) == ["创新力度不够,普法教育形式比较单一"]
     assert commitments(shuangshan)[0].text.startswith("在接下来的工作中")
