@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from scrapy.http import TextResponse
 
+from extraction.htmlpage import report_pictures
 from extraction.report import Report
 from extraction.titles import classify_title
 
@@ -206,6 +207,12 @@ def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[st
     if named:
         return named[:1]
     return attachments[:1]
+
+
+def report_picture_urls(html: str, url: str) -> list[str]:
+    """The pictures of a report page that has no text but pictures of the report's pages (a scan
+    pasted into the CMS), in page order: fetched as the report's further pages and read by OCR."""
+    return report_pictures(html, url)
 
 
 def report_lives_in_attachments(report: Report) -> bool:

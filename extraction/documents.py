@@ -152,6 +152,8 @@ def image_text(body: bytes) -> DocumentText:
 
     try:
         image = load_image(body)
+    except ExtractionLimit:
+        raise
     except ValueError as exc:
         raise DocumentError(str(exc)) from exc
     try:

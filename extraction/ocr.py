@@ -23,6 +23,7 @@ import math
 import statistics
 import threading
 import time
+import warnings
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
@@ -88,14 +89,19 @@ def load_image(data: bytes):  # noqa: ANN201 - a PIL image
     from PIL import Image
 
     try:
-        image = Image.open(io.BytesIO(data))
-        width, height = image.size
-        if width * height > MAX_IMAGE_PIXELS:
-            raise ExtractionLimit(f"too large: image of {width}x{height} pixels, more than {MAX_IMAGE_PIXELS:,}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # our own limit is lower
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:  # PIL's own check, at twice its warning size
+        raise ExtractionLimit(f"too large: image of more than {MAX_IMAGE_PIXELS:,} pixels") from exc
+    except Exception as exc:  # PIL raises many types on broken files
+        raise ValueError(f"unreadable image: {exc.__class__.__name__}") from exc
+    width, height = image.size
+    if width * height > MAX_IMAGE_PIXELS:
+        raise ExtractionLimit(f"too large: image of {width}x{height} pixels, more than {MAX_IMAGE_PIXELS:,}")
+    try:
         image.load()
-    except ExtractionLimit:
-        raise
-    except Exception as exc:  # PIL raises many types on broken files (and DecompressionBombError)
+    except Exception as exc:  # truncated or corrupt data
         raise ValueError(f"unreadable image: {exc.__class__.__name__}") from exc
     return image.convert("RGB")
 

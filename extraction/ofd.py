@@ -63,9 +63,10 @@ def _numbers(value: str | None) -> list[float]:
     return out
 
 
-def _advance(delta_x: str | None, count: int) -> float:
+def _advance(delta_x: str | None, count: int, default: float) -> float:
     """The sum of the first ``count`` advances of a ``DeltaX`` (``g N v`` = N advances of v), without
-    expanding the repeats (a hostile ``g 999999999 1`` costs nothing)."""
+    expanding the repeats (a hostile ``g 999999999 1`` costs nothing); characters it does not cover
+    advance by ``default`` (the font size: a Chinese character's width)."""
     tokens = (delta_x or "").split()
     total, i = 0.0, 0
     try:
@@ -81,7 +82,7 @@ def _advance(delta_x: str | None, count: int) -> float:
                 i += 1
     except ValueError:
         pass
-    return total
+    return total + max(count, 0) * default
 
 
 def _path(base: str, ref: str) -> str:
@@ -122,7 +123,7 @@ def _text_pieces(content: etree._Element, page: int) -> list[PlacedText]:
             y = float(code.get("Y") or y)
             if not text.strip():
                 continue
-            advance = _advance(code.get("DeltaX"), len(text) - 1)
+            advance = _advance(code.get("DeltaX"), len(text) - 1, size)
             left, right = bx + a * x + e, bx + a * (x + advance + size) + e
             baseline = by + d * y + f
             height = abs(d) * size
@@ -214,5 +215,7 @@ def _ocr(archive: zipfile.ZipFile, images: list[str]) -> DocumentText:
         return DocumentText(ocr_read(pictures, len(images))[0], [ocr_warning(len(images))])
     except OcrUnavailable as exc:
         return DocumentText([], [f"OFD of page images: {exc}"])
+    except ExtractionLimit:
+        raise
     except (KeyError, ValueError) as exc:
         raise OfdError(f"unreadable OFD image: {exc}") from exc
