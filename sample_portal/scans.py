@@ -179,7 +179,7 @@ def _seal(agency: str, seed: str) -> Image.Image:
 
 def _noisy(page: Image.Image, rng: random.Random) -> Image.Image:
     """A scanner's page: a slight skew, uneven paper, speckles, a little blur."""
-    page = page.rotate(rng.uniform(-0.9, 0.9), resample=Image.BICUBIC, fillcolor=PAPER)
+    page = page.rotate(rng.choice((-1, 1)) * rng.uniform(0.3, 0.9), resample=Image.BICUBIC, fillcolor=PAPER)
     noise = Image.effect_noise(PAGE_SIZE, rng.uniform(14, 20)).convert("L")
     page = Image.blend(page, Image.merge("RGB", (noise, noise, noise)), 0.07)
     draw = ImageDraw.Draw(page)
