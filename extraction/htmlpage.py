@@ -23,6 +23,8 @@ from extraction.patterns import (
     CONTENT_SELECTORS,
     HANWEB_MARKERS,
     META_LABEL_RE,
+    NON_PUBLISHERS,
+    ORGANIZATION_END,
     SITE_NAME_HINT,
     TITLE_SEPARATORS,
 )
@@ -103,19 +105,56 @@ def _hanweb_body(raw: str) -> str | None:
 
 
 def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html.HtmlElement | None:
+    """The body container: the most specific CMS container that matches, then, by content, the
+    smallest container inside it that still holds its text (the first match may sit too high and
+    carry the title block, share widgets and a disclaimer around the body)."""
+    node = None
     for xp in CONTENT_SELECTORS:
         nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= min_chars]
         if nodes:
-            return max(nodes, key=lambda n: len(n.text_content()))
-    return None
+            node = max(nodes, key=lambda n: len(n.text_content()))
+            break
+    if node is None or min_chars == 0:
+        return node
+    inner = {id(n): n for xp in CONTENT_SELECTORS for n in node.xpath("." + xp.removeprefix("/")) if n is not node}
+    whole = _prose_chars(node)
+    for candidate in sorted(inner.values(), key=lambda n: len(n.text_content())):
+        if whole and _prose_chars(candidate) >= 0.95 * whole:
+            return candidate
+    return node
+
+
+def _smallest_holding_all(node: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The smallest block inside ``node`` that still holds (nearly) all of its prose: on a table-layout
+    page the block around the heading is a layout table, the report one of its cells."""
+    whole = _prose_chars(node)
+    if not whole:
+        return node
+    best, best_size = node, len(node.text_content())
+    for el in node.iter("td", "div", "article", "section"):
+        size = len(el.text_content())
+        if el is not node and 0.95 * whole <= size < best_size and _prose_chars(el) >= 0.95 * whole:
+            best, best_size = el, size
+    return best
+
+
+def _prose_chars(node: lxml_html.HtmlElement) -> int:
+    """Characters of the node's text that are not portal furniture (chrome lines, short labels)."""
+    return sum(len(x) for x in _block_lines(node) if len(x) > 20 and not is_chrome_line(x))
+
+
+def _has_prose(el: lxml_html.HtmlElement) -> bool:
+    """Holds a sentence of running text: a metadata header does not (an old site's layout table that
+    also holds the 发布时间/来源 line and the report is not a metadata block)."""
+    return any(len(line) >= 40 and "。" in line for line in _block_lines(el))
 
 
 def _metadata_blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
-    """Smallest tables/lists that hold ≥2 metadata labels: the 信息公开 header."""
+    """Smallest tables/lists that hold ≥2 metadata labels and no prose: the 信息公开 header."""
     found = []
     for el in root.iter("table", "ul", "dl", "div", "ol"):
         text = el.text_content()
-        if len(text) > 1500 or meta.count_labels(text) < 2:
+        if len(text) > 1500 or meta.count_labels(text) < 2 or _has_prose(el):
             continue
         if any(meta.count_labels(c.text_content()) >= 2 and len(c.text_content()) <= 1500
                for c in el.iterdescendants("table", "ul", "dl", "div", "ol")):
@@ -227,6 +266,24 @@ def _split_merged(lines: list[str], block: list[str]) -> list[str]:
     return out
 
 
+def _out_of_order(lines: list[str], block: list[str]) -> bool:
+    """trafilatura moved text: its lines do not follow the page's order (a data table inside a
+    table-layout cell comes out after the paragraphs around it)."""
+    page = "".join(block).replace(" ", "")
+    at = 0
+    for line in lines:
+        squashed = line.replace(" ", "")
+        if len(squashed) < 6:
+            continue
+        found = page.find(squashed[:40], at)
+        if found < 0:
+            if page.find(squashed[:40]) >= 0:
+                return True  # present, but earlier than the line before it
+            continue
+        at = found + 1
+    return False
+
+
 def _useful_chars(lines: list[str]) -> int:
     return sum(len(re.sub(r"\s", "", x)) for x in lines)
 
@@ -309,6 +366,51 @@ def report_pictures(raw: str, url: str | None = None) -> list[str]:
     return parse_page(raw, url).images
 
 
+def _settle_fields(parts: PageParts, tags: dict[str, str], inline: dict[str, str]) -> None:
+    """Metadata by source: the 信息公开 table first, then meta tags, then inline labels; but the
+    page's own 来源 beats a meta tag it extends (meta 浙江, page 来源：浙江监管局), a 来源 that names
+    no one (本站原创) counts for nothing, and an office given as 作者 is the publisher of last resort."""
+    fields = parts.fields
+    for k in ("published", "index_no", "doc_no", "written"):
+        if k not in fields and (tags.get(k) or inline.get(k)):
+            fields[k] = tags.get(k) or inline[k]
+    own = fields.get("publisher")
+    if own is None or own in NON_PUBLISHERS:
+        tag, page = tags.get("publisher"), inline.get("publisher")
+        page = None if page in NON_PUBLISHERS else page
+        if tag and page and page != tag and page.startswith(tag):
+            own = page
+        else:
+            own = tag or page
+        author = inline.get("author") or ""
+        if not own and ORGANIZATION_END.search(author) and len(author) <= 30:
+            own = author
+    if own and own not in NON_PUBLISHERS:
+        fields["publisher"] = own
+    else:
+        fields.pop("publisher", None)
+
+
+_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+
+
+def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
+    """A date standing alone (no label) in the few elements after the page's heading: "2023-12-01 14:43"."""
+    if not title:
+        return None
+    want = title.replace(" ", "")
+    elements = [el for el in tree.iter() if isinstance(el.tag, str)]
+    for i, el in enumerate(elements):
+        if el.tag in ("title", "meta") or _squash(el.text_content()).replace(" ", "") != want:
+            continue
+        for after in elements[i + 1:i + 16]:
+            own = _squash(" ".join(filter(None, [after.text, *(c.tail or "" for c in after)])))
+            if m := _LONE_DATE.match(own):
+                return m.group(1)
+        return None
+    return None
+
+
 def parse_page(raw: str, url: str | None = None) -> PageParts:
     """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
     parts = PageParts()
@@ -333,9 +435,8 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         for k, v in meta.read_table(block).items():
             parts.fields.setdefault(k, v)
         _drop(block)
-    for k, v in tags.items():
-        if k in ("published", "publisher"):
-            parts.fields.setdefault(k, v)
+    if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
+        parts.title = _squash(parts.fields["title"])
 
     hanweb = _hanweb_body(raw)
     node = None
@@ -361,6 +462,8 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         node = _around_title(tree, parts.title)
         if node is None:
             node = body if body is not None else tree
+        else:
+            node = _smallest_holding_all(node)
         for el in list(node.iter()):
             if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
                 _drop(el)
@@ -371,11 +474,17 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
                 _drop(el)
 
     # Inline metadata lines outside the body ("发布时间：… 来源：…").
+    inline: dict[str, str] = {}
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
         if 0 < len(text) <= 200:
             for k, v in meta.inline_fields(text).items():
-                parts.fields.setdefault(k, v)
+                inline.setdefault(k, v)
+    _settle_fields(parts, tags, inline)
+    if "published" not in parts.fields:
+        beside = _date_beside_title(tree, parts.title)
+        if beside:
+            parts.fields["published"] = beside
 
     if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
         parts.images = _page_pictures(node, url)
@@ -392,6 +501,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         use_block = _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block)
     else:  # the whole page: trafilatura's job is to drop boilerplate, so only replace a failure
         use_block = _useful_chars(lines) < 0.3 * _useful_chars(block)
+    use_block = use_block or _out_of_order(lines, block)
     if use_block:
         lines = block
     else:
