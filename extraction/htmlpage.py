@@ -169,26 +169,43 @@ def _drop(el: lxml_html.HtmlElement) -> None:
         el.drop_tree()
 
 
-def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
-    """Text one block a line; used when trafilatura returns little or nothing."""
-    parts: list[str] = []
+def _data_cells(node: lxml_html.HtmlElement) -> set[lxml_html.HtmlElement]:
+    """Cells of the data tables under ``node`` (two or more rows of two or more cells), short enough
+    to be a cell's text rather than a layout cell holding the page."""
+    cells: set[lxml_html.HtmlElement] = set()
+    for table in node.iter("table"):
+        if table is node:
+            continue
+        rows = [row.xpath("./td|./th") for row in table.xpath("./tr|./tbody/tr|./thead/tr")]
+        if sum(len(cells_) >= 2 for cells_ in rows) >= 2:
+            cells.update(c for row in rows for c in row if len(c.text_content()) <= 500)
+    return cells
 
-    def walk(el: lxml_html.HtmlElement) -> None:
+
+def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
+    """Text one block a line, a data table one row a line with its cells whole (paragraphs inside a
+    cell stay in the cell); used when trafilatura returns little, drops or moves text."""
+    parts: list[str] = []
+    whole = _data_cells(node)
+
+    def walk(el: lxml_html.HtmlElement, in_cell: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        mark = " " if in_cell else "\n"
         if tag in _BLOCK_TAGS:
-            parts.append("\n")
+            parts.append(mark)
         if tag in ("td", "th"):
             parts.append(" ")
         if el.text and tag:
             parts.append(el.text)
+        inside = in_cell or el in whole
         for child in el:
-            walk(child)
+            walk(child, inside)
             if child.tail:
                 parts.append(child.tail)
         if tag in _BLOCK_TAGS:
-            parts.append("\n")
+            parts.append(mark)
 
-    walk(node)
+    walk(node, False)
     return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
 
 
