@@ -52,12 +52,12 @@ def _git_dir(mirrors: Path, repo: str) -> Path | None:
     return None
 
 
-def copy_pages(mirrors: Path = MIRRORS, cache: Path | None = None) -> list[str]:
+def copy_pages(mirrors: Path = MIRRORS, cache: Path | None = None, pages: list[dict] | None = None) -> list[str]:
     """Copy every manifest page out of its repository snapshot; return what could not be copied."""
     cache = cache or cache_dir()
     cache.mkdir(parents=True, exist_ok=True)
     problems = []
-    for page in manifest():
+    for page in manifest() if pages is None else pages:
         git_dir = _git_dir(mirrors, page["repo"])
         if git_dir is None:
             problems.append(f"{page['name']}: no snapshot of {page['repo']} under {mirrors}")
@@ -74,11 +74,11 @@ def copy_pages(mirrors: Path = MIRRORS, cache: Path | None = None) -> list[str]:
     return problems
 
 
-def load_real_cases(cache: Path | None = None) -> list[Case]:
+def load_real_cases(cache: Path | None = None, pages: list[dict] | None = None) -> list[Case]:
     """The manifest's pages that are in the cache, as benchmark cases."""
     cache = cache or cache_dir()
     cases = []
-    for page in manifest():
+    for page in manifest() if pages is None else pages:
         path = cache / f"{page['name']}.html"
         if path.exists():
             cases.append(Case(page["name"], path.read_bytes(), page.get("url", ""), "\n".join(page["gold"]),
