@@ -34,6 +34,7 @@ IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
 # A report page whose body has less text than this but shows pictures is a report published as
 # pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
 PICTURE_PAGE_MAX_CHARS = 300
+_IMG_TAG = re.compile(r"<img\b", re.I)
 MIN_PICTURE_PIXELS = 300
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "blockquote", "dd", "dt", "pre", "center", "hr"}
@@ -379,7 +380,9 @@ def _page_pictures(node: lxml_html.HtmlElement, url: str | None) -> list[str]:
 
 def report_pictures(raw: str, url: str | None = None) -> list[str]:
     """The page images of a report published as pictures on its page (empty for any other page):
-    what a crawler fetches and OCRs as the report's pages."""
+    what a crawler fetches and OCRs as the report's pages. A page without an <img> costs one scan."""
+    if not _IMG_TAG.search(raw):
+        return []
     return parse_page(raw, url).images
 
 
