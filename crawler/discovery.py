@@ -85,10 +85,18 @@ def is_listing_link(text: str) -> bool:
     return any(word in text for word in LISTING_KEYWORDS)
 
 
+REPORT_PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+
+
 def is_attachment_url(url: str, text: str = "") -> bool:
-    """True for document files that may hold the report itself."""
+    """True for document files that may hold the report itself, and for a picture linked under a
+    report's title ("…年度报告.jpg"): the report published as an image, read by OCR."""
     path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS) or text.strip().lower().endswith(ATTACHMENT_EXTENSIONS)
+    name = text.strip()
+    if path.endswith(ATTACHMENT_EXTENSIONS) or name.lower().endswith(ATTACHMENT_EXTENSIONS):
+        return True
+    picture = path.endswith(REPORT_PICTURE_EXTENSIONS) or name.lower().endswith(REPORT_PICTURE_EXTENSIONS)
+    return picture and is_report_link(name.rsplit(".", 1)[0] if "." in name else name)
 
 
 def trs_page_urls(html: str, url: str) -> list[str]:

@@ -273,6 +273,15 @@ def test_a_report_published_as_pictures_joins_into_its_text() -> None:
     ]
 
 
+def test_a_report_picture_linked_under_its_title_is_an_attachment() -> None:
+    from crawler.discovery import is_attachment_url
+
+    assert is_attachment_url("http://x.gov.cn/u/2024/a.jpg", "某镇2023年法治政府建设年度报告.jpg")
+    assert is_attachment_url("http://x.gov.cn/u/2024/a.png", "某镇2023年法治政府建设工作总结")
+    assert not is_attachment_url("http://x.gov.cn/u/2024/a.jpg", "会议现场照片.jpg")
+    assert not is_attachment_url("http://x.gov.cn/u/2024/logo.png", "")
+
+
 def test_sample_ofd_bytes_are_stable() -> None:
     gold = _report("ofd")
     doc = next(d for d in documents() if d.url_path == gold.url_path)
