@@ -28,11 +28,11 @@ from extraction.markup import remove_controls
 from extraction.metadata import clean_value
 from extraction.normalization import has_mojibake, normalize_text, unrepaired
 from extraction.ofd import ofd_text
+from extraction.patterns import CHALLENGE_MARKERS
 from extraction.report import Attachment, Report
 from extraction.sections import compilation_titles, parse_sections, starts_outline
 from extraction.titles import classify_title, report_year
 
-_BLOCK_MARKERS = ("$_ts", "__jsluid", "__jsl_clearance", "安全验证", "请稍候", "访问过于频繁", "人机验证")
 _CONTENT_TYPES = {"pdf": "application/pdf", "txt": "text/plain",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "doc": "application/msword"}
@@ -102,7 +102,7 @@ def judge(report: Report) -> None:
         report.is_report = False
         report.reason = "no title to classify"
         return
-    if any(m in report.text[:2000] for m in _BLOCK_MARKERS) and len(report.text) < 1500:
+    if any(m in report.text[:2000] for m in CHALLENGE_MARKERS) and len(report.text) < 1500:
         report.is_report = False
         report.reason = "challenge page, not content"
         return
