@@ -89,6 +89,7 @@ def crawl(start_urls: list[str], db: Path, log: Path) -> None:
     command = crawl_command(
         start_urls, db, "-s", f"LOG_FILE={log}", "-s", "LOG_LEVEL=INFO",
         "-s", "FAZHI_BLOCKED_BACKOFF=1",  # the default 5 s pause is for real portals
+        "-s", "FAZHI_EXTRACTION_TIMEOUT=600",  # OCR of the scanned report's pages, on a busy machine too
     )  # fmt: skip
     print("  $ " + " ".join(command[2:]), flush=True)
     started = time.monotonic()

@@ -26,7 +26,9 @@ OCR_F1 = 0.985
 
 def _crawl(start_urls: list[str], db: Path, log: Path) -> dict:
     stats_file = log.with_suffix(".json")
-    command = crawl_command(start_urls, db, "-s", f"LOG_FILE={log}", "-s", f"FAZHI_STATS_FILE={stats_file}")
+    # OCR of the scanned PDF's pages is one extraction: give it the time a loaded 2-core machine needs.
+    command = crawl_command(start_urls, db, "-s", f"LOG_FILE={log}", "-s", f"FAZHI_STATS_FILE={stats_file}",
+                            "-s", "FAZHI_EXTRACTION_TIMEOUT=600")  # fmt: skip
     done = subprocess.run(command, cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:] + log.read_text(errors="replace")[-3000:]
     return json.loads(stats_file.read_text())
