@@ -3,7 +3,9 @@
 An archive kept for years meets bit rot, hand edits and half-copied files. Every stored body is
 re-hashed against its sha256, every version's fingerprint is recomputed, and rows that point at
 nothing (or versions with no capture behind them) are reported, so damage is found before it is
-relied on. WARC records indexed in ``captures`` are read back and their payload digests compared.
+relied on. WARC records indexed in ``captures`` are read back and their payload digests compared,
+and every WARC file is walked record by record, so a record cut short (a writer killed mid-write,
+a copy that stopped early) is named with its file even when no capture points at it.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ _ORPHANS = (
      "LEFT JOIN bodies b ON b.id = c.body_id WHERE u.id IS NULL OR b.id IS NULL"),
     ("stored body that no capture refers to", "SELECT b.id FROM bodies b LEFT JOIN "
      "(SELECT DISTINCT body_id FROM captures) c ON c.body_id = b.id WHERE c.body_id IS NULL"),
+    ("document's current version is missing or another document's", "SELECT d.id FROM documents d "
+     "LEFT JOIN versions v ON v.id = d.current_version_id WHERE v.id IS NULL OR v.document_id != d.id"),
+    ("version not carried by any URL (version_urls)", "SELECT v.id FROM versions v LEFT JOIN "
+     "(SELECT DISTINCT version_id FROM version_urls) u ON u.version_id = v.id WHERE u.version_id IS NULL"),
+    ("version_urls row points at missing version or URL", "SELECT u.version_id FROM version_urls u "
+     "LEFT JOIN versions v ON v.id = u.version_id LEFT JOIN urls l ON l.id = u.url_id "
+     "WHERE v.id IS NULL OR l.id IS NULL"),
     ("attachment points at missing capture", "SELECT t.id FROM attachments t LEFT JOIN captures c "
      "ON c.id = t.capture_id WHERE t.capture_id IS NOT NULL AND c.id IS NULL"),
 )  # fmt: skip
@@ -85,23 +94,42 @@ def _check_fingerprints(conn: sqlite3.Connection) -> list[str]:
     ]
 
 
+def _check_warc_files(folder: Path) -> tuple[list[str], dict[str, set[int]]]:
+    """Torn records in the WARC files of ``folder``, and the offsets of the whole records of each file."""
+    from archive.warc import scan_warc_file
+
+    problems, whole = [], {}
+    for file in sorted(folder.glob("*.warc.gz")) if folder.is_dir() else []:
+        scan = scan_warc_file(file)
+        whole[file.name] = set(scan.records)
+        if scan.torn_at is not None:
+            problems.append(
+                f"WARC file {file}: torn record at offset {scan.torn_at} ({scan.problem}; "
+                f"{scan.size - scan.torn_at} bytes to the end of the file) — the next crawl into this archive cuts it"
+            )
+    return problems, whole
+
+
 def _check_warcs(conn: sqlite3.Connection, path: Path) -> list[str]:
     rows = conn.execute(
         "SELECT id, url, status, sha256, warc_file, warc_offset FROM capture_records WHERE warc_file IS NOT NULL "
         "ORDER BY id"
     ).fetchall()
-    if not rows:
-        return []
     try:
         from warcio.exceptions import ArchiveLoadFailed
 
         from archive.warc import read_warc_record, warc_dir_for
     except ImportError:
+        if not rows:
+            return []
         return [f"{len(rows)} captures are indexed in WARC files, but warcio is not installed to check them"]
     folder = warc_dir_for(path)
-    problems = []
+    problems, whole = _check_warc_files(folder)
     for row in rows:
         where = f"capture {row['id']}: WARC {row['warc_file']}@{row['warc_offset']}"
+        if row["warc_file"] in whole and row["warc_offset"] not in whole[row["warc_file"]]:
+            problems.append(f"{where} is not the start of a whole record in that file")
+            continue
         try:
             record = read_warc_record(folder, row["warc_file"], row["warc_offset"])
         except (OSError, StopIteration, ValueError, ArchiveLoadFailed) as exc:

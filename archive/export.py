@@ -1,6 +1,6 @@
 """``fazhi export``: the reports as one flat table, for people who never open SQLite.
 
-Researchers read archives in pandas, R or a spreadsheet. One row per document (its latest
+Researchers read archives in pandas, R or a spreadsheet. One row per document (its current
 version) by default, or one per version with ``all_versions`` to study silent edits.
 """
 
@@ -37,7 +37,7 @@ FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON
 {where}
 ORDER BY a.name, d.report_year, d.id, v.id
 """
-_LATEST_ONLY = "WHERE v.id = (SELECT max(id) FROM versions l WHERE l.document_id = v.document_id)"
+_LATEST_ONLY = "WHERE v.id = d.current_version_id"  # the text the document's URLs carry now
 
 
 def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:

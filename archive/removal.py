@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from archive.store import open_database
+from archive.store import immediate, open_database
 
 _SEEN = ("ok", "not_modified")
 
@@ -27,7 +27,7 @@ def mark_removed(
     """
     db = open_database(path)
     try:
-        with db.atomic():
+        with immediate(db):  # takes the write lock first: a read-then-write must not meet another writer half-way
             crawled = {
                 url: outcome
                 for url, outcome in db.execute(

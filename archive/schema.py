@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 KIND_FAZHI_REPORT = "fazhi_report"
 # Tables holding one text value each, stored once and referred to by id (archive.interned).
 _INTERNED_TEXT = {"urls": "url", "warc_files": "name"}
@@ -42,6 +42,9 @@ def _create_tables(db: Database) -> None:
             "first_seen": str,
             "last_seen": str,
             "removed_at": str,
+            # The version whose text the document's URLs carry now (not always the newest: a text
+            # can come back). No declared foreign key: versions refer to documents; `fazhi check` verifies it.
+            "current_version_id": int,
         },
         pk="id",
         foreign_keys=[("agency_id", "agencies", "id")],
@@ -92,11 +95,23 @@ def _create_tables(db: Database) -> None:
         not_null=["document_id", "capture_id", "fingerprint", "first_seen", "last_seen", "seen_count"],
         if_not_exists=True,
     )
+    _create_version_urls(db)
     db["attachments"].create(
         {"id": int, "document_id": int, "capture_id": int, "name": str, "url": str},
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("capture_id", "captures", "id")],
         not_null=["document_id", "url"],
+        if_not_exists=True,
+    )
+
+
+def _create_version_urls(db: Database) -> None:
+    """Which URL carries which version, and when: the same report at two URLs is two rows, not two revisions."""
+    db["version_urls"].create(
+        {"version_id": int, "url_id": int, "first_seen": str, "last_seen": str, "seen_count": int},
+        pk=("version_id", "url_id"),
+        foreign_keys=[("version_id", "versions", "id"), ("url_id", "urls", "id")],
+        not_null=["first_seen", "last_seen", "seen_count"],
         if_not_exists=True,
     )
 
@@ -160,6 +175,18 @@ LEFT JOIN warc_files w ON w.id = c.warc_file_id
 """
 
 
+# Which URLs carry which version of each document: a report and its copies on other portals side by side.
+VERSION_URL_RECORDS_VIEW = """
+CREATE VIEW IF NOT EXISTS version_url_records AS
+SELECT v.document_id, u.version_id, l.url, u.first_seen, u.last_seen, u.seen_count,
+       u.version_id = d.current_version_id AS current
+FROM version_urls u
+JOIN versions v ON v.id = u.version_id
+JOIN documents d ON d.id = v.document_id
+JOIN urls l ON l.id = u.url_id
+"""
+
+
 def _create_indexes(db: Database) -> None:
     db["agencies"].create_index(["name"], unique=True, if_not_exists=True)
     db["portals"].create_index(["name"], unique=True, if_not_exists=True)
@@ -173,6 +200,7 @@ def _create_indexes(db: Database) -> None:
     db["captures"].create_index(["url_id"], if_not_exists=True)
     db["versions"].create_index(["document_id"], if_not_exists=True)
     db["versions"].create_index(["capture_id"], if_not_exists=True)
+    db["version_urls"].create_index(["url_id"], if_not_exists=True)
     db["attachments"].create_index(["document_id", "url"], unique=True, if_not_exists=True)
 
 
@@ -235,10 +263,27 @@ def _migrate_to_2(db: Database) -> None:
         db.execute("UPDATE versions SET report = ? WHERE id = ?", [packed, version_id])
 
 
+def _migrate_to_3(db: Database) -> None:
+    """Schema 3 records which URL carries which version (``version_urls``) and the document's current
+    version, so a text seen before at another URL is seen again rather than a new "revision".
+    Each existing version is carried by the URL of the capture it came from, with its own dates and
+    count (which captures confirmed it was not recorded before); its newest version is current."""
+    if "current_version_id" not in db["documents"].columns_dict:
+        db.execute("ALTER TABLE documents ADD COLUMN current_version_id INTEGER")
+    db.execute(
+        "UPDATE documents SET current_version_id = (SELECT max(id) FROM versions v WHERE v.document_id = documents.id)"
+    )
+    db.execute(
+        "INSERT OR IGNORE INTO version_urls (version_id, url_id, first_seen, last_seen, seen_count) "
+        "SELECT v.id, c.url_id, v.first_seen, v.last_seen, v.seen_count FROM versions v JOIN captures c "
+        "ON c.id = v.capture_id ORDER BY v.id"
+    )
+
+
 # Version n's migration turns a version n-1 archive into version n. _create_tables always creates
 # the newest tables (a migration brings an older archive's existing ones up to date). Migrations
 # run with foreign keys off (tables are rebuilt) and are checked before they commit.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
 
 
 def recorded_version(db: Database) -> int | None:
@@ -278,6 +323,7 @@ def ensure_schema(db: Database) -> int:
                 )
             _create_indexes(db)
             db.execute(CAPTURE_RECORDS_VIEW)
+            db.execute(VERSION_URL_RECORDS_VIEW)
     finally:
         if migrating and foreign_keys:
             db.execute("PRAGMA foreign_keys = ON")

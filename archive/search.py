@@ -131,7 +131,7 @@ def search_with_total(
         indexed = index_is_current(conn)
         where, params = _where(terms, indexed)
         if not all_versions:
-            where.append("v.id = (SELECT max(id) FROM versions l WHERE l.document_id = v.document_id)")
+            where.append("v.id = d.current_version_id")  # the text the document's URLs carry now
         if agency:
             where.append("a.name LIKE ? ESCAPE '\\'")
             params.append(f"%{_escape_like(agency)}%")

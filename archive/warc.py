@@ -7,6 +7,13 @@ status becomes a ``response`` record; a body already written (same sha256) becom
 304 answer to a conditional request a ``revisit`` with the server-not-modified profile pointing at the
 URL's last 200, without HTTP headers of its own (so pywb shows that page, not an empty 304).
 Files are gzipped per record, so ``captures.warc_offset`` opens one record directly.
+
+A record is written whole or not at all: it is built in memory, appended with unbuffered writes
+and, if a write fails (a full disk), the file is cut back to where the record began; the archive
+commits the capture row only after its record is whole, and cuts the record back off when the row
+cannot be committed. :func:`scan_warc_file` finds a record cut short some other way (a writer
+killed mid-write, a copy that stopped early): ``fazhi check`` names the file, and the next writer
+cuts such a tail, which no capture refers to.
 """
 
 from __future__ import annotations
@@ -14,12 +21,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
@@ -65,16 +72,44 @@ class WarcStore:
 
     def __init__(self, db_path: str | Path) -> None:
         self.folder = warc_dir_for(db_path)
-        self._file: BinaryIO | None = None
+        self._fd: int | None = None
         self._name = ""
-        self._writer: WARCWriter | None = None
+        self._size = 0
+        self._writer = WARCWriter(None, gzip=True)  # builds records; they are written by _append
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         self._name = f"fazhi-{stamp}-{os.getpid()}.warc.gz"
-        self._file = (self.folder / self._name).open("ab")
-        self._writer = WARCWriter(self._file, gzip=True)
+        self._fd = os.open(self.folder / self._name, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC, 0o644)
+        self._size = os.fstat(self._fd).st_size
+
+    def _append(self, data: bytes) -> int:
+        """Append ``data`` whole, returning its offset; on any failure the file is cut back and the error raised."""
+        assert self._fd is not None
+        offset = self._size
+        view = memoryview(data)
+        try:
+            while view:
+                view = view[self._write_some(view) :]
+        except BaseException as exc:
+            os.ftruncate(self._fd, offset)
+            if isinstance(exc, OSError) and exc.filename is None:
+                exc.filename = str(self.folder / self._name)  # say which file could not be written
+            raise
+        self._size = offset + len(data)
+        return offset
+
+    def _write_some(self, data: memoryview) -> int:
+        """One ``write(2)``; it may write less than asked (a nearly full disk), and ``_append`` goes on."""
+        assert self._fd is not None
+        return os.write(self._fd, data)
+
+    def discard(self, location: WarcLocation) -> None:
+        """Cut the record at ``location`` (the last one written) back off: its capture was not committed."""
+        if self._fd is not None and location.file == self._name and location.offset <= self._size:
+            os.ftruncate(self._fd, location.offset)
+            self._size = location.offset
 
     def write(
         self, capture: Capture, first_of_body: tuple[str, str] | None, not_modified_of: tuple[str, str] | None = None
@@ -83,10 +118,9 @@ class WarcStore:
         ``not_modified_of`` the (url, fetched_at) of the 200 a 304 capture confirms."""
         if capture.status is None:
             return None  # no response came back: nothing HTTP to record
-        if self._file is None or self._file.tell() > MAX_FILE_BYTES:
+        if self._fd is None or self._size > MAX_FILE_BYTES:
             self.close()
             self._open()
-        assert self._file is not None and self._writer is not None
         body = capture.body or b""
         try:
             reason = HTTPStatus(capture.status).phrase
@@ -118,16 +152,14 @@ class WarcStore:
                 uri, "response", payload=BytesIO(body), length=len(body), http_headers=http,
                 warc_headers_dict=warc_headers,
             )  # fmt: skip
-        offset = self._file.tell()
+        self._writer.out = built = BytesIO()  # the whole gzip member in memory before any byte reaches the file
         self._writer.write_record(record)
-        self._file.flush()
-        return WarcLocation(self._name, offset)
+        return WarcLocation(self._name, self._append(built.getvalue()))
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
-            self._writer = None
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordContent:
@@ -151,3 +183,90 @@ def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordCo
 def payload_digest_of(body: bytes) -> str:
     """The WARC-Payload-Digest this module writes for ``body`` (sha256, base32)."""
     return _sha256_digest(body)
+
+
+@dataclass(frozen=True)
+class WarcScan:
+    """What :func:`scan_warc_file` found: the offsets of whole records, and where a torn one begins."""
+
+    records: list[int]
+    size: int
+    torn_at: int | None = None  # offset of the first record that is cut short or unreadable
+    problem: str = ""
+
+
+_CHUNK = 1 << 16
+
+
+def _record_problem(head: bytes, total: int, tail: bytes) -> str:
+    """Why a decompressed gzip member is not one whole WARC record ("" when it is)."""
+    if not head.startswith(b"WARC/1."):
+        return "not a WARC record"
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        return "its WARC headers are cut short"
+    length = None
+    for line in head[:end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip()) if value.strip().isdigit() else None
+    if length is None:
+        return "no Content-Length in its WARC headers"
+    expected = end + 4 + length + 4
+    if total != expected or tail != b"\r\n\r\n":
+        return f"{total} bytes where its headers promise {expected}"
+    return ""
+
+
+def scan_warc_file(path: str | Path, start: int = 0) -> WarcScan:
+    """Walk the gzip members of a ``.warc.gz`` from ``start``: one whole WARC record each, or where it breaks.
+
+    warcio's reader quietly returns what it can of a truncated record, so a file cut mid-record would
+    pass unnoticed; this checks every member ends (gzip trailer) and holds as many bytes as its
+    ``Content-Length`` says.
+    """
+    records: list[int] = []
+    with Path(path).open("rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        fh.seek(start)
+        offset, pending = start, b""
+        while True:
+            if not pending:
+                pending = fh.read(_CHUNK)
+                if not pending:
+                    return WarcScan(records, size)
+            member = zlib.decompressobj(wbits=31)
+            consumed, head, total, tail = 0, b"", 0, b""
+            try:
+                while not member.eof:
+                    if not pending:
+                        pending = fh.read(_CHUNK)
+                        if not pending:
+                            return WarcScan(records, size, offset, "the file ends inside the record")
+                    out = member.decompress(pending)
+                    used = len(pending) - len(member.unused_data)
+                    consumed += used
+                    pending = member.unused_data
+                    if len(head) < _CHUNK:
+                        head += out[: _CHUNK - len(head)]
+                    total += len(out)
+                    tail = (tail + out)[-4:]
+            except zlib.error as exc:
+                return WarcScan(records, size, offset, f"gzip data is damaged ({exc})")
+            problem = _record_problem(head, total, tail)
+            if problem:
+                return WarcScan(records, size, offset, problem)
+            records.append(offset)
+            offset += consumed
+
+
+def cut_torn_tail(path: str | Path, start: int = 0) -> WarcScan:
+    """Cut a torn last record off ``path`` (scanning from ``start``, a record known to be whole).
+
+    Only for a writer holding the archive's lock: the record was left by a writer that died writing
+    it, and no capture refers to it (a capture commits after its record is whole).
+    """
+    scan = scan_warc_file(path, start)
+    if scan.torn_at is not None:
+        os.truncate(path, scan.torn_at)
+    return scan

@@ -11,7 +11,12 @@ years), ingests them into a fresh archive and measures, side by side from one ru
   of ids is added), and per 304 answer to a conditional re-fetch;
 - stored bytes per raw byte on the extraction gold pages (real portals' chrome and real report texts);
 - ingest rate of Archive.ingest beside a bare sqlite-utils insert of the same capture and version
-  rows (the ratio is the price of identity, fingerprints and dedup);
+  rows, one transaction each in the same journal mode (the ratio is the price of identity,
+  fingerprints, dedup and the WARC record);
+- journaling: the same ingests with the WAL journal the archive uses (synchronous NORMAL), WAL with
+  synchronous FULL, and the rollback journal of schema 2 and before (DELETE, FULL), in alternating
+  rounds (medians); and how many ingests fail while a reader holds a read transaction (a
+  ``fazhi check`` or a report build running during a crawl) with a short busy timeout;
 - search: the trigram index archive.search uses beside a jieba-segmented FTS5 index, on queries
   users type, against the truth (the units whose text contains the query), on the paragraphs of
   the real corpus texts in ../shared/corpus when a development checkout has them, else on the
@@ -190,13 +195,16 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
     not_modified_bytes, not_modified_warc_bytes = _growth_per_capture(db, reports, rounds, not_modified=True, day0=1)
 
     bare = sqlite_utils.Database(workdir / "bare.db")
+    bare.execute("PRAGMA journal_mode = WAL")  # the archive's journal, so the ratio is the price of its work
+    bare.execute("PRAGMA synchronous = NORMAL")
     start = time.perf_counter()
     for i, report in enumerate(reports, start=1):
         capture = capture_of(report, "2025-04-01T08:00:00Z")
-        bare["captures"].insert({"url": capture.url, "fetched_at": capture.fetched_at, "status": capture.status,
-                                 "outcome": capture.outcome, "body": capture.body}, pk="id")  # fmt: skip
-        bare["versions"].insert({"capture_id": i, "title": report.title, "text": report.text,
-                                 "report": json.dumps(report.to_dict(), ensure_ascii=False)}, pk="id")  # fmt: skip
+        with bare.atomic():  # one transaction per capture, as Archive.ingest
+            bare["captures"].insert({"url": capture.url, "fetched_at": capture.fetched_at, "status": capture.status,
+                                     "outcome": capture.outcome, "body": capture.body}, pk="id")  # fmt: skip
+            bare["versions"].insert({"capture_id": i, "title": report.title, "text": report.text,
+                                     "report": json.dumps(report.to_dict(), ensure_ascii=False)}, pk="id")  # fmt: skip
     bare_s = time.perf_counter() - start
     bare.close()
     return {
@@ -215,6 +223,63 @@ def measure_storage_and_rate(reports: list[Report], workdir: Path) -> dict[str, 
         "bare_insert_per_s": round(len(reports) / bare_s, 1),
         "ingest_time_ratio_vs_bare": round(ingest_s / bare_s, 2),
     }
+
+
+# (journal_mode, synchronous) compared; the first is what archive.store.open_database sets.
+JOURNALS = (("wal", "normal"), ("wal", "full"), ("delete", "full"))
+
+
+def _ingest_all(
+    db: Path, reports: list[Report], journal: tuple[str, str], busy_timeout: float = 30.0, reader: bool = False
+) -> int:
+    """Ingest every report into a fresh archive at ``db`` in this journal mode; returns how many failed.
+
+    ``reader``: after the first report, a read-only connection holds one read transaction throughout.
+    """
+    from archive.errors import ArchiveWriteError
+
+    failed = 0
+    with Archive(db, busy_timeout=busy_timeout) as arc:
+        arc.db.execute(f"PRAGMA journal_mode = {journal[0]}")
+        arc.db.execute(f"PRAGMA synchronous = {journal[1]}")
+        held = None
+        for i, report in enumerate(reports):
+            if reader and i == 1:
+                held = sqlite3.connect(f"file:{db}?mode=ro", uri=True, isolation_level=None)
+                held.execute("BEGIN")
+                held.execute("SELECT count(*) FROM captures").fetchone()
+            try:
+                arc.ingest(capture_of(report, "2025-04-01T08:00:00Z"), report)
+            except ArchiveWriteError:
+                failed += 1
+        if held is not None:
+            held.execute("COMMIT")
+            held.close()
+    return failed
+
+
+def measure_journaling(reports: list[Report], workdir: Path, rounds: int = 3) -> dict[str, Any]:
+    """Ingest rate per journal mode (median of alternating rounds), and ingests lost to a long reader."""
+    import statistics
+
+    rates: dict[tuple[str, str], list[float]] = {j: [] for j in JOURNALS}
+    for r in range(rounds):
+        for journal in JOURNALS if r % 2 == 0 else JOURNALS[::-1]:
+            db = workdir / f"journal-{journal[0]}-{journal[1]}-{r}.db"
+            start = time.perf_counter()
+            _ingest_all(db, reports, journal)
+            rates[journal].append(len(reports) / (time.perf_counter() - start))
+    medians = {j: statistics.median(v) for j, v in rates.items()}
+    out: dict[str, Any] = {
+        f"ingest_per_s_{j[0]}_{j[1]}": f"{medians[j]:.1f} (range {min(v):.1f}–{max(v):.1f})" for j, v in rates.items()
+    }
+    base = medians[JOURNALS[-1]]
+    out |= {f"ingest_rate_ratio_{j[0]}_{j[1]}_vs_delete_full": round(medians[j] / base, 2) for j in JOURNALS[:-1]}
+    # A reader holding one read transaction throughout (what a long `fazhi check` does), 50 ms busy timeout.
+    for journal in (JOURNALS[0], JOURNALS[-1]):
+        failed = _ingest_all(workdir / f"reader-{journal[0]}.db", reports, journal, busy_timeout=0.05, reader=True)
+        out[f"ingests_failed_beside_a_long_reader_{journal[0]}"] = f"{failed} of {len(reports) - 1}"
+    return out
 
 
 def measure_gold_pages(workdir: Path) -> dict[str, Any]:
@@ -329,6 +394,7 @@ def corpus_paragraphs() -> list[Report]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=300, help="generated reports (default 300)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per journal mode (default 3)")
     parser.add_argument("--dir", type=Path, help="keep the databases here (default: a temporary folder)")
     args = parser.parse_args(argv)
     reports = generated_reports(args.n)
@@ -336,6 +402,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         workdir = args.dir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
         numbers: dict[str, Any] = measure_storage_and_rate(reports, workdir)
+        numbers |= measure_journaling(reports, workdir, rounds=args.rounds)
         numbers |= measure_gold_pages(workdir)
         paragraphs = corpus_paragraphs()
         numbers["search_corpus"] = (

@@ -7,9 +7,11 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
 from archive import Archive
 from archive.capture import Capture
+from archive.errors import ArchiveWriteError
 from archive.removal import mark_removed
 from archive.store import IngestResult
 from archive.validators import ValidatorStore
@@ -29,6 +31,7 @@ class ArchivePipeline:
 
     def __init__(self, db_path: str, crawler: Crawler) -> None:
         self.db_path = db_path
+        self.crawler = crawler
         self.stats = crawler.stats
         self.archive: Archive | None = None
         # Reports extracted in this crawl from pages that link attachments, for those attachments.
@@ -44,7 +47,8 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.archive = Archive(self.db_path)
+        settings = getattr(self.crawler, "settings", None)  # `fazhi ingest` passes a stats-only stand-in
+        self.archive = Archive(self.db_path, lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0) if settings else 0.0)
         self.validators = ValidatorStore(self.db_path)
         self.started = utc_now()
         logger.info("archiving into %s", self.db_path)
@@ -77,8 +81,8 @@ class ArchivePipeline:
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.archive is not None:
+            self.validators.close()  # first: the archive, closing last, leaves one plain file
             self.archive.close()
-            self.validators.close()
             self.archive = None
 
     def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
@@ -99,7 +103,15 @@ class ArchivePipeline:
 
     def record(self, item: CaptureItem, capture: Capture, report: Report | None) -> IngestResult:
         assert self.archive is not None
-        result = self.archive.ingest(capture, report)
+        try:
+            result = self.archive.ingest(capture, report)
+        except ArchiveWriteError as exc:  # never carry on without it: stop the crawl, and say so (exit 1)
+            self.stats.inc_value("fazhi/unrecorded_items")
+            logger.error("not archived: %s: %s", capture.url, exc)
+            if getattr(self.crawler, "engine", None) is None:
+                raise  # `fazhi ingest`: the capture stays in Redis for the next writer
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
+            return IngestResult(0, None, None, "unrecorded")
         if capture.portal:
             self.portals.add(capture.portal)
             if item.get("kind") == "listing" and capture.outcome not in ("ok", "not_modified"):

@@ -33,6 +33,9 @@ REDIRECT_MAX_TIMES = 5
 # Link-following depth from a start page: home → column → list page N → article → attachment.
 DEPTH_LIMIT = 8
 
+# `scrapy crawl` exits 1 when the archive could not record the crawl (crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

@@ -24,7 +24,7 @@ def test_generated_reports_are_distinct_documents() -> None:
 
 
 def test_benchmark_at_small_n(tmp_path: Path) -> None:
-    numbers = bench.main(["--n", "40", "--dir", str(tmp_path)])
+    numbers = bench.main(["--n", "40", "--rounds", "1", "--dir", str(tmp_path)])
     assert numbers["reports"] == 40
     assert numbers["raw_bytes"] > 40 * 2000
     # Text, sections and the compressed body: more than the body alone, well under 4 copies of it.
@@ -39,6 +39,10 @@ def test_benchmark_at_small_n(tmp_path: Path) -> None:
     else:  # the gold pages wrap the real corpus: without ../shared the benchmark says so instead of a number
         assert numbers["gold_pages"].startswith("not measured") and "shared" in numbers["gold_pages"]
     assert numbers["archive_ingest_per_s"] > 0 and numbers["bare_insert_per_s"] > 0
+    # WAL: a reader in a long read transaction never makes a write fail; the rollback journal it blocks.
+    assert numbers["ingests_failed_beside_a_long_reader_wal"] == "0 of 39"
+    assert numbers["ingests_failed_beside_a_long_reader_delete"] == "39 of 39"
+    assert numbers["ingest_rate_ratio_wal_normal_vs_delete_full"] > 0
     totals = numbers["search_totals"]
     assert totals["truth"] > 0
     assert totals["trigram"] == totals["truth"] and totals["trigram_wrong"] == 0

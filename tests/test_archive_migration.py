@@ -1,6 +1,7 @@
 """An archive written by schema 1 (every capture row carrying its URL, hex sha256, headers and
 portal as text) is migrated to schema 2 whole: same captures, same bodies, same headers, nothing
-lost, and a failed migration leaves the old archive untouched.
+lost, and a failed migration leaves the old archive untouched. Schema 3 adds which URL carries
+which version (``version_urls``) and each document's current version.
 
 tests/fixtures/archive/schema1.sql is the ``.dump`` of a small archive made by the schema-1 code:
 an ok capture and its unchanged recapture (same body, new Date header), a 304, an attachment, a
@@ -21,6 +22,7 @@ from test_archive_fixtures import make_capture, make_report
 
 from archive import Archive, interned
 from archive.check import check_archive
+from archive.errors import ArchiveWriteError
 from archive.schema import SCHEMA_VERSION
 from archive.versions import version_report
 
@@ -83,7 +85,7 @@ def test_a_schema_1_archive_is_migrated_whole(old_db):
     versions = [
         v for (v,) in sqlite3.connect(old_db).execute("SELECT version FROM schema_version ORDER BY version")
     ]
-    assert versions == [1, 2]
+    assert versions == [1, 2, 3]
 
 
 def test_section_texts_survive_as_spans(old_db):
@@ -125,7 +127,7 @@ def test_a_failed_migration_leaves_the_old_archive_as_it_was(old_db, monkeypatch
 
     original = interned.url_id
     monkeypatch.setattr(interned, "url_id", failing_url_id)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(ArchiveWriteError, match="disk full"):
         Archive(old_db, warc=False)
     assert "\n".join(sqlite3.connect(old_db).iterdump()) == dump_before
 

@@ -136,6 +136,19 @@ def test_unchanged_rerun_downloads_little_and_versions_nothing(crawled):
     conn.close()
 
 
+def test_unchanged_reports_dates_and_counts_move_with_every_confirming_capture(crawled):
+    """A 304 re-run confirms each current version: its last_seen is the document's, its count went up."""
+    conn = sqlite3.connect(crawled["db"])
+    rows = conn.execute(
+        "select d.id, d.last_seen, v.last_seen, v.seen_count from documents d "
+        "join versions v on v.id = d.current_version_id"
+    ).fetchall()
+    conn.close()
+    assert len(rows) == len(visible_reports(SECOND))
+    assert [r for r in rows if r[1] != r[2]] == [], "a version's last_seen stayed behind its document's"
+    assert all(seen_count >= 2 for *_, seen_count in rows)  # the re-run's 304 at least
+
+
 def test_archived_reports_are_rechecked_even_when_no_list_links_them(crawled):
     """Lists cut off after the first level (DEPTH_LIMIT=1): reports are reached only from the archive."""
     with start_in_thread(SECOND, port=crawled["port"]) as portal:
