@@ -39,6 +39,8 @@ class Command(ScrapyCrawl):
                 print(exc, file=sys.stderr)
                 self.exitcode = 1
                 return
+            except OSError:
+                pass  # no such folder, say: the pipeline's Archive says what is wrong
         try:
             super().run(args, opts)
         finally:
