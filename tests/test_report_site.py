@@ -352,3 +352,21 @@ def test_a_text_that_comes_back_is_the_current_version(tmp_path: Path) -> None:
     assert "全年办理行政复议案件9件" in current and "19件" not in current
     [first_version, _] = sorted(site.glob("versions/*.html"))
     assert "2022-06-01T08:00:00Z" in first_version.read_text(encoding="utf-8")  # the fetch that saw it again
+
+
+def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
+    """Scraped URLs are untrusted too: a javascript: URL in the archive is shown as text, never as a link."""
+    from archive.readmodel import CaptureRecord, VersionRecord
+    from report.render import template_environment
+
+    def capture(url: str) -> CaptureRecord:
+        return CaptureRecord(1, url, None, "2024-04-15T08:00:00Z", 200, "ok", None, "text/html", "ab" * 32, 10,
+                             None, None, None, None)  # fmt: skip
+
+    version = VersionRecord(1, 1, 1, "标题", "正文", "正文", "2024-04-15T08:00:00Z", "2024-04-15T08:00:00Z", 1, None)
+    html = template_environment().get_template("version.html").render(
+        root="../", agency={"id": 1, "name": "单位"}, doc={"id": 1, "title": "标题", "year": 2023, "version_count": 1},
+        version=version, number=1, captures=[(capture("javascript:alert(1)"), None), (capture("http://127.0.0.1/a"), None)],
+    )
+    assert 'href="javascript' not in html and "javascript:alert(1)" in html
+    assert '<a href="http://127.0.0.1/a" rel="nofollow noopener noreferrer">' in html
