@@ -1,21 +1,22 @@
 """The shared base of every report spider: start pages, link following, report pages, failures.
 
-A spider for one CMS family adds only how that family's lists page through their records (a mixin
-with a ``list_requests`` hook, as City Bureau's city-scrapers share mixins); everything else — which
-links are reports, captures, attachments, conditional re-fetches, recording failures — lives here.
-Spiders hand raw fetches to the pipeline; deciding what a page says is extraction's job.
+A spider is this base and the CMS families it composes (``families``, names in
+``crawler.families.FAMILIES``): a family reads a list page into leads — links to judge, more pages of
+the list, calls to its data API — and the base turns them into requests. Everything else — which links
+are reports, captures, attachments, conditional re-fetches, recording failures — lives here. Spiders
+hand raw fetches to the pipeline; deciding what a page says is extraction's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import JsonResponse, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import CancelledError
@@ -28,11 +29,12 @@ from crawler.discovery import (
     is_listing_link,
     is_report_link,
     is_sitemap,
-    link_text,
     next_article_page,
     page_title,
     pick_report_attachments,
 )
+from crawler.families import FAMILIES, GENERIC, DataRequest, Family, Lead, Link, ListPage
+from crawler.families.generic import page_links
 from crawler.fetch_policy import FetchRefused
 from crawler.items import CaptureItem
 from crawler.responses import asked_url, response_headers, utc_now
@@ -54,9 +56,18 @@ def report_meta(kind: str, **extra: Any) -> dict[str, Any]:
     return {"handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": kind, **extra}
 
 
+def failed_request(failure: Failure) -> Request:
+    """The request a Scrapy errback's failure is about (Scrapy sets it on the failure)."""
+    return failure.request  # type: ignore[attr-defined]
+
+
 class ReportSpiderBase(scrapy.Spider):
     """Report pages and attachments reach the pipeline whatever their status (a 412 challenge is
     recorded as blocked, a 404 as an error); list pages that fail are recorded too."""
+
+    # The CMS families whose lists this spider reads, in the order applied; generic (a page's plain
+    # links) in every spider. A start URL the portal registry names reads only its portal's ``cms``.
+    families: tuple[str, ...] = (GENERIC,)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -81,6 +92,7 @@ class ReportSpiderBase(scrapy.Spider):
         # addresses): links are checked here before they are queued, every request again in
         # crawler.fetch_policy.FetchPolicyMiddleware.
         self.fetch_policy = targets.policy
+        self.portal_cms = targets.cms
         self._portal_prefixes = sorted(
             ((self._directory(u), u) for u in self.start_urls), key=lambda p: len(p[0]), reverse=True
         )
@@ -149,8 +161,9 @@ class ReportSpiderBase(scrapy.Spider):
         if is_sitemap(response.body):
             yield from self.parse_sitemap(response)
             return
-        yield from self.list_requests(response)
-        yield from self.follow_links(response, self.anchors(response))
+        for family in self.families_for(response.url):
+            if family.reads(response):
+                yield from self.follow(response, family, family.read_list(response))
 
     def parse_sitemap(self, response: TextResponse) -> Iterator[Any]:
         """A sitemap given as a start URL: every page it lists is a candidate, kept if its title is a report.
@@ -191,27 +204,45 @@ class ReportSpiderBase(scrapy.Spider):
 
     def failed_candidate(self, failure: Failure) -> None:
         """A sitemap entry that fails is no report lost: it was only ever a guess."""
-        self.logger.info("sitemap candidate failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.info("sitemap candidate failed: %s (%s)", failed_request(failure).url, failure.getErrorMessage())
 
-    def list_requests(self, response: TextResponse) -> Iterator[Any]:
-        """A CMS family's own way to the rest of a list (pagination, data APIs); mixins extend it."""
-        yield from ()
+    # -- the CMS families: list pages and data APIs ----------------------------------------------
+
+    def families_for(self, url: str) -> list[Family]:
+        """The families that read a page: this spider's, or only its portal's ``cms`` (and generic) for a
+        portal of the registry."""
+        cms = self.portal_cms.get(self.portal_for(url))
+        names = self.families if cms is None else tuple(n for n in self.families if n in (cms, GENERIC))
+        return [FAMILIES[n] for n in names]
+
+    def follow(self, response: Response, family: Family, leads: Iterable[Lead]) -> Iterator[Any]:
+        """The requests a family's leads call for."""
+        for lead in leads:
+            if isinstance(lead, Link):
+                yield from self.follow_links(response, [(lead.url, lead.text)])
+            elif isinstance(lead, ListPage):
+                yield self.listing_request(lead.url)
+            elif isinstance(lead, DataRequest):
+                yield self.data_request(family, lead)
+
+    def data_request(self, family: Family, lead: DataRequest) -> scrapy.Request:
+        meta = {"kind": "listing", "api": True, "family": family.name}
+        if lead.formdata is not None:
+            return scrapy.FormRequest(
+                lead.url, formdata=lead.formdata, callback=self.parse_data, errback=self.failed_listing, meta=meta
+            )
+        return scrapy.Request(lead.url, callback=self.parse_data, errback=self.failed_listing, meta=meta)
+
+    def parse_data(self, response: Response) -> Iterator[Any]:
+        """A family's data API answered (a Hanweb XML record set, a gkmlpt JSON page): kept, and read by it."""
+        yield self.capture(response)
+        if verdict_of(response).refused:  # a challenge in place of the records: nothing to read
+            return
+        family = FAMILIES[response.meta["family"]]
+        yield from self.follow(response, family, family.read_data(response))
 
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
-
-    def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
-        """(absolute URL, link text) of a page's links; none from an answer that is not markup (JSON)."""
-        if isinstance(response, JsonResponse):
-            return []
-        links = []
-        for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
-                continue
-            text = link_text(" ".join(a.css("::text").getall()), a.attrib.get("title"))
-            links.append((urljoin(response.url, href), text))
-        return links
 
     def follow_links(self, response: Response, links: list[tuple[str, str]]) -> Iterator[Any]:
         for url, text in links:
@@ -241,7 +272,7 @@ class ReportSpiderBase(scrapy.Spider):
         if verdict_of(response).refused:  # a challenge, a soft 404, or the home page we were sent to
             yield self.capture(response)
             return
-        links = self.anchors(response)
+        links = page_links(response)
         next_page = next_article_page(links, response.url)
         if next_page:  # a report split over pages: gather them all, then hand them on together
             yield self.continuation_request(next_page, dict(self.capture(response)), [])
@@ -271,7 +302,7 @@ class ReportSpiderBase(scrapy.Spider):
         parts = [*parts, dict(self.capture(response), parent_url=first["url"])]
         next_page = None
         if response.status in (200, 304) and isinstance(response, TextResponse):
-            next_page = next_article_page(self.anchors(response), response.url)
+            next_page = next_article_page(page_links(response), response.url)
         seen = {first["url"], *(p["url"] for p in parts)}
         if next_page and next_page not in seen and len(parts) < self.MAX_ARTICLE_PAGES:
             yield self.continuation_request(next_page, first, parts)
@@ -279,7 +310,7 @@ class ReportSpiderBase(scrapy.Spider):
         yield CaptureItem(**first, continuations=parts)
 
     def failed_continuation(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         first, parts = request.meta["first"], request.meta["parts"]
         yield CaptureItem(**first, continuations=[*parts, dict(self._failure_item(failure))])
 
@@ -310,7 +341,7 @@ class ReportSpiderBase(scrapy.Spider):
     # -- failures: recorded, never silently dropped ---------------------------------------------
 
     def _failure_item(self, failure: Failure) -> CaptureItem:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         response = getattr(failure.value, "response", None)
         first_url = asked_url(request.meta, request.url)
         verdict = Verdict("error", self.failure_reason(failure))
@@ -336,7 +367,7 @@ class ReportSpiderBase(scrapy.Spider):
     def failure_reason(self, failure: Failure) -> str:
         """Why a fetch gave no response, in the words a capture keeps."""
         if failure.check(DownloadCancelledError, CancelledError):
-            limit = failure.request.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")  # type: ignore[attr-defined]
+            limit = failed_request(failure).meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")
             return f"too large: the body passed DOWNLOAD_MAXSIZE ({limit} bytes)"
         if failure.check(FetchRefused):
             return f"redirect not followed: {failure.value}"
@@ -348,7 +379,7 @@ class ReportSpiderBase(scrapy.Spider):
         A redirect the fetch policy refused is recorded, though: the URL asked for did answer, by
         sending the crawler somewhere it does not go.
         """
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         if failure.check(FetchRefused):
             return not request.meta.get("redirect_urls")
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
@@ -364,14 +395,15 @@ class ReportSpiderBase(scrapy.Spider):
     def failed_report(self, failure: Failure) -> Iterator[Any]:
         if self._forbidden(failure):
             return
-        self.logger.warning("report fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.warning("report fetch failed: %s (%s)", failed_request(failure).url, failure.getErrorMessage())
         yield self._failure_item(failure)
 
     def failed_listing(self, failure: Failure) -> Iterator[Any]:
         """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
-        if failure.request.meta.get("start_url"):  # type: ignore[attr-defined]
-            self.start_url_failed(failure.request.url)  # type: ignore[attr-defined]
+        request = failed_request(failure)
+        if request.meta.get("start_url"):
+            self.start_url_failed(request.url)
         if self._forbidden(failure):
             return
-        self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.warning("list fetch failed: %s (%s)", request.url, failure.getErrorMessage())
         yield self._failure_item(failure)
