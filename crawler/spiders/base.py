@@ -319,23 +319,31 @@ class ReportSpiderBase(scrapy.Spider):
 
     def capture(self, response: Response) -> CaptureItem:
         request_url = response.request.url if response.request is not None else response.url
-        original = asked_url(response.meta, request_url)
-        verdict = verdict_of(response)
-        return CaptureItem(
-            url=original,
+        return self._item(
+            response.meta,
+            asked_url(response.meta, request_url),
+            verdict_of(response),
             final_url=response.url,
-            fetched_at=utc_now(),
             status=response.status,
             headers=response_headers(response),
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             # A 304 downloaded nothing; the body it carries is the archive's own copy.
             body=b"" if response.status == 304 else response.body,
+        )
+
+    def _item(self, meta: dict[str, Any], asked: str, verdict: Verdict, **fetched: Any) -> CaptureItem:
+        """One fetch as the pipeline takes it: what was asked for and why (from the request's meta),
+        the verdict on it, and what came back (``final_url``, ``status``, ``headers``, ``content_type``, ``body``)."""
+        return CaptureItem(
+            url=asked,
+            fetched_at=utc_now(),
             outcome=verdict.outcome,
             error=verdict.reason,
-            portal=self.portal_for(original),
-            parent_url=response.meta.get("parent_url"),
-            link_text=response.meta.get("link_text"),
-            kind=response.meta.get("kind", "listing"),
+            portal=self.portal_for(asked),
+            parent_url=meta.get("parent_url"),
+            link_text=meta.get("link_text"),
+            kind=meta.get("kind", "listing"),
+            **fetched,
         )
 
     # -- failures: recorded, never silently dropped ---------------------------------------------
@@ -347,21 +355,16 @@ class ReportSpiderBase(scrapy.Spider):
         verdict = Verdict("error", self.failure_reason(failure))
         if response is not None and request.meta.get(VERDICT_KEY):
             verdict = verdict_of(response)  # an answer the crawl does not parse (404, a redirect home): classified
-        return CaptureItem(
-            url=first_url,
+        return self._item(
+            request.meta,
+            first_url,
+            verdict,
             final_url=request.meta.get("redirect_target")
             or (response.url if response is not None else (request.url if request.url != first_url else None)),
-            fetched_at=utc_now(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
             content_type=None,
             body=response.body if response is not None else b"",
-            outcome=verdict.outcome,
-            error=verdict.reason,
-            portal=self.portal_for(first_url),
-            parent_url=request.meta.get("parent_url"),
-            link_text=request.meta.get("link_text"),
-            kind=request.meta.get("kind", "listing"),
         )
 
     def failure_reason(self, failure: Failure) -> str:
