@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from scrapy.http import TextResponse
 
 from extraction.htmlpage import report_pictures
+from extraction.patterns import REPORT_FILE_EXTENSIONS
 from extraction.report import Report
 from extraction.titles import classify_title
 
@@ -39,7 +40,8 @@ LISTING_KEYWORDS = (
 # What to ask a portal's site search for (-a search=TEMPLATE): the words every title variant shares.
 SEARCH_QUERIES = ("法治政府建设", "依法行政", "法治建设")
 
-ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
+# Attachments that may hold the report itself (extraction.patterns keeps the one list of file types).
+REPORT_FILE_SUFFIXES = tuple(f".{extension}" for extension in REPORT_FILE_EXTENSIONS)
 
 # A report page whose own body is shorter than this and that links attachments is a cover page:
 # the report is the attachment ("详见附件").
@@ -80,7 +82,7 @@ def is_attachment_url(url: str, text: str = "") -> bool:
     report's title ("…年度报告.jpg"): the report published as an image, read by OCR."""
     path = urlsplit(url).path.lower()
     name = text.strip()
-    if path.endswith(ATTACHMENT_EXTENSIONS) or name.lower().endswith(ATTACHMENT_EXTENSIONS):
+    if path.endswith(REPORT_FILE_SUFFIXES) or name.lower().endswith(REPORT_FILE_SUFFIXES):
         return True
     picture = path.endswith(REPORT_PICTURE_EXTENSIONS) or name.lower().endswith(REPORT_PICTURE_EXTENSIONS)
     return picture and is_report_link(name.rsplit(".", 1)[0] if "." in name else name)

@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from extraction import metadata as meta
 from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
+    ATTACHMENT_URL,
     CHROME_ID_CLASS,
     CHROME_LINE_RE,
     CONTENT_SELECTORS,
@@ -29,7 +30,6 @@ from extraction.patterns import (
     TITLE_SEPARATORS,
 )
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
 IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
 # A report page whose body has less text than this but shows pictures is a report published as
 # pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
@@ -344,7 +344,7 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
     seen = set()
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or not ATTACHMENT_EXT.search(href):
+        if not href or not ATTACHMENT_URL.search(href):
             continue
         full = urljoin(url or "", href)
         if full in seen:
