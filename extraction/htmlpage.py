@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from extraction import metadata as meta
 from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
+    ATTACHMENT_URL,
     CHROME_ID_CLASS,
     CHROME_LINE_RE,
     CONTENT_SELECTORS,
@@ -29,7 +30,6 @@ from extraction.patterns import (
     TITLE_SEPARATORS,
 )
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
 IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
 # A report page whose body has less text than this but shows pictures is a report published as
 # pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
@@ -344,7 +344,7 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
     seen = set()
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or not ATTACHMENT_EXT.search(href):
+        if not href or not ATTACHMENT_URL.search(href):
             continue
         full = urljoin(url or "", href)
         if full in seen:
@@ -432,7 +432,12 @@ def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
 
 
 def parse_page(raw: str, url: str | None = None) -> PageParts:
-    """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
+    """Split a decoded HTML page into title, clean body lines, metadata fields and attachments.
+
+    In order: parse; read the head (title, attachments); strip scripts, comments and the metadata
+    tables (reading them); find the node that holds the body; settle the metadata read outside it;
+    the body's pictures and links; its lines.
+    """
     parts = PageParts()
     raw, warnings = prepare_markup(raw)
     parts.warnings.extend(warnings)
@@ -445,55 +450,86 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     tags = meta.meta_tags(tree)
     parts.title, parts.site_name = _title_from(tree, tags)
     parts.attachments = _attachments(tree, url)
+    _strip_page(tree, parts)
+    node, known_container, picture_box = _body_node(tree, raw, parts)
+    _settle_page_fields(tree, parts, tags)
+    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
+        parts.images = _page_pictures(node, url)
+        if not parts.images and picture_box is not None:
+            parts.images = _page_pictures(picture_box, url)
+    _count_links(node, parts)
+    parts.lines = _body_lines(node, known_container, parts.title)
+    return parts
 
+
+def _take_metadata_tables(root: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """Read each 索引号/发布机构 table into ``parts.fields`` (first value wins), then cut it out."""
+    for block in _metadata_blocks(root):
+        for k, v in meta.read_table(block).items():
+            parts.fields.setdefault(k, v)
+        _drop(block)
+
+
+def _strip_page(tree: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """Scripts, forms, comments and metadata tables out of the whole page (the tables read first)."""
     for el in list(tree.iter(*_DROP_TAGS)):
         _drop(el)
     for el in list(tree.iter(etree.Comment)):
         _drop(el)
-    # Metadata blocks anywhere: parse, then drop.
-    for block in _metadata_blocks(tree):
-        for k, v in meta.read_table(block).items():
-            parts.fields.setdefault(k, v)
-        _drop(block)
+    _take_metadata_tables(tree, parts)
     if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
         parts.title = _squash(parts.fields["title"])
 
+
+def _hanweb_node(raw: str, parts: PageParts) -> lxml_html.HtmlElement | None:
+    """The body between Hanweb's ContentStart/ContentEnd marks, cleaned as the page was (it is cut
+    from the raw page), its metadata tables read into ``parts``; None without the marks."""
     hanweb = _hanweb_body(raw)
-    node = None
-    if hanweb is not None:
-        try:
-            node = parse_fragment(hanweb)
-        except (etree.ParserError, ValueError):
-            node = None
-        if node is not None:
-            for el in list(node.iter(*_DROP_TAGS)):
-                _drop(el)
-            for block in _metadata_blocks(node):  # cut from the raw page, so not yet cleaned
-                for k, v in meta.read_table(block).items():
-                    parts.fields.setdefault(k, v)
-                _drop(block)
-    # A body of pictures has no text to choose its container by: the Hanweb markers' or CMS container.
+    if hanweb is None:
+        return None
+    try:
+        node = parse_fragment(hanweb)
+    except (etree.ParserError, ValueError):
+        return None
+    if node is None:
+        return None
+    for el in list(node.iter(*_DROP_TAGS)):
+        _drop(el)
+    _take_metadata_tables(node, parts)
+    return node
+
+
+def _body_node(
+    tree: lxml_html.HtmlElement, raw: str, parts: PageParts
+) -> tuple[lxml_html.HtmlElement, bool, lxml_html.HtmlElement | None]:
+    """The node holding the body, whether it is a known container, and where its pictures are.
+
+    The Hanweb-marked part, else a known CMS container, else the block around the title (or the
+    whole ``<body>``). A body of pictures has no text to choose its container by: those are looked
+    for in the Hanweb part or a CMS container even when it is empty. The page's widgets (share,
+    print, font size) inside the node are dropped.
+    """
+    node = _hanweb_node(raw, parts)
     picture_box = node if node is not None else _content_node(tree, min_chars=0)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None
     if node is None:
+        around = _around_title(tree, parts.title)
         body = tree.find("body")
-        node = _around_title(tree, parts.title)
-        if node is None:
-            node = body if body is not None else tree
+        if around is not None:
+            node = _smallest_holding_all(around)
         else:
-            node = _smallest_holding_all(node)
-        for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
-                _drop(el)
-    else:
-        # inside a known container only the obvious widgets go
-        for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
-                _drop(el)
+            node = body if body is not None else tree
+    for el in list(node.iter()):
+        if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
+            _drop(el)
+    return node, known_container, picture_box
 
-    # Inline metadata lines outside the body ("发布时间：… 来源：…").
+
+def _settle_page_fields(tree: lxml_html.HtmlElement, parts: PageParts, tags: dict[str, str]) -> None:
+    """Metadata from meta tags, the tables already read and the inline lines outside the body
+    ("发布时间：… 来源：…"), settled into ``parts.fields``; the date beside the title when none said it."""
     inline: dict[str, str] = {}
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
@@ -506,15 +542,19 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         if beside:
             parts.fields["published"] = beside
 
-    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
-        parts.images = _page_pictures(node, url)
-        if not parts.images and picture_box is not None:
-            parts.images = _page_pictures(picture_box, url)
+
+def _count_links(node: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """How many links the body holds and what share of its text they are (a list page is mostly links)."""
     body_chars = len(_squash(node.text_content()).replace(" ", ""))
     anchors = [a for a in node.iter("a") if _squash(a.text_content())]
     parts.links = len(anchors)
     if body_chars:
         parts.link_share = sum(len(_squash(a.text_content()).replace(" ", "")) for a in anchors) / body_chars
+
+
+def _body_lines(node: lxml_html.HtmlElement, known_container: bool, title: str) -> list[str]:
+    """The body's paragraphs: trafilatura's, mended from the block walk, or the block walk's where
+    trafilatura lost text; chrome lines and a repeated title removed."""
     lines = _trafilatura_lines(node)
     block = _block_lines(node)
     if known_container:
@@ -528,8 +568,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         lines = _split_merged(_rejoin(lines, block), block)
     lines = [_LEADING_INDENT.sub("", x) for x in lines]
     lines = [x for x in lines if not is_chrome_line(x)]
-    if parts.title:
-        squashed_title = parts.title.replace(" ", "")
+    if title:
+        squashed_title = title.replace(" ", "")
         lines = [x for n, x in enumerate(lines) if n >= 3 or x.replace(" ", "") != squashed_title]
-    parts.lines = lines
-    return parts
+    return lines
