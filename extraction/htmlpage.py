@@ -125,6 +125,37 @@ def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html
     return node
 
 
+MIN_PARAGRAPH_TEXT = 150  # characters in <p> children for a block to count as the article's
+
+
+def _paragraph_text(el: lxml_html.HtmlElement) -> tuple[int, int]:
+    """(characters, linked characters) of the ``<p>`` children of ``el``."""
+    chars = linked = 0
+    for child in el:
+        if getattr(child, "tag", None) == "p":
+            chars += len(_squash(child.text_content()))
+            linked += sum(len(_squash(a.text_content())) for a in child.iter("a"))
+    return chars, linked
+
+
+def _paragraph_container(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """On an unknown template, the block whose own paragraphs hold the most text that is not links
+    (``<div id="p-detail">`` …), taken with its parent when siblings carry paragraphs too."""
+    best, best_chars = None, 0
+    for el in tree.iter("div", "td", "article", "section"):
+        chars, linked = _paragraph_text(el)
+        if chars - linked > best_chars and linked < 0.3 * chars:
+            best, best_chars = el, chars - linked
+    if best is None or best_chars < MIN_PARAGRAPH_TEXT:
+        return None
+    parent = best.getparent()
+    if parent is not None and parent.tag in ("div", "td", "article", "section"):
+        siblings = sum(_paragraph_text(c)[0] for c in parent if c is not best and isinstance(c.tag, str))
+        if siblings >= 0.3 * best_chars:
+            return parent
+    return best
+
+
 def _smallest_holding_all(node: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """The smallest block inside ``node`` that still holds (nearly) all of its prose: on a table-layout
     page the block around the heading is a layout table, the report one of its cells."""
@@ -162,6 +193,17 @@ def _metadata_blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]
             continue
         found.append(el)
     return found
+
+
+def _drop_widgets(root: lxml_html.HtmlElement) -> None:
+    """Scripts, styles, forms, buttons … out. A form that holds the page's prose is kept, unwrapped:
+    the 博达 VSB CMS (many county and university sites) puts the article inside
+    ``<form name="_newscontent_fromname">``."""
+    for el in list(root.iter(*_DROP_TAGS)):
+        if el.tag == "form" and not _droppable(el):
+            el.drop_tag()
+        else:
+            _drop(el)
 
 
 def _drop(el: lxml_html.HtmlElement) -> None:
@@ -411,7 +453,7 @@ def _settle_fields(parts: PageParts, tags: dict[str, str], inline: dict[str, str
         fields.pop("publisher", None)
 
 
-_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+|$)")
 
 
 def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
@@ -425,8 +467,10 @@ def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
             continue
         for after in elements[i + 1:i + 16]:
             own = _squash(" ".join(filter(None, [after.text, *(c.tail or "" for c in after)])))
-            if m := _LONE_DATE.match(own):
-                return m.group(1)
+            m = _LONE_DATE.match(own)
+            rest = own[m.end():] if m else ""
+            if m and (not rest or META_LABEL_RE.match(rest) or rest.startswith(("点击", "浏览", "阅读"))):
+                return m.group(1)  # "2023-12-01 14:43", alone or before the labelled fields
         return None
     return None
 
@@ -446,8 +490,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     parts.title, parts.site_name = _title_from(tree, tags)
     parts.attachments = _attachments(tree, url)
 
-    for el in list(tree.iter(*_DROP_TAGS)):
-        _drop(el)
+    _drop_widgets(tree)
     for el in list(tree.iter(etree.Comment)):
         _drop(el)
     # Metadata blocks anywhere: parse, then drop.
@@ -466,8 +509,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         except (etree.ParserError, ValueError):
             node = None
         if node is not None:
-            for el in list(node.iter(*_DROP_TAGS)):
-                _drop(el)
+            _drop_widgets(node)
             for block in _metadata_blocks(node):  # cut from the raw page, so not yet cleaned
                 for k, v in meta.read_table(block).items():
                     parts.fields.setdefault(k, v)
@@ -479,7 +521,9 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     known_container = node is not None
     if node is None:
         body = tree.find("body")
-        node = _around_title(tree, parts.title)
+        node = _paragraph_container(tree)
+        if node is None:
+            node = _around_title(tree, parts.title)
         if node is None:
             node = body if body is not None else tree
         else:
