@@ -230,25 +230,27 @@ def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
     cell stay in the cell); used when trafilatura returns little, drops or moves text."""
     parts: list[str] = []
     whole = _data_cells(node)
-
-    def walk(el: lxml_html.HtmlElement, in_cell: bool) -> None:
+    cells_open = 0  # how many whole data cells enclose the current element
+    # iterwalk, not recursion: markup may nest 2,000 deep (libxml2's limit with huge_tree)
+    for event, el in etree.iterwalk(node, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
-        mark = " " if in_cell else "\n"
+        if event == "start":
+            mark = " " if cells_open else "\n"
+            if tag in _BLOCK_TAGS:
+                parts.append(mark)
+            if tag in ("td", "th"):
+                parts.append(" ")
+            if el.text and tag:
+                parts.append(el.text)
+            if el in whole:
+                cells_open += 1
+            continue
+        if el in whole:
+            cells_open -= 1
         if tag in _BLOCK_TAGS:
-            parts.append(mark)
-        if tag in ("td", "th"):
-            parts.append(" ")
-        if el.text and tag:
-            parts.append(el.text)
-        inside = in_cell or el in whole
-        for child in el:
-            walk(child, inside)
-            if child.tail:
-                parts.append(child.tail)
-        if tag in _BLOCK_TAGS:
-            parts.append(mark)
-
-    walk(node, False)
+            parts.append(" " if cells_open else "\n")
+        if el is not node and el.tail:
+            parts.append(el.tail)
     return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
 
 
@@ -265,7 +267,27 @@ def _table_row(line: str) -> str | None:
     return " ".join(c for c in cells if c)
 
 
+MAX_TRAFILATURA_DEPTH = 600  # elements deep; past it trafilatura's recursion and table handling blow up
+MAX_TRAFILATURA_TABLE_DEPTH = 12  # tables inside tables: its table handling is quadratic in them
+
+
+def _too_nested_for_trafilatura(node: lxml_html.HtmlElement) -> bool:
+    """Markup nested so deep (a hostile or broken page) that trafilatura would take seconds to minutes
+    on a few kilobytes: the page's own block lines are read instead."""
+    depth = tables = 0
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        step = 1 if event == "start" else -1
+        depth += step
+        if el.tag == "table":
+            tables += step
+        if depth > MAX_TRAFILATURA_DEPTH or tables > MAX_TRAFILATURA_TABLE_DEPTH:
+            return True
+    return False
+
+
 def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
+    if _too_nested_for_trafilatura(node):
+        return []
     if node.tag in ("td", "th"):  # a lone cell re-parsed outside its table loses its leading text
         box = lxml_html.Element("div")
         box.text = node.text
