@@ -334,7 +334,11 @@ def _split_merged(lines: list[str], block: list[str]) -> list[str]:
             out.append(line)
             continue
         pieces = None
-        for i in (i for x, idx in starts.items() if line.startswith(x + " ") for i in idx):
+        # block lines the merged line can start with: its prefixes that end before one of its spaces
+        # (a bounded number of dict look-ups, not a scan of every block line)
+        cuts = [k for k, ch in enumerate(line[:2000]) if ch == " "][:40]
+        candidates = [i for k in cuts for i in starts.get(line[:k], ())]
+        for i in candidates:
             j, joined = i + 1, block[i]
             while j < len(block) and line.startswith(joined + " " + block[j]):
                 joined += " " + block[j]
@@ -353,13 +357,15 @@ def _out_of_order(lines: list[str], block: list[str]) -> bool:
     table-layout cell comes out after the paragraphs around it)."""
     page = "".join(block).replace(" ", "")
     at = 0
+    misses = 0
     for line in lines:
         squashed = line.replace(" ", "")
         if len(squashed) < 6:
             continue
         found = page.find(squashed[:40], at)
         if found < 0:
-            if page.find(squashed[:40]) >= 0:
+            misses += 1  # each miss searches the page from its start: a bounded number of them
+            if misses <= 50 and page.find(squashed[:40]) >= 0:
                 return True  # present, but earlier than the line before it
             continue
         at = found + 1
