@@ -24,7 +24,10 @@ import urllib.error
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from extraction.report import Report
 
 
 class CommandError(Exception):
@@ -162,13 +165,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff_side(value: str, db: str | None) -> tuple[str, str]:
+def _diff_side(value: str, db: str | None) -> tuple[str, Report]:
     """A diff operand: an archive version id (with --db) or a file of any format extraction reads."""
     if db and value.isdigit():
-        from archive.versions import version_text
+        from archive.versions import version_report
 
         try:
-            return f"version {value}", version_text(_archive_to_read(db), int(value))
+            return f"version {value}", version_report(_archive_to_read(db), int(value))
         except KeyError as exc:
             raise CommandError(str(exc.args[0])) from exc
     path = Path(value)
@@ -179,29 +182,27 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
     if path.is_dir():
         raise CommandError(f"{value} is a directory: give a report file (or, with --db, a version id)")
     if path.suffix.lower() in (".txt", ".md"):
+        from diffing.sections import as_report
         from extraction.decoding import decode_text
 
-        return value, decode_text(path.read_bytes())
+        return value, as_report(decode_text(path.read_bytes()))
     from extraction import extract_file
 
-    return value, extract_file(value).text
+    return value, extract_file(value)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from diffing.render import render_html, render_markdown, render_text
-    from diffing.textdiff import diff_texts
-    from diffing.yoy import compare_years
+    from diffing.compare import compare_reports, render_comparison
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
-    result = diff_texts(old, new)
-    # Commitments, follow-through, problems, figures and boilerplate: the reviewer's first questions.
-    analysis = compare_years(old, new)
-    if args.format == "json":
-        print(json.dumps({**analysis.to_dict(), "text_diff": result.to_dict()}, ensure_ascii=False, indent=2))
-        return 0
-    render = {"md": render_markdown, "html": render_html, "text": render_text}[args.format]
-    print(render(result, old_name=old_name, new_name=new_name, analysis=analysis))
+    same = None
+    if args.db and args.old.isdigit() and args.new.isdigit():
+        from archive.versions import same_document
+
+        same = same_document(_archive_to_read(args.db), int(args.old), int(args.new))
+    # two versions of one report: a revision diff; two years: the year-over-year analysis
+    print(render_comparison(compare_reports(old, new, same_document=same), args.format, old_name, new_name))
     return 0
 
 
