@@ -13,6 +13,8 @@ CONTENT_SELECTORS: tuple[str, ...] = (
     "//*[@id='Zoom']",
     "//*[@id='zoomcon']",
     "//*[@id='js_content']",
+    "//*[@id='vsb_content' or @id='vsb_content_2' or @id='vsb_content_4']",  # 博达 VSB
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' v_news_content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     "//*[@id='content']//*[contains(concat(' ', normalize-space(@class), ' '), ' bt_content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
