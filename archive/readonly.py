@@ -74,6 +74,19 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def require_archive_or_nothing(path: str | Path) -> None:
+    """For a command that writes: nothing at ``path`` (a new archive is made there) or a fazhi archive.
+
+    An archive of an older schema passes (the writer migrates it); anything else that is a file — a
+    foreign SQLite database, an empty file, a text file — raises NotAnArchive before a byte is written,
+    so a mistyped ``ARCHIVE_DB`` never has the archive's schema written into somebody else's file.
+    A directory or a missing folder is left to the writer, which says what is wrong.
+    """
+    path = Path(path)
+    if path.is_file():
+        connect_readonly(path).close()
+
+
 def schema_of(conn: sqlite3.Connection) -> int | None:
     """The archive's recorded schema version."""
     return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
