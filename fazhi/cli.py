@@ -234,7 +234,9 @@ def stats_text(stats: dict[str, Any]) -> str:
     lines = [
         ("documents", stats["documents"], f"{stats['revised_documents']} revised after publication, "
                                           f"{stats['removed_documents']} no longer on their portal"),
-        ("versions", stats["versions"], "distinct texts of those documents"),
+        ("versions", stats["versions"], "distinct texts of those documents"
+                                        + (f", {stats['copies']} of them copies on another portal (转载)"
+                                           if stats.get("copies") else "")),
         ("captures", stats["captures"], outcomes or "no fetches yet"),
         ("agencies", stats["agencies"], ""),
         ("bodies", stats["bodies"], f"distinct raw bodies: {_size(stats['fetched_body_bytes'])} fetched, "
