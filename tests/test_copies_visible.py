@@ -88,7 +88,11 @@ def test_the_site_shows_the_copy_as_a_copy(copied, tmp_path):
 def test_an_edit_after_a_copy_is_diffed_against_its_own_portals_text(copied, tmp_path):
     edit_on_the_county_portal(copied)
     site = build_report_site(copied, tmp_path / "site").parent
-    assert "其中 1 份报告发布后被修改" in (site / "index.html").read_text(encoding="utf-8")
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert "其中 1 份报告发布后被修改" in index
+    # the revision's row on the reviewer's desk lists the report's editions, not the copy
+    assert 'href="versions/1.html"' in index and 'href="versions/3.html"' in index
+    assert 'href="versions/2.html"' not in index, "the copy is not listed as an edition"
     (document,) = (site / "documents").glob("*.html")
     page = document.read_text(encoding="utf-8")
     assert page.count("发布后修改：") == 1
