@@ -82,7 +82,8 @@ def load_real_cases(cache: Path | None = None, pages: list[dict] | None = None) 
         path = cache / f"{page['name']}.html"
         if path.exists():
             cases.append(Case(page["name"], path.read_bytes(), page.get("url", ""), "\n".join(page["gold"]),
-                              page.get("expect", {}), page.get("style", page["repo"]), real=True))  # fmt: skip
+                              page.get("expect", {}), page.get("style", page["repo"]), real=True,
+                              half=page.get("half", "")))  # fmt: skip
     return cases
 
 
