@@ -50,8 +50,8 @@ from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-# Problems are matched on meaning too (0–100); short and formulaic, they pair a little more readily than plans.
-PROBLEM_MATCH_AT = 35.0
+# Problems are paired by their own pairing model (diffing.pairing); a pair needs log-odds above this.
+PROBLEM_MATCH_AT = 0.0
 # Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
 # What a figure's score is made of, by weight: its label (the clause before it), the noun after a
@@ -238,7 +238,7 @@ def compare_problems(
             m.score,
         )
         for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
-                                   ignore=field_words, many=False, by_subject=False, context=context)
+                                   ignore=field_words, many=False, context=context, kind="problems")
     ]  # fmt: skip
 
 
@@ -434,6 +434,28 @@ def _field_words(agency: str, *titles: str) -> frozenset[str]:
     """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
     words = set(content_words(" ".join([agency, *titles])))
     return frozenset(words | set(gist(" ".join([agency, *titles])).words))
+
+
+def matching_context(old: Report, new: Report, agency: str = "") -> tuple[
+        list[Commitment], list[Commitment], frozenset[str], Background]:  # fmt: skip
+    """What plan matching reads: both years' plans, the agency's own words, how often the reports use each word."""
+    old, new = as_report(old), as_report(new)
+    old_parts, new_parts = _parts(old), _parts(new)
+    field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
+    return _commitments(old), _commitments(new), field_words, _background(old, new)
+
+
+def problem_context(old: Report, new: Report, agency: str = "") -> tuple[
+        list[Commitment], list[Commitment], frozenset[str], Background]:  # fmt: skip
+    """What problem matching reads: both years' problems as items, the agency's own words, the word counts."""
+    _old, _new, field_words, context = matching_context(old, new, agency)
+    old_parts, new_parts = _parts(as_report(old)), _parts(as_report(new))
+    return (_as_items(problem_items(old_parts.problems)), _as_items(problem_items(new_parts.problems)), field_words,
+            context)  # fmt: skip
+
+
+def _background(old: Report, new: Report) -> Background:
+    return background([old.text, new.text])
 
 
 def compare_years(
