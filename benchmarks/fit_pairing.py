@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmarks.yoy_scoring import CATEGORIES, LabelledPair, _anchor_id, real_pairs, score_pairs
-from diffing.pairing import FEATURES, MODEL_PATH, Model
+from diffing.pairing import MODEL_PATH, Model, features_of
 
-KINDS = ("plans", "problems")
+KINDS = ("plans", "problems", "pieces", "figures")
 
 
 @dataclass
@@ -60,6 +60,58 @@ def plan_examples(pair: LabelledPair) -> Examples:
             x.append(scorer.features((i,), (j,)))
             y.append(int((ids_old[i], ids_new[j]) in links))
     return Examples(pair.id, x, y)
+
+
+def _gold_groups(gold: dict[str, Any]) -> list[tuple[set[str], set[str]]]:
+    c = gold.get("commitments", {})
+    return [({p}, set(qs)) for p, qs in c.get("split", [])] + [(set(ps), {q}) for ps, q in c.get("merged", [])]
+
+
+def piece_examples(pair: LabelledPair, model: Model) -> Examples:
+    """Each way an item left over by the one-to-one pairing (made with ``model``) may grow a group,
+    labelled by whether the grown group lies inside a gold split or merge."""
+    from diffing.commitments import _assign, pairing_inputs, piece_candidates
+    from diffing.pairing import PairScorer, piece_features
+    from diffing.yoy import matching_context
+
+    promised, planned, ignore, context = matching_context(pair.report("old"), pair.report("new"))
+    views_old, views_new, weights = pairing_inputs(promised, planned, ignore, context)
+    scorer = PairScorer(views_old, views_new, weights, model)
+    ids_old = [_anchor_id(c.text, pair.gold.get("plans_old", {}), "?") for c in promised]
+    ids_new = [_anchor_id(c.text, pair.gold.get("plans_new", {}), "?") for c in planned]
+    groups = [((i,), (j,)) for i, j in sorted(_assign(scorer.matrix(), 0.0).items())]
+    gold = _gold_groups(pair.gold)
+    x, y = [], []
+    for core, grown in piece_candidates(scorer, groups, len(promised), len(planned)):
+        olds, news = {ids_old[i] for i in grown[0]}, {ids_new[j] for j in grown[1]}
+        x.append(piece_features(scorer, core, grown))
+        y.append(int(any(olds <= g_olds and news <= g_news and "?" not in olds | news for g_olds, g_news in gold)))
+    return Examples(pair.id, x, y)
+
+
+def figure_examples(pair: LabelledPair) -> Examples:
+    """Every candidate pair of figures of a pair of reports, labelled by whether a gold figure names it."""
+    from benchmarks.yoy_scoring import _inside, _number
+    from diffing.figure_pairs import with_margins
+    from diffing.yoy import FIGURE_CANDIDATE_AT, _figures_of, _measured, _parts, figure_candidates
+
+    a = _figures_of(_measured(_parts(pair.report("old"))))
+    b = _figures_of(_measured(_parts(pair.report("new"))))
+    candidates = figure_candidates(a, b)
+    gold = pair.gold.get("figures", [])
+
+    def named(i: int, j: int) -> bool:
+        (fa, sa), (fb, sb) = a[i], b[j]
+        for g in gold:
+            before = [g["before"]] + ([g["context_old"]] if g.get("context_old") else [])
+            after = [g["after"]] + ([g["context_new"]] if g.get("context_new") else [])
+            if (_number(fa.text) in g["before"] and _number(fb.text) in g["after"]
+                    and _inside(sa, fa.start, fa.text, before) and _inside(sb, fb.start, fb.text, after)):  # fmt: skip
+                return True
+        return False
+
+    return Examples(pair.id, with_margins(candidates, FIGURE_CANDIDATE_AT / 100),
+                    [int(named(c.i, c.j)) for c in candidates])  # fmt: skip
 
 
 def problem_examples(pair: LabelledPair) -> Examples:
@@ -123,8 +175,8 @@ def link_scores(model: Model, examples: list[Examples]) -> dict[str, float]:
             "log_loss": round(loss / max(1, n), 4)}  # fmt: skip
 
 
-def model_dict(model: Model) -> dict[str, Any]:
-    return {"features": list(FEATURES), "bias": round(model.bias, 6), "weights": [round(w, 6) for w in model.weights],
+def model_dict(model: Model, kind: str) -> dict[str, Any]:
+    return {"features": list(features_of(kind)), "bias": round(model.bias, 6), "weights": [round(w, 6) for w in model.weights],
             "means": [round(v, 6) for v in model.means], "scales": [round(v, 6) for v in model.scales]}  # fmt: skip
 
 
@@ -173,15 +225,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     pairs, first = training_pairs()
     everything = pairs + first
-    examples = {"plans": [plan_examples(p) for p in everything], "problems": [problem_examples(p) for p in everything]}
-    models = {kind: fit(examples[kind], args.c) for kind in KINDS}
+    examples = {"plans": [plan_examples(p) for p in everything], "problems": [problem_examples(p) for p in everything],
+                "figures": [figure_examples(p) for p in everything]}  # fmt: skip
+    models = {kind: fit(examples[kind], args.c) for kind in ("plans", "problems", "figures")}
+    examples["pieces"] = [piece_examples(p, models["plans"]) for p in everything]
+    models["pieces"] = fit(examples["pieces"], args.c)
     out: dict[str, Any] = {"pairs": len(pairs), "first_set_pairs": len(first)}
     for kind in KINDS:
         out[kind] = {"examples": sum(len(e.y) for e in examples[kind]), "links": sum(sum(e.y) for e in examples[kind]),
                      "fit": link_scores(models[kind], examples[kind]),
-                     "weights": dict(zip(FEATURES, (round(w, 2) for w in models[kind].weights), strict=True))}  # fmt: skip
+                     "weights": dict(zip(features_of(kind),
+                                         (round(w, 2) for w in models[kind].weights), strict=True))}  # fmt: skip
     if args.write:
-        MODEL_PATH.write_text(json.dumps({kind: model_dict(models[kind]) for kind in KINDS}, indent=1) + "\n",
+        MODEL_PATH.write_text(json.dumps({kind: model_dict(models[kind], kind) for kind in KINDS}, indent=1) + "\n",
                               encoding="utf-8")  # fmt: skip
     if not args.no_cv:
         out["leave_one_pair_out"] = leave_one_out(pairs, examples, args.c, args.misses)

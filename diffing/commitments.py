@@ -20,7 +20,7 @@ from rapidfuzz import fuzz
 
 from diffing.meaning import GENERIC, Background, Weights
 from diffing.outline import Commitment, commitments, normalise
-from diffing.pairing import FEATURES, ItemView, PairScorer, item_view, load_model
+from diffing.pairing import ItemView, PairScorer, item_view, load_model, piece_features
 from diffing.textdiff import TokenOp, _words, diff_words
 
 # Wording (token_sort_ratio, 0–100, years masked) at or above which a paired commitment is kept as it was.
@@ -96,12 +96,6 @@ def pairing_inputs(
     return views_prev, views_curr, weights
 
 
-# A second new item taking up part of one old item (a split), or a second old item folded into one new item
-# (a merge), must make the group a likelier continuation than the pair was, and say more of the one item
-# (diffing.meaning.coverage, 0–1) by at least this much: a piece carries a part of the promise of its own.
-COVERAGE_GAIN = 0.15
-
-
 def match_commitments(
     previous: list[Commitment],
     current: list[Commitment],
@@ -148,57 +142,52 @@ def _assign(odds: list[list[float]], at: float) -> dict[int, int]:
 Group = tuple[tuple[int, ...], tuple[int, ...]]
 
 
-def _covers_more(scorer: PairScorer, before: Group, after: Group) -> bool:
-    """The grown group says more of its single item (the old one of a split, the new one of a merge)."""
-    olds, news = after
-    at = FEATURES.index("covers_old" if len(olds) == 1 else "covers_new")
-    return scorer.base(*after)[at] - scorer.base(*before)[at] >= COVERAGE_GAIN
+# The piece model's log-odds above which an item left over joins a group. Pieces are rare (29 of 783
+# candidates in the fitted data), so a log-odds of 0 finds few; this is the level that scores best
+# leave-one-pair-out (benchmarks/fit_pairing.py).
+PIECE_AT = -1.0
+
+
+def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int) -> list[tuple[Group, Group]]:
+    """Every way one item left over may grow a group by one: (the group, the group grown).
+
+    A pair (or a split) may take a new item, a pair (or a merge) an old one; an item left alone may
+    take two, its likeliest free partner first (a group of one old and one new item, grown by one).
+    A group keeps one item on one side at least.
+    """
+    free_prev = [i for i in range(n_prev) if not any(i in g[0] for g in groups)]
+    free_curr = [j for j in range(n_curr) if not any(j in g[1] for g in groups)]
+    out: list[tuple[Group, Group]] = []
+    cores = list(groups)
+    for i in free_prev:
+        if len(free_curr) >= 2:
+            cores.append(((i,), (max(free_curr, key=lambda j: scorer.log_odds((i,), (j,))),)))
+    for j in free_curr:
+        if len(free_prev) >= 2:
+            cores.append(((max(free_prev, key=lambda i: scorer.log_odds((i,), (j,))),), (j,)))
+    for olds, news in cores:
+        if len(olds) == 1:
+            out += [((olds, news), (olds, tuple(sorted((*news, j))))) for j in free_curr if j not in news]
+        if len(news) == 1:
+            out += [((olds, news), (tuple(sorted((*olds, i))), news)) for i in free_prev if i not in olds]
+    return out
 
 
 def _grow(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int, at: float) -> list[Group]:
-    """Splits and merges: the best gain first, an item left over joins a pair (or a lone item takes two).
-
-    A group keeps one item on at least one side (one old item split in several, or several merged into one).
-    """
+    """Splits and merges: while the piece model (``diffing.pairing.PIECE_FEATURES``) says an item left over
+    is a piece of a group, likeliest first, the group takes it."""
+    model = load_model("pieces")
     groups = list(groups)
     while True:
-        free_prev = [i for i in range(n_prev) if not any(i in g[0] for g in groups)]
-        free_curr = [j for j in range(n_curr) if not any(j in g[1] for g in groups)]
-        best: tuple[float, int, Group] | None = None  # gain, which group it replaces (-1: none), the new group
-        for k, (olds, news) in enumerate(groups):
-            before = scorer.log_odds(olds, news)
-            grown: list[Group] = []
-            if len(olds) == 1:
-                grown += [(olds, tuple(sorted((*news, j)))) for j in free_curr]
-            if len(news) == 1:
-                grown += [(tuple(sorted((*olds, i))), news) for i in free_prev]
-            for group in grown:
-                gain = scorer.log_odds(*group) - before
-                if _covers_more(scorer, (olds, news), group) and (best is None or gain > best[0]):
-                    best = (gain, k, group)
-        for i in free_prev:
-            for a, j1 in enumerate(free_curr):
-                for j2 in free_curr[a + 1 :]:
-                    group = ((i,), (j1, j2))
-                    gain = scorer.log_odds(*group) - at
-                    if _covers_more(scorer, ((i,), (j1,)), group) and _covers_more(scorer, ((i,), (j2,)), group) and (
-                            best is None or gain > best[0]):  # fmt: skip
-                        best = (gain, -1, group)
-        for j in free_curr:
-            for a, i1 in enumerate(free_prev):
-                for i2 in free_prev[a + 1 :]:
-                    group = ((i1, i2), (j,))
-                    gain = scorer.log_odds(*group) - at
-                    if _covers_more(scorer, ((i1,), (j,)), group) and _covers_more(scorer, ((i2,), (j,)), group) and (
-                            best is None or gain > best[0]):  # fmt: skip
-                        best = (gain, -1, group)
-        if best is None or best[0] <= 0.0 or scorer.log_odds(*best[2]) <= at:
+        best: tuple[float, Group, Group] | None = None
+        for core, grown in piece_candidates(scorer, groups, n_prev, n_curr):
+            odds = model.log_odds(piece_features(scorer, core, grown))
+            if best is None or odds > best[0]:
+                best = (odds, core, grown)
+        if best is None or best[0] <= PIECE_AT:
             return groups
-        gain, k, group = best
-        if k >= 0:
-            groups[k] = group
-        else:
-            groups.append(group)
+        _odds, core, grown = best
+        groups = [g for g in groups if g != core] + [grown]
 
 
 def _findings(

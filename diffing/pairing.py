@@ -242,6 +242,58 @@ def feature_matrix(old: list[ItemView], new: list[ItemView], weights: Weights) -
     return [[scorer.features((i,), (j,)) for j in range(len(new))] for i in range(len(old))]
 
 
+# What decides whether an item left over is a piece of a group (a split's second new item, a merge's
+# second old item): the features of that step, in the piece model's order.
+PIECE_FEATURES = (
+    "piece_odds",  # the pairing model's log-odds for the piece and the group's single item
+    "group_gain",  # how much likelier the grown group is than the group was (log-odds)
+    "coverage_gain",  # how much more of the single item the grown group says (0–1)
+    "piece_said",  # how much of the piece the single item says (0–1)
+    "core_odds",  # the log-odds of the group before it grows
+    "piece_best",  # the single item is the piece's likeliest partner on that side
+    "adjacent",  # the piece sits next to the group's item on its side (drafters cut an item in place)
+    "sibling_similarity",  # how alike the piece and that item are (pieces of one promise say different parts)
+)
+_CLIP = 15.0
+
+
+def _clip(x: float) -> float:
+    return max(-_CLIP, min(_CLIP, x))
+
+
+def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, ...]],
+                   grown: tuple[tuple[int, ...], tuple[int, ...]]) -> list[float]:  # fmt: skip
+    """The PIECE_FEATURES of growing ``core`` into ``grown`` by one item (a new one for a split, an old one for a merge)."""
+    (olds, news), (grown_olds, grown_news) = core, grown
+    if len(grown_news) > len(news):  # a split: the old item is the single one
+        single, piece = olds[0], next(j for j in grown_news if j not in news)
+        siblings = news
+        sibling_similarity = max(similarity(scorer.new[piece].whole, scorer.new[k].whole, scorer.weights) for k in news)
+        pair: tuple[tuple[int, ...], tuple[int, ...]] = ((single,), (piece,))
+        said = scorer.base(*pair)[FEATURES.index("covers_new")]
+        covers = FEATURES.index("covers_old")
+        rivals = [scorer.log_odds((k,), (piece,)) for k in range(len(scorer.old))]
+    else:  # a merge: the new item is the single one
+        single, piece = news[0], next(i for i in grown_olds if i not in olds)
+        siblings = olds
+        sibling_similarity = max(similarity(scorer.old[piece].whole, scorer.old[k].whole, scorer.weights) for k in olds)
+        pair = ((piece,), (single,))
+        said = scorer.base(*pair)[FEATURES.index("covers_old")]
+        covers = FEATURES.index("covers_new")
+        rivals = [scorer.log_odds((piece,), (k,)) for k in range(len(scorer.new))]
+    piece_odds = scorer.log_odds(*pair)
+    return [
+        _clip(piece_odds),
+        _clip(scorer.log_odds(*grown) - scorer.log_odds(*core)),
+        scorer.base(*grown)[covers] - scorer.base(*core)[covers],
+        said,
+        _clip(scorer.log_odds(*core)),
+        float(piece_odds >= max(rivals)),
+        float(any(abs(piece - k) == 1 for k in siblings)),
+        sibling_similarity,
+    ]
+
+
 @dataclass(frozen=True)
 class Model:
     """A logistic model: log-odds = bias + Σ weight × (feature − mean) / scale."""
@@ -256,11 +308,18 @@ class Model:
                                                                          strict=True))  # fmt: skip
 
 
+def features_of(kind: str) -> tuple[str, ...]:
+    """The features a model of ``kind`` reads: pairs of plans or problems, pieces of groups, pairs of figures."""
+    from diffing.figure_pairs import FIGURE_FEATURES
+
+    return {"pieces": PIECE_FEATURES, "figures": FIGURE_FEATURES}.get(kind, FEATURES)
+
+
 _IN_USE: dict[str, Model] = {}  # models put in place of the file's (while fitting and cross-validating)
 
 
 def load_model(kind: str = "plans") -> Model:
-    """The model for ``kind`` (plans, problems): the one in use, else the one fitted in pairing_model.json."""
+    """The model for ``kind`` (plans, problems, pieces): the one in use, else the one fitted in pairing_model.json."""
     return _IN_USE.get(kind) or _file_model(kind)
 
 
@@ -279,6 +338,6 @@ def models_in_use(models: dict[str, Model]) -> Iterator[None]:
 @lru_cache(maxsize=4)
 def _file_model(kind: str, path: Path = MODEL_PATH) -> Model:
     data = json.loads(path.read_text(encoding="utf-8"))[kind]
-    if tuple(data["features"]) != FEATURES:
+    if tuple(data["features"]) != features_of(kind):
         raise ValueError(f"{path.name} was fitted on other features; refit with python -m benchmarks.fit_pairing")
     return Model(data["bias"], tuple(data["weights"]), tuple(data["means"]), tuple(data["scales"]))
