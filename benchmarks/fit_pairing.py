@@ -23,7 +23,7 @@ from typing import Any
 from benchmarks.yoy_scoring import CATEGORIES, LabelledPair, _anchor_id, real_pairs, score_pairs
 from diffing.pairing import MODEL_PATH, Model, features_of
 
-KINDS = ("plans", "problems", "pieces", "figures")
+KINDS = ("plans", "problems", "pieces", "figures", "follow_through")
 
 
 @dataclass
@@ -112,6 +112,27 @@ def figure_examples(pair: LabelledPair) -> Examples:
 
     return Examples(pair.id, with_margins(candidates, FIGURE_CANDIDATE_AT / 100),
                     [int(named(c.i, c.j)) for c in candidates])  # fmt: skip
+
+
+def follow_examples(pair: LabelledPair) -> Examples:
+    """Every (old plan, sentence of the new results) that share a word or subject, labelled by the gold evidence."""
+    from diffing.followthrough import copied_keys, evidence_sentences, follow_scores
+    from diffing.yoy import _parts, matching_context
+
+    old, new = pair.report("old"), pair.report("new")
+    promised, _planned, ignore, context = matching_context(old, new)
+    sentences = evidence_sentences(_parts(new), copied_keys(old.text))
+    scores = follow_scores(promised, sentences, ignore, context)
+    gold = pair.gold.get("follow_through", {})
+    anchors = []
+    for c in promised:
+        want = gold.get(_anchor_id(c.text, pair.gold.get("plans_old", {}), "?"))
+        anchors.append([want] if isinstance(want, str) else list(want or []))
+    x, y = [], []
+    for (i, j), features in sorted(scores.features.items()):
+        x.append(features)
+        y.append(int(any(a in sentences[j] for a in anchors[i])))
+    return Examples(pair.id, x, y)
 
 
 def problem_examples(pair: LabelledPair) -> Examples:
@@ -226,8 +247,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     pairs, first = training_pairs()
     everything = pairs + first
     examples = {"plans": [plan_examples(p) for p in everything], "problems": [problem_examples(p) for p in everything],
-                "figures": [figure_examples(p) for p in everything]}  # fmt: skip
-    models = {kind: fit(examples[kind], args.c) for kind in ("plans", "problems", "figures")}
+                "figures": [figure_examples(p) for p in everything],
+                "follow_through": [follow_examples(p) for p in everything]}  # fmt: skip
+    models = {kind: fit(examples[kind], args.c) for kind in ("plans", "problems", "figures", "follow_through")}
     examples["pieces"] = [piece_examples(p, models["plans"]) for p in everything]
     models["pieces"] = fit(examples["pieces"], args.c)
     out: dict[str, Any] = {"pairs": len(pairs), "first_set_pairs": len(first)}

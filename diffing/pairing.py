@@ -311,8 +311,9 @@ class Model:
 def features_of(kind: str) -> tuple[str, ...]:
     """The features a model of ``kind`` reads: pairs of plans or problems, pieces of groups, pairs of figures."""
     from diffing.figure_pairs import FIGURE_FEATURES
+    from diffing.followthrough import FOLLOW_FEATURES
 
-    return {"pieces": PIECE_FEATURES, "figures": FIGURE_FEATURES}.get(kind, FEATURES)
+    return {"pieces": PIECE_FEATURES, "figures": FIGURE_FEATURES, "follow_through": FOLLOW_FEATURES}.get(kind, FEATURES)
 
 
 _IN_USE: dict[str, Model] = {}  # models put in place of the file's (while fitting and cross-validating)
