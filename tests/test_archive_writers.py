@@ -239,3 +239,19 @@ def test_check_names_the_warc_file_cut_inside_an_indexed_record(tmp_path):
 def test_write_errors_are_one_line_archive_write_errors():
     assert issubclass(ArchiveLocked, ArchiveWriteError) and issubclass(ArchiveFull, ArchiveWriteError)
     assert str(ArchiveWriteError("a\nb  c")) == "a b c"
+
+
+def test_an_archive_at_rest_is_one_plain_file(tmp_path):
+    """After the writer closes: no lock file, no WAL; a read-only reader then leaves nothing beside it."""
+    db = tmp_path / "archive.db"
+    report = make_report()
+    with Archive(db, warc=False) as arc:
+        arc.ingest(make_capture(report), report)
+        assert arc.db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert lock_path_for(db).exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
+    reader = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    assert reader.execute("SELECT count(*) FROM versions").fetchone() == (1,)
+    assert reader.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+    reader.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive.db"]
