@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 KIND_FAZHI_REPORT = "fazhi_report"
 # Tables holding one text value each, stored once and referred to by id (archive.interned).
 _INTERNED_TEXT = {"urls": "url", "warc_files": "name"}
@@ -127,6 +127,7 @@ def _create_captures(db: Database, name: str) -> None:
             "status": int,
             "outcome": str,
             "reason": str,
+            "kind": str,  # what the crawl fetched it as: listing, report or attachment (NULL before schema 4)
             "content_type": str,
             "headers_id": int,
             "headers_base_id": int,  # set when headers_id holds only what differs from this URL's usual set
@@ -157,7 +158,7 @@ def _create_captures(db: Database, name: str) -> None:
 # text, sha256 as hex, all response headers as one JSON object.
 CAPTURE_RECORDS_VIEW = """
 CREATE VIEW IF NOT EXISTS capture_records AS
-SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type,
+SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.kind, c.content_type,
        CASE WHEN h.headers IS NULL AND c.headers_varying IS NULL THEN NULL
             ELSE json_patch(json_patch(coalesce(hb.headers, '{}'), coalesce(h.headers, '{}')),
                             coalesce(c.headers_varying, '{}')) END AS headers,
@@ -280,10 +281,19 @@ def _migrate_to_3(db: Database) -> None:
     )
 
 
+def _migrate_to_4(db: Database) -> None:
+    """Schema 4 records what the crawl fetched each capture as (``captures.kind``: listing, report or
+    attachment), so a report page that failed extraction is told from a list page. Older captures
+    keep NULL: the crawl did not say."""
+    if "kind" not in db["captures"].columns_dict:
+        db.execute("ALTER TABLE captures ADD COLUMN kind TEXT")
+    db.execute("DROP VIEW IF EXISTS capture_records")  # made again below, with the column
+
+
 # Version n's migration turns a version n-1 archive into version n. _create_tables always creates
 # the newest tables (a migration brings an older archive's existing ones up to date). Migrations
 # run with foreign keys off (tables are rebuilt) and are checked before they commit.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2, 3: _migrate_to_3}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
 
 
 def recorded_version(db: Database) -> int | None:

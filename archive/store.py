@@ -325,6 +325,7 @@ class Archive:
             "status": capture.status,
             "outcome": capture.outcome,
             "reason": capture.error,
+            "kind": capture.kind,
             "content_type": capture.content_type,
             "headers_id": headers_id,
             "headers_base_id": headers_base_id,
