@@ -124,7 +124,8 @@ def match_commitments(
     paired = _assign(odds, changed_at)
     groups = [((i,), (j,)) for i, j in sorted(paired.items())]
     if many:
-        groups = _grow(scorer, groups, len(previous), len(current), changed_at)
+        whole = kept_groups(previous, current, groups, kept_at)
+        groups = _grow(scorer, groups, len(previous), len(current), whole)
     return _findings(previous, current, scorer, groups, kept_at)
 
 
@@ -148,12 +149,21 @@ Group = tuple[tuple[int, ...], tuple[int, ...]]
 PIECE_AT = -1.0
 
 
-def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int) -> list[tuple[Group, Group]]:
+def kept_groups(previous: list[Commitment], current: list[Commitment], groups: list[Group],
+                kept_at: float = KEPT_AT) -> frozenset[Group]:  # fmt: skip
+    """The pairs whose new item keeps the old one's wording: the whole promise carried on as it was, so
+    neither a piece of a split (each piece takes part of it) nor of a merge."""
+    return frozenset(g for g in groups if len(g[0]) == len(g[1]) == 1
+                     and same_wording(previous[g[0][0]], current[g[1][0]], kept_at))  # fmt: skip
+
+
+def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int,
+                     whole: frozenset[Group] = frozenset()) -> list[tuple[Group, Group]]:  # fmt: skip
     """Every way one item left over may grow a group by one: (the group, the group grown).
 
     A pair (or a split) may take a new item, a pair (or a merge) an old one; an item left alone may
     take two, its likeliest free partner first (a group of one old and one new item, grown by one).
-    A group keeps one item on one side at least.
+    A group keeps one item on one side at least; a pair in ``whole`` (``kept_groups``) does not grow.
     """
     free_prev = [i for i in range(n_prev) if not any(i in g[0] for g in groups)]
     free_curr = [j for j in range(n_curr) if not any(j in g[1] for g in groups)]
@@ -166,6 +176,8 @@ def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_cur
         if len(free_prev) >= 2:
             cores.append(((max(free_prev, key=lambda i: scorer.log_odds((i,), (j,))),), (j,)))
     for olds, news in cores:
+        if (olds, news) in whole:
+            continue
         if len(olds) == 1:
             out += [((olds, news), (olds, tuple(sorted((*news, j))))) for j in free_curr if j not in news]
         if len(news) == 1:
@@ -173,14 +185,17 @@ def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_cur
     return out
 
 
-def _grow(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int, at: float) -> list[Group]:
+def _grow(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int,
+          whole: frozenset[Group] = frozenset()) -> list[Group]:  # fmt: skip
     """Splits and merges: while the piece model (``diffing.pairing.PIECE_FEATURES``) says an item left over
     is a piece of a group, likeliest first, the group takes it."""
     model = load_model("pieces")
     groups = list(groups)
     while True:
         best: tuple[float, Group, Group] | None = None
-        for core, grown in piece_candidates(scorer, groups, n_prev, n_curr):
+        for core, grown in piece_candidates(scorer, groups, n_prev, n_curr, whole):
+            if scorer.swapped(*grown):
+                continue
             odds = model.log_odds(piece_features(scorer, core, grown))
             if best is None or odds > best[0]:
                 best = (odds, core, grown)

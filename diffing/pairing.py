@@ -45,6 +45,7 @@ class ItemView:
     subjects: frozenset[str]  # what the heading's first clause names (diffing.topics)
     targets: frozenset[str]  # numbers but years: a target (覆盖率100%, 不少于5名)
     surface: str  # jieba words, years masked, for the wording ratio
+    ignore: frozenset[str] = frozenset()  # the agency's own words, which say nothing here
 
 
 def heading(text: str) -> str:
@@ -62,15 +63,15 @@ def item_view(text: str, ignore: frozenset[str] = frozenset()) -> ItemView:
     targets = frozenset(n for n in _NUMBER.findall(_YEAR.sub("", text)) if n not in ("100",))
     return ItemView(
         text, gist(text, ignore), gist(title, ignore), gist(rest, ignore) if rest else gist("", ignore),
-        topics_of(_first_clause(text)), targets, " ".join(_words(_YEAR.sub("YYYY", text))),
+        topics_of(_first_clause(text)), targets, " ".join(_words(_YEAR.sub("YYYY", text))), ignore,
     )  # fmt: skip
 
 
 def _cosine(a: frozenset[str], b: frozenset[str], weight) -> float:  # noqa: ANN001
     if not a or not b:
         return 0.0
-    shared = sum(weight(x) ** 2 for x in a & b)
-    return shared / math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in b))
+    shared = math.fsum(weight(x) ** 2 for x in a & b)
+    return shared / math.sqrt(math.fsum(weight(x) ** 2 for x in a) * math.fsum(weight(x) ** 2 for x in b))
 
 
 def _contrast(a: Gist, b: Gist, weight) -> float:  # noqa: ANN001
@@ -83,8 +84,8 @@ def _contrast(a: Gist, b: Gist, weight) -> float:  # noqa: ANN001
     only_a, only_b = a.words - b.words, b.words - a.words
     if not only_a or not only_b:
         return 0.0
-    wa = sum(weight(x) for x in only_a) / sum(weight(x) for x in a.words)
-    wb = sum(weight(x) for x in only_b) / sum(weight(x) for x in b.words)
+    wa = math.fsum(weight(x) for x in only_a) / math.fsum(weight(x) for x in a.words)
+    wb = math.fsum(weight(x) for x in only_b) / math.fsum(weight(x) for x in b.words)
     return min(wa, wb)
 
 
@@ -98,31 +99,59 @@ def _heading_words(title: str) -> tuple[str, ...]:
 _PUNCT = re.compile(r"[\W_]+")
 
 
+# The verbs a plan's heading opens with (推进…, 规范…, 深化…): a frame, not what the plan is about.
+FRAME_VERBS = frozenset(
+    """
+    推进 加强 深化 完善 健全 规范 落实 推行 优化 提升 强化 巩固 创新 建设 开展 实施 严格 建立 推动 做好 抓好 深入 全面
+    持续 继续 进一步 着力 扎实 切实 积极 大力 探索 加快 稳步 不断 认真 坚持 提高 实现 确保 组织 注重 突出 夯实 构建
+    """.split()
+)
+
+
 def template_swap(a: ItemView, b: ItemView) -> bool:
     """Two headings that are one template with its object swapped, neither item naming the other's object:
-    X A Y / X B Y (规范街道政务公开 / 规范社区居务公开, 深入推进法治政府建设示范创建 / 深入推进法治社会建设示范创建)
-    — the frame is shared, the promise is not.
+    the frame is shared, the promise is not.
 
-    The headings' first clauses are the same words but one run in the middle, each side's run
-    holding a word of two characters or more. When the old item names the new object anywhere
-    (深化“放管服”改革。推进“高效办成一件事”… / 深化“高效办成一件事”改革), the heading narrows it instead.
+    Either the headings' first clauses are the same words but one run in the middle (X A Y / X B Y:
+    规范街道政务公开 / 规范社区居务公开, 深入推进法治政府建设示范创建 / 深入推进法治社会建设示范创建), or
+    they open with the same frame — verbs, the agency's own field — and end differently (规范涉企执法行为
+    / 规范涉案财物管理). Each run holds a word of two characters or more. When either item names all
+    of the other's run anywhere (深化“放管服”改革。推进“高效办成一件事”… / 深化“高效办成一件事”改革),
+    the heading narrows or widens the promise instead.
     """
     words_a, words_b = _heading_words(_first_clause(a.text)), _heading_words(_first_clause(b.text))
     ops = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes()
-    if [op[0] for op in ops] != ["equal", "replace", "equal"]:
+    tags = [op[0] for op in ops]
+    frame = FRAME_VERBS | a.ignore
+    if tags == ["equal", "replace", "equal"]:
+        _tag, i1, i2, j1, j2 = ops[1]
+    elif tags == ["equal", "replace"]:
+        _tag, i1, i2, j1, j2 = ops[1]
+        if not all(len(w) < 2 or _framing(w, frame) for w in words_a[: ops[0][2]]):
+            return False  # the shared opening names an object: the two differ in what they do with it
+    else:
         return False
-    _tag, i1, i2, j1, j2 = ops[1]
-    run_a = [w for w in words_a[i1:i2] if len(w) > 1]
-    run_b = [w for w in words_b[j1:j2] if len(w) > 1]
-    return bool(run_a and run_b) and not any(w in b.text for w in run_a) and not any(w in a.text for w in run_b)
+    run_a = [w for w in words_a[i1:i2] if len(w) > 1 and not _framing(w, frame)]
+    run_b = [w for w in words_b[j1:j2] if len(w) > 1 and not _framing(w, frame)]
+    return bool(run_a and run_b) and not all(w in b.text for w in run_a) and not all(w in a.text for w in run_b)
+
+
+def _framing(word: str, frame: frozenset[str]) -> bool:
+    """A word made of frame words only (全面落实 = 全面 + 落实): how hard, not what — swapping it swaps no object."""
+    if word in frame:
+        return True
+    return any(word.startswith(f) and _framing(word[len(f):], frame) for f in frame if len(f) < len(word))
 
 
 def _first_clause(text: str) -> str:
-    return _MARKER.sub("", _CLAUSE_END.split(text.strip(), maxsplit=1)[0])
+    return _CLAUSE_END.split(_MARKER.sub("", text.strip()), maxsplit=1)[0]
 
 
 _CLAUSE_END = re.compile(r"[。；;，,：:\n]")
-_MARKER = re.compile(r"^(?:[（(]?[一二三四五六七八九十]+[)）、．.]|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是要]要?|整改措施[:：]?)")
+_MARKER = re.compile(
+    r"^(?:[（(]?[一二三四五六七八九十]+[)）、．.]|\d{1,2}[.．、]|[（(]\d{1,2}[)）]|[一二三四五六七八九十]+[是要]要?[，,：:]?|"
+    r"第[一二三四五六七八九十]+[，,、：:]|[①②③④⑤⑥⑦⑧⑨⑩]|(?:首先|其次|再次|最后|同时|此外|另外)[，,、：:]?|整改措施[:：]?)"
+)
 
 
 # The features of a pair, in the model's order.
@@ -172,7 +201,7 @@ def union_view(views: list[ItemView]) -> ItemView:
     return ItemView(
         "\n".join(v.text for v in views), union_gist(v.whole for v in views), union_gist(v.title for v in views),
         union_gist(v.rest for v in views), frozenset().union(*(v.subjects for v in views)),
-        frozenset().union(*(v.targets for v in views)), " ".join(v.surface for v in views),
+        frozenset().union(*(v.targets for v in views)), " ".join(v.surface for v in views), views[0].ignore,
     )  # fmt: skip
 
 
@@ -223,12 +252,15 @@ class PairScorer:
         return [*self.base(olds, news), place, sim - max(row_rivals, default=0.0), sim - max(column_rivals, default=0.0),
                 float(alone)]  # fmt: skip
 
+    def swapped(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
+        """A template swap (``template_swap``) between an old and a new member: never one promise."""
+        return any(template_swap(self.old[i], self.new[j]) for i in olds for j in news)
+
     def log_odds(self, olds: tuple[int, ...], news: tuple[int, ...]) -> float:
-        """The model's log-odds; a template swap between any old and new member (``template_swap``) vetoes."""
+        """The model's log-odds; a template swap between any old and new member vetoes."""
         key = (olds, news)
         if key not in self._odds:
-            swapped = any(template_swap(self.old[i], self.new[j]) for i in olds for j in news)
-            self._odds[key] = SWAPPED if swapped else self.model.log_odds(self.features(olds, news))
+            self._odds[key] = SWAPPED if self.swapped(olds, news) else self.model.log_odds(self.features(olds, news))
         return self._odds[key]
 
     def matrix(self) -> list[list[float]]:
