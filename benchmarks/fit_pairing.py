@@ -240,6 +240,23 @@ def training_pairs() -> tuple[list[LabelledPair], list[LabelledPair]]:
         return real_pairs("tuning"), fixture_pairs(FIXTURES)
 
 
+def fit_all(pairs: list[LabelledPair], c: float = 0.3) -> tuple[dict[str, list[Examples]], dict[str, Model]]:
+    """Every model's examples from ``pairs`` and the models fitted on them (the piece model's examples
+    come from the plan model's pairing, so it is fitted last)."""
+    examples = {"plans": [plan_examples(p) for p in pairs], "problems": [problem_examples(p) for p in pairs],
+                "figures": [figure_examples(p) for p in pairs],
+                "follow_through": [follow_examples(p) for p in pairs]}  # fmt: skip
+    models = {kind: fit(examples[kind], c) for kind in ("plans", "problems", "figures", "follow_through")}
+    examples["pieces"] = [piece_examples(p, models["plans"]) for p in pairs]
+    models["pieces"] = fit(examples["pieces"], c)
+    return examples, models
+
+
+def model_file(models: dict[str, Model]) -> str:
+    """The text of pairing_model.json for these models."""
+    return json.dumps({kind: model_dict(models[kind], kind) for kind in KINDS}, indent=1) + "\n"
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--write", action="store_true", help=f"write the models fitted on every tuning pair to {MODEL_PATH.name}")
@@ -251,13 +268,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--misses", action="store_true", help="what went wrong on each held-out pair (stderr)")
     args = parser.parse_args(argv)
     pairs, first = training_pairs()
-    everything = pairs + first
-    examples = {"plans": [plan_examples(p) for p in everything], "problems": [problem_examples(p) for p in everything],
-                "figures": [figure_examples(p) for p in everything],
-                "follow_through": [follow_examples(p) for p in everything]}  # fmt: skip
-    models = {kind: fit(examples[kind], args.c) for kind in ("plans", "problems", "figures", "follow_through")}
-    examples["pieces"] = [piece_examples(p, models["plans"]) for p in everything]
-    models["pieces"] = fit(examples["pieces"], args.c)
+    examples, models = fit_all(pairs + first, args.c)
     out: dict[str, Any] = {"pairs": len(pairs), "first_set_pairs": len(first)}
     for kind in KINDS:
         out[kind] = {"examples": sum(len(e.y) for e in examples[kind]), "links": sum(sum(e.y) for e in examples[kind]),
@@ -265,8 +276,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                      "weights": dict(zip(features_of(kind),
                                          (round(w, 2) for w in models[kind].weights), strict=True))}  # fmt: skip
     if args.write:
-        MODEL_PATH.write_text(json.dumps({kind: model_dict(models[kind], kind) for kind in KINDS}, indent=1) + "\n",
-                              encoding="utf-8")  # fmt: skip
+        MODEL_PATH.write_text(model_file(models), encoding="utf-8")
     if not args.no_cv:
         out["leave_one_pair_out"] = leave_one_out(pairs, examples, args.c, args.misses)
         out["leave_one_pair_out_first_set"] = leave_one_out(first, examples, args.c)
