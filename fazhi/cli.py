@@ -228,7 +228,8 @@ def stats_text(stats: dict[str, Any]) -> str:
         ("captures", stats["captures"], outcomes or "no fetches yet"),
         ("agencies", stats["agencies"], ""),
         ("bodies", stats["bodies"], f"distinct raw bodies: {_size(stats['fetched_body_bytes'])} fetched, "
-                                    f"{_size(stats['stored_body_bytes'])} stored"),
+                                    f"{_size(stats['stored_body_bytes'])} stored in the database, "
+                                    f"{stats['bodies_in_warc']} kept in WARC records only"),
     ]  # fmt: skip
     width = max(len(str(n)) for _, n, _ in lines)
     return "\n".join(f"{name:<10} {n:>{width}}" + (f"  ({note})" if note else "") for name, n, note in lines)
@@ -365,13 +366,12 @@ def cmd_datasette(args: argparse.Namespace) -> int:
 
     db = _archive_to_read(args.db)
     with closing(open_for_reading(db)) as conn:
-        has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone() is not None
-        current = has_index and index_is_current(conn)
+        has_index = index_is_current(conn)
     if args.metadata:
         print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0
-    if not current:
-        print(f"fazhi datasette: the search index of {db} is {'behind' if has_index else 'missing'}: "
+    if not has_index:
+        print(f"fazhi datasette: the search index of {db} is missing: "
               f"`fazhi migrate --db {db}` brings it up to date", file=sys.stderr)  # fmt: skip
     with socket.socket() as probe:  # Datasette would say it in a traceback of its own
         try:
