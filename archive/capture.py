@@ -21,6 +21,9 @@ class Capture:
     portal: str | None = None  # portal key or start URL the crawl came from
     parent_url: str | None = None  # the report page an attachment was linked from
     error: str | None = None  # why, for blocked / soft_404 / error
+    # What the crawl fetched it as: "listing" (a list or home page), "report" (a report page) or
+    # "attachment"; None when not known. Tells a report page that failed extraction from a list page.
+    kind: str | None = None
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

@@ -19,7 +19,7 @@ from archive.bigrams import CREATE_INDEX
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KIND_FAZHI_REPORT = "fazhi_report"
 # Tables holding one text value each, stored once and referred to by id (archive.interned).
 _INTERNED_TEXT = {"urls": "url", "warc_files": "name"}
@@ -70,7 +70,7 @@ def _create_tables(db: Database) -> None:
     db["bodies"].create(
         # first_url_id / first_fetched_at: the capture that brought the body, which a WARC revisit
         # record of a later capture refers to (kept here so captures need no index on body_id).
-        # warc_file_id / warc_offset: the WARC response record holding the body (schema 4); ``body``
+        # warc_file_id / warc_offset: the WARC response record holding the body (schema 5); ``body``
         # (zlib) is kept only where no WARC record holds it.
         {"id": int, "sha256": bytes, "size": int, "body": bytes, "first_url_id": int, "first_fetched_at": str,
          "warc_file_id": int, "warc_offset": int},  # fmt: skip
@@ -82,7 +82,6 @@ def _create_tables(db: Database) -> None:
     _create_captures(db, "captures")
     _create_versions(db, "versions")
     _create_version_urls(db)
-    db.execute(PORTAL_DOCUMENTS)
     db.execute(CREATE_INDEX)
     db["attachments"].create(
         {"id": int, "document_id": int, "capture_id": int, "name": str, "url": str},
@@ -93,19 +92,8 @@ def _create_tables(db: Database) -> None:
     )
 
 
-# Which portals' crawls fetched which documents (schema 4): the documents the removal check after a
-# crawl of a portal looks at, found without reading the portal's older captures.
-PORTAL_DOCUMENTS = """
-CREATE TABLE IF NOT EXISTS portal_documents (
-    portal_id INTEGER NOT NULL REFERENCES portals(id),
-    document_id INTEGER NOT NULL REFERENCES documents(id),
-    PRIMARY KEY (portal_id, document_id)
-) WITHOUT ROWID
-"""
-
-
 def _create_versions(db: Database, name: str) -> None:
-    """One row per distinct text of a document; the long columns last (schema 4), so a reader of the
+    """One row per distinct text of a document; the long columns last (schema 5), so a reader of the
     dates, counts or fingerprint never walks the text's overflow pages."""
     db[name].create(
         {
@@ -151,6 +139,7 @@ def _create_captures(db: Database, name: str) -> None:
             "status": int,
             "outcome": str,
             "reason": str,
+            "kind": str,  # what the crawl fetched it as: listing, report or attachment (NULL before schema 4)
             "content_type": str,
             "headers_id": int,
             "headers_base_id": int,  # set when headers_id holds only what differs from this URL's usual set
@@ -181,7 +170,7 @@ def _create_captures(db: Database, name: str) -> None:
 # text, sha256 as hex, all response headers as one JSON object.
 CAPTURE_RECORDS_VIEW = """
 CREATE VIEW IF NOT EXISTS capture_records AS
-SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.content_type,
+SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.reason, c.kind, c.content_type,
        CASE WHEN h.headers IS NULL AND c.headers_varying IS NULL THEN NULL
             ELSE json_patch(json_patch(coalesce(hb.headers, '{}'), coalesce(h.headers, '{}')),
                             coalesce(c.headers_varying, '{}')) END AS headers,
@@ -308,7 +297,16 @@ def _migrate_to_3(db: Database) -> None:
 
 
 def _migrate_to_4(db: Database) -> None:
-    """Schema 4 keeps the archive small: a body a WARC record holds is found there (``bodies.warc_file_id``,
+    """Schema 4 records what the crawl fetched each capture as (``captures.kind``: listing, report or
+    attachment), so a report page that failed extraction is told from a list page. Older captures
+    keep NULL: the crawl did not say."""
+    if "kind" not in db["captures"].columns_dict:
+        db.execute("ALTER TABLE captures ADD COLUMN kind TEXT")
+    db.execute("DROP VIEW IF EXISTS capture_records")  # made again below, with the column
+
+
+def _migrate_to_5(db: Database) -> None:
+    """Schema 5 keeps the archive small: a body a WARC record holds is found there (``bodies.warc_file_id``,
     ``warc_offset``: the record of the capture that first brought it); the normalised text only where it
     is not the NFKC form of the text; the stored Report without empty fields or copies of section
     titles; the versions' long columns last; and the search index as two-character runs written at
@@ -325,40 +323,37 @@ def _migrate_to_4(db: Database) -> None:
         "FROM (SELECT body_id, min(id) AS first FROM captures GROUP BY body_id) f JOIN captures c ON c.id = f.first "
         "WHERE f.body_id = bodies.id AND bodies.size > 0 AND c.status IS NOT NULL AND c.status != 304 AND c.warc_file_id IS NOT NULL"
     )
-    _create_versions(db, "versions_v4")
+    _create_versions(db, "versions_v5")
     columns = ("id", "document_id", "capture_id", "title", "fingerprint", "published", "first_seen", "last_seen",
                "seen_count")  # fmt: skip
     for row in db.query(f"SELECT {', '.join(columns)}, report, text_normalized, text FROM versions ORDER BY id"):
         text = row["text"] or ""
-        # Schema 3's NULL meant "the text itself"; schema 4's means its NFKC form.
+        # Schema 3's NULL meant "the text itself"; schema 5's means its NFKC form.
         normalized = row["text_normalized"] if row["text_normalized"] is not None else text
         report = json.loads(row["report"]) if row["report"] else None
         db.execute(
-            f"INSERT INTO versions_v4 ({', '.join(columns)}, report, text_normalized, text) "
+            f"INSERT INTO versions_v5 ({', '.join(columns)}, report, text_normalized, text) "
             f"VALUES ({', '.join('?' * (len(columns) + 3))})",
             [*(row[c] for c in columns), pack_report(report, text) if report is not None else None,
              stored_normalized(text, normalized), row["text"]],
         )  # fmt: skip
     db.execute("DROP VIEW IF EXISTS version_url_records")  # made again below, on the new table
     db.execute("DROP TABLE versions")
-    db.execute("ALTER TABLE versions_v4 RENAME TO versions")
+    db.execute("ALTER TABLE versions_v5 RENAME TO versions")
     db.execute("DROP TABLE IF EXISTS versions_fts")
     for version_id, title, stored, text in db.execute(
         "SELECT id, title, text_normalized, text FROM versions ORDER BY id"
     ).fetchall():
         index_version(db, version_id, title, normalized_text(text, stored))
-    db.execute(
-        "INSERT OR IGNORE INTO portal_documents (portal_id, document_id) SELECT DISTINCT c.portal_id, du.document_id "
-        "FROM document_urls du JOIN urls u ON u.url = du.url JOIN captures c ON c.url_id = u.id "
-        "WHERE c.portal_id IS NOT NULL"
-    )
     db.execute("DROP VIEW IF EXISTS capture_records")  # made again below, with body_stored from the WARC too
 
 
 # Version n's migration turns a version n-1 archive into version n. _create_tables always creates
 # the newest tables (a migration brings an older archive's existing ones up to date). Migrations
 # run with foreign keys off (tables are rebuilt) and are checked before they commit.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4, 5: _migrate_to_5,
+}  # fmt: skip
 
 
 def recorded_version(db: Database) -> int | None:

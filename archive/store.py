@@ -391,10 +391,10 @@ class Archive:
         else:
             body_id = interned.body_id(c, body, final_url_id or url_id, capture.fetched_at, digest)
         return c.execute(
-            "INSERT INTO captures (url_id, final_url_id, fetched_at, status, outcome, reason, content_type, headers_id, "
-            "headers_base_id, headers_varying, body_id, portal_id, parent_url_id, warc_file_id, warc_offset) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [url_id, final_url_id, capture.fetched_at, capture.status, capture.outcome, capture.error,
+            "INSERT INTO captures (url_id, final_url_id, fetched_at, status, outcome, reason, kind, content_type, "
+            "headers_id, headers_base_id, headers_varying, body_id, portal_id, parent_url_id, warc_file_id, warc_offset) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [url_id, final_url_id, capture.fetched_at, capture.status, capture.outcome, capture.error, capture.kind,
              capture.content_type, headers_id, headers_base_id, varying_headers, body_id,
              self._interned("portals", capture.portal),
              interned.url_id(c, capture.parent_url) if capture.parent_url else None,
@@ -403,18 +403,15 @@ class Archive:
 
     def _ingest_report(self, capture_id: int, capture: Capture, report: Report | None) -> IngestResult:
         if capture.outcome != "ok" or report is None or not report.is_report or not _has_words(report):
-            document_id = self._document_for_urls(_urls(capture, None))
-            if document_id is not None:
-                self._of_portal(document_id, capture)
-                if capture.outcome == "not_modified":
-                    # A 304 proves the page is still there, and still carries the text it carried.
+            document_id = None
+            if capture.outcome == "not_modified":
+                # A 304 proves the page is still there, and still carries the text it carried.
+                document_id = self._document_for_urls(_urls(capture, None))
+                if document_id is not None:
                     self._touch_document(document_id, capture.fetched_at)
                     self._confirm_by_url(document_id, capture)
-                else:
-                    document_id = None
             return IngestResult(capture_id, document_id, None, "capture_only")
         document_id = self._document(capture, report)
-        self._of_portal(document_id, capture)
         if is_truncated(report) and (kept := self._complete_version(document_id)) is not None:
             # A page that had to be cut is no new text of a report already held whole.
             self.conn.execute(
@@ -425,14 +422,6 @@ class Archive:
         version_id, status = self._version(document_id, capture_id, capture, report)
         self._record_attachments(document_id, capture_id, report)
         return IngestResult(capture_id, document_id, version_id, status)
-
-    def _of_portal(self, document_id: int, capture: Capture) -> None:
-        """Remember that the document was fetched under this capture's portal (what the removal check reads)."""
-        portal_id = self._interned("portals", capture.portal)
-        if portal_id is not None:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO portal_documents (portal_id, document_id) VALUES (?, ?)", [portal_id, document_id]
-            )
 
     def _agency(self, report: Report) -> int | None:
         name = (report.agency or report.publisher or "").strip()
@@ -587,15 +576,13 @@ class Archive:
 
     # -- after a crawl ----------------------------------------------------------------------------
 
-    def mark_removed(
-        self, portal: str, crawl_started: str, seen_urls: Iterable[str] | None = None
-    ) -> list[int]:
+    def mark_removed(self, portal: str, crawl_started: str) -> list[int]:
         """archive.removal.mark_removed on this writer's own connection (no second connection per portal)."""
         from archive.removal import mark_removed_on
 
         try:
             with immediate(self.db):
-                return mark_removed_on(self.conn, portal, crawl_started, seen_urls)
+                return mark_removed_on(self.conn, portal, crawl_started)
         except (sqlite3.Error, OSError) as exc:
             raise write_error(exc, self.path) from exc
 

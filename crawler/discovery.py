@@ -7,9 +7,12 @@ The title patterns themselves live in ``extraction.titles`` (one place for "is t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
+import lxml.html
+from lxml import etree
 from scrapy.http import TextResponse
 
 from extraction.report import Report
@@ -44,17 +47,13 @@ ATTACHMENT_EXTENSIONS = (".pdf", ".doc", ".docx", ".wps", ".ofd")
 # the report is the attachment ("详见附件").
 COVER_PAGE_MAX_CHARS = 300
 
-# A call, not the function's own definition (which TRS pages also carry): the arguments hold digits.
-_CREATE_PAGE_HTML = re.compile(r"createPageHTML\s*\(([^)]*\d[^)]*)\)")
+# Markup is scanned with str.find and bounded slices or with lxml, never with an open-ended regex over
+# a whole page: ``[^)]*\d[^)]*`` over 20 KB of ``createPageHTML(1`` took 34 s.
+_CALL_ARGUMENTS_MAX = 300  # characters between a call's parentheses: createPageHTML(12, 0, "index", "html")
+_URL_MAX = 2000  # characters of a URL written in a script
+_URL_CHARS = frozenset("\"'<>") | frozenset(" \t\r\n\f\v")  # what ends a URL written in markup
 _COUNT_PAGE = re.compile(r"(?:var\s+)?countPage\s*=\s*(\d+)")
-_DATAPROXY = re.compile(r"""[^"'<>\s]*dataproxy\.jsp[^"'<>\s]*""")
 _TOTAL_RECORD = re.compile(r"(?:<totalrecord>|totalRecord\s*[:=]\s*)(\d+)", re.IGNORECASE)
-_RECORD = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.DOTALL)
-_ANCHOR = re.compile(
-    r"""<a\b[^>]*?href\s*=\s*["']([^"']+)["'][^>]*>(.*?)</a>""", re.DOTALL | re.IGNORECASE
-)
-_TITLE_ATTR = re.compile(r"""title\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
-_TAG = re.compile(r"<[^>]+>")
 
 
 def link_text(text: str, title: str | None) -> str:
@@ -95,14 +94,15 @@ def trs_page_urls(html: str, url: str) -> list[str]:
 
     Only the first page (current == 0) announces the others, so later pages add nothing new.
     Variants seen in the wild put an element id first and a record count last; the numbers that
-    matter are the first two integers, the names the last two strings.
+    matter are the first two integers, the names the last two strings. A call, not the function's
+    own definition (which TRS pages also carry): its arguments hold digits.
     """
-    match = _CREATE_PAGE_HTML.search(html)
+    args_text = next((a for a in call_arguments(html, "createPageHTML") if any(c.isdigit() for c in a)), None)
     count: int | None = None
     current = 0
     prefix, suffix = "index", "html"
-    if match:
-        args = [a.strip().strip("'\"") for a in match.group(1).split(",")]
+    if args_text is not None:
+        args = [a.strip().strip("'\"") for a in args_text.split(",")]
         numbers = [int(a) for a in args if a.isdigit()]
         words = [a for a in args if a and not a.isdigit()]
         if numbers:
@@ -134,10 +134,10 @@ def hanweb_list_request(html: str, url: str) -> HanwebListRequest | None:
     ``<nextgroup>`` of its inline datastore; a large ``endrecord`` returns the column in one answer
     instead of paging 15 records at a time.
     """
-    match = _DATAPROXY.search(html)
-    if not match:
+    found = url_around(html, "dataproxy.jsp")
+    if found is None:
         return None
-    proxy = match.group(0).replace("&amp;", "&")
+    proxy = found.replace("&amp;", "&")
     parts = urlsplit(urljoin(url, proxy))
     params = dict(parse_qsl(parts.query))
     for key in ("startrecord", "endrecord", "perpage", "page"):
@@ -151,13 +151,67 @@ def hanweb_list_request(html: str, url: str) -> HanwebListRequest | None:
 
 def hanweb_records(xml_or_html: str, url: str) -> list[tuple[str, str]]:
     """(absolute URL, link text) of each ``<record><![CDATA[<li>…</li>]]></record>``."""
+    records = list(cdata_records(xml_or_html))
+    if not records:
+        return []
+    parser = lxml.html.HTMLParser(no_network=True, remove_comments=True)
     links: list[tuple[str, str]] = []
-    for record in _RECORD.findall(xml_or_html):
-        for anchor in _ANCHOR.finditer(record):
-            title = _TITLE_ATTR.search(anchor.group(0)[: anchor.group(0).find(">") + 1])
-            text = link_text(_TAG.sub("", anchor.group(2)), title.group(1) if title else None)
-            links.append((urljoin(url, anchor.group(1)), text))
+    for record in records:
+        try:
+            root = lxml.html.fragment_fromstring(record, create_parent="div", parser=parser)
+        except (etree.ParserError, ValueError):
+            continue
+        for anchor in root.iter("a"):
+            href = (anchor.get("href") or "").strip()
+            if href:
+                links.append((urljoin(url, href), link_text(anchor.text_content(), anchor.get("title"))))
     return links
+
+
+def cdata_records(text: str) -> Iterator[str]:
+    """The CDATA content of each ``<record>`` of a Hanweb datastore, scanned once from left to right."""
+    start = 0
+    while (opening := text.find("<record>", start)) >= 0:
+        cdata = opening + len("<record>")
+        while cdata < len(text) and text[cdata].isspace():
+            cdata += 1
+        if not text.startswith("<![CDATA[", cdata):
+            start = cdata
+            continue
+        end = text.find("]]>", cdata)
+        if end < 0:
+            return  # no later record can close either
+        yield text[cdata + len("<![CDATA[") : end]
+        start = end + 3
+
+
+def call_arguments(text: str, name: str) -> Iterator[str]:
+    """The text between the parentheses of each ``name(…)`` in a script, for calls of a bounded length."""
+    start = 0
+    while (found := text.find(name, start)) >= 0:
+        start = found + len(name)
+        paren = start
+        while paren < len(text) and text[paren].isspace() and paren - start < 20:
+            paren += 1
+        if paren >= len(text) or text[paren] != "(":
+            continue
+        close = text.find(")", paren + 1, paren + 1 + _CALL_ARGUMENTS_MAX)
+        if close >= 0:
+            yield text[paren + 1 : close]
+
+
+def url_around(text: str, needle: str) -> str | None:
+    """The URL-like run of characters (no quotes, brackets or spaces) holding the first ``needle``."""
+    found = text.find(needle)
+    if found < 0:
+        return None
+    left = found
+    while left > 0 and found - left < _URL_MAX and text[left - 1] not in _URL_CHARS:
+        left -= 1
+    right = found + len(needle)
+    while right < len(text) and right - found < _URL_MAX and text[right] not in _URL_CHARS:
+        right += 1
+    return text[left:right]
 
 
 def next_article_page(html_links: list[tuple[str, str]], url: str) -> str | None:
@@ -216,7 +270,7 @@ def report_lives_in_attachments(report: Report) -> bool:
 # -- Guangdong gkmlpt (政府信息公开目录管理平台) -----------------------------------------------------
 
 _GKMLPT_SID = re.compile(r"""(?:\bvar\s+sid\s*=\s*|\bSID\s*:\s*)["'](\d+)["']""")
-_GKMLPT_API = re.compile(r"""\bAPI\s*:\s*["']([^"']*api/all/?)["']""")
+_GKMLPT_API = re.compile(r"""\bAPI\s*:\s*["']([^"']{0,300}api/all/?)["']""")
 _GKMLPT_CLASSIFY = re.compile(r"""\{\s*"id"\s*:\s*(\d+)\s*,\s*"name"\s*:\s*"([^"]+)\"""")
 
 

@@ -23,8 +23,8 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from archive.validators import ValidatorStore
-from crawler.spiders.base import response_headers
-from extraction.blocking import classify_response, redirects_home
+from crawler.verdict import verdict_of
+from extraction.blocking import redirects_home
 
 
 class ConditionalRequestMiddleware:
@@ -76,10 +76,8 @@ class BlockedBackoffMiddleware:
     瑞数 (412 ``$_ts``), 加速乐 (521 ``__jsluid``) and 安全验证 pages are often rate-triggered: backing
     off can clear them. What is still blocked after ``FAZHI_BLOCKED_RETRIES`` goes on to the pipeline,
     which records it as a ``blocked`` capture (never a version); the next scheduled run tries again.
+    Whether a response is a challenge is the verdict ``crawler.verdict.VerdictMiddleware`` put on it.
     """
-
-    # Bodies above this size are real pages, not challenge stubs: skip the check, it decodes the body.
-    CHALLENGE_MAX_BYTES = 64 * 1024
 
     def __init__(self, retries: int, first_pause: float, max_pause: float, crawler: Crawler) -> None:
         self.browser = crawler.settings.getbool("FAZHI_BROWSER")
@@ -101,12 +99,8 @@ class BlockedBackoffMiddleware:
     async def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
-        if response.status not in (412, 521) and len(response.body) > self.CHALLENGE_MAX_BYTES:
-            return response
-        outcome, reason = classify_response(
-            response.status, response_headers(response), response.body, request.url, response.url
-        )
-        if outcome != "blocked":
+        verdict = verdict_of(response, request)  # crawler.verdict.VerdictMiddleware (570) decided it
+        if verdict.outcome != "blocked":
             return response
         tries = request.meta.get("blocked_retries", 0)
         self.stats.inc_value("fazhi/blocked_responses")
@@ -119,7 +113,7 @@ class BlockedBackoffMiddleware:
         retry.meta["blocked_retries"] = tries + 1
         if self.browser and request.method == "GET":
             retry.meta["playwright"] = True  # a real browser runs the challenge's JavaScript
-        retry.meta["blocked_reason"] = reason
+        retry.meta["blocked_reason"] = verdict.reason
         return retry
 
 

@@ -1,29 +1,31 @@
-"""The one pipeline: raw fetch → extraction → archive. No decisions of its own beyond wiring."""
+"""The one pipeline of a local crawl: each fetch to the recording service, and the crawl told when that fails.
+
+What a fetch becomes in the archive is ``crawler.recording``'s to decide (the Redis writer uses it
+too); this is the Scrapy wiring: open and close the archive, count, and stop the crawl when the
+archive cannot be written — an item that cannot be recorded is counted (``fazhi/unrecorded_items``),
+never dropped silently, and the crawl closes with reason ``archive_failed`` (exit code 1).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.exceptions import DropItem
 
-from archive import Archive
-from archive.capture import Capture
-from archive.errors import ArchiveWriteError
-from archive.removal import mark_removed
-from archive.store import IngestResult
-from archive.validators import ValidatorStore
-from crawler.discovery import report_lives_in_attachments
+from crawler.extractor import DEFAULT_TIMEOUT, Extractor
 from crawler.items import CaptureItem
-from crawler.spiders.base import utc_now
-from extraction import extract_report
-from extraction.blocking import classify_response
-from extraction.pages import join_pages
-from extraction.report import Report
+from crawler.recording import Recorder, RecordingFailed
+from crawler.responses import utc_now
 
 logger = logging.getLogger(__name__)
+
+UNRECORDED = "fazhi/unrecorded_items"
+ARCHIVE_ERROR = "fazhi/archive_error"  # why the archive could not be opened, for the crawl's one-line summary
+ARCHIVE_FAILED = "archive_failed"
 
 
 class ArchivePipeline:
@@ -33,12 +35,18 @@ class ArchivePipeline:
         self.db_path = db_path
         self.crawler = crawler
         self.stats = crawler.stats
-        self.archive: Archive | None = None
-        # Reports extracted in this crawl from pages that link attachments, for those attachments.
-        self.pages: dict[str, Report] = {}
+        settings = crawler.settings
+        self.recorder = Recorder(
+            db_path,
+            self.stats.inc_value,
+            Extractor(
+                timeout=settings.getfloat("FAZHI_EXTRACTION_TIMEOUT", DEFAULT_TIMEOUT),
+                workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 1),
+            ),
+            lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0),
+        )
         self.started = utc_now()
-        self.portals: set[str] = set()
-        self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
+        self.closing: asyncio.Future[None] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -47,175 +55,53 @@ class ArchivePipeline:
         return pipeline
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        settings = getattr(self.crawler, "settings", None)  # `fazhi ingest` passes a stats-only stand-in
-        self.archive = Archive(self.db_path, lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0) if settings else 0.0)
-        self.validators = ValidatorStore(self.db_path)
         self.started = utc_now()
+        try:
+            self.recorder.open()
+        except RecordingFailed as exc:  # nothing this crawl fetched could be kept: stop before it starts
+            self.stats.set_value(ARCHIVE_ERROR, " ".join(str(exc).split()))
+            self.stop_crawl(str(exc))
+            return
         logger.info("archiving into %s", self.db_path)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        """Mark reports that vanished — only after a complete crawl of a portal whose lists all read.
+        """Mark reports that are gone — only after a complete crawl of a portal whose lists all read.
 
         An interrupted crawl or an unreadable list is no evidence that a report is gone.
         """
         if reason != "finished":
             logger.info("crawl %s: not marking removed reports", reason)
             return
-        self.mark_removed_reports(self.started)
-
-    def mark_removed_reports(self, crawl_started: str) -> list[int]:
-        """After a complete crawl that began at ``crawl_started``: mark what its readable portals no longer list.
-
-        Forgets the portals seen so far, so a long-lived writer (``fazhi ingest``) starts the next crawl afresh.
-        """
-        removed_all: list[int] = []
-        for portal in sorted(self.portals - self.unreadable_lists):
-            removed = mark_removed(self.db_path, portal, crawl_started)
-            if removed:
-                self.stats.inc_value("fazhi/removed_documents", len(removed))
-                logger.warning("%d report(s) no longer on %s: documents %s", len(removed), portal, removed)
-                removed_all += removed
-        self.portals.clear()
-        self.unreadable_lists.clear()
-        return removed_all
+        self.recorder.mark_removed_reports(self.started)
 
     def close_spider(self, spider: Spider | None = None) -> None:
-        if self.archive is not None:
-            self.validators.close()  # first: the archive, closing last, leaves one plain file
-            self.archive.close()
-            self.archive = None
+        self.recorder.close()
 
-    def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
-        assert self.archive is not None, "pipeline used before open_spider"
-        if item.get("continuations"):
-            pairs = self.paged_captures_and_report(item)
-        else:
-            pairs = [self.capture_and_report(item)]
-        results = [self.record(item, capture, report) for capture, report in pairs]
-        capture, result = pairs[-1][0], results[-1]
-        return {
-            "url": capture.url,
-            "outcome": capture.outcome,
-            "status": result.status,
-            "document_id": result.document_id,
-            "version_id": result.version_id,
-        }
-
-    def record(self, item: CaptureItem, capture: Capture, report: Report | None) -> IngestResult:
-        assert self.archive is not None
+    async def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
+        """The recording's summary; an item the archive could not take is dropped, counted and logged."""
+        if self.recorder.archive is None:  # it could not be opened; the crawl is closing
+            self.unrecorded(item, "the archive is not open")
+            raise DropItem("not archived: the archive is not open")
         try:
-            result = self.archive.ingest(capture, report)
-        except ArchiveWriteError as exc:  # never carry on without it: stop the crawl, and say so (exit 1)
-            self.stats.inc_value("fazhi/unrecorded_items")
-            logger.error("not archived: %s: %s", capture.url, exc)
-            if getattr(self.crawler, "engine", None) is None:
-                raise  # `fazhi ingest`: the capture stays in Redis for the next writer
-            deferred_from_coro(self.crawler.engine.close_spider_async(reason="archive_failed"))
-            return IngestResult(0, None, None, "unrecorded")
-        if capture.portal:
-            self.portals.add(capture.portal)
-            if item.get("kind") == "listing" and capture.outcome not in ("ok", "not_modified"):
-                self.unreadable_lists.add(capture.portal)
-        self.stats.inc_value(f"fazhi/outcome/{capture.outcome}")
-        self.stats.inc_value(f"fazhi/{result.status}")
-        if result.status == "new_version":
-            logger.info(
-                "new version %s of document %s: %s (%s)",
-                result.version_id,
-                result.document_id,
-                report.title if report else "",
-                capture.url,
-            )
-        elif capture.outcome == "not_modified":
-            logger.debug("not modified: %s", capture.url)
-        elif capture.outcome != "ok":
-            logger.warning("%s: %s (%s)", capture.outcome, capture.url, capture.error)
-        return result
+            return await self.recorder.record(item)
+        except RecordingFailed as exc:
+            self.unrecorded(item, str(exc))
+            self.stop_crawl(str(exc))
+            raise DropItem(f"not archived: {exc}") from exc
+        except Exception as exc:  # a bug must not lose an item silently either
+            logger.exception("could not record %s", item.get("url"))
+            self.unrecorded(item, f"{type(exc).__name__}: {exc}")
+            raise DropItem(f"not archived: {type(exc).__name__}: {exc}") from exc
 
-    def page_report(self, url: str) -> Report | None:
-        """The report page an attachment came from: extracted in this crawl, else read back from the archive.
+    def stop_crawl(self, why: str) -> None:
+        """Close the spider with ``archive_failed``: once, and without waiting here for the items in flight
+        (this one among them), which the engine finishes before it closes."""
+        if self.closing is not None or self.crawler.engine is None:
+            return
+        logger.error("the archive cannot be written (%s): stopping the crawl", why)
+        self.closing = asyncio.ensure_future(self.crawler.engine.close_spider_async(reason=ARCHIVE_FAILED))
 
-        The archive copy covers a page that answered 304, or one fetched before a resumed crawl (JOBDIR).
-        """
-        if url not in self.pages:
-            body = self.validators.last_body(url)
-            if body is None:
-                return None
-            self.pages[url] = extract_report(body, url=url)
-        return self.pages[url]
-
-    @staticmethod
-    def to_capture(item: CaptureItem | dict[str, Any]) -> Capture:
-        """The archive's record of one fetch, its outcome decided from status, headers and body."""
-        body: bytes = item.get("body") or b""
-        status = item.get("status")
-        headers = item.get("headers") or {}
-        outcome, reason = item.get("outcome"), item.get("error")
-        if status == 304:
-            outcome, reason = "not_modified", None
-        elif status is not None:
-            outcome, reason = classify_response(status, headers, body, item["url"], item.get("final_url"))
-        return Capture(
-            url=item["url"],
-            final_url=item.get("final_url"),
-            fetched_at=item["fetched_at"],
-            status=status,
-            outcome=outcome or "error",
-            body=body,
-            content_type=item.get("content_type"),
-            headers=headers,
-            portal=item.get("portal"),
-            parent_url=item.get("parent_url"),
-            error=reason if outcome != "ok" else item.get("error"),
-        )
-
-    def capture_and_report(self, item: CaptureItem) -> tuple[Capture, Report | None]:
-        """Classify the fetch, then extract the report only from a good one."""
-        capture = self.to_capture(item)
-        body = capture.body
-        if capture.outcome != "ok" or item.get("kind") == "listing":
-            return capture, None
-        parent_url = item.get("parent_url")
-        page = self.page_report(parent_url) if parent_url else None
-        report = extract_report(
-            body, url=capture.final_url or capture.url, content_type=capture.content_type, page=page
-        )
-        if parent_url is None:
-            if report.attachments:  # only pages that link files are ever asked for again
-                self.pages[capture.url] = report
-            if report.is_report and report_lives_in_attachments(report):
-                # A cover page: the attachment carries the report; the page alone is not a version.
-                capture.error = "cover page: the report is in its attachment"
-                return capture, None
-        elif page is not None and not report_lives_in_attachments(page):
-            # A full report page that also offers a file copy: keep the file, don't version it twice.
-            capture.error = "attachment of a report page that carries the full text"
-            return capture, None
-        return capture, report
-
-    def paged_captures_and_report(self, item: CaptureItem) -> list[tuple[Capture, Report | None]]:
-        """A report over several pages: every page a capture; one version of the joined text.
-
-        Unchanged pages (304) are read back from the archive. If any page could not be read, no
-        version is made: half a report is not a new version of it.
-        """
-        captures = [self.to_capture(item)] + [self.to_capture(part) for part in item["continuations"]]
-        pairs: list[tuple[Capture, Report | None]] = [(c, None) for c in captures]
-        unreadable = [c for c in captures if c.outcome not in ("ok", "not_modified")]
-        fresh = [c for c in captures if c.outcome == "ok"]
-        if unreadable or not fresh:
-            for capture in captures:
-                if capture.outcome == "ok":
-                    capture.error = f"page of a {len(captures)}-page report that could not be read whole"
-            return pairs
-        bodies = [c.body if c.outcome == "ok" else self.validators.last_body(c.url) for c in captures]
-        if any(b is None for b in bodies):
-            fresh[0].error = "an unchanged page of this report is missing from the archive"
-            return pairs
-        first = extract_report(bodies[0], url=captures[0].url, content_type=captures[0].content_type)
-        rest = [
-            extract_report(b, url=c.url, content_type=c.content_type, page=first)
-            for b, c in zip(bodies[1:], captures[1:], strict=True)
-        ]
-        carrier = fresh[0]  # the version hangs on a capture that was really downloaded
-        return [(c, join_pages(first, rest) if c is carrier else None) for c in captures]
+    def unrecorded(self, item: CaptureItem, reason: str) -> None:
+        """Count and log an item that will not be archived (the caller drops it: Scrapy counts it too)."""
+        self.stats.inc_value(UNRECORDED)
+        logger.error("not archived: %s (%s)", item.get("url"), reason)

@@ -7,6 +7,9 @@ with ``-s NAME=VALUE`` on the command line.
 BOT_NAME = "fazhi-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` is the project's own (crawler/commands/crawl.py): one-line argument errors (exit 2) and
+# an exit code from the crawl's outcome (1 when it recorded nothing, every start URL failed, or items were lost).
+COMMANDS_MODULE = "crawler.commands"
 
 # Where the archive lives (one SQLite file). `scrapy crawl reports -s ARCHIVE_DB=path/to/archive.db`.
 ARCHIVE_DB = "archive.db"
@@ -23,9 +26,13 @@ AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
-# A report page is a few hundred KB; a scanned PDF attachment can be tens of MB. Nothing needs more.
+# A report page is a few hundred KB; a scanned PDF attachment can be tens of MB. Nothing needs more: a
+# larger body (or an endless one) is cut off and recorded as an error, "too large".
 DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 16 * 1024 * 1024
+# Only the web: no handlers for file:, data:, ftp: or s3: URLs, whatever a page links to (the fetch
+# policy refuses them first; this is the second lock).
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 RETRY_TIMES = 2
 # Portals chain one or two redirects (http → https, old path → new); more is a loop.
 REDIRECT_MAX_TIMES = 5
@@ -41,10 +48,16 @@ ITEM_PIPELINES = {
 }
 
 DOWNLOADER_MIDDLEWARES = {
+    # First: what may be fetched at all (http/https, the crawl's sites, no private addresses), so that
+    # not even a robots.txt is asked of a host the crawl does not go to.
+    "crawler.fetch_policy.FetchPolicyMiddleware": 50,
     # Scrapy's own, with requests that waited for robots.txt checked too (see crawler.middlewares).
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "crawler.middlewares.RobotsTxtMiddleware": 100,
     "crawler.middlewares.ConditionalRequestMiddleware": 650,
+    # The one classification of each response (page, not modified, blocked, soft 404, error), after
+    # HttpCompressionMiddleware (590) has decoded the body and before the backoff (560) reads it.
+    "crawler.verdict.VerdictMiddleware": 570,
     "crawler.middlewares.BlockedBackoffMiddleware": 560,  # beside Scrapy's RetryMiddleware (550)
     "crawler.middlewares.CrawlDelayMiddleware": 120,  # after RobotsTxtMiddleware (100)
     "crawler.middlewares.HomeRedirectMiddleware": 640,  # sees 3xx before RedirectMiddleware (600)
@@ -59,6 +72,11 @@ FAZHI_RECHECK_YEARS = 2
 
 # A sitemap given as a start URL: entries whose lastmod is older than this many years are skipped.
 FAZHI_SITEMAP_YEARS = 3
+
+# Extraction runs off the crawl's event loop (crawler/extractor.py): seconds one page or file may take
+# before it is recorded as an error "extraction timed out", and threads that extract.
+FAZHI_EXTRACTION_TIMEOUT = 120.0
+FAZHI_EXTRACTION_WORKERS = 1
 
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
@@ -88,3 +106,6 @@ ADDONS = {"crawler.distributed.addon.RedisCrawl": 0}
 REDIS_URL = None
 # Requests per second per host, for all workers together (Redis mode only; 0 turns the shared limit off).
 FAZHI_HOST_RATE = 2.0
+# A Redis that stops answering is noticed within seconds (scrapy-redis waits 30 s a call by default); the
+# worker then closes with reason redis_lost and exits 1 (crawler/distributed/scheduler.py).
+REDIS_PARAMS = {"socket_timeout": 10, "socket_connect_timeout": 5}

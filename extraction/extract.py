@@ -13,12 +13,12 @@ from extraction.documents import DocumentError, doc_lines, docx_lines, pdf_lines
 from extraction.htmlpage import is_chrome_line, parse_page
 from extraction.metadata import clean_value
 from extraction.normalization import has_mojibake, normalize_text, unrepaired
+from extraction.patterns import CHALLENGE_MARKERS
 from extraction.report import Attachment, Report
 from extraction.sections import compilation_titles, parse_sections, starts_outline
 from extraction.titles import classify_title, report_year
 
 MAX_BODY_BYTES = 60 * 1024 * 1024
-_BLOCK_MARKERS = ("$_ts", "__jsluid", "__jsl_clearance", "安全验证", "请稍候", "访问过于频繁", "人机验证")
 _CONTENT_TYPES = {"pdf": "application/pdf", "txt": "text/plain",
                   "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
                   "doc": "application/msword"}
@@ -60,7 +60,7 @@ def _judge(report: Report) -> None:
         report.is_report = False
         report.reason = "no title to classify"
         return
-    if any(m in report.text[:2000] for m in _BLOCK_MARKERS) and len(report.text) < 1500:
+    if any(m in report.text[:2000] for m in CHALLENGE_MARKERS) and len(report.text) < 1500:
         report.is_report = False
         report.reason = "challenge page, not content"
         return

@@ -109,12 +109,20 @@ TITLE_SEPARATORS = re.compile(
 )
 SITE_NAME_HINT = re.compile(r"(人民政府|政府网|门户网站|网站|政务网|信息公开|政务服务网|首页)$")
 
-# Blocking / soft-404 signatures.
+# Blocking / soft-404 signatures: the one list, read by extraction.blocking (is this response a
+# challenge?) and extraction.extract (is this short text a challenge, not content?).
+RUISHU_MARK = "$_ts"  # 瑞数: the challenge script's variable
+JIASULE_COOKIE = "__jsluid"  # 加速乐: its cookie
+JIASULE_MARK = "__jsl_clearance"  # 加速乐: the script that sets the clearance cookie
+CHALLENGE_SCRIPT_MARKERS: tuple[str, ...] = (RUISHU_MARK, JIASULE_COOKIE, JIASULE_MARK)
 WAF_BODY_MARKERS: tuple[str, ...] = (
     "安全验证", "请稍候", "访问过于频繁", "请完成验证", "人机验证", "滑动验证", "正在验证您的浏览器",
     "您的访问被拦截", "访问被拒绝", "检测到异常访问", "Checking your browser", "verify you are human",
-    "waf", "云防护", "网站防火墙",
+    "云防护", "网站防火墙",
 )
+# Too common to mean a challenge on its own; with a 403 or 429 it does.
+WAF_STATUS_HINTS: tuple[str, ...] = ("waf",)
+CHALLENGE_MARKERS: tuple[str, ...] = CHALLENGE_SCRIPT_MARKERS + WAF_BODY_MARKERS
 SOFT_404_MARKERS: tuple[str, ...] = (
     "页面不存在", "您访问的页面不存在", "页面未找到", "找不到页面", "该页面已被删除", "页面已删除",
     "信息已删除", "文章不存在", "信息不存在", "该信息已撤销", "已过期或被删除", "Page Not Found",

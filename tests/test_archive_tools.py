@@ -188,21 +188,25 @@ def test_search_treats_query_syntax_as_text(db):
     assert search(db, "%") == []
 
 
-def _crawl(db: Path, fetched_at: str, urls: list[str], outcome: str = "ok") -> None:
+def _crawl(db: Path, fetched_at: str, urls: list[str], outcome: str = "ok", status: int = 200) -> None:
     with Archive(db) as arc:
         for url in urls:
-            arc.ingest(make_capture(None, url=url, fetched_at=fetched_at, outcome=outcome,
-                                    status=200 if outcome == "ok" else 412), None)  # fmt: skip
+            arc.ingest(make_capture(None, url=url, fetched_at=fetched_at, outcome=outcome, status=status), None)
 
 
-def test_mark_removed_marks_only_what_a_good_crawl_missed(db):
-    all_urls = [u for (u,) in sqlite3.connect(db).execute("SELECT url FROM documents ORDER BY id")]
-    kept, gone = all_urls[:3], all_urls[3]
+def _document_urls(db: Path) -> list[str]:
+    return [u for (u,) in sqlite3.connect(db).execute("SELECT url FROM documents ORDER BY id")]
+
+
+def test_mark_removed_marks_only_what_answered_gone(db):
+    urls = _document_urls(db)
     started = "2025-01-01T00:00:00Z"
-    _crawl(db, "2025-01-01T01:00:00Z", kept)
+    _crawl(db, "2025-01-01T01:00:00Z", urls[:2])  # still there
+    _crawl(db, "2025-01-01T01:00:00Z", urls[3:], outcome="error", status=404)  # gone
+    # urls[2] was not asked at all in this crawl: no evidence either way
     assert mark_removed(db, PORTAL, started) == [4]
     conn = sqlite3.connect(db)
-    assert conn.execute("SELECT removed_at, last_seen FROM documents WHERE url = ?", [gone]).fetchone() == (
+    assert conn.execute("SELECT removed_at, last_seen FROM documents WHERE url = ?", [urls[3]]).fetchone() == (
         started,
         "2024-04-01T08:00:00Z",
     )
@@ -210,14 +214,42 @@ def test_mark_removed_marks_only_what_a_good_crawl_missed(db):
     assert conn.execute("SELECT count(*) FROM documents WHERE removed_at IS NULL").fetchone()[0] == 3
 
 
+@pytest.mark.parametrize(
+    ("outcome", "status", "removed"),
+    [
+        ("error", 404, True),
+        ("error", 410, True),
+        ("soft_404", 200, True),  # a "page not found" page
+        ("soft_404", 302, True),  # a redirect to the home page
+        ("error", 503, False),
+        ("error", 500, False),
+        ("error", None, False),  # no answer: a timeout, a reset
+        ("blocked", 412, False),
+        ("error", 200, False),  # an extraction that failed
+    ],
+)
+def test_only_a_real_gone_marks_a_report_removed(db, outcome, status, removed):
+    urls = _document_urls(db)
+    _crawl(db, "2025-01-01T01:00:00Z", urls[:3])
+    _crawl(db, "2025-01-01T01:00:00Z", urls[3:], outcome=outcome, status=status)
+    assert mark_removed(db, PORTAL, "2025-01-01T00:00:00Z") == ([4] if removed else [])
+
+
 def test_a_blocked_crawl_marks_nothing(db):
-    all_urls = [u for (u,) in sqlite3.connect(db).execute("SELECT url FROM documents")]
-    _crawl(db, "2025-01-01T01:00:00Z", all_urls, outcome="blocked")
+    _crawl(db, "2025-01-01T01:00:00Z", _document_urls(db), outcome="blocked", status=412)
+    assert mark_removed(db, PORTAL, "2025-01-01T00:00:00Z") == []
+
+
+def test_a_crawl_where_everything_is_404_marks_nothing(db):
+    """A portal that answers 404 to every page is broken, not emptied."""
+    _crawl(db, "2025-01-01T01:00:00Z", _document_urls(db), outcome="error", status=404)
     assert mark_removed(db, PORTAL, "2025-01-01T00:00:00Z") == []
 
 
 def test_a_removed_report_that_returns_is_unmarked(db):
-    mark_removed(db, PORTAL, "2025-01-01T00:00:00Z", seen_urls=["http://127.0.0.1:8000/none.html"])
+    _crawl(db, "2025-01-01T01:00:00Z", ["http://127.0.0.1:8000/qinghe/index.html"])
+    _crawl(db, "2025-01-01T01:00:00Z", _document_urls(db), outcome="error", status=404)
+    mark_removed(db, PORTAL, "2025-01-01T00:00:00Z")
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL").fetchone()[0] == 4
     report = make_report()

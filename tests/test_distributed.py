@@ -290,7 +290,11 @@ def test_a_popped_request_is_parked_in_the_same_redis_step(local_redis):
 
 @pytest.mark.slow
 def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, tmp_path):
-    """As a local crawl does: after a complete crawl the writer marks what the portal no longer lists."""
+    """As a local crawl does: after a complete crawl the writer marks the reports whose URLs answered 404.
+
+    The worker re-asks the archived reports from a read-only copy of the archive (docs/distributed.md);
+    without one it could not know them, and nothing would be marked.
+    """
     from sample_portal.server import start_in_thread
 
     later, earlier = dt.date(2025, 7, 1), dt.date(2024, 4, 15)
@@ -300,9 +304,11 @@ def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, 
     for n, as_of in enumerate((later, earlier)):
         tmp = tmp_path / str(n)
         tmp.mkdir()
+        if db.exists():
+            shutil.copy(db, tmp / "worker.db")  # the worker's read-only copy of the archive
         with start_in_thread(as_of, port=port) as portal:
             port = portal.port  # the same portal, a year apart: its 2024 reports are not there yet
-            crawl_with_workers(portal, local_redis.url, tmp, 1, *PACED)
+            crawl_with_workers(portal, local_redis.url, tmp, 1, *PACED, "-s", "FAZHI_RECHECK_YEARS=100")
         results.append(ingest_from_redis(local_redis.url, str(db), stop_when_idle=0))
     gone = {(r.agency, r.year) for r in visible_reports(later)} - {(r.agency, r.year) for r in visible_reports(earlier)}
     conn = sqlite3.connect(db)
@@ -315,3 +321,28 @@ def test_a_complete_redis_crawl_marks_reports_gone_from_the_portal(local_redis, 
     assert [r["complete_crawls"] for r in results] == [1, 1]
     assert [r["removed_documents"] for r in results] == [0, len(gone)]
     assert total == len(visible_reports(later)), "nothing is deleted"
+
+
+@pytest.mark.slow
+def test_a_worker_whose_redis_dies_exits_1(local_redis, tmp_path):
+    """Redis stops mid-crawl: the worker closes with redis_lost and exits non-zero, instead of retrying for ever."""
+    keys = CrawlKeys()
+    server = local_redis
+    with LoggedPortal(AS_OF) as portal:
+        client = redis.Redis.from_url(server.url)
+        command = crawl_command(
+            portal.start_urls, tmp_path / "worker.db", "-s", f"REDIS_URL={server.url}", "-s", f"LOG_FILE={tmp_path}/w.log",
+            "-s", f"FAZHI_STATS_FILE={tmp_path}/w.json", *PACED,
+        )  # fmt: skip
+        worker = subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not any(client.hlen(k) for k in client.scan_iter(match=keys.inflight("*"))):
+            assert time.monotonic() < deadline and worker.poll() is None, "the worker never took work"
+            client.blpop(["fazhi:test:never"], timeout=0.05)  # block on Redis briefly instead of sleeping
+        client.close()
+        server.stop()
+        _, err = worker.communicate(timeout=120)  # bounded: it must not wait for Redis for ever
+    assert worker.returncode == 1
+    stats = json.loads((tmp_path / "w.json").read_text())
+    assert stats["finish_reason"] == "redis_lost"
+    assert "stopped: redis_lost" in err.strip().splitlines()[-1]

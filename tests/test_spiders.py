@@ -80,7 +80,7 @@ def test_a_sitemap_start_url_finds_reports_by_their_own_titles(tmp_path: Path):
 def test_site_search_finds_reports_where_robots_txt_allows_it(tmp_path: Path):
     """The sample network's robots.txt disallows /search: a polite crawl asks it nothing; where a
     portal allows its search (here: robots.txt not obeyed, as for a portal without one), results lead
-    to the reports."""
+    to the reports. The polite crawl, every start URL refused, did nothing: it says so and exits 1."""
     expected = {(r.agency, r.year) for r in visible_reports(AS_OF) if "法治" in r.title or "依法行政" in r.title}
     results = {}
     with start_in_thread(AS_OF, port=0) as portal:
@@ -92,7 +92,9 @@ def test_site_search_finds_reports_where_robots_txt_allows_it(tmp_path: Path):
                               spider="generic"),
                 cwd=ROOT, env=crawl_env(), capture_output=True, text=True, timeout=300,
             )  # fmt: skip
-            assert done.returncode == 0, done.stderr[-3000:]
+            assert done.returncode == (1 if obey else 0), done.stderr[-3000:]
+            if obey:
+                assert "every start URL failed (3 of 3)" in done.stderr.splitlines()[-1]
             results[obey] = (archived_reports(db), json.loads(stats_file.read_text()))
     polite, stats = results[True]
     assert polite == set()

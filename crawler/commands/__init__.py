@@ -1,1 +1,1 @@
-"""The project's Scrapy commands (``COMMANDS_MODULE``): ``crawl`` with exit codes cron can act on."""
+"""The project's Scrapy commands (``COMMANDS_MODULE``): ``scrapy crawl`` with exit codes a scheduler can act on."""

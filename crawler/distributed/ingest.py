@@ -1,7 +1,7 @@
 """The one archive writer of a distributed crawl: captures from Redis into the archive.
 
-Each capture goes through ``ArchivePipeline`` — the very code a local crawl uses — so a Redis crawl and
-a local crawl leave the same archive. A capture is moved (LMOVE) to ``reports:items:ingesting`` while it
+Each capture goes through ``crawler.recording.Recorder`` — the recording service a local crawl's
+pipeline calls — so a Redis crawl and a local crawl leave the same archive. A capture is moved (LMOVE) to ``reports:items:ingesting`` while it
 is archived and dropped from there after, so a writer killed mid-capture loses nothing: the next one
 archives the leftover first (the archive makes a repeat a ``seen_again``, never a second version).
 The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no longer found.
@@ -9,6 +9,7 @@ The end-of-crawl marker the last worker queues makes the writer mark reports the
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import Counter
@@ -18,23 +19,9 @@ import redis
 
 from crawler.distributed.items import crawl_complete, decode_capture
 from crawler.distributed.keys import CrawlKeys
-from crawler.pipelines import ArchivePipeline
+from crawler.recording import Recorder
 
 logger = logging.getLogger(__name__)
-
-
-class IngestStats(Counter):
-    """The ``inc_value`` half of a Scrapy stats collector, which is all ``ArchivePipeline`` records into."""
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0, spider: object = None) -> None:
-        self[key] += count
-
-
-class _IngestRun:
-    """What ``ArchivePipeline`` needs from a crawler when there is no crawl in this process: stats."""
-
-    def __init__(self) -> None:
-        self.stats = IngestStats()
 
 
 def ingest_from_redis(
@@ -45,11 +32,19 @@ def ingest_from_redis(
     ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers).
     Returns counts: captures ingested, new versions, seen again, capture only, and outcomes.
     """
+    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle))
+
+
+async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float | None) -> dict[str, Any]:
     server = redis.Redis.from_url(redis_url)
     ingesting = f"{key}:ingesting"
-    run = _IngestRun()
-    pipeline = ArchivePipeline(db_path, run)  # type: ignore[arg-type]  # needs only .stats
-    pipeline.open_spider()
+    counts: Counter[str] = Counter()
+
+    def count(stat: str, n: int = 1, **_: Any) -> None:
+        counts[stat] += n
+
+    recorder = Recorder(db_path, count)
+    recorder.open()
     ingested = crawls = 0
     idle_since = time.monotonic()
     try:
@@ -68,9 +63,9 @@ def ingest_from_redis(
                 data = moved
             marker = crawl_complete(data)
             if marker is None:
-                pipeline.process_item(decode_capture(data))
+                await recorder.record(decode_capture(data))  # raises RecordingFailed: the capture stays queued
             elif marker.get("started"):
-                pipeline.mark_removed_reports(marker["started"])
+                recorder.mark_removed_reports(marker["started"])
                 crawls += 1
             else:
                 logger.warning("a crawl ended without a recorded start: not marking removed reports")
@@ -78,9 +73,8 @@ def ingest_from_redis(
             ingested += marker is None
             idle_since = time.monotonic()
     finally:
-        pipeline.close_spider()
+        recorder.close()
         server.close()
-    counts = dict(run.stats)
     result: dict[str, Any] = {
         "ingested": ingested,
         "new_versions": counts.get("fazhi/new_version", 0),

@@ -71,6 +71,7 @@ class RedisItemPipeline:
 
     def __init__(self, crawler: Crawler) -> None:
         self.server = get_redis_from_settings(crawler.settings)
+        self.crawler = crawler
         self.stats = crawler.stats
         self.key = ""
 
@@ -82,6 +83,13 @@ class RedisItemPipeline:
         self.key = CrawlKeys(spider.name if spider else "reports").items
 
     def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
-        self.server.rpush(self.key, encode_capture(item))
+        from crawler.distributed.scheduler import REDIS_ERRORS, close_for_lost_redis
+
+        try:
+            self.server.rpush(self.key, encode_capture(item))
+        except REDIS_ERRORS as exc:
+            self.stats.inc_value("fazhi/unrecorded_items")  # the crawl command exits 1
+            close_for_lost_redis(self.crawler, exc)
+            return {"url": item.get("url"), "queued": None}
         self.stats.inc_value("fazhi/redis/items_pushed")
         return {"url": item.get("url"), "queued": self.key}

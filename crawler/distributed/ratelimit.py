@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy_redis.connection import get_redis_from_settings
 from twisted.internet import reactor
 from twisted.internet.task import deferLater
 
 from crawler.distributed.keys import CrawlKeys
+from crawler.distributed.scheduler import REDIS_ERRORS, close_for_lost_redis
 
 # KEYS[1] host key; ARGV[1] interval in ms. Returns how many ms the caller must wait for its slot.
 RESERVE_SLOT = """
@@ -38,6 +39,7 @@ class SharedRateLimitMiddleware:
         self.server = get_redis_from_settings(crawler.settings)
         self.interval_ms = max(1, round(1000 / rate))
         self.reserve = self.server.register_script(RESERVE_SLOT)
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
@@ -52,7 +54,11 @@ class SharedRateLimitMiddleware:
         return int(self.reserve(keys=[CrawlKeys.host_rate(urlsplit(url).netloc)], args=[self.interval_ms]))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        wait = self.wait_ms(request.url)
+        try:
+            wait = self.wait_ms(request.url)
+        except REDIS_ERRORS as exc:
+            close_for_lost_redis(self.crawler, exc)
+            raise IgnoreRequest(f"no rate-limit slot: Redis is gone ({exc})") from exc
         if wait > 0:
             self.stats.inc_value("fazhi/redis/rate_waits")
             await maybe_deferred_to_future(deferLater(reactor, wait / 1000, lambda: None))

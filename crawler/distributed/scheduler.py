@@ -9,18 +9,24 @@ A worker with an empty queue also stays open while a live peer still has request
 those can add new links; the last worker to finish a complete crawl queues an end-of-crawl marker for
 the writer (which then marks removed reports) and clears the frontier for the next run.
 
+If Redis goes away, the worker does not wait for it for ever: the first failed call closes the spider
+with reason ``redis_lost`` (the crawl command then exits 1). Its in-flight requests stay parked in
+Redis, and a peer or the next run takes them over once Redis is back.
+
 The engine's in-progress set and its ``nextcall`` are read through Scrapy's private ``engine._slot``
 (Scrapy 2.19): there is no public signal for "this request's callback output is fully handled".
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import uuid
 from typing import Any
 
+import redis
 from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy_redis.queue import PriorityQueue
@@ -29,7 +35,7 @@ from twisted.internet.task import LoopingCall
 
 from crawler.distributed.items import encode_crawl_complete
 from crawler.distributed.keys import CrawlKeys
-from crawler.spiders.base import utc_now
+from crawler.responses import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +57,18 @@ return 1
 """
 HEARTBEAT_MS = 3000  # a worker silent this long is dead; its in-flight requests go back in the queue
 TICK_SECONDS = 0.2
+REDIS_LOST = "redis_lost"  # the close reason of a worker whose Redis went away
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
+
+
+def close_for_lost_redis(crawler: Crawler, error: BaseException) -> None:
+    """Close the crawl with ``redis_lost`` (once): without its Redis a worker can do nothing that is kept."""
+    if crawler.stats.get_value("fazhi/redis/lost"):
+        return
+    crawler.stats.set_value("fazhi/redis/lost", 1)
+    logger.error("Redis is gone (%s): stopping this worker", error)
+    if crawler.engine is not None:
+        asyncio.ensure_future(crawler.engine.close_spider_async(reason=REDIS_LOST))
 
 
 class SharedScheduler(Scheduler):
@@ -84,6 +102,13 @@ class SharedScheduler(Scheduler):
         self.server.set(self.keys.worker(self.worker_id), "1", px=HEARTBEAT_MS)
 
     def enqueue_request(self, request: Request) -> bool:
+        try:
+            return self._enqueue(request)
+        except REDIS_ERRORS as exc:
+            close_for_lost_redis(self.crawler, exc)
+            return False
+
+    def _enqueue(self, request: Request) -> bool:
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
         data = self.queue._encode_request(request)
         if not self.see_and_queue(keys=[self.df.key, self.queue.key], args=[fingerprint, -request.priority, data]):
@@ -94,6 +119,13 @@ class SharedScheduler(Scheduler):
         return True
 
     def next_request(self) -> Request | None:
+        try:
+            return self._next()
+        except REDIS_ERRORS as exc:
+            close_for_lost_redis(self.crawler, exc)
+            return None
+
+    def _next(self) -> Request | None:
         token = uuid.uuid4().hex
         data = self.pop_and_park(keys=[self.queue.key, self.keys.inflight(self.worker_id)], args=[token])
         if data is None:
@@ -106,6 +138,13 @@ class SharedScheduler(Scheduler):
         return request
 
     def has_pending_requests(self) -> bool:
+        try:
+            return self._pending()
+        except REDIS_ERRORS as exc:
+            close_for_lost_redis(self.crawler, exc)
+            return False
+
+    def _pending(self) -> bool:
         if len(self.queue) > 0:
             return True
         if self.reclaim_dead():
@@ -113,6 +152,12 @@ class SharedScheduler(Scheduler):
         return self.peers_busy()
 
     def tick(self) -> None:
+        try:
+            self._tick()
+        except REDIS_ERRORS as exc:
+            close_for_lost_redis(self.crawler, exc)
+
+    def _tick(self) -> None:
         """Heartbeat; release requests the engine is done with; wake the engine when peers added work."""
         self.beat()
         slot = getattr(self.crawler.engine, "_slot", None)
@@ -171,6 +216,8 @@ class SharedScheduler(Scheduler):
     def close(self, reason: str) -> None:
         if self.ticker.running:
             self.ticker.stop()
+        if reason == REDIS_LOST:
+            return  # nothing to tidy in a Redis that is not there; the parked requests wait for a peer
         if reason == "finished":
             # Everything this worker popped was handled; nothing to hand to others.
             self.server.delete(self.keys.inflight(self.worker_id))

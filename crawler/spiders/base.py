@@ -11,19 +11,19 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
+from scrapy.http import JsonResponse, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from archive.validators import ValidatorStore
 from crawler.browser import use_browser
 from crawler.discovery import (
-    SEARCH_QUERIES,
     is_attachment_url,
     is_listing_link,
     is_report_link,
@@ -33,8 +33,11 @@ from crawler.discovery import (
     page_title,
     pick_report_attachments,
 )
+from crawler.fetch_policy import FetchRefused
 from crawler.items import CaptureItem
-from extraction.blocking import classify_response
+from crawler.responses import asked_url, response_headers, utc_now
+from crawler.targets import crawl_targets
+from crawler.verdict import VERDICT_KEY, Verdict, verdict_of
 
 # List and home pages: re-fetched conditionally; a 304 arrives carrying the archived body (see
 # crawler.middlewares) so the links on an unchanged list are still followed.
@@ -49,24 +52,6 @@ LISTING_META = {"conditional": True, "handle_httpstatus_list": [304], "kind": "l
 def report_meta(kind: str, **extra: Any) -> dict[str, Any]:
     """Meta of a request for a report page, one of its continuation pages, or an attachment."""
     return {"handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": kind, **extra}
-
-
-def asked_url(meta: dict[str, Any], url: str) -> str:
-    """The URL the crawl asked for, before any redirect (``url`` when there was none)."""
-    return (meta.get("redirect_urls") or [url])[0]
-
-
-def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def response_headers(response: Response) -> dict[str, str]:
-    """Scrapy's bytes headers as plain strings, repeated headers joined as HTTP allows."""
-    out: dict[str, str] = {}
-    for key, values in response.headers.items():
-        name = key.decode("latin-1")
-        out[name] = ", ".join(v.decode("latin-1") for v in values)
-    return out
 
 
 class ReportSpiderBase(scrapy.Spider):
@@ -85,37 +70,26 @@ class ReportSpiderBase(scrapy.Spider):
         scope: str | None = None,
         portals: str | None = None,
         search: str | None = None,
+        allow: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.start_urls = [u.strip() for u in (start or "").split(",") if u.strip()]
-        # A portal's site search as a URL template, e.g. https://www.x.gov.cn/search?q={q}: its result
-        # pages are asked for the report title words (robots.txt permitting, as for any page).
-        if search and "{q}" not in search:
-            raise ValueError("the search template must contain {q}, e.g. -a search='https://x.gov.cn/search?q={q}'")
-        self.start_urls += [search.format(q=quote(q)) for q in SEARCH_QUERIES] if search else []
-        if portals:  # keys from the registry, crawler/portals.toml, or "all"
-            from crawler.registry import load_portals
-
-            wanted = {k.strip() for k in portals.split(",")}
-            chosen = [p for p in load_portals() if "all" in wanted or p.key in wanted]
-            unknown = wanted - {p.key for p in chosen} - {"all"}
-            if unknown:
-                raise ValueError(f"not in the portal registry: {sorted(unknown)} (see: fazhi portals list)")
-            self.start_urls += [u for p in chosen for u in p.start_urls]
-        if not self.start_urls:
-            raise ValueError("give the portals to crawl: -a start=URL[,URL...] or -a portals=KEY[,KEY...]")
-        for url in self.start_urls:
-            if urlsplit(url).scheme not in ("http", "https"):
-                raise ValueError(f"start URL must be http(s): {url!r}")
-        # Scope: URL prefixes the crawl may follow list links into. Default: the start URLs' hosts.
-        if scope:
-            self.scopes = [s.strip() for s in scope.split(",") if s.strip()]
-        else:
-            self.scopes = sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in self.start_urls})
+        targets = crawl_targets(start=start, scope=scope, portals=portals, search=search, allow=allow)
+        self.start_urls = targets.start_urls
+        self.scopes = targets.scopes
+        # What may be fetched at all (http/https, the start URLs' sites and allowed hosts, no private
+        # addresses): links are checked here before they are queued, every request again in
+        # crawler.fetch_policy.FetchPolicyMiddleware.
+        self.fetch_policy = targets.policy
         self._portal_prefixes = sorted(
             ((self._directory(u), u) for u in self.start_urls), key=lambda p: len(p[0]), reverse=True
         )
+
+    @classmethod
+    def check_arguments(cls, **spider_arguments: Any) -> None:
+        """Raise ``crawler.targets.SpiderArgumentError`` for arguments the crawl could not start with."""
+        known = ("start", "scope", "portals", "search", "allow")
+        crawl_targets(**{k: v for k, v in spider_arguments.items() if k in known})
 
     @staticmethod
     def _directory(url: str) -> str:
@@ -135,9 +109,21 @@ class ReportSpiderBase(scrapy.Spider):
     def in_scope(self, url: str) -> bool:
         return any(url.startswith(s) for s in self.scopes)
 
+    def may_fetch(self, url: str) -> bool:
+        """The fetch policy's answer for a link about to be queued; a refused link is counted, never fetched."""
+        refusal = self.fetch_policy.refuse_url(url)
+        if refusal is None:
+            return True
+        self.crawler.stats.inc_value(f"fazhi/skipped/{refusal.rule}")
+        self.logger.info("link not followed (%s): %s", refusal, url[:300])
+        return False
+
     async def start(self) -> AsyncIterator[Any]:
+        self.crawler.stats.set_value("fazhi/start_urls", len(self.start_urls))
         for url in self.start_urls:
-            yield self.listing_request(url)
+            request = self.listing_request(url)
+            request.meta["start_url"] = True
+            yield request
         # Reports already archived are asked about again even when no list links them any more: a
         # silent edit to a report that has dropped off page 1 is still an edit.
         years = self.settings.getint("FAZHI_RECHECK_YEARS", 2)
@@ -147,16 +133,18 @@ class ReportSpiderBase(scrapy.Spider):
                 known = store.known_report_urls(self.scopes, datetime.now(UTC).year - years)
             finally:
                 store.close()
-            for request in self.report_requests(known):
+            for request in self.report_requests([(u, t) for u, t in known if self.may_fetch(u)]):
                 yield request
 
     # -- list and navigation pages -------------------------------------------------------------
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         yield self.capture(response)  # every list fetch is kept: when a report appeared, or vanished
+        if response.meta.get("start_url") and verdict_of(response).refused:
+            self.start_url_failed(response.url)
         if not isinstance(response, TextResponse):
             return  # a 304 with nothing archived to re-read, or not a page at all
-        if self.refused(response, response.url):  # a challenge or soft 404 in place of a list: follow nothing
+        if verdict_of(response).refused:  # a challenge or soft 404 in place of a list: follow nothing
             return
         if is_sitemap(response.body):
             yield from self.parse_sitemap(response)
@@ -177,6 +165,8 @@ class ReportSpiderBase(scrapy.Spider):
             if not loc:
                 continue
             if entry.get("lastmod", "")[:4].isdigit() and int(entry["lastmod"][:4]) < since:
+                continue
+            if not self.may_fetch(loc):
                 continue
             if sitemap.type == "sitemapindex":
                 yield self.listing_request(loc)
@@ -210,15 +200,10 @@ class ReportSpiderBase(scrapy.Spider):
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
 
-    def refused(self, response: TextResponse, asked: str) -> bool:
-        """A fresh answer that is not the page asked for: a challenge, a soft 404, a redirect home."""
-        if response.status != 200:
-            return False
-        headers = response_headers(response)
-        outcome, _reason = classify_response(response.status, headers, response.body, asked, response.url)
-        return outcome != "ok"
-
     def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
+        """(absolute URL, link text) of a page's links; none from an answer that is not markup (JSON)."""
+        if isinstance(response, JsonResponse):
+            return []
         links = []
         for a in response.css("a[href]"):
             href = (a.attrib.get("href") or "").strip()
@@ -231,12 +216,12 @@ class ReportSpiderBase(scrapy.Spider):
     def follow_links(self, response: Response, links: list[tuple[str, str]]) -> Iterator[Any]:
         for url, text in links:
             url = url.split("#", 1)[0]
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
-            if is_report_link(text):
-                yield from self.report_requests([(url, text)])
+            if is_report_link(text):  # followed within the crawl's sites only (crawler.fetch_policy)
+                if self.may_fetch(url):
+                    yield from self.report_requests([(url, text)])
             elif self.in_scope(url) and not is_attachment_url(url, text) and is_listing_link(text):
-                yield self.listing_request(url)
+                if self.may_fetch(url):
+                    yield self.listing_request(url)
 
     # -- report pages and their attachments ----------------------------------------------------
 
@@ -253,7 +238,7 @@ class ReportSpiderBase(scrapy.Spider):
         if response.status not in (200, 304) or not isinstance(response, TextResponse):
             yield self.capture(response)
             return
-        if self.refused(response, asked_url(response.meta, response.url)):  # or the home page we were sent to
+        if verdict_of(response).refused:  # a challenge, a soft 404, or the home page we were sent to
             yield self.capture(response)
             return
         links = self.anchors(response)
@@ -263,7 +248,7 @@ class ReportSpiderBase(scrapy.Spider):
         else:
             yield self.capture(response)
         attachments = [(url, text) for url, text in links if is_attachment_url(url, text)]
-        for url, text in pick_report_attachments(attachments):
+        for url, text in pick_report_attachments([(u, t) for u, t in attachments if self.may_fetch(u)]):
             yield scrapy.Request(
                 url,
                 callback=self.parse_attachment,
@@ -304,6 +289,7 @@ class ReportSpiderBase(scrapy.Spider):
     def capture(self, response: Response) -> CaptureItem:
         request_url = response.request.url if response.request is not None else response.url
         original = asked_url(response.meta, request_url)
+        verdict = verdict_of(response)
         return CaptureItem(
             url=original,
             final_url=response.url,
@@ -313,8 +299,8 @@ class ReportSpiderBase(scrapy.Spider):
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             # A 304 downloaded nothing; the body it carries is the archive's own copy.
             body=b"" if response.status == 304 else response.body,
-            outcome=None,
-            error=None,
+            outcome=verdict.outcome,
+            error=verdict.reason,
             portal=self.portal_for(original),
             parent_url=response.meta.get("parent_url"),
             link_text=response.meta.get("link_text"),
@@ -327,6 +313,9 @@ class ReportSpiderBase(scrapy.Spider):
         request = failure.request  # type: ignore[attr-defined]
         response = getattr(failure.value, "response", None)
         first_url = asked_url(request.meta, request.url)
+        verdict = Verdict("error", self.failure_reason(failure))
+        if response is not None and request.meta.get(VERDICT_KEY):
+            verdict = verdict_of(response)  # an answer the crawl does not parse (404, a redirect home): classified
         return CaptureItem(
             url=first_url,
             final_url=request.meta.get("redirect_target")
@@ -336,20 +325,41 @@ class ReportSpiderBase(scrapy.Spider):
             headers=response_headers(response) if response is not None else {},
             content_type=None,
             body=response.body if response is not None else b"",
-            outcome="error",
-            error=f"{failure.type.__name__}: {failure.getErrorMessage()}",
+            outcome=verdict.outcome,
+            error=verdict.reason,
             portal=self.portal_for(first_url),
             parent_url=request.meta.get("parent_url"),
             link_text=request.meta.get("link_text"),
             kind=request.meta.get("kind", "listing"),
         )
 
+    def failure_reason(self, failure: Failure) -> str:
+        """Why a fetch gave no response, in the words a capture keeps."""
+        if failure.check(DownloadCancelledError, CancelledError):
+            limit = failure.request.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")  # type: ignore[attr-defined]
+            return f"too large: the body passed DOWNLOAD_MAXSIZE ({limit} bytes)"
+        if failure.check(FetchRefused):
+            return f"redirect not followed: {failure.value}"
+        return f"{failure.type.__name__}: {failure.getErrorMessage()}"
+
     def _forbidden(self, failure: Failure) -> bool:
-        """robots.txt said no: our own choice, not a failure of the portal; nothing to record."""
+        """Not fetched by our own choice — robots.txt said no, or the fetch policy did: nothing to record.
+
+        A redirect the fetch policy refused is recorded, though: the URL asked for did answer, by
+        sending the crawler somewhere it does not go.
+        """
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(FetchRefused):
+            return not request.meta.get("redirect_urls")
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
-            self.logger.info("not fetched, robots.txt disallows it: %s", failure.request.url)  # type: ignore[attr-defined]
+            self.logger.info("not fetched, robots.txt disallows it: %s", request.url)
             return True
         return False
+
+    def start_url_failed(self, url: str) -> None:
+        """Counted: a crawl in which every start URL failed did nothing, and exits non-zero (crawler/commands)."""
+        self.crawler.stats.inc_value("fazhi/start_urls_failed")
+        self.logger.warning("start URL failed: %s", url)
 
     def failed_report(self, failure: Failure) -> Iterator[Any]:
         if self._forbidden(failure):
@@ -359,6 +369,8 @@ class ReportSpiderBase(scrapy.Spider):
 
     def failed_listing(self, failure: Failure) -> Iterator[Any]:
         """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
+        if failure.request.meta.get("start_url"):  # type: ignore[attr-defined]
+            self.start_url_failed(failure.request.url)  # type: ignore[attr-defined]
         if self._forbidden(failure):
             return
         self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
