@@ -328,7 +328,7 @@ def _migrate_to_5(db: Database) -> None:
                "seen_count")  # fmt: skip
     for row in db.query(f"SELECT {', '.join(columns)}, report, text_normalized, text FROM versions ORDER BY id"):
         text = row["text"] or ""
-        # Schema 3's NULL meant "the text itself"; schema 5's means its NFKC form.
+        # Schema 4's NULL meant "the text itself"; schema 5's means its NFKC form.
         normalized = row["text_normalized"] if row["text_normalized"] is not None else text
         report = json.loads(row["report"]) if row["report"] else None
         db.execute(

@@ -1,7 +1,9 @@
 """An archive written by schema 1 (every capture row carrying its URL, hex sha256, headers and
 portal as text) is migrated to schema 2 whole: same captures, same bodies, same headers, nothing
 lost, and a failed migration leaves the old archive untouched. Schema 3 adds which URL carries
-which version (``version_urls``) and each document's current version.
+which version (``version_urls``) and each document's current version; schema 5 (from a schema-4
+fixture with its WARC files, below) finds bodies in their WARC records, keeps the normalised text
+only where it is not the NFKC of the text, packs the stored Report and rebuilds the search index.
 
 tests/fixtures/archive/schema1.sql is the ``.dump`` of a small archive made by the schema-1 code:
 an ok capture and its unchanged recapture (same body, new Date header), a 304, an attachment, a
@@ -153,24 +155,24 @@ def test_fazhi_migrate_reports_the_upgrade(old_db):
     assert migrate() == f"{old_db}: already at schema {SCHEMA_VERSION}"
 
 
-# --- schema 3 → 4 → 5 ---------------------------------------------------------------------------
-# tests/fixtures/archive/schema3.sql (+ schema3.warcs/, its WARC files) is the dump of an archive the
-# schema-3 code wrote: conftest's small archive (an edited report, a 304, a WAF block, three other
+# --- schema 4 → 5 ---------------------------------------------------------------------------
+# tests/fixtures/archive/schema4.sql (+ schema4.warcs/, its WARC files) is the dump of an archive the
+# schema-4 code wrote: conftest's small archive (an edited report, a 304, a WAF block, three other
 # reports), a re-post in traditional characters and a report whose normalised text is its text.
-DUMP3 = Path(__file__).parent / "fixtures" / "archive" / "schema3.sql"
+DUMP4 = Path(__file__).parent / "fixtures" / "archive" / "schema4.sql"
 
 
 @pytest.fixture
-def schema3_db(tmp_path: Path) -> Path:
+def schema4_db(tmp_path: Path) -> Path:
     path = tmp_path / "archive.db"
     conn = sqlite3.connect(path)
-    conn.executescript(DUMP3.read_text(encoding="utf-8"))
+    conn.executescript(DUMP4.read_text(encoding="utf-8"))
     conn.close()
-    shutil.copytree(DUMP3.with_suffix(".warcs"), warc_dir_for(path))
+    shutil.copytree(DUMP4.with_suffix(".warcs"), warc_dir_for(path))
     return path
 
 
-def _schema3_versions(path: Path) -> dict[int, tuple]:
+def _schema4_versions(path: Path) -> dict[int, tuple]:
     conn = sqlite3.connect(path)
     rows = conn.execute(
         "SELECT id, document_id, title, text, coalesce(text_normalized, text), fingerprint, first_seen, last_seen, "
@@ -180,18 +182,18 @@ def _schema3_versions(path: Path) -> dict[int, tuple]:
     return {r[0]: r[1:] for r in rows}
 
 
-def test_a_schema_3_archive_is_migrated_to_5(schema3_db):
-    before = _schema3_versions(schema3_db)
-    conn = sqlite3.connect(schema3_db)
-    captures = conn.execute("SELECT id, sha256, body_size, headers FROM capture_records ORDER BY id").fetchall()
+def test_a_schema_4_archive_is_migrated_to_5(schema4_db):
+    before = _schema4_versions(schema4_db)
+    conn = sqlite3.connect(schema4_db)
+    captures = conn.execute("SELECT id, sha256, body_size, headers, kind FROM capture_records ORDER BY id").fetchall()
     conn.close()
-    with Archive(schema3_db) as arc:
+    with Archive(schema4_db) as arc:
         bodies = {row[0]: arc.body(row[0]) for row in captures}
         after = arc.db.execute(
             "SELECT id, document_id, title, text, text_normalized, fingerprint, first_seen, last_seen, seen_count "
             "FROM versions ORDER BY id"
         ).fetchall()
-        flat = arc.db.execute("SELECT id, sha256, body_size, headers FROM capture_records ORDER BY id").fetchall()
+        flat = arc.db.execute("SELECT id, sha256, body_size, headers, kind FROM capture_records ORDER BY id").fetchall()
         located = arc.db.execute("SELECT count(*) FROM bodies WHERE warc_offset IS NOT NULL").fetchone()[0]
 
     assert [tuple(r) for r in flat] == captures
@@ -205,26 +207,26 @@ def test_a_schema_3_archive_is_migrated_to_5(schema3_db):
         assert (document_id, title, text, print_, first, last, count) == (*old[:3], *old[4:8])
         assert normalized_text(text, text_normalized) == old[3]  # the same normalised text, however kept
         stored[vid] = text_normalized
-        report = version_report(schema3_db, vid)
+        report = version_report(schema4_db, vid)
         kept = json.loads(old[8])
         assert [(s["marker"], s["title"], s["level"], s["part"]) for s in kept["sections"]] == [
             (s.marker, s.title, s.level, s.part) for s in report.sections]  # fmt: skip
         assert report.text == text and report.title == kept["title"]
     # Kept only where it is not the NFKC form: the re-post in traditional characters.
     assert [vid for vid, value in stored.items() if value is not None] == [6]
-    assert check_archive(schema3_db) == []
+    assert check_archive(schema4_db) == []
     # The index holds every migrated version: the edited report's two and the re-post (now current).
     for query in ("行政复议", "复议", "行政復議"):  # a traditional query is normalised like the text
-        assert {h["version_id"] for h in search(schema3_db, query, all_versions=True)} == {1, 2, 6}, query
-        assert {h["version_id"] for h in search(schema3_db, query)} == {6}, query
-    versions = [v for (v,) in sqlite3.connect(schema3_db).execute("SELECT version FROM schema_version ORDER BY version")]
-    assert versions == [3, 4, 5]
+        assert {h["version_id"] for h in search(schema4_db, query, all_versions=True)} == {1, 2, 6}, query
+        assert {h["version_id"] for h in search(schema4_db, query)} == {6}, query
+    versions = [v for (v,) in sqlite3.connect(schema4_db).execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [4, 5]
 
 
-def test_a_failed_migration_to_5_leaves_the_schema_3_archive_as_it_was(schema3_db, monkeypatch):
+def test_a_failed_migration_to_5_leaves_the_schema_4_archive_as_it_was(schema4_db, monkeypatch):
     from archive import bigrams
 
-    dump_before = "\n".join(sqlite3.connect(schema3_db).iterdump())
+    dump_before = "\n".join(sqlite3.connect(schema4_db).iterdump())
     calls = []
 
     def failing_index(*args):
@@ -236,5 +238,5 @@ def test_a_failed_migration_to_5_leaves_the_schema_3_archive_as_it_was(schema3_d
     original = bigrams.index_version
     monkeypatch.setattr(bigrams, "index_version", failing_index)
     with pytest.raises(ArchiveWriteError, match="disk full"):
-        Archive(schema3_db)
-    assert "\n".join(sqlite3.connect(schema3_db).iterdump()) == dump_before
+        Archive(schema4_db)
+    assert "\n".join(sqlite3.connect(schema4_db).iterdump()) == dump_before
