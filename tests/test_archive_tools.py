@@ -183,6 +183,58 @@ def test_search_normalises_traditional_and_full_width_queries(db):
     assert search(db, "纠错率１２．２％")  # full-width digits as typed with a Chinese IME
 
 
+def _normalised_texts(db: Path) -> dict[int, str]:
+    from archive.versions import normalized_text
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT id, coalesce(title, ''), text, text_normalized FROM versions").fetchall()
+    conn.close()
+    return {vid: (normalized_text(text, stored) + "\n" + title).casefold() for vid, title, text, stored in rows}
+
+
+def test_every_length_of_query_finds_exactly_the_versions_holding_it(db):
+    """1 character (a prefix of the index's tokens), 2 (one token), 3–8 (candidates checked against the text)."""
+    import random
+
+    texts = _normalised_texts(db)
+    rng = random.Random(17)
+    pool = [t for t in texts.values()]
+    for length in range(1, 9):
+        for _ in range(12):
+            source = rng.choice(pool)
+            start = rng.randrange(0, len(source) - length)
+            query = source[start : start + length]
+            if not query.isalnum():
+                continue  # spaces and punctuation split a query into terms
+            expected = {vid for vid, text in texts.items() if query.casefold() in text}
+            found = {h["version_id"] for h in search(db, query, all_versions=True, limit=100)}
+            assert found == expected, query
+
+
+def test_a_query_whose_pairs_are_all_there_but_not_together_is_not_found(tmp_path):
+    path = tmp_path / "archive.db"
+    report = make_report("全年受理复议申请86件。议案办理纠错12件。", agency="石桥县人民政府", year=2023,
+                         url="http://127.0.0.1:8000/shimen/show.asp?id=2")  # fmt: skip
+    with Archive(path) as arc:
+        arc.ingest(make_capture(report), report)
+    # 复议 and 议案 are both runs of the text (the index's candidates), 复议案 is not in it.
+    assert search(path, "复议案") == []
+    assert [h["agency"] for h in search(path, "议案办理")] == ["石桥县人民政府"]
+
+
+def test_search_matches_full_width_text_and_letters_in_any_case(tmp_path):
+    path = tmp_path / "archive.db"
+    text = "全年办理ＡＰＰ政务服务事项１２３件，Web端同步上线。\n推进法治政府建设。"
+    report = make_report(text, agency="石桥县人民政府", year=2023, url="http://127.0.0.1:8000/shimen/show.asp?id=1")
+    report.text_normalized = "全年办理APP政务服务事项123件,Web端同步上线。\n推进法治政府建设。"  # as extraction makes it
+    with Archive(path) as arc:
+        arc.ingest(make_capture(report), report)
+        assert arc.db.execute("SELECT text_normalized FROM versions").fetchone() == (None,)  # the NFKC of the text
+    for query in ("APP", "app", "ＡＰＰ", "123件", "１２３", "web端", "WEB", "P"):
+        assert [h["agency"] for h in search(path, query)] == ["石桥县人民政府"], query
+    assert search(path, "1234") == []
+
+
 def test_search_treats_query_syntax_as_text(db):
     assert search(db, 'AND OR "NEAR"') == []
     assert search(db, "%") == []
