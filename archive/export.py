@@ -1,7 +1,9 @@
 """``fazhi export``: the reports as one flat table, for people who never open SQLite.
 
 Researchers read archives in pandas, R or a spreadsheet. One row per document (its current
-version) by default, or one per version with ``all_versions`` to study silent edits.
+version) by default, or one per version with ``all_versions`` to study silent edits. Every format
+streams: rows are read a chunk at a time and written as they come (parquet in row groups), so an
+export of a national archive takes the memory of one chunk, not of the table.
 """
 
 from __future__ import annotations
@@ -25,26 +27,45 @@ COLUMNS = (
     "fingerprint", "text",
 )  # fmt: skip
 
-_QUERY = """
-SELECT v.id AS version_id, d.id AS document_id,
-       (SELECT count(*) FROM versions p WHERE p.document_id = v.document_id AND p.id <= v.id) AS version_number,
-       (SELECT count(*) FROM versions p WHERE p.document_id = v.document_id) AS versions_total,
-       a.name AS agency, a.level AS level, a.region AS region, d.report_year AS report_year,
-       v.title AS title, d.url AS url, v.published AS published, v.first_seen AS first_seen,
-       v.last_seen AS last_seen, v.seen_count AS seen_count, d.removed_at AS removed_at,
-       v.fingerprint AS fingerprint, v.text AS text
-FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON a.id = d.agency_id
+# The order of the rows, and each version's place among its document's versions: small columns only
+# (window functions over versions.document_id), so sorting never carries the texts.
+_ORDER = """
+SELECT k.id, k.version_number, k.versions_total FROM (
+    SELECT v.id, v.document_id, row_number() OVER (PARTITION BY v.document_id ORDER BY v.id) AS version_number,
+           count(*) OVER (PARTITION BY v.document_id) AS versions_total
+    FROM versions v
+) k JOIN documents d ON d.id = k.document_id LEFT JOIN agencies a ON a.id = d.agency_id
 {where}
-ORDER BY a.name, d.report_year, d.id, v.id
+ORDER BY a.name, d.report_year, d.id, k.id
 """
-_LATEST_ONLY = "WHERE v.id = d.current_version_id"  # the text the document's URLs carry now
+_LATEST_ONLY = "WHERE k.id = d.current_version_id"  # the text the document's URLs carry now
+# The rows themselves, a chunk of version ids at a time.
+_ROWS = """
+SELECT v.id AS version_id, d.id AS document_id, a.name AS agency, a.level AS level, a.region AS region,
+       d.report_year AS report_year, v.title AS title, d.url AS url, v.published AS published,
+       v.first_seen AS first_seen, v.last_seen AS last_seen, v.seen_count AS seen_count,
+       d.removed_at AS removed_at, v.fingerprint AS fingerprint, v.text AS text
+FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON a.id = d.agency_id
+WHERE v.id IN ({ids})
+"""
+CHUNK_ROWS = 500
 
 
 def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:
+    """Every exported row in order, read a chunk at a time: memory holds the order (three integers a row)
+    and one chunk, never the whole table."""
     conn = open_for_reading(path)
     try:
-        for row in conn.execute(_QUERY.format(where="" if all_versions else _LATEST_ONLY)):
-            yield {name: row[name] for name in COLUMNS}
+        order = conn.execute(_ORDER.format(where="" if all_versions else _LATEST_ONLY)).fetchall()
+        for start in range(0, len(order), CHUNK_ROWS):
+            chunk = order[start : start + CHUNK_ROWS]
+            found = {
+                row["version_id"]: row
+                for row in conn.execute(_ROWS.format(ids=", ".join("?" * len(chunk))), [k[0] for k in chunk])
+            }
+            for version_id, number, total in chunk:
+                row = dict(found[version_id]) | {"version_number": number, "versions_total": total}
+                yield {name: row[name] for name in COLUMNS}
     finally:
         conn.close()
 
@@ -108,20 +129,36 @@ def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
         text.detach()  # the caller owns the byte stream
 
 
+# Parquet column types (text unless listed); an empty export has the same schema.
+_INTEGER_COLUMNS = ("version_id", "document_id", "version_number", "versions_total", "report_year", "seen_count")
+# A row group is written when it holds this many rows or this many bytes of text, whichever first:
+# memory holds one group, whatever the archive's size (benchmarks/archive.py measures the peak).
+ROW_GROUP_ROWS = 5000
+ROW_GROUP_TEXT_BYTES = 32 << 20
+
+
 def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-    table_rows = list(rows)
-    table = (
-        pa.Table.from_pylist(table_rows) if table_rows else pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
-    )
-    buffer = io.BytesIO()  # parquet writes its footer last: build it whole, then hand it over
-    pq.write_table(table, buffer)
-    fh.write(buffer.getvalue())
-    return len(table_rows)
+    schema = pa.schema([(c, pa.int64() if c in _INTEGER_COLUMNS else pa.string()) for c in COLUMNS])
+    count = 0
+    with pq.ParquetWriter(fh, schema) as writer:  # streams: row groups as they fill, the footer at the end
+        group: list[dict[str, Any]] = []
+        text_bytes = 0
+        for row in rows:
+            group.append(row)
+            text_bytes += len(row["text"] or "") * 3
+            if len(group) >= ROW_GROUP_ROWS or text_bytes >= ROW_GROUP_TEXT_BYTES:
+                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                count += len(group)
+                group, text_bytes = [], 0
+        if group or not count:
+            writer.write_table(pa.Table.from_pylist(group, schema=schema))
+            count += len(group)
+    return count
 
 
 def export_reports(

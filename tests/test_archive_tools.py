@@ -11,7 +11,7 @@ import pytest
 from real_corpus import shared_text
 from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
 
-from archive import Archive
+from archive import Archive, export
 from archive.check import check_archive
 from archive.export import export_reports
 from archive.removal import mark_removed
@@ -113,6 +113,37 @@ def test_export_parquet_needs_pyarrow(db, tmp_path):
         return
     assert export_reports(db, "parquet", tmp_path / "r.parquet") == 4
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 4
+
+
+def test_exports_stream_in_chunks_and_row_groups_with_the_same_rows(db, tmp_path, monkeypatch):
+    """Rows read a few at a time and parquet written a row group at a time give the table whole."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    whole = tmp_path / "whole.jsonl"
+    export_reports(db, "jsonl", whole, all_versions=True)
+    monkeypatch.setattr(export, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(export, "ROW_GROUP_ROWS", 2)
+    chunked = tmp_path / "chunked.jsonl"
+    export_reports(db, "jsonl", chunked, all_versions=True)
+    assert chunked.read_bytes() == whole.read_bytes()
+    stream = io.BytesIO()  # standard output: written as it goes, never sought back
+    assert export_reports(db, "parquet", stream, all_versions=True) == 5
+    parquet = pq.ParquetFile(io.BytesIO(stream.getvalue()))
+    assert parquet.metadata.num_row_groups == 3
+    rows = [json.loads(line) for line in whole.read_text(encoding="utf-8").splitlines()]
+    assert parquet.read().to_pylist() == rows
+
+
+def test_an_empty_archive_exports_an_empty_table(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    assert export_reports(path, "parquet", tmp_path / "r.parquet") == 0
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == 0 and table.column_names == list(export.COLUMNS)
 
 
 def test_export_rejects_unknown_format(db, tmp_path):
