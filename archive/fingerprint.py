@@ -19,6 +19,7 @@ import re
 import unicodedata
 
 _BMP_END = 0x10000
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
 def _left_out(ch: str) -> bool:
@@ -42,7 +43,7 @@ def _left_out_class() -> re.Pattern[str]:
 def fingerprint_text(text: str) -> str:
     """The text the fingerprint is taken of: NFKC, without whitespace, punctuation or control characters."""
     folded = unicodedata.normalize("NFKC", text or "")
-    if folded and max(folded) >= "\U00010000":
+    if _ASTRAL.search(folded):
         return "".join(ch for ch in folded if not _left_out(ch))
     return _left_out_class().sub("", folded)
 

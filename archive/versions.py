@@ -34,9 +34,13 @@ def stored_normalized(text: str, normalized: str) -> str | None:
 
 def report_json(report: Report) -> str:
     """The Report as compact JSON without its text fields, empty fields or copies of the text."""
-    data = report.to_dict()
-    del data["text"], data["text_normalized"]
+    data = {name: getattr(report, name) for name in _REPORT_FIELDS}  # dataclasses.asdict deep-copies: slow
+    data["attachments"] = [dict(vars(a)) for a in report.attachments]
+    data["sections"] = [dict(vars(s)) for s in report.sections]
     return pack_report(data, report.text)
+
+
+_REPORT_FIELDS = tuple(f for f in Report.__dataclass_fields__ if f not in ("text", "text_normalized"))
 
 
 def pack_report(data: dict[str, Any], text: str) -> str:

@@ -1,6 +1,7 @@
 """What the archive costs: bytes stored, bytes per unchanged recapture, ingest rate, search recall.
 
 Usage: python -m benchmarks.archive [--n N] [--dir DIR]
+       python -m benchmarks.archive --docs 50000 [--dir DIR]   (the archive at scale: benchmarks/archive_scale.py)
 
 Generates N fictional reports (numbered outline, figures, portal chrome around the body; agencies ×
 years), ingests them into a fresh archive and measures, side by side from one run:
@@ -396,7 +397,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--n", type=int, default=300, help="generated reports (default 300)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per journal mode (default 3)")
     parser.add_argument("--dir", type=Path, help="keep the databases here (default: a temporary folder)")
+    parser.add_argument("--docs", type=int, help="build an archive of this many documents and measure it at scale instead")
     args = parser.parse_args(argv)
+    if args.docs:
+        from benchmarks.archive_scale import run
+
+        with tempfile.TemporaryDirectory() as tmp:
+            workdir = args.dir or Path(tmp)
+            workdir.mkdir(parents=True, exist_ok=True)
+            numbers = run(args.docs, workdir)
+        print(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return numbers
     reports = generated_reports(args.n)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.dir or Path(tmp)

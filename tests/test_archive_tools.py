@@ -8,6 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from real_corpus import shared_text
 from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
 
@@ -339,3 +341,15 @@ def test_a_removed_report_that_returns_is_unmarked(db):
     with Archive(db) as arc:
         arc.ingest(make_capture(report, fetched_at="2025-02-01T00:00:00Z"), report)
         assert arc.stats()["removed_documents"] == 3
+
+
+@given(st.text(alphabet=st.sampled_from("法治政府复议a_B1 ，。\n—é"), max_size=40), st.text(max_size=10))
+def test_index_tokens_are_every_pair_of_each_run_and_its_last_character(text, title):
+    import re
+
+    from archive.bigrams import tokens
+
+    expected = set()
+    for run in re.findall(r"[^\W_]+", text) + re.findall(r"[^\W_]+", title):
+        expected |= {run[i : i + 2] for i in range(len(run) - 1)} | {run[-1]}
+    assert set(tokens(title, text).split()) == expected
