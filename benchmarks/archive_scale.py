@@ -136,16 +136,19 @@ def build(db: Path, n: int, checkpoints: int = 5) -> dict[str, Any]:
     reports = scale_reports(n)
     done, began = 0, time.perf_counter()
     ingest_s = 0.0
+    step = max(1, n // checkpoints)
     with Archive(db) as arc:
         while done < n:
-            batch = [next(reports) for _ in range(min(BATCH, n - done))]
+            upto = (done // step + 1) * step  # the next checkpoint; the last one is N itself
+            upto = n if upto >= step * checkpoints else upto
+            batch = [next(reports) for _ in range(min(BATCH, upto - done))]
             pairs = [(_capture(r, "2025-04-01T08:00:00Z"), r) for r in batch]
             text_bytes += sum(len(r.text.encode("utf-8")) for r in batch)
             start = time.perf_counter()
             arc.ingest_many(pairs)
             ingest_s += time.perf_counter() - start
             done += len(batch)
-            if done % max(1, n // checkpoints) == 0 or done == n:
+            if done == upto:
                 size, warc = _db_bytes(arc), _warc_bytes(db)
                 points.append({
                     "documents": done, "db_bytes_per_document": round(size / done),
