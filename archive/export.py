@@ -133,8 +133,8 @@ def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
 _INTEGER_COLUMNS = ("version_id", "document_id", "version_number", "versions_total", "report_year", "seen_count")
 # A row group is written when it holds this many rows or this many bytes of text, whichever first:
 # memory holds one group, whatever the archive's size (benchmarks/archive.py measures the peak).
-ROW_GROUP_ROWS = 5000
-ROW_GROUP_TEXT_BYTES = 32 << 20
+ROW_GROUP_ROWS = 2000
+ROW_GROUP_TEXT_BYTES = 16 << 20
 
 
 def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:

@@ -96,23 +96,6 @@ def _connect(path: str | Path) -> sqlite3.Connection:
 _HOLDS = "(instr(v.text, ?) > 0 OR instr(coalesce(v.title, ''), ?) > 0 OR fazhi_holds(v.text, v.text_normalized, v.title, ?))"
 
 
-def _where(terms: list[str], indexed: bool) -> tuple[str, list[str], list[Any]]:
-    """The FROM source, the conditions and their parameters for every term."""
-    where: list[str] = []
-    params: list[Any] = []
-    if indexed:
-        source = f"{INDEX_TABLE} JOIN versions v ON v.id = {INDEX_TABLE}.rowid"
-        where.append(f"{INDEX_TABLE} MATCH ?")
-        params.append(" AND ".join(f"({match_expression(t)})" for t in terms))
-        checked = [t for t in terms if not exact(t)]
-    else:
-        source, checked = "versions v", terms
-    for term in checked:
-        where.append(_HOLDS)
-        params += [term] * 3
-    return source, where, params
-
-
 def search_with_total(
     path: str | Path,
     query: str,
@@ -161,21 +144,53 @@ def _matches(
     conn: sqlite3.Connection, terms: list[str], indexed: bool, agency: str | None, year: int | None,
     all_versions: bool,
 ) -> list[tuple[int, int | None]]:
-    """(version id, report year) of every version holding all ``terms``, within the filters."""
-    source, where, params = _where(terms, indexed)
-    if not all_versions:
-        where.append("v.id = d.current_version_id")  # the text the document's URLs carry now
+    """(version id, report year) of every version holding all ``terms``, within the filters.
+
+    Three steps, each a plain pass: the index's candidates (row ids only), the versions the filters
+    leave (small columns of documents and versions, never a text), then — for a term longer than
+    two characters, or without an index — the texts of the candidates that are left, checked a
+    chunk at a time. Joining every candidate to its version and document row by row cost more than
+    all of that for a word every report holds.
+    """
+    where, params = [], []
     if agency:
         where.append("a.name LIKE ? ESCAPE '\\'")
         params.append(f"%{_escape_like(agency)}%")
     if year is not None:
         where.append("d.report_year = ?")
         params.append(int(year))
-    sql = (
-        f"SELECT v.id, d.report_year FROM {source} JOIN documents d ON d.id = v.document_id "
-        f"{'LEFT JOIN agencies a ON a.id = d.agency_id ' if agency else ''}WHERE {' AND '.join(where)}"
-    )
-    return conn.execute(sql, params).fetchall()
+    joins = "LEFT JOIN agencies a ON a.id = d.agency_id " if agency else ""
+    filters = f"WHERE {' AND '.join(where)}" if where else ""
+    if all_versions:
+        sql = f"SELECT v.id, d.report_year FROM versions v JOIN documents d ON d.id = v.document_id {joins}{filters}"
+    else:  # the text the document's URLs carry now
+        sql = f"SELECT d.current_version_id, d.report_year FROM documents d {joins}{filters}"
+    if indexed:
+        expression = " AND ".join(f"({match_expression(t)})" for t in terms)
+        candidates = {r for (r,) in conn.execute(f"SELECT rowid FROM {INDEX_TABLE} WHERE {INDEX_TABLE} MATCH ?", [expression])}
+        matches = [(vid, y) for vid, y in conn.execute(sql, params) if vid in candidates]
+        checked = [t for t in terms if not exact(t)]
+    else:
+        matches = [(vid, y) for vid, y in conn.execute(sql, params) if vid is not None]
+        checked = terms
+    if not checked:
+        return matches
+    holding: set[int] = set()
+    condition = " AND ".join([_HOLDS] * len(checked))
+    term_params = [t for term in checked for t in (term, term, term)]
+    ids = sorted(vid for vid, _ in matches)  # in row order: the texts are read front to back
+    for start in range(0, len(ids), CHECK_CHUNK):
+        chunk = ids[start : start + CHECK_CHUNK]
+        holding.update(
+            r for (r,) in conn.execute(
+                f"SELECT v.id FROM versions v WHERE v.id IN ({', '.join('?' * len(chunk))}) AND {condition}",
+                [*chunk, *term_params],
+            )
+        )  # fmt: skip
+    return [m for m in matches if m[0] in holding]
+
+
+CHECK_CHUNK = 500
 
 
 def _escape_like(term: str) -> str:
