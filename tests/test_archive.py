@@ -348,3 +348,38 @@ def test_a_304_keeps_its_own_headers_as_a_patch_shared_between_urls(arc):
                         "WHERE c.headers_base_id IS NOT NULL")  # fmt: skip
     assert patches == [('{"Content-Length":null,"Content-Type":null}',)]
     assert rows(arc, "SELECT count(*) FROM header_sets") == [(4,)]
+
+
+def test_a_body_only_a_warc_record_holds_is_read_back_for_the_crawl(tmp_path):
+    """Conditional re-fetches and attachment pages read the last 200's body: from its WARC record."""
+    from archive.validators import ValidatorStore
+
+    db = tmp_path / "archive.db"
+    report = make_report()
+    capture = make_capture(report)
+    with Archive(db) as arc:
+        arc.ingest(capture, report)
+        arc.ingest(make_capture(report, fetched_at="2024-06-01T00:00:00Z", outcome="not_modified", status=304,
+                                body=b""), None)  # fmt: skip
+    assert rows_of(db, "SELECT count(*) FROM bodies WHERE body IS NOT NULL AND size > 0") == [(0,)]
+    store = ValidatorStore(db)
+    try:
+        assert store.last_body(capture.url) == capture.body
+        assert store.validators(capture.url).etag == capture.headers["ETag"]
+    finally:
+        store.close()
+    (warc,) = warc_dir_for(db).iterdir()
+    warc.write_bytes(b"")  # the only copy gone: nothing false is handed back
+    store = ValidatorStore(db)
+    try:
+        assert store.last_body(capture.url) is None
+    finally:
+        store.close()
+
+
+def rows_of(db, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
