@@ -1,14 +1,15 @@
 """The archive: every fetch as a capture, every distinct text of a report as a version.
 
-One ``ingest`` is one transaction, so a crash mid-crawl leaves either the whole capture (with its
-document and version rows) or none of it. One writer at a time holds the archive's lock file
+One ``ingest`` (or one ``ingest_many`` batch) is one transaction, so a crash mid-crawl leaves either
+the whole capture — or batch — (with its document and version rows) or none of it. One writer at a time holds the archive's lock file
 (``archive.db.lock``, archive.lock); the database runs in WAL mode, so readers (``fazhi check``,
 the crawl's own validator lookups) and the writer never block each other, and a write that still
 meets a busy database is retried until the busy timeout, then raised as ``ArchiveBusy``. Every
 failure to write is an ``archive.errors.ArchiveWriteError`` and leaves nothing half-written: the
-transaction is rolled back and the capture's WARC record cut back off. Raw bodies are
-zlib-compressed and stored once per sha256, URLs and stable headers once each (archive.interned):
-an unchanged recapture adds a short row of integers, not a second copy of the page.
+transaction is rolled back and the capture's WARC record cut back off. A raw body is kept once per
+sha256, in the WARC response record that first carried it (the database keeps the sha256 and where
+the record is; a zlib copy only where no WARC record holds it), URLs and stable headers once each
+(archive.interned): an unchanged recapture adds a short row of integers, not a second copy of the page.
 """
 
 from __future__ import annotations
