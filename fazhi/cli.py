@@ -112,7 +112,7 @@ def cmd_portal(args: argparse.Namespace) -> int:
     try:
         serve(
             port=args.port, as_of=args.as_of, host=args.host, faults=faults,
-            multipage=args.multipage, gkmlpt=args.gkmlpt,
+            multipage=args.multipage, gkmlpt=args.gkmlpt, scans=args.scans,
         )  # fmt: skip
     except socket.gaierror as exc:
         raise CommandError(f"cannot listen on {args.host}: {exc.strerror or exc}") from exc
@@ -121,28 +121,36 @@ def cmd_portal(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
+def _extract(source: str):  # noqa: ANN202 - extraction.report.Report, imported late
     from extraction import extract_file
 
-    source = args.source
     if source.startswith(("http://", "https://")):
         try:
-            report = extract_file(source)
+            return extract_file(source)
         except urllib.error.HTTPError as exc:
             raise CommandError(f"{source} answered HTTP {exc.code} {exc.reason}") from exc
         except urllib.error.URLError as exc:
             raise CommandError(f"cannot fetch {source}: {exc.reason}") from exc
         except (TimeoutError, ConnectionError) as exc:
             raise CommandError(f"cannot fetch {source}: {exc}") from exc
-    else:
-        if "://" in source:
-            raise UsageError(f"only http:// and https:// URLs are fetched, not {source}")
-        path = Path(source)
-        if not path.exists():
-            raise CommandError(f"no such file: {source}")
-        if path.is_dir():
-            raise CommandError(f"{source} is a directory: give a page or attachment file")
-        report = extract_file(source)
+    if "://" in source or source.lower().startswith(("file:", "data:", "ftp:")):
+        raise UsageError(f"only http:// and https:// URLs are fetched, not {source}")
+    path = Path(source)
+    if not path.exists():
+        raise CommandError(f"no such file: {source}")
+    if path.is_dir():
+        raise CommandError(f"{source} is a directory: give a page or attachment file")
+    return extract_file(source)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extraction import ExtractionLimit
+
+    source = args.source
+    try:
+        report = _extract(source)
+    except ExtractionLimit as exc:  # a file past a limit of extraction.limits: one line, why
+        raise CommandError(f"{source}: {exc}") from exc
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -410,6 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--multipage", action="store_true", help="serve one long TRS report over several pages")
     p.add_argument("--gkmlpt", action="store_true", help="add the Guangdong gkmlpt-style portal")
+    p.add_argument("--scans", action="store_true",
+                   help="serve a report as a scanned PDF and one as pictures of its pages (read by OCR)")
 
     p = add("extract", cmd_extract, "extract a report's clean text and metadata from a page or attachment")
     p.add_argument("source", help="a file (HTML, PDF, DOCX …) or an http(s) URL")

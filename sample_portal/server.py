@@ -53,8 +53,9 @@ def _not_modified(headers, etag: str, last_modified: dt.date) -> bool:  # noqa: 
 
 
 def make_handler(
-    as_of: dt.date, faults: FaultInjector | None = None, multipage: bool = False, gkmlpt: bool = False
-) -> type[BaseHTTPRequestHandler]:
+    as_of: dt.date, faults: FaultInjector | None = None, multipage: bool = False, gkmlpt: bool = False,
+    scans: bool = False,
+) -> type[BaseHTTPRequestHandler]:  # fmt: skip
     """A request handler class bound to one as-of date (and, opt-in, faults and extra pages)."""
 
     class PortalHandler(BaseHTTPRequestHandler):
@@ -96,7 +97,7 @@ def make_handler(
             host = self.headers.get("Host")
             base_url = f"http://{host}" if host else ""  # for absolute URLs (sitemap, gkmlpt API)
             return render(
-                parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url
+                parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url, scans=scans
             )
 
         def _answer(self, with_body: bool) -> None:
@@ -178,24 +179,25 @@ def _injector(faults: FaultPlan | None, as_of: dt.date) -> FaultInjector | None:
 
 def _server(
     as_of: dt.date, port: int, host: str, faults: FaultInjector | None = None, multipage: bool = False,
-    gkmlpt: bool = False,
+    gkmlpt: bool = False, scans: bool = False,
 ) -> ThreadingHTTPServer:  # fmt: skip
-    server = ThreadingHTTPServer((host, port), make_handler(as_of, faults, multipage, gkmlpt))
+    server = ThreadingHTTPServer((host, port), make_handler(as_of, faults, multipage, gkmlpt, scans))
     server.daemon_threads = True
     return server
 
 
 def start_in_thread(
     as_of: dt.date, port: int = 0, host: str = "127.0.0.1", faults: FaultPlan | None = None,
-    multipage: bool = False, gkmlpt: bool = False,
+    multipage: bool = False, gkmlpt: bool = False, scans: bool = False,
 ) -> RunningPortal:  # fmt: skip
     """Serve the network as of ``as_of`` in a daemon thread (port 0: any free port).
 
     Opt-in extras, all off by default: ``faults`` (a ``FaultPlan``), ``multipage`` (one TRS report
-    split over two pages), ``gkmlpt`` (the 岭南市 gkmlpt portal, also added to ``start_urls``).
+    split over two pages), ``gkmlpt`` (the 岭南市 gkmlpt portal, also added to ``start_urls``),
+    ``scans`` (a report as a scanned PDF and one as pictures of its pages: reading them takes OCR).
     """
     injector = _injector(faults, as_of)
-    server = _server(as_of, port, host, injector, multipage, gkmlpt)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans)
     thread = threading.Thread(target=server.serve_forever, name=f"sample-portal-{as_of}", daemon=True)
     thread.start()
     return RunningPortal(server, thread, as_of, injector, gkmlpt)
@@ -208,10 +210,11 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 def serve(
     port: int, as_of: dt.date, host: str = "127.0.0.1", faults: FaultPlan | None = None,
     announce: Callable[[str], None] = print, multipage: bool = False, gkmlpt: bool = False,
+    scans: bool = False,
 ) -> None:  # fmt: skip
     """Serve until Ctrl-C (``fazhi portal``); prints the base URL, the start URLs and any fault targets."""
     injector = _injector(faults, as_of)
-    server = _server(as_of, port, host, injector, multipage, gkmlpt)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans)
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host}:{bound_port}"
     announce(f"sample portal network as of {as_of.isoformat()} at {base}/")
