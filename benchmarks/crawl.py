@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
@@ -54,13 +53,15 @@ def crawl_seconds(stats: dict) -> float:
 def trafilatura_alone(db: Path) -> tuple[int, float]:
     import trafilatura
 
+    from archive.store import capture_body
+
     conn = sqlite3.connect(db)
-    bodies = [
-        zlib.decompress(body)
-        for (body,) in conn.execute(
-            "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id IN "
-            "(SELECT capture_id FROM versions) AND b.body IS NOT NULL AND c.content_type LIKE 'text/html%'"
-        )
+    bodies = [  # each from its WARC record (schema 5 keeps no copy in the database)
+        capture_body(conn, capture_id)
+        for (capture_id,) in conn.execute(
+            "SELECT c.id FROM captures c WHERE c.id IN (SELECT capture_id FROM versions) "
+            "AND c.content_type LIKE 'text/html%'"
+        ).fetchall()
     ]
     conn.close()
     started = time.perf_counter()
