@@ -12,8 +12,10 @@ answers ``versions_bigrams MATCH '"复议"'``.
   runs, and archive.search keeps those whose text holds the query itself.
 
 The table is contentless (``content=''``: the tokens, not another copy of the text) with
-``detail=none`` (which rows hold a token, not where) and no column sizes: about a fifth of the
-text's own bytes, where a trigram index with positions took 1.3 times them. It is written in the
+``detail=none`` (which rows hold a token, not where): about a fifth of the text's own bytes, where
+a trigram index with positions took 1.3 times them. It keeps its column sizes (a few bytes a row):
+without them FTS5 refuses to scan a contentless table, and ``.dump`` and other tools that read
+every table would fail on it. It is written in the
 same transaction as the version (archive.store), so it is never behind; rowid = ``versions.id``.
 """
 
@@ -25,7 +27,7 @@ from typing import Any
 INDEX_TABLE = "versions_bigrams"
 CREATE_INDEX = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {INDEX_TABLE} USING fts5(terms, "
-    "tokenize='unicode61 remove_diacritics 0', content='', detail=none, columnsize=0)"
+    "tokenize='unicode61 remove_diacritics 0', content='', detail=none)"
 )
 # What separates runs of letters and digits (query terms are such runs too: archive.search.query_terms).
 _BETWEEN_RUNS = re.compile(r"[\W_]+")

@@ -308,7 +308,7 @@ def _migrate_to_4(db: Database) -> None:
 def _migrate_to_5(db: Database) -> None:
     """Schema 5 keeps the archive small: a body a WARC record holds is found there (``bodies.warc_file_id``,
     ``warc_offset``: the record of the capture that first brought it); the normalised text only where it
-    is not the NFKC form of the text; the stored Report without empty fields or copies of section
+    is not the NFKC form of the text; the stored Report without repeated keys or copies of section
     titles; the versions' long columns last; and the search index as two-character runs written at
     ingest (``versions_bigrams``), not the trigram index with positions the writer caught up at close.
     Bodies already in the database keep their copy there (nothing is dropped that was not re-read)."""

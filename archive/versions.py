@@ -1,7 +1,7 @@
 """A version's Report as stored (``versions.report``) and read back, for ``fazhi diff --db`` and other tools.
 
-The text is a column of its own; the JSON keeps the rest, without what it can be rebuilt from: no
-empty fields, and each section as a short list whose text (and title, where the text holds it) are
+The text is a column of its own; the JSON keeps the rest, without what it can be rebuilt from: each
+section is a short list whose text (and title, where the text holds it) are
 [start, end) offsets into ``versions.text`` rather than another copy of the report.
 
 ``versions.text_normalized`` is kept only where it is not simply the NFKC form of the text (a
@@ -33,7 +33,7 @@ def stored_normalized(text: str, normalized: str) -> str | None:
 
 
 def report_json(report: Report) -> str:
-    """The Report as compact JSON without its text fields, empty fields or copies of the text."""
+    """The Report as compact JSON without its text fields or copies of the text."""
     data = {name: getattr(report, name) for name in _REPORT_FIELDS}  # dataclasses.asdict deep-copies: slow
     data["attachments"] = [dict(vars(a)) for a in report.attachments]
     data["sections"] = [dict(vars(s)) for s in report.sections]
@@ -62,8 +62,8 @@ def pack_report(data: dict[str, Any], text: str) -> str:
         where: list[Any] = [at, at + len(title)] if at >= 0 else [title]
         packed.append([section["marker"], section["level"], section["part"], start, end, *where])
     data["sections"] = packed
-    kept = {k: v for k, v in data.items() if v not in (None, "", [], False)}
-    return json.dumps(kept, ensure_ascii=False, separators=(",", ":"))
+    # Every field stays, empty or not: tools read keys such as "warnings" straight from the JSON.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def sections_as_spans(data: dict[str, Any], text: str) -> dict[str, Any]:

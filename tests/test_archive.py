@@ -321,7 +321,7 @@ def test_report_json_keeps_sections_as_spans_and_reads_them_back():
     start = QINGHE_2023.index("深化行政复议体制改革")
     assert stored["sections"][1] == ["(一)", 2, "achievements", 90, 150, start, start + len("深化行政复议体制改革")]
     assert stored["sections"][2]["text"] == "不在正文中的一段"
-    assert "text" not in stored and "region" not in stored  # no text copies, no empty fields
+    assert "text" not in stored and "text_normalized" not in stored and stored["warnings"] == []  # every field but the texts
     back = report_from_json(report_json(report), report.text, report.text_normalized)
     assert back == report
 

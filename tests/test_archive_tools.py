@@ -353,3 +353,16 @@ def test_index_tokens_are_every_pair_of_each_run_and_its_last_character(text, ti
     for run in re.findall(r"[^\W_]+", text) + re.findall(r"[^\W_]+", title):
         expected |= {run[i : i + 2] for i in range(len(run) - 1)} | {run[-1]}
     assert set(tokens(title, text).split()) == expected
+
+
+def test_every_table_can_be_read_and_dumped_by_other_tools(db):
+    """A generic tool counts every table and dumps the database, the search index included."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        assert "versions_bigrams" in tables
+        counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in tables}  # noqa: S608
+        assert counts["versions_bigrams"] == counts["versions"] == 5
+        assert any(line.startswith('INSERT INTO "versions"') for line in conn.iterdump())
+    finally:
+        conn.close()
