@@ -13,7 +13,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -106,22 +106,22 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _write_jsonl(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+def _write_jsonl(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes]) -> int:
     count = 0
     for row in rows:
-        fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        fh.write((json.dumps({name: row.get(name) for name in columns}, ensure_ascii=False) + "\n").encode("utf-8"))
         count += 1
     return count
 
 
-def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
+def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes], bom: bool) -> int:
     text = io.TextIOWrapper(fh, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
     try:
-        writer = csv.DictWriter(text, fieldnames=COLUMNS)
+        writer = csv.DictWriter(text, fieldnames=list(columns))
         writer.writeheader()
         count = 0
         for row in rows:
-            writer.writerow({name: neutralise_formula(value) for name, value in row.items()})
+            writer.writerow({name: neutralise_formula(row.get(name)) for name in columns})
             count += 1
         text.flush()
         return count
@@ -129,7 +129,7 @@ def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
         text.detach()  # the caller owns the byte stream
 
 
-# Parquet column types (text unless listed); an empty export has the same schema.
+# Parquet column types of the reports table (text unless listed): an empty export has the same schema.
 _INTEGER_COLUMNS = ("version_id", "document_id", "version_number", "versions_total", "report_year", "seen_count")
 # A row group is written when it holds this many rows or this many bytes of text, whichever first:
 # memory holds one group, whatever the archive's size (benchmarks/archive.py measures the peak).
@@ -137,52 +137,78 @@ ROW_GROUP_ROWS = 2000
 ROW_GROUP_TEXT_BYTES = 16 << 20
 
 
-def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+def _parquet_schema(pa: Any, columns: Sequence[str], group: list[dict[str, Any]], integers: Sequence[str]) -> Any:
+    """Integers where named, otherwise the types of the first group's values (a column with none yet: text)."""
+    inferred = pa.Table.from_pylist(group).schema if group else None
+    fields = []
+    for name in columns:
+        if name in integers:
+            kind = pa.int64()
+        elif inferred is not None and name in inferred.names and not pa.types.is_null(inferred.field(name).type):
+            kind = inferred.field(name).type
+        else:
+            kind = pa.string()
+        fields.append((name, kind))
+    return pa.schema(fields)
+
+
+def _write_parquet(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes], integers: Sequence[str] = ()
+) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-    schema = pa.schema([(c, pa.int64() if c in _INTEGER_COLUMNS else pa.string()) for c in COLUMNS])
     count = 0
-    with pq.ParquetWriter(fh, schema) as writer:  # streams: row groups as they fill, the footer at the end
-        group: list[dict[str, Any]] = []
-        text_bytes = 0
+    writer = None
+    group: list[dict[str, Any]] = []
+    text_bytes = 0
+    try:  # streams: row groups as they fill, the footer at the end
         for row in rows:
-            group.append(row)
-            text_bytes += len(row["text"] or "") * 3
+            group.append({name: row.get(name) for name in columns})
+            text_bytes += sum(len(v) for v in group[-1].values() if isinstance(v, str)) * 3
             if len(group) >= ROW_GROUP_ROWS or text_bytes >= ROW_GROUP_TEXT_BYTES:
-                writer.write_table(pa.Table.from_pylist(group, schema=schema))
+                if writer is None:
+                    writer = pq.ParquetWriter(fh, _parquet_schema(pa, columns, group, integers))
+                writer.write_table(pa.Table.from_pylist(group, schema=writer.schema))
                 count += len(group)
                 group, text_bytes = [], 0
+        if writer is None:
+            writer = pq.ParquetWriter(fh, _parquet_schema(pa, columns, group, integers))
         if group or not count:
-            writer.write_table(pa.Table.from_pylist(group, schema=schema))
+            writer.write_table(pa.Table.from_pylist(group, schema=writer.schema))
             count += len(group)
+    finally:
+        if writer is not None:
+            writer.close()
     return count
 
 
-def export_reports(
-    path: str | Path, fmt: str, out: str | Path | IO[bytes], all_versions: bool = False
+def write_table(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    out: str | Path | IO[bytes],
+    integers: Sequence[str] = (),
 ) -> int:
-    """Write the archive's reports as jsonl, csv (UTF-8; with a BOM in files, for Excel) or parquet.
+    """Write ``rows`` (dicts; ``columns`` in this order) as jsonl, csv (UTF-8; with a BOM in files, for
+    Excel) or parquet; returns the number of rows. ``rows`` may be a generator: every format writes as it
+    reads (parquet in row groups typed by ``integers`` and the first group's values).
 
     ``out`` is a file path — written under a temporary name beside it and renamed when complete, so a
     killed export never leaves a half file under the real name — or a binary stream (standard output).
     CSV cells that a spreadsheet would run as formulas are neutralised (``neutralise_formula``).
-    The archive is opened read-only. Returns the number of rows written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    conn = open_for_reading(path)  # fail on a non-archive before creating any output
-    conn.close()
 
     def write(fh: IO[bytes], to_file: bool) -> int:
-        rows = _rows(path, all_versions)
         if fmt == "jsonl":
-            return _write_jsonl(rows, fh)
+            return _write_jsonl(rows, columns, fh)
         if fmt == "csv":
-            return _write_csv(rows, fh, bom=to_file)
-        return _write_parquet(rows, fh)
+            return _write_csv(rows, columns, fh, bom=to_file)
+        return _write_parquet(rows, columns, fh, integers)
 
     if not isinstance(out, str | Path):
         count = write(out, to_file=False)
@@ -190,3 +216,17 @@ def export_reports(
         return count
     with atomic_file(out) as fh:
         return write(fh, to_file=True)
+
+
+def export_reports(
+    path: str | Path, fmt: str, out: str | Path | IO[bytes], all_versions: bool = False
+) -> int:
+    """Write the archive's reports as jsonl, csv or parquet (``write_table``); the archive is opened read-only.
+
+    Returns the number of rows written.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
+    conn = open_for_reading(path)  # fail on a non-archive before creating any output
+    conn.close()
+    return write_table(_rows(path, all_versions), COLUMNS, fmt, out, integers=_INTEGER_COLUMNS)

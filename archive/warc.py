@@ -218,11 +218,6 @@ def payload_digest_of_sha256(sha256: bytes) -> str:
     return "sha256:" + base64.b32encode(sha256).decode("ascii")
 
 
-def payload_digest_of(body: bytes) -> str:
-    """The WARC-Payload-Digest this module writes for ``body`` (sha256, base32)."""
-    return _sha256_digest(body)
-
-
 @dataclass(frozen=True)
 class RecordSummary:
     """One whole record as :func:`scan_warc_file` read it, for ``fazhi check`` (no second read)."""

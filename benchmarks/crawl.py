@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from archive.readmodel import ArchiveReader
+from archive.readonly import read_stats
 from crawler.command import crawl_command, crawl_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,17 +54,8 @@ def crawl_seconds(stats: dict) -> float:
 def trafilatura_alone(db: Path) -> tuple[int, float]:
     import trafilatura
 
-    from archive.store import capture_body
-
-    conn = sqlite3.connect(db)
-    bodies = [  # each from its WARC record (schema 5 keeps no copy in the database)
-        capture_body(conn, capture_id)
-        for (capture_id,) in conn.execute(
-            "SELECT c.id FROM captures c WHERE c.id IN (SELECT capture_id FROM versions) "
-            "AND c.content_type LIKE 'text/html%'"
-        ).fetchall()
-    ]
-    conn.close()
+    with ArchiveReader(db) as reader:
+        bodies = reader.version_bodies("text/html")
     started = time.perf_counter()
     for body in bodies:
         trafilatura.extract(body)
@@ -135,10 +127,7 @@ def _archive_size(db: Path) -> tuple[int, int, int]:
 
     folder = warc_dir_for(db)
     warc = sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
-    conn = sqlite3.connect(db)
-    captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
-    conn.close()
-    return db.stat().st_size, warc, captures
+    return db.stat().st_size, warc, read_stats(db)["captures"]
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ FAZHI_CONDITIONAL_REQUESTS = True
 
 EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
+    "crawler.notify.CrawlNotifier": 510,  # FAZHI_NOTIFY=URL[,URL…]: one message per crawl (report.notify)
 }
 # Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).
 FAZHI_STATS_FILE = None

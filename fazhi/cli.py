@@ -24,7 +24,10 @@ import urllib.error
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from extraction.report import Report
 
 
 class CommandError(Exception):
@@ -162,13 +165,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff_side(value: str, db: str | None) -> tuple[str, str]:
+def _diff_side(value: str, db: str | None) -> tuple[str, Report]:
     """A diff operand: an archive version id (with --db) or a file of any format extraction reads."""
     if db and value.isdigit():
-        from archive.versions import version_text
+        from archive.versions import version_report
 
         try:
-            return f"version {value}", version_text(_archive_to_read(db), int(value))
+            return f"version {value}", version_report(_archive_to_read(db), int(value))
         except KeyError as exc:
             raise CommandError(str(exc.args[0])) from exc
     path = Path(value)
@@ -179,35 +182,34 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
     if path.is_dir():
         raise CommandError(f"{value} is a directory: give a report file (or, with --db, a version id)")
     if path.suffix.lower() in (".txt", ".md"):
+        from diffing.sections import as_report
         from extraction.decoding import decode_text
 
-        return value, decode_text(path.read_bytes())
+        return value, as_report(decode_text(path.read_bytes()))
     from extraction import extract_file
 
-    return value, extract_file(value).text
+    return value, extract_file(value)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from diffing.render import render_html, render_markdown, render_text
-    from diffing.textdiff import diff_texts
-    from diffing.yoy import compare_years
+    from diffing.compare import compare_reports
+    from report.render import render_comparison
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
-    result = diff_texts(old, new)
-    # Commitments, follow-through, problems, figures and boilerplate: the reviewer's first questions.
-    analysis = compare_years(old, new)
-    if args.format == "json":
-        print(json.dumps({**analysis.to_dict(), "text_diff": result.to_dict()}, ensure_ascii=False, indent=2))
-        return 0
-    render = {"md": render_markdown, "html": render_html, "text": render_text}[args.format]
-    print(render(result, old_name=old_name, new_name=new_name, analysis=analysis))
+    same = None
+    if args.db and args.old.isdigit() and args.new.isdigit():
+        from archive.versions import same_document
+
+        same = same_document(_archive_to_read(args.db), int(args.old), int(args.new))
+    # two versions of one report: a revision diff; two years: the year-over-year analysis
+    print(render_comparison(compare_reports(old, new, same_document=same), args.format, old_name, new_name))
     return 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from diffing.site import build_report_site
     from fazhi.outputs import replace_directory
+    from report.site import build_report_site
 
     if args.out == "-":
         raise UsageError("the report is a directory of pages: give --out DIR, not -")
@@ -273,14 +275,29 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from archive.export import export_reports
+    to_stdout = args.out == "-"
+    if args.format == "wacz":  # the raw captures for replay (archive.wacz); reports and findings are tables
+        if args.table:
+            raise UsageError("--table writes a findings table as jsonl, csv or parquet, not wacz")
+        if to_stdout:
+            raise UsageError("a WACZ is a zip file: give --out FILE, not -")
+        from archive.wacz import export_wacz
 
-    if args.out == "-":
-        rows = export_reports(args.db, args.format, sys.stdout.buffer, all_versions=args.all_versions)
-        print(f"wrote {rows} rows to standard output", file=sys.stderr)
-        return 0
-    rows = export_reports(args.db, args.format, Path(args.out), all_versions=args.all_versions)
-    print(f"wrote {rows} rows to {args.out}")
+        rows, what = export_wacz(_archive_to_read(args.db), Path(args.out)), "pages"
+    elif args.table:
+        from report.findings import export_findings
+
+        target = sys.stdout.buffer if to_stdout else Path(args.out)
+        rows, what = export_findings(_archive_to_read(args.db), args.table, args.format, target), f"{args.table} rows"
+    else:
+        from archive.export import export_reports
+
+        target = sys.stdout.buffer if to_stdout else Path(args.out)
+        rows, what = export_reports(args.db, args.format, target, all_versions=args.all_versions), "rows"
+    if to_stdout:
+        print(f"wrote {rows} {what} to standard output", file=sys.stderr)
+    else:
+        print(f"wrote {rows} {what} to {args.out}")
     return 0
 
 
@@ -368,13 +385,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_datasette(args: argparse.Namespace) -> int:
-    from archive.readonly import open_for_reading
-    from archive.search import index_is_current
+    from archive.readmodel import ArchiveReader
     from fazhi import datasette
 
     db = _archive_to_read(args.db)
-    with closing(open_for_reading(db)) as conn:
-        has_index = index_is_current(conn)
+    with ArchiveReader(db) as reader:
+        has_index, current = reader.search_index_state()
     if args.metadata:
         print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0
@@ -447,11 +463,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, default=20, help="show at most this many reports (default 20)")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    p = add("export", cmd_export, "export reports for analysis tools")
+    p = add("export", cmd_export, "export reports, findings tables or a WACZ of the captures for other tools")
     p.add_argument("--db", required=True)
-    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet", "wacz"], default="jsonl")
     p.add_argument("--out", required=True, help="a file, or - for standard output")
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
+    p.add_argument(
+        "--table", choices=["commitments", "figures", "problems", "compliance"],
+        help="a findings table (one row per commitment, figure, problem per pair of years; compliance findings)",
+    )  # fmt: skip
 
     p = add("check", cmd_check, "verify stored bodies and references; exit 1 on any problem")
     p.add_argument("--db", required=True)
