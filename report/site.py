@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.findings_db import write_findings_db
+from archive.findings_db import FindingsDbWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.textdiff import _words
-from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
+from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.desk import Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
@@ -27,7 +27,7 @@ from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
 from report.pages import AgencyPage, Region, Totals
 from report.render import script, stylesheet, template_environment
-from report.search_index import SearchDocument, write_search_index
+from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
 from report.vocabulary import UNKNOWN_REGION
 
@@ -36,6 +36,8 @@ SITE_URL_ENV = "FAZHI_SITE_URL"
 FINDINGS_DB = "findings.db"
 # Below this many agencies, starting worker processes costs more than it saves.
 PARALLEL_FROM = 32
+# Agencies read, analysed and written together: memory holds one batch's texts, whatever the archive's size.
+BATCH_AGENCIES = 64
 
 
 @dataclass(frozen=True)
@@ -117,31 +119,42 @@ def _build_in_worker(agency: AgencyPage) -> AgencyPage:
     return _build_agency(agency, _WORKER["context"])
 
 
-def _build_agencies(agencies: list[AgencyPage], context: SiteContext, workers: int) -> list[AgencyPage]:
-    """Agencies are independent once the shared sentence index exists: build them on every core."""
-    if workers <= 1 or len(agencies) < PARALLEL_FROM:
-        return [_build_agency(a, context) for a in agencies]
-    _words("预热")  # load jieba's dictionary once, before the workers fork
-    mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker, initargs=(context,))
-    except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
-        return [_build_agency(a, context) for a in agencies]
-    with pool:
-        return list(pool.map(_build_in_worker, agencies, chunksize=8))
+class _Builders:
+    """Where agencies are built: this process, or worker processes started once for the whole site."""
+
+    def __init__(self, context: SiteContext, workers: int, agencies: int) -> None:
+        self.context, self.pool = context, None
+        if workers <= 1 or agencies < PARALLEL_FROM:
+            return
+        _words("预热")  # load jieba's dictionary once, before the workers fork
+        mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        try:
+            self.pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker,
+                                            initargs=(context,))  # fmt: skip
+        except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
+            self.pool = None
+
+    def build(self, agencies: list[AgencyPage]) -> list[AgencyPage]:
+        """Agencies are independent once the shared sentence index exists: build them on every core."""
+        if self.pool is None:
+            return [_build_agency(a, self.context) for a in agencies]
+        return list(self.pool.map(_build_in_worker, agencies, chunksize=max(1, len(agencies) // 16)))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
-def _write_search(out: Path, agencies: list[AgencyPage], generated: str | None) -> None:
-    searchable = _search_documents(agencies)
-    write_search_index(out, searchable)
+def _write_search_page(out: Path, count: int, generated: str | None) -> None:
     (out / "search.js").write_text(script("search.js"), encoding="utf-8")
-    _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
+    _write(out, "search.html", "search.html", "", generated=generated, count=count)
 
 
 def _write_across_agencies(
     out: Path, agencies: list[AgencyPage], unread: list[CaptureRecord], generated: str | None
 ) -> None:
-    """What reads every agency at once: the index and its desk, the feed, the findings, the summary."""
+    """What reads every agency at once (their pages' summaries, no texts): the index and its desk, the
+    feed, the summary."""
     documents = [d for a in agencies for d in a.documents]
     totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
                     sum(d.revised for d in documents))  # fmt: skip
@@ -149,9 +162,6 @@ def _write_across_agencies(
     _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
            totals=totals, desk=desk)  # fmt: skip
     write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
-    findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
-    findings["compliance"] += unread_compliance_rows(unread)
-    write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
     write_summary(out, desk, totals)
 
 
@@ -166,15 +176,35 @@ def build_report_site(
     """
     out = Path(out_dir)
     replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
-    with ArchiveReader(db_path) as reader:
-        agencies = load_agencies(reader)
-        unread, generated = reader.unreadable_report_urls(), reader.last_seen()
     for folder in ("agencies", "documents", "versions"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
     (out / "desk.js").write_text(script("desk.js"), encoding="utf-8")
-    _write_search(out, agencies, generated)
-    context = SiteContext(out, generated, shared_sentence_keys(agencies), replay)
-    agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
-    _write_across_agencies(out, agencies, unread, generated)
+    with ArchiveReader(db_path) as reader:
+        unread, generated = reader.unreadable_report_urls(), reader.last_seen()
+        agency_ids = reader.reporting_agency_ids()
+        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay)
+        # Forked workers inherit the writers' open files but end with os._exit: they never flush or close them.
+        builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
+        search, findings = SearchIndexWriter(out), FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
+        built: list[AgencyPage] = []
+        try:
+            for start in range(0, len(agency_ids), BATCH_AGENCIES):
+                agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
+                shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
+                search.add(_search_documents(agencies))
+                for agency in builders.build(agencies):
+                    findings.add(agency.findings)
+                    agency.findings = {}
+                    built.append(agency)
+                del agencies
+            findings.add({"compliance": unread_compliance_rows(unread)})
+            _write_search_page(out, search.finish(), generated)
+            findings.finish()
+        except BaseException:
+            findings.abort()
+            raise
+        finally:
+            builders.close()
+    _write_across_agencies(out, built, unread, generated)
     return out / "index.html"

@@ -370,3 +370,37 @@ def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
     )
     assert 'href="javascript' not in html and "javascript:alert(1)" in html
     assert '<a href="http://127.0.0.1/a" rel="nofollow noopener noreferrer">' in html
+
+
+def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fazhi report streams agencies in batches (bounded memory): batches of one give the same files."""
+    import report.site
+    from archive.readmodel import ArchiveReader
+    from report.analysis import load_agencies, shared_sentence_keys, streamed_sentence_keys
+
+    db = site.parent / "archive.db"
+    with ArchiveReader(db) as reader:
+        assert len(reader.reporting_agency_ids()) >= 3
+        assert streamed_sentence_keys(reader.current_texts()) == shared_sentence_keys(load_agencies(reader))
+    monkeypatch.setattr(report.site, "BATCH_AGENCIES", 1)
+    streamed = tmp_path / "streamed"
+    build_report_site(db, streamed)
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(streamed) for p in streamed.rglob("*") if p.is_file())
+    for name in files:
+        if name.name == "findings.db":
+            continue
+        assert (streamed / name).read_bytes() == (site / name).read_bytes(), name
+
+    def findings(path: Path) -> dict[str, list[tuple]]:
+        conn = sqlite3.connect(path)
+        try:
+            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return {t: conn.execute(f"SELECT * FROM [{t}]").fetchall() for t in tables}
+        finally:
+            conn.close()
+
+    whole = findings(site / "findings.db")
+    assert whole.get("commitments") and whole == findings(streamed / "findings.db")
