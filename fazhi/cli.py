@@ -209,14 +209,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from fazhi.outputs import replace_directory
-    from report.site import build_report_site
+    from report.site import LAST_BUILD, build_report_site
 
     if args.out == "-":
         raise UsageError("the report is a directory of pages: give --out DIR, not -")
     db = _archive_to_read(args.db)
     out = Path(args.out)
-    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh))
-    print(f"wrote {out / 'index.html'}")
+    previous = None if args.rebuild or not out.is_dir() else out  # replace_directory checks it is ours
+    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh, previous=previous))
+    print(f"wrote {out / 'index.html'} ({LAST_BUILD.get('agencies', 0)} agencies, "
+          f"{LAST_BUILD.get('reused', 0)} unchanged since the last report)")  # fmt: skip
     return 0
 
 
@@ -450,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "write the static HTML report site for an archive")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="a new or empty directory, or one fazhi report wrote before")
+    p.add_argument("--rebuild", action="store_true",
+                   help="analyse every agency again (default: copy the pages of agencies unchanged since the last report)")  # fmt: skip
 
     p = add("stats", cmd_stats, "count what the archive holds")
     p.add_argument("--db", required=True)

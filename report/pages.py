@@ -142,6 +142,7 @@ class AgencyPage:
     dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
     desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
+    pages: list[str] = field(default_factory=list)  # the files its build wrote, relative to the site
 
     @classmethod
     def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:

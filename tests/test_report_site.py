@@ -404,3 +404,54 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
 
     whole = findings(site / "findings.db")
     assert whole.get("commitments") and whole == findings(streamed / "findings.db")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a site but the rebuild cache and findings.db (a database: compared by its rows)."""
+    return {
+        str(p.relative_to(site)): p.read_bytes()
+        for p in site.rglob("*")
+        if p.is_file() and ".report-cache" not in p.parts and p.name != "findings.db"
+    }
+
+
+def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: Path) -> None:
+    """fazhi report into its last site analyses only the agencies whose inputs changed, with the same result."""
+    import shutil
+
+    import report.site
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+
+    again = tmp_path / "again"
+    build_report_site(db, again, previous=first)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3}
+    assert _site_files(again) == _site_files(first)
+
+    # A later crawl finds the 石桥县 report edited: one agency's inputs change, and the archive's date.
+    shutil.copytree(first, tmp_path / "first-kept")
+    arc = Archive(db)
+    try:
+        url = "http://127.0.0.1:8000/qinghe/c1.html"
+        text = "石桥县2019年法治政府建设工作总结。全年审核规范性文件7件。\n"
+        edited = Report(title="石桥县人民政府2019年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                        report_year=2019, agency="石桥县人民政府", region="石桥县", publisher="石桥县人民政府",
+                        published="2020-03-15", is_report=True)  # fmt: skip
+        body = f"<html><body><div class='TRS_Editor'>{text}</div></body></html>".encode()
+        arc.ingest(Capture(url=url, fetched_at="2024-05-01T08:00:00Z", status=200, outcome="ok", body=body,
+                           content_type="text/html; charset=utf-8"), edited)  # fmt: skip
+    finally:
+        arc.close()
+    rebuilt, full = tmp_path / "rebuilt", tmp_path / "full"
+    build_report_site(db, rebuilt, previous=tmp_path / "first-kept")
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 2}
+    build_report_site(db, full)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    files = _site_files(rebuilt)
+    assert files == _site_files(full)
+    assert b"2024-05-01T08:00:00Z" in files["agencies/1.html"]  # a copied page carries the new date
+    assert (tmp_path / "first-kept" / "agencies" / "1.html").read_bytes() != files["agencies/1.html"]
