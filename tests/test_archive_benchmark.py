@@ -68,6 +68,12 @@ def test_benchmark_at_scale_on_a_small_archive(tmp_path: Path) -> None:
         assert row["matches"] == numbers["search_2_chars_like_scan_before"][query]["matches"]
     assert numbers["check"]["ok"] and numbers["export_parquet_all_versions"]["file_mb"] >= 0
     assert numbers["removal_documents_crawled"] == 1 and numbers["removal_marked"] == 0
+    # fazhi report, then again after a later crawl edited one agency's latest report: only it is analysed.
+    assert numbers["report_full"]["said"].endswith("(20 agencies, 0 unchanged since the last report)")
+    assert numbers["report_after_edits"]["agencies_edited"] == 1
+    assert numbers["report_after_edits"]["said"].endswith("(20 agencies, 19 unchanged since the last report)")
+    assert numbers["report_full"]["peak_mb"] > 0
     assert set(numbers["targets"]) == {
         "database ≤ 2× the UTF-8 text of its versions", "two-character search ≤ 0.2 s",
-        "archive ≤ 5 ms per capture (batched)", "export --all-versions ≤ 300 MB"}  # fmt: skip
+        "archive ≤ 5 ms per capture (batched)", "export --all-versions ≤ 300 MB",
+        "fazhi report ≤ 500 MB", "fazhi report full rebuild ≤ 60 s"}  # fmt: skip
