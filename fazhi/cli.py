@@ -213,10 +213,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if args.out == "-":
         raise UsageError("the report is a directory of pages: give --out DIR, not -")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers takes a number of processes, 1 or more")
     db = _archive_to_read(args.db)
     out = Path(args.out)
     previous = None if args.rebuild or not out.is_dir() else out  # replace_directory checks it is ours
-    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh, previous=previous))
+    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh, workers=args.workers, previous=previous))
     print(f"wrote {out / 'index.html'} ({LAST_BUILD.get('agencies', 0)} agencies, "
           f"{LAST_BUILD.get('reused', 0)} unchanged since the last report)")  # fmt: skip
     return 0
@@ -452,6 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "write the static HTML report site for an archive")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="a new or empty directory, or one fazhi report wrote before")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes analysing agencies (default: one per CPU; 1: this process only, the least memory)")
     p.add_argument("--rebuild", action="store_true",
                    help="analyse every agency again (default: copy the pages of agencies unchanged since the last report)")  # fmt: skip
 
