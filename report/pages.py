@@ -111,9 +111,11 @@ class DocumentPage:
         return len(self.versions) > 1
 
     def without_texts(self) -> None:
-        """Drop what only this document's own pages need (texts, diffs), keeping what the index lists."""
+        """Drop what only this document's own pages need (texts, diffs, the evidence beyond each version's
+        first capture), keeping what the index, desk and feed list: a site of every agency holds these."""
         self.versions = [replace(v, text="", text_normalized="", report_data=None) for v in self.versions]
         self.revisions, self.yoy = [], None
+        self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
 
 class OtherAgencies:
