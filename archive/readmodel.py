@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from archive.copies import copy_ids, version_places
 from archive.readonly import open_for_reading
 from archive.versions import normalized_text, report_from_json
 from extraction.report import Report
@@ -62,6 +63,8 @@ class VersionRecord:
     seen_count: int | None
     published: str | None
     report_data: str | None = None
+    place: int | None = None  # the portal it was first seen on (archive.copies)
+    copy: bool = False  # the report as another portal republished it, not a revision (archive.copies)
 
     def report(self, agency: str | None = None) -> Report:
         """The stored Report (sections, dates, attachments); ``agency`` fills a missing agency name."""
@@ -208,6 +211,7 @@ class ArchiveReader:
         out: dict[int, list[VersionRecord]] = {}
         report = "report" if with_report else "NULL AS report"
         where, params = _of_agencies("agency_id", agency_ids)
+        places = version_places(self._conn)
         for r in self._rows(
             "SELECT id, document_id, capture_id, title, text, text_normalized, "
             f"first_seen, last_seen, seen_count, published, {report} FROM versions "
@@ -220,6 +224,7 @@ class ArchiveReader:
                     r["id"], r["document_id"], r["capture_id"], r["title"], r["text"] or "",
                     normalized_text(r["text"], r["text_normalized"]),
                     r["first_seen"], r["last_seen"], r["seen_count"], r["published"], r["report"],
+                    *places.get(r["id"], (None, False)),
                 )  # fmt: skip
             )
         return out
@@ -287,8 +292,10 @@ class ArchiveReader:
         """What the archive gained at or after ``since`` (an ISO time, as the archive writes them), oldest first.
 
         A document first seen then is a new report (its first version is not also a revision); a later
-        version of an older document is a revision; a ``removed_at`` then is a removal.
+        version of an older document is a revision, unless it is a copy on another portal
+        (archive.copies); a ``removed_at`` then is a removal.
         """
+        copies = copy_ids(self._conn)
         document = (
             "SELECT d.id, d.report_year, coalesce(d.title, v.title) AS title, d.url, a.name AS agency, "
             "d.first_seen, d.removed_at FROM documents d LEFT JOIN agencies a ON a.id = d.agency_id "
@@ -315,6 +322,7 @@ class ArchiveReader:
                 "AND e.id < v.id)",
                 since,
             )
+            if r["id"] not in copies
         ]
         return sorted(events, key=lambda e: (e.when, e.kind, e.document_id))
 
