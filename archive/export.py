@@ -1,7 +1,9 @@
 """``fazhi export``: the reports as one flat table, for people who never open SQLite.
 
 Researchers read archives in pandas, R or a spreadsheet. One row per document (its current
-version) by default, or one per version with ``all_versions`` to study silent edits.
+version) by default, or one per version with ``all_versions`` to study silent edits. Every format
+streams: rows are read a chunk at a time and written as they come (parquet in row groups), so an
+export of a national archive takes the memory of one chunk, not of the table.
 """
 
 from __future__ import annotations
@@ -25,26 +27,45 @@ COLUMNS = (
     "fingerprint", "text",
 )  # fmt: skip
 
-_QUERY = """
-SELECT v.id AS version_id, d.id AS document_id,
-       (SELECT count(*) FROM versions p WHERE p.document_id = v.document_id AND p.id <= v.id) AS version_number,
-       (SELECT count(*) FROM versions p WHERE p.document_id = v.document_id) AS versions_total,
-       a.name AS agency, a.level AS level, a.region AS region, d.report_year AS report_year,
-       v.title AS title, d.url AS url, v.published AS published, v.first_seen AS first_seen,
-       v.last_seen AS last_seen, v.seen_count AS seen_count, d.removed_at AS removed_at,
-       v.fingerprint AS fingerprint, v.text AS text
-FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON a.id = d.agency_id
+# The order of the rows, and each version's place among its document's versions: small columns only
+# (window functions over versions.document_id), so sorting never carries the texts.
+_ORDER = """
+SELECT k.id, k.version_number, k.versions_total FROM (
+    SELECT v.id, v.document_id, row_number() OVER (PARTITION BY v.document_id ORDER BY v.id) AS version_number,
+           count(*) OVER (PARTITION BY v.document_id) AS versions_total
+    FROM versions v
+) k JOIN documents d ON d.id = k.document_id LEFT JOIN agencies a ON a.id = d.agency_id
 {where}
-ORDER BY a.name, d.report_year, d.id, v.id
+ORDER BY a.name, d.report_year, d.id, k.id
 """
-_LATEST_ONLY = "WHERE v.id = d.current_version_id"  # the text the document's URLs carry now
+_LATEST_ONLY = "WHERE k.id = d.current_version_id"  # the text the document's URLs carry now
+# The rows themselves, a chunk of version ids at a time.
+_ROWS = """
+SELECT v.id AS version_id, d.id AS document_id, a.name AS agency, a.level AS level, a.region AS region,
+       d.report_year AS report_year, v.title AS title, d.url AS url, v.published AS published,
+       v.first_seen AS first_seen, v.last_seen AS last_seen, v.seen_count AS seen_count,
+       d.removed_at AS removed_at, v.fingerprint AS fingerprint, v.text AS text
+FROM versions v JOIN documents d ON d.id = v.document_id LEFT JOIN agencies a ON a.id = d.agency_id
+WHERE v.id IN ({ids})
+"""
+CHUNK_ROWS = 500
 
 
 def _rows(path: str | Path, all_versions: bool) -> Iterator[dict[str, Any]]:
+    """Every exported row in order, read a chunk at a time: memory holds the order (three integers a row)
+    and one chunk, never the whole table."""
     conn = open_for_reading(path)
     try:
-        for row in conn.execute(_QUERY.format(where="" if all_versions else _LATEST_ONLY)):
-            yield {name: row[name] for name in COLUMNS}
+        order = conn.execute(_ORDER.format(where="" if all_versions else _LATEST_ONLY)).fetchall()
+        for start in range(0, len(order), CHUNK_ROWS):
+            chunk = order[start : start + CHUNK_ROWS]
+            found = {
+                row["version_id"]: row
+                for row in conn.execute(_ROWS.format(ids=", ".join("?" * len(chunk))), [k[0] for k in chunk])
+            }
+            for version_id, number, total in chunk:
+                row = dict(found[version_id]) | {"version_number": number, "versions_total": total}
+                yield {name: row[name] for name in COLUMNS}
     finally:
         conn.close()
 
@@ -108,27 +129,72 @@ def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[by
         text.detach()  # the caller owns the byte stream
 
 
-def _write_parquet(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes]) -> int:
+# Parquet column types of the reports table (text unless listed): an empty export has the same schema.
+_INTEGER_COLUMNS = ("version_id", "document_id", "version_number", "versions_total", "report_year", "seen_count")
+# A row group is written when it holds this many rows or this many bytes of text, whichever first:
+# memory holds one group, whatever the archive's size (benchmarks/archive.py measures the peak).
+ROW_GROUP_ROWS = 2000
+ROW_GROUP_TEXT_BYTES = 16 << 20
+
+
+def _parquet_schema(pa: Any, columns: Sequence[str], group: list[dict[str, Any]], integers: Sequence[str]) -> Any:
+    """Integers where named, otherwise the types of the first group's values (a column with none yet: text)."""
+    inferred = pa.Table.from_pylist(group).schema if group else None
+    fields = []
+    for name in columns:
+        if name in integers:
+            kind = pa.int64()
+        elif inferred is not None and name in inferred.names and not pa.types.is_null(inferred.field(name).type):
+            kind = inferred.field(name).type
+        else:
+            kind = pa.string()
+        fields.append((name, kind))
+    return pa.schema(fields)
+
+
+def _write_parquet(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes], integers: Sequence[str] = ()
+) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-    table_rows = [{name: row.get(name) for name in columns} for row in rows]
-    table = (
-        pa.Table.from_pylist(table_rows) if table_rows else pa.table({c: pa.array([], pa.string()) for c in columns})
-    )
-    buffer = io.BytesIO()  # parquet writes its footer last: build it whole, then hand it over
-    pq.write_table(table, buffer)
-    fh.write(buffer.getvalue())
-    return len(table_rows)
+    count = 0
+    writer = None
+    group: list[dict[str, Any]] = []
+    text_bytes = 0
+    try:  # streams: row groups as they fill, the footer at the end
+        for row in rows:
+            group.append({name: row.get(name) for name in columns})
+            text_bytes += sum(len(v) for v in group[-1].values() if isinstance(v, str)) * 3
+            if len(group) >= ROW_GROUP_ROWS or text_bytes >= ROW_GROUP_TEXT_BYTES:
+                if writer is None:
+                    writer = pq.ParquetWriter(fh, _parquet_schema(pa, columns, group, integers))
+                writer.write_table(pa.Table.from_pylist(group, schema=writer.schema))
+                count += len(group)
+                group, text_bytes = [], 0
+        if writer is None:
+            writer = pq.ParquetWriter(fh, _parquet_schema(pa, columns, group, integers))
+        if group or not count:
+            writer.write_table(pa.Table.from_pylist(group, schema=writer.schema))
+            count += len(group)
+    finally:
+        if writer is not None:
+            writer.close()
+    return count
 
 
 def write_table(
-    rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str, out: str | Path | IO[bytes]
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    fmt: str,
+    out: str | Path | IO[bytes],
+    integers: Sequence[str] = (),
 ) -> int:
     """Write ``rows`` (dicts; ``columns`` in this order) as jsonl, csv (UTF-8; with a BOM in files, for
-    Excel) or parquet; returns the number of rows.
+    Excel) or parquet; returns the number of rows. ``rows`` may be a generator: every format writes as it
+    reads (parquet in row groups typed by ``integers`` and the first group's values).
 
     ``out`` is a file path — written under a temporary name beside it and renamed when complete, so a
     killed export never leaves a half file under the real name — or a binary stream (standard output).
@@ -142,7 +208,7 @@ def write_table(
             return _write_jsonl(rows, columns, fh)
         if fmt == "csv":
             return _write_csv(rows, columns, fh, bom=to_file)
-        return _write_parquet(rows, columns, fh)
+        return _write_parquet(rows, columns, fh, integers)
 
     if not isinstance(out, str | Path):
         count = write(out, to_file=False)
@@ -163,4 +229,4 @@ def export_reports(
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
     conn = open_for_reading(path)  # fail on a non-archive before creating any output
     conn.close()
-    return write_table(_rows(path, all_versions), COLUMNS, fmt, out)
+    return write_table(_rows(path, all_versions), COLUMNS, fmt, out, integers=_INTEGER_COLUMNS)

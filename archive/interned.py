@@ -12,9 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from typing import Any
 from urllib.parse import urlsplit
 
-from sqlite_utils import Database
+# A connection: sqlite3's, or the sqlite-utils Database around it (both have ``execute``). Plain
+# statements, not sqlite-utils' ``table.insert``, which asks which tables exist on every call.
+Database = Any
 
 # Response headers whose value changes from one fetch to the next, so they would defeat sharing a
 # header set between recaptures. Lower case; kept per capture in ``captures.headers_varying``.
@@ -31,7 +34,9 @@ def _intern(db: Database, table: str, column: str, value: object, extra: dict | 
     found = db.execute(f"SELECT id FROM [{table}] WHERE [{column}] = ?", [value]).fetchone()
     if found:
         return found[0]
-    return db[table].insert({column: value, **(extra or {})}).last_pk
+    row = {column: value, **(extra or {})}
+    names = ", ".join(f"[{k}]" for k in row)
+    return db.execute(f"INSERT INTO [{table}] ({names}) VALUES ({', '.join('?' * len(row))})", list(row.values())).lastrowid
 
 
 def url_id(db: Database, url: str) -> int:
@@ -65,14 +70,16 @@ def find_body(db: Database, digest: bytes) -> int | None:
 
 
 def body_id(db: Database, body: bytes, url_id: int, fetched_at: str, digest: bytes | None = None) -> int:
-    """The one stored copy of ``body`` (zlib level 9), found by its sha256 or added as first fetched from ``url_id``."""
+    """The one copy of ``body`` kept in the database (zlib level 9), found by its sha256 or added as first
+    fetched from ``url_id`` — for a body no WARC record holds (archive.store keeps the others there)."""
     digest = digest or body_digest(body)
     found = find_body(db, digest)
     if found is not None:
         return found
-    row = {"sha256": digest, "size": len(body), "body": zlib.compress(body, 9), "first_url_id": url_id,
-           "first_fetched_at": fetched_at}  # fmt: skip
-    return db["bodies"].insert(row).last_pk
+    return db.execute(
+        "INSERT INTO bodies (sha256, size, body, first_url_id, first_fetched_at) VALUES (?, ?, ?, ?, ?)",
+        [digest, len(body), zlib.compress(body, 9), url_id, fetched_at],
+    ).lastrowid
 
 
 def split_headers(headers: dict[str, str] | None) -> tuple[str | None, str | None]:
@@ -94,7 +101,7 @@ def header_set_id(db: Database, stable_json: str | None) -> int | None:
     found = db.execute("SELECT id FROM header_sets WHERE digest = ? AND headers = ?", [digest, stable_json]).fetchone()
     if found:
         return found[0]
-    return db["header_sets"].insert({"digest": digest, "headers": stable_json}).last_pk
+    return db.execute("INSERT INTO header_sets (digest, headers) VALUES (?, ?)", [digest, stable_json]).lastrowid
 
 
 def header_set_ids(

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from archive.copies import copy_ids, version_places
 from archive.readonly import open_for_reading
-from archive.versions import report_from_json
+from archive.versions import normalized_text, report_from_json
 from extraction.report import Report
 
 # Outcomes that say a capture saw the page as it was: a fresh copy, or the server's "not modified".
@@ -133,8 +134,19 @@ class ArchivedEvent:
     version_number: int | None = None
 
 
+def _of_agencies(column: str, agency_ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    """An SQL condition restricting ``column`` to ``agency_ids`` (None: every agency), and its parameters."""
+    if agency_ids is None:
+        return "1", []
+    return f"{column} IN ({', '.join('?' * len(agency_ids))})", list(agency_ids)
+
+
 class ArchiveReader:
-    """Read-only access to one archive file; use as a context manager (or call ``close``)."""
+    """Read-only access to one archive file; use as a context manager (or call ``close``).
+
+    The methods a report reads agency by agency take ``agency_ids`` (None: all): a reader of a
+    national archive holds one batch of agencies' texts at a time, not the archive's.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -152,36 +164,62 @@ class ArchiveReader:
     def _rows(self, sql: str, *params: object) -> list[sqlite3.Row]:
         return list(self._conn.execute(sql, params))
 
-    def agencies(self) -> list[AgencyRecord]:
-        """Every agency, in the order they entered the archive."""
+    def agencies(self, agency_ids: Sequence[int] | None = None) -> list[AgencyRecord]:
+        """Every agency (or those of ``agency_ids``), in the order they entered the archive."""
+        where, params = _of_agencies("id", agency_ids)
         return [AgencyRecord(r["id"], r["name"], r["level"], r["region"]) for r in self._rows(
-            "SELECT id, name, level, region FROM agencies ORDER BY id"
+            f"SELECT id, name, level, region FROM agencies WHERE {where} ORDER BY id", *params
         )]  # fmt: skip
 
-    def documents(self) -> list[DocumentRecord]:
+    def reporting_agency_ids(self) -> list[int]:
+        """The agencies with at least one report (a document with a year and a version), in id order."""
+        return [r[0] for r in self._rows(
+            "SELECT DISTINCT d.agency_id FROM documents d WHERE d.agency_id IS NOT NULL AND d.report_year IS NOT NULL "
+            "AND EXISTS (SELECT 1 FROM versions v WHERE v.document_id = d.id) ORDER BY d.agency_id"
+        )]  # fmt: skip
+
+    def current_texts(self) -> Iterator[tuple[int, str]]:
+        """(agency id, text) of each report's current version, by agency: one streaming pass, no list."""
+        for r in self._conn.execute(
+            "SELECT d.agency_id, v.text FROM documents d JOIN versions v ON v.id = coalesce(d.current_version_id, "
+            "(SELECT x.id FROM versions x WHERE x.document_id = d.id ORDER BY x.first_seen DESC, x.id DESC LIMIT 1)) "
+            "WHERE d.agency_id IS NOT NULL AND d.report_year IS NOT NULL ORDER BY d.agency_id, d.report_year, d.id"
+        ):
+            yield r[0], r[1] or ""
+
+    def documents(self, agency_ids: Sequence[int] | None = None) -> list[DocumentRecord]:
         """Every document with an agency and a report year, by agency, then year."""
+        where, params = _of_agencies("agency_id", agency_ids)
         return [
             DocumentRecord(r["id"], r["agency_id"], r["report_year"], r["title"], r["url"], r["first_seen"],
                            r["last_seen"], r["removed_at"], r["current_version_id"])  # fmt: skip
             for r in self._rows(
                 "SELECT id, agency_id, report_year, title, url, first_seen, last_seen, removed_at, current_version_id "
                 "FROM documents "
-                "WHERE agency_id IS NOT NULL AND report_year IS NOT NULL ORDER BY agency_id, report_year, id"
+                f"WHERE agency_id IS NOT NULL AND report_year IS NOT NULL AND {where} ORDER BY agency_id, report_year, id",
+                *params,
             )
         ]
 
-    def versions(self, with_report: bool = False) -> dict[int, list[VersionRecord]]:
+    def versions(
+        self, with_report: bool = False, agency_ids: Sequence[int] | None = None
+    ) -> dict[int, list[VersionRecord]]:
         """Each document's versions, oldest first (by first seen); ``with_report`` also reads the stored Reports."""
         out: dict[int, list[VersionRecord]] = {}
         report = "report" if with_report else "NULL AS report"
+        where, params = _of_agencies("agency_id", agency_ids)
         places = version_places(self._conn)
         for r in self._rows(
-            "SELECT id, document_id, capture_id, title, text, coalesce(text_normalized, text) AS normalized, "
-            f"first_seen, last_seen, seen_count, published, {report} FROM versions ORDER BY document_id, first_seen, id"
+            "SELECT id, document_id, capture_id, title, text, text_normalized, "
+            f"first_seen, last_seen, seen_count, published, {report} FROM versions "
+            + ("" if agency_ids is None else f"WHERE document_id IN (SELECT id FROM documents WHERE {where}) ")
+            + "ORDER BY document_id, first_seen, id",
+            *params,
         ):
             out.setdefault(r["document_id"], []).append(
                 VersionRecord(
-                    r["id"], r["document_id"], r["capture_id"], r["title"], r["text"] or "", r["normalized"] or "",
+                    r["id"], r["document_id"], r["capture_id"], r["title"], r["text"] or "",
+                    normalized_text(r["text"], r["text_normalized"]),
                     r["first_seen"], r["last_seen"], r["seen_count"], r["published"], r["report"],
                     *places.get(r["id"], (None, False)),
                 )  # fmt: skip
@@ -192,35 +230,43 @@ class ArchiveReader:
         """When the archive last saw any report: the date the site is "as of"."""
         return self._conn.execute("SELECT max(last_seen) FROM versions").fetchone()[0]
 
-    def version_captures(self) -> dict[int, list[CaptureRecord]]:
+    def version_captures(self, agency_ids: Sequence[int] | None = None) -> dict[int, list[CaptureRecord]]:
         """Each version's evidence: the capture it came from, then every fetch of a URL carrying it that saw it.
 
         ``version_urls`` says which URLs carry a version and from when to when; a fetch of one of them saw
         the version when it answered ok or not-modified in that span. Oldest first.
         """
         out: dict[int, list[CaptureRecord]] = {}
+        where, params = _of_agencies("agency_id", agency_ids)
         for r in self._rows(
             f"SELECT DISTINCT v.id AS version_id, {_CAPTURE_COLUMNS} FROM versions v "
             "JOIN version_urls vu ON vu.version_id = v.id "
             "JOIN captures x ON x.id = v.capture_id OR (x.url_id = vu.url_id AND x.outcome IN (?, ?) "
             "AND x.fetched_at >= vu.first_seen AND x.fetched_at <= vu.last_seen) "
-            "JOIN capture_records c ON c.id = x.id ORDER BY v.id, c.fetched_at, c.id",
+            "JOIN capture_records c ON c.id = x.id "
+            + ("" if agency_ids is None else f"WHERE v.document_id IN (SELECT id FROM documents WHERE {where}) ")
+            + "ORDER BY v.id, c.fetched_at, c.id",
             *SEEN_OUTCOMES,
+            *params,
         ):
             out.setdefault(r["version_id"], []).append(_capture(r))
         return out
 
-    def unavailable_documents(self) -> list[tuple[int, CaptureRecord]]:
+    def unavailable_documents(self, agency_ids: Sequence[int] | None = None) -> list[tuple[int, CaptureRecord]]:
         """(document id, capture) for each URL of a report whose latest fetch could not read it."""
         marks = ", ".join("?" for _ in UNAVAILABLE_OUTCOMES)
+        where, params = _of_agencies("agency_id", agency_ids)
         return [
             (r["document_id"], _capture(r))
             for r in self._rows(
                 f"SELECT du.document_id, {_CAPTURE_COLUMNS} FROM document_urls du JOIN urls u ON u.url = du.url "
                 "JOIN capture_records c ON c.id = (SELECT x.id FROM captures x WHERE x.url_id = u.id "
                 "ORDER BY x.fetched_at DESC, x.id DESC LIMIT 1) "
-                f"WHERE c.outcome IN ({marks}) ORDER BY du.document_id, c.url",
+                f"WHERE c.outcome IN ({marks}) "
+                + ("" if agency_ids is None else f"AND du.document_id IN (SELECT id FROM documents WHERE {where}) ")
+                + "ORDER BY du.document_id, c.url",
                 *UNAVAILABLE_OUTCOMES,
+                *params,
             )
         ]
 
@@ -297,12 +343,15 @@ class ArchiveReader:
         return exists, exists and index_is_current(self._conn)
 
     def version_bodies(self, content_type_prefix: str = "text/html") -> list[bytes]:
-        """The raw bodies (as fetched) of the captures versions came from, of one content type: benchmark input."""
-        import zlib
+        """The raw bodies (as fetched) of the captures versions came from, of one content type: benchmark input.
 
-        return [zlib.decompress(r["body"]) for r in self._rows(
-            "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id IN "
-            "(SELECT capture_id FROM versions) AND b.body IS NOT NULL AND c.content_type LIKE ? || '%'",
+        Each is read from the WARC record that holds it (schema 5 keeps no second copy in the database).
+        """
+        from archive.store import capture_body
+
+        return [capture_body(self._conn, r["id"]) for r in self._rows(
+            "SELECT c.id FROM captures c WHERE c.id IN (SELECT capture_id FROM versions) "
+            "AND c.body_id IS NOT NULL AND c.content_type LIKE ? || '%' ORDER BY c.id",
             content_type_prefix,
         )]  # fmt: skip
 

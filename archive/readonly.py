@@ -141,7 +141,9 @@ def archive_stats(conn: Any) -> dict[str, Any]:
         # What deduplication and compression save: bytes fetched, distinct bodies, bytes they take.
         "fetched_body_bytes": count("SELECT coalesce(sum(b.size), 0) FROM captures c JOIN bodies b ON b.id = c.body_id"),
         "bodies": count("SELECT count(*) FROM bodies"),
+        # Bytes the database's own copies take (zlib): only bodies no WARC record holds.
         "stored_body_bytes": count("SELECT coalesce(sum(length(body)), 0) FROM bodies"),
+        "bodies_in_warc": count("SELECT count(*) FROM bodies WHERE warc_offset IS NOT NULL AND body IS NULL"),
     }
 
 

@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from archive.bigrams import CREATE_INDEX
+
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 KIND_FAZHI_REPORT = "fazhi_report"
 # Tables holding one text value each, stored once and referred to by id (archive.interned).
 _INTERNED_TEXT = {"urls": "url", "warc_files": "name"}
@@ -68,39 +70,49 @@ def _create_tables(db: Database) -> None:
     db["bodies"].create(
         # first_url_id / first_fetched_at: the capture that brought the body, which a WARC revisit
         # record of a later capture refers to (kept here so captures need no index on body_id).
-        {"id": int, "sha256": bytes, "size": int, "body": bytes, "first_url_id": int, "first_fetched_at": str},
+        # warc_file_id / warc_offset: the WARC response record holding the body (schema 5); ``body``
+        # (zlib) is kept only where no WARC record holds it.
+        {"id": int, "sha256": bytes, "size": int, "body": bytes, "first_url_id": int, "first_fetched_at": str,
+         "warc_file_id": int, "warc_offset": int},  # fmt: skip
         pk="id",
-        foreign_keys=[("first_url_id", "urls", "id")],
+        foreign_keys=[("first_url_id", "urls", "id"), ("warc_file_id", "warc_files", "id")],
         not_null=["sha256", "size"],
         if_not_exists=True,
     )
     _create_captures(db, "captures")
-    db["versions"].create(
-        {
-            "id": int,
-            "document_id": int,
-            "capture_id": int,
-            "title": str,
-            "text": str,
-            "text_normalized": str,
-            "fingerprint": str,
-            "published": str,
-            "report": str,
-            "first_seen": str,
-            "last_seen": str,
-            "seen_count": int,
-        },
-        pk="id",
-        foreign_keys=[("document_id", "documents", "id"), ("capture_id", "captures", "id")],
-        not_null=["document_id", "capture_id", "fingerprint", "first_seen", "last_seen", "seen_count"],
-        if_not_exists=True,
-    )
+    _create_versions(db, "versions")
     _create_version_urls(db)
+    db.execute(CREATE_INDEX)
     db["attachments"].create(
         {"id": int, "document_id": int, "capture_id": int, "name": str, "url": str},
         pk="id",
         foreign_keys=[("document_id", "documents", "id"), ("capture_id", "captures", "id")],
         not_null=["document_id", "url"],
+        if_not_exists=True,
+    )
+
+
+def _create_versions(db: Database, name: str) -> None:
+    """One row per distinct text of a document; the long columns last (schema 5), so a reader of the
+    dates, counts or fingerprint never walks the text's overflow pages."""
+    db[name].create(
+        {
+            "id": int,
+            "document_id": int,
+            "capture_id": int,
+            "title": str,
+            "fingerprint": str,
+            "published": str,
+            "first_seen": str,
+            "last_seen": str,
+            "seen_count": int,
+            "report": str,
+            "text_normalized": str,  # NULL: the NFKC form of text (archive.versions.normalized_text)
+            "text": str,
+        },
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id"), ("capture_id", "captures", "id")],
+        not_null=["document_id", "capture_id", "fingerprint", "first_seen", "last_seen", "seen_count"],
         if_not_exists=True,
     )
 
@@ -162,7 +174,8 @@ SELECT c.id, u.url, f.url AS final_url, c.fetched_at, c.status, c.outcome, c.rea
        CASE WHEN h.headers IS NULL AND c.headers_varying IS NULL THEN NULL
             ELSE json_patch(json_patch(coalesce(hb.headers, '{}'), coalesce(h.headers, '{}')),
                             coalesce(c.headers_varying, '{}')) END AS headers,
-       lower(hex(b.sha256)) AS sha256, b.size AS body_size, b.body IS NOT NULL AS body_stored, c.body_id,
+       lower(hex(b.sha256)) AS sha256, b.size AS body_size,
+       (b.body IS NOT NULL OR b.warc_offset IS NOT NULL) AS body_stored, c.body_id,
        p.name AS portal, pu.url AS parent_url, w.name AS warc_file, c.warc_offset
 FROM captures c
 JOIN urls u ON u.id = c.url_id
@@ -199,6 +212,8 @@ def _create_indexes(db: Database) -> None:
     db["header_sets"].create_index(["digest"], if_not_exists=True)
     # Lookups by URL (validators, removal). Not by body: every capture would pay for that entry.
     db["captures"].create_index(["url_id"], if_not_exists=True)
+    # What one crawl of one portal saw (the removal check after it), without reading older crawls.
+    db["captures"].create_index(["portal_id", "fetched_at"], if_not_exists=True)
     db["versions"].create_index(["document_id"], if_not_exists=True)
     db["versions"].create_index(["capture_id"], if_not_exists=True)
     db["version_urls"].create_index(["url_id"], if_not_exists=True)
@@ -290,10 +305,55 @@ def _migrate_to_4(db: Database) -> None:
     db.execute("DROP VIEW IF EXISTS capture_records")  # made again below, with the column
 
 
+def _migrate_to_5(db: Database) -> None:
+    """Schema 5 keeps the archive small: a body a WARC record holds is found there (``bodies.warc_file_id``,
+    ``warc_offset``: the record of the capture that first brought it); the normalised text only where it
+    is not the NFKC form of the text; the stored Report without repeated keys or copies of section
+    titles; the versions' long columns last; and the search index as two-character runs written at
+    ingest (``versions_bigrams``), not the trigram index with positions the writer caught up at close.
+    Bodies already in the database keep their copy there (nothing is dropped that was not re-read)."""
+    from archive.bigrams import index_version
+    from archive.versions import normalized_text, pack_report, stored_normalized
+
+    if "warc_offset" not in db["bodies"].columns_dict:
+        db.execute("ALTER TABLE bodies ADD COLUMN warc_file_id INTEGER REFERENCES warc_files(id)")
+        db.execute("ALTER TABLE bodies ADD COLUMN warc_offset INTEGER")
+    db.execute(
+        "UPDATE bodies SET warc_file_id = c.warc_file_id, warc_offset = c.warc_offset "
+        "FROM (SELECT body_id, min(id) AS first FROM captures GROUP BY body_id) f JOIN captures c ON c.id = f.first "
+        "WHERE f.body_id = bodies.id AND bodies.size > 0 AND c.status IS NOT NULL AND c.status != 304 AND c.warc_file_id IS NOT NULL"
+    )
+    _create_versions(db, "versions_v5")
+    columns = ("id", "document_id", "capture_id", "title", "fingerprint", "published", "first_seen", "last_seen",
+               "seen_count")  # fmt: skip
+    for row in db.query(f"SELECT {', '.join(columns)}, report, text_normalized, text FROM versions ORDER BY id"):
+        text = row["text"] or ""
+        # Schema 4's NULL meant "the text itself"; schema 5's means its NFKC form.
+        normalized = row["text_normalized"] if row["text_normalized"] is not None else text
+        report = json.loads(row["report"]) if row["report"] else None
+        db.execute(
+            f"INSERT INTO versions_v5 ({', '.join(columns)}, report, text_normalized, text) "
+            f"VALUES ({', '.join('?' * (len(columns) + 3))})",
+            [*(row[c] for c in columns), pack_report(report, text) if report is not None else None,
+             stored_normalized(text, normalized), row["text"]],
+        )  # fmt: skip
+    db.execute("DROP VIEW IF EXISTS version_url_records")  # made again below, on the new table
+    db.execute("DROP TABLE versions")
+    db.execute("ALTER TABLE versions_v5 RENAME TO versions")
+    db.execute("DROP TABLE IF EXISTS versions_fts")
+    for version_id, title, stored, text in db.execute(
+        "SELECT id, title, text_normalized, text FROM versions ORDER BY id"
+    ).fetchall():
+        index_version(db, version_id, title, normalized_text(text, stored))
+    db.execute("DROP VIEW IF EXISTS capture_records")  # made again below, with body_stored from the WARC too
+
+
 # Version n's migration turns a version n-1 archive into version n. _create_tables always creates
 # the newest tables (a migration brings an older archive's existing ones up to date). Migrations
 # run with foreign keys off (tables are rebuilt) and are checked before they commit.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4}
+MIGRATIONS: dict[int, Callable[[Database], None]] = {
+    2: _migrate_to_2, 3: _migrate_to_3, 4: _migrate_to_4, 5: _migrate_to_5,
+}  # fmt: skip
 
 
 def recorded_version(db: Database) -> int | None:

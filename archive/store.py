@@ -1,23 +1,25 @@
 """The archive: every fetch as a capture, every distinct text of a report as a version.
 
-One ``ingest`` is one transaction, so a crash mid-crawl leaves either the whole capture (with its
-document and version rows) or none of it. One writer at a time holds the archive's lock file
+One ``ingest`` (or one ``ingest_many`` batch) is one transaction, so a crash mid-crawl leaves either
+the whole capture — or batch — (with its document and version rows) or none of it. One writer at a time holds the archive's lock file
 (``archive.db.lock``, archive.lock); the database runs in WAL mode, so readers (``fazhi check``,
 the crawl's own validator lookups) and the writer never block each other, and a write that still
 meets a busy database is retried until the busy timeout, then raised as ``ArchiveBusy``. Every
 failure to write is an ``archive.errors.ArchiveWriteError`` and leaves nothing half-written: the
-transaction is rolled back and the capture's WARC record cut back off. Raw bodies are
-zlib-compressed and stored once per sha256, URLs and stable headers once each (archive.interned):
-an unchanged recapture adds a short row of integers, not a second copy of the page.
+transaction is rolled back and the capture's WARC record cut back off. A raw body is kept once per
+sha256, in the WARC response record that first carried it (the database keeps the sha256 and where
+the record is; a zlib copy only where no WARC record holds it), URLs and stable headers once each
+(archive.interned): an unchanged recapture adds a short row of integers, not a second copy of the page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sqlite3
 import time
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,13 +30,14 @@ from sqlite_utils import Database
 
 from archive import interned
 from archive.agencies import infer_level, infer_region
+from archive.bigrams import index_version
 from archive.capture import Capture
 from archive.errors import ArchiveWriteError, is_busy, write_error
 from archive.fingerprint import fingerprint, fingerprint_text
 from archive.lock import WriterLock
 from archive.readonly import archive_stats
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
-from archive.versions import report_json
+from archive.versions import report_json, stored_normalized
 from extraction.report import Report
 
 logger = logging.getLogger(__name__)
@@ -46,6 +49,10 @@ UNKNOWN_AGENCIES = frozenset({"", "未知", "unknown"})
 DEFAULT_BUSY_TIMEOUT = 30.0
 # How long a second writer waits for the first to finish before refusing (0: refuse at once).
 DEFAULT_LOCK_WAIT = 0.0
+# Pages of a new archive. A version row (a few KB of text) overflows a page; SQLite fills overflow
+# pages whole and keeps the rest in the leaf, and with 4 KiB pages that rest (up to ~4 KB) leaves
+# most leaves holding one row and half empty — 2 KiB pages waste a fifth as much (benchmarks/archive.py).
+PAGE_SIZE = 2048
 # Archives open for writing in this process, by path: only the first may cut torn WARC tails
 # (another one's file could be mid-write).
 _open_writers: dict[Path, int] = {}
@@ -74,6 +81,8 @@ def open_database(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) 
     try:
         db.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         db.execute("PRAGMA foreign_keys = ON")
+        if not db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            db.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only a new, empty file takes it
         ensure_schema(db)
         try:
             db.execute("PRAGMA journal_mode = WAL")
@@ -131,20 +140,50 @@ def immediate(db: Database) -> Iterator[Database]:
         raise
 
 
+def database_file(db: Database | sqlite3.Connection) -> Path | None:
+    """The file of a connection's main database (None in memory): where its WARC folder is found."""
+    conn = getattr(db, "conn", db)
+    for _seq, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main" and file:
+            return Path(file)
+    return None
+
+
 def capture_body(db: Database | sqlite3.Connection, capture_id: int) -> bytes:
-    """The raw body of a capture as it was fetched (each distinct body is stored once, in ``bodies``)."""
+    """The raw body of a capture as it was fetched: from its WARC record, or the database's copy.
+
+    Each distinct body is one ``bodies`` row; the WARC response record of the capture that first
+    brought it holds the bytes (``warc_file_id``/``warc_offset``), or, where no WARC record does,
+    the row itself (zlib). KeyError when neither can give it back whole (sha256 checked).
+    """
     row = db.execute(
-        "SELECT b.sha256, b.body, b.size FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id = ?",
+        "SELECT b.sha256, b.body, b.size, w.name, b.warc_offset FROM captures c JOIN bodies b ON b.id = c.body_id "
+        "LEFT JOIN warc_files w ON w.id = b.warc_file_id WHERE c.id = ?",
         [capture_id],
     ).fetchone()
     if row is None:
         raise KeyError(f"no capture {capture_id}")
-    sha, body, size = row
-    if body is None:
+    sha, body, size, warc_file, offset = row
+    if body is not None:
+        return zlib.decompress(body)
+    if warc_file is None:
         if size:
             raise KeyError(f"capture {capture_id}: body {sha.hex()} is not stored")
         return b""
-    return zlib.decompress(body)
+    from warcio.exceptions import ArchiveLoadFailed
+
+    from archive.warc import read_body, warc_dir_for
+
+    db_file = database_file(db)
+    try:
+        if db_file is None:
+            raise OSError("an archive in memory has no WARC folder")
+        raw = read_body(warc_dir_for(db_file), warc_file, offset)
+    except (OSError, ValueError, StopIteration, ArchiveLoadFailed) as exc:
+        raise KeyError(f"capture {capture_id}: body {sha.hex()[:12]}… unreadable in {warc_file}@{offset} ({exc})") from exc
+    if hashlib.sha256(raw).digest() != sha:
+        raise KeyError(f"capture {capture_id}: the WARC record {warc_file}@{offset} holds another body")
+    return raw
 
 
 def _warc_store(path: Path, warc: bool | None) -> Any:
@@ -164,9 +203,14 @@ class Archive:
     """The archive database at ``path`` (created with its schema if missing).
 
     ``warc``: also write raw captures as WARC files in ``<db stem>.warcs/`` beside the database
-    (None, the default: when warcio is installed; True: required; False: never).
+    (None, the default: when warcio is installed; True: required; False: never). Where a WARC
+    record holds a body, the database keeps its sha256 and where it is, not a second copy.
     ``lock_wait``: seconds to wait for another writer's lock before raising ``ArchiveLocked``.
     ``busy_timeout``: seconds a write waits on a busy database before raising ``ArchiveBusy``.
+
+    Writes are plain prepared statements (sqlite3 caches them per connection), and ids of the few
+    values every capture repeats (portals, WARC files, agencies) are remembered between captures
+    and forgotten when a transaction is rolled back.
     """
 
     def __init__(
@@ -179,11 +223,14 @@ class Archive:
         self.path = Path(path)
         self.busy_timeout = busy_timeout
         self.lock = WriterLock(self.path, wait=lock_wait)
+        self._ids: dict[tuple[str, str], int | None] = {}
+        self._agencies: dict[str, tuple[int, str | None]] = {}
         try:
             try:
                 self.db = open_database(self.path, busy_timeout)
             except (sqlite3.Error, OSError) as exc:
                 raise write_error(exc, self.path) from exc
+            self.conn = self.db.conn
             self.warc = _warc_store(self.path, warc)
             if self.warc is not None and not _open_writers.get(self.path.resolve()):
                 self._cut_torn_warc_tails()
@@ -203,18 +250,16 @@ class Archive:
         self.close()
 
     def close(self) -> None:
-        """Bring the search index up to date (reading commands never write it), then close and let go of the lock."""
-        from archive.search import update_search_index  # archive.search reads through this module
+        """Close the WARC file and the database (one plain file again) and let go of the lock.
 
+        Nothing is left to catch up: the search index is written with each version (archive.bigrams).
+        """
         if self.lock.released:
             return
         try:
-            update_search_index(self.db)
-        except sqlite3.Error as exc:  # a full disk, say: the next writer's close indexes what is missing
-            logger.warning("archive %s: search index not brought up to date (%s)", self.path, exc)
-        finally:
             if self.warc is not None:
                 self.warc.close()
+        finally:
             _open_writers[self.path.resolve()] -= 1
             self.db.close()
             self.lock.release()
@@ -248,30 +293,114 @@ class Archive:
         Raises ``ArchiveWriteError`` (``ArchiveFull``, ``ArchiveBusy`` …) when it cannot, having
         written nothing: the caller must stop, not carry on without this capture.
         """
+        return self.ingest_many([(capture, report)])[0]
+
+    def ingest_many(self, items: Iterable[tuple[Capture, Report | None]]) -> list[IngestResult]:
+        """Record a batch of (capture, report) pairs in one transaction: all of them, or none.
+
+        For a writer that batches (docs/CONTRACTS.md §3): one commit, and one sync of the WARC file,
+        for the whole batch instead of one per capture. Each capture is recorded exactly as
+        :meth:`ingest` would, in order (a later capture sees what an earlier one wrote), and the
+        results come back in the same order. On any failure nothing of the batch stays — no row,
+        no WARC record — and ``ArchiveWriteError`` is raised; a process killed mid-batch loses the
+        batch (its rows were never committed), which the next crawl fetches again.
+        """
+        batch = list(items)
+        if not batch:
+            return []
         deadline = time.monotonic() + self.busy_timeout
         pause = 0.05
         while True:
             try:
-                return self._ingest_once(capture, report)
+                return self._ingest_batch(batch)
             except ArchiveWriteError:
                 raise
             except (sqlite3.Error, OSError) as exc:
                 if is_busy(exc) and time.monotonic() < deadline:
-                    time.sleep(pause)  # another connection's transaction: try the whole ingest again
+                    time.sleep(pause)  # another connection's transaction: try the whole batch again
                     pause = min(pause * 2, 1.0)
                     continue
                 raise write_error(exc, self.path) from exc
 
-    def _ingest_once(self, capture: Capture, report: Report | None) -> IngestResult:
-        location = None
+    def _ingest_batch(self, batch: list[tuple[Capture, Report | None]]) -> list[IngestResult]:
+        written: list[Any] = []  # WARC locations of this batch, in order
         try:
             with immediate(self.db):
-                capture_id, location = self._record_capture(capture)
-                return self._ingest_report(capture_id, capture, report)
+                results = []
+                for capture, report in batch:
+                    capture_id = self._record_capture(capture, written)
+                    results.append(self._ingest_report(capture_id, capture, report))
+                if self.warc is not None and written:
+                    self.warc.sync()  # the records are on disk before the rows that point at them commit
+                return results
         except BaseException:
-            if location is not None and self.warc is not None:
-                self.warc.discard(location)  # the capture row is not there: neither is its record
+            self._ids.clear()  # ids inserted by the rolled-back transaction no longer exist
+            self._agencies.clear()
+            if self.warc is not None:
+                first_in_file: dict[str, Any] = {}
+                for location in written:
+                    first_in_file.setdefault(location.file, location)
+                for location in first_in_file.values():
+                    self.warc.discard(location)  # the capture rows are not there: neither are their records
             raise
+
+    def _interned(self, table: str, value: str | None) -> int | None:
+        """Id of a portal or WARC file name (few, repeated by every capture), remembered between captures."""
+        if not value:
+            return None
+        key = (table, value)
+        if key not in self._ids:
+            self._ids[key] = (
+                interned.portal_id(self.conn, value) if table == "portals" else interned.warc_file_id(self.conn, value)
+            )
+        return self._ids[key]
+
+    def _record_capture(self, capture: Capture, written: list[Any]) -> int:
+        c = self.conn
+        body = capture.body or b""
+        digest = interned.body_digest(body)
+        url_id = interned.url_id(c, capture.url)
+        final_url = capture.final_url if capture.final_url != capture.url else None
+        final_url_id = interned.url_id(c, final_url) if final_url else None
+        known = c.execute(
+            "SELECT b.id, u.url, b.first_fetched_at FROM bodies b LEFT JOIN urls u ON u.id = b.first_url_id "
+            "WHERE b.sha256 = ?",
+            [digest],
+        ).fetchone()
+        first = (known[1], known[2]) if known and body and known[1] else None
+        confirmed = capture.status == 304 and c.execute(
+            "SELECT u.url, c.fetched_at FROM captures c JOIN urls u ON u.id = coalesce(c.final_url_id, c.url_id) "
+            "WHERE c.url_id = ? AND c.status = 200 AND c.outcome = 'ok' ORDER BY c.id DESC LIMIT 1",
+            [url_id],
+        ).fetchone()
+        location = self.warc.write(capture, first, tuple(confirmed) if confirmed else None) if self.warc else None
+        if location is not None:
+            written.append(location)
+        stable_headers, varying_headers = interned.split_headers(capture.headers)
+        headers_id, headers_base_id = interned.header_set_ids(c, url_id, stable_headers)
+        warc_file_id = self._interned("warc_files", location.file if location else None)
+        if known:
+            body_id = known[0]
+        elif body and location is not None and location.record_type == "response":
+            # The WARC record holds the bytes: the row keeps their sha256 and where they are.
+            # The body's first URL is the one its WARC record was written under (after redirects).
+            body_id = c.execute(
+                "INSERT INTO bodies (sha256, size, body, first_url_id, first_fetched_at, warc_file_id, warc_offset) "
+                "VALUES (?, ?, NULL, ?, ?, ?, ?)",
+                [digest, len(body), final_url_id or url_id, capture.fetched_at, warc_file_id, location.offset],
+            ).lastrowid
+        else:
+            body_id = interned.body_id(c, body, final_url_id or url_id, capture.fetched_at, digest)
+        return c.execute(
+            "INSERT INTO captures (url_id, final_url_id, fetched_at, status, outcome, reason, kind, content_type, "
+            "headers_id, headers_base_id, headers_varying, body_id, portal_id, parent_url_id, warc_file_id, warc_offset) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [url_id, final_url_id, capture.fetched_at, capture.status, capture.outcome, capture.error, capture.kind,
+             capture.content_type, headers_id, headers_base_id, varying_headers, body_id,
+             self._interned("portals", capture.portal),
+             interned.url_id(c, capture.parent_url) if capture.parent_url else None,
+             warc_file_id, location.offset if location else None],
+        ).lastrowid  # fmt: skip
 
     def _ingest_report(self, capture_id: int, capture: Capture, report: Report | None) -> IngestResult:
         if capture.outcome != "ok" or report is None or not report.is_report or not _has_words(report):
@@ -286,7 +415,7 @@ class Archive:
         document_id = self._document(capture, report)
         if is_truncated(report) and (kept := self._complete_version(document_id)) is not None:
             # A page that had to be cut is no new text of a report already held whole.
-            self.db.execute(
+            self.conn.execute(
                 "UPDATE captures SET reason = ? WHERE id = ?",
                 [f"truncated extraction: the complete version {kept} stays current", capture_id],
             )
@@ -295,109 +424,61 @@ class Archive:
         self._record_attachments(document_id, capture_id, report)
         return IngestResult(capture_id, document_id, version_id, status)
 
-    def _record_capture(self, capture: Capture) -> tuple[int, Any]:
-        body = capture.body or b""
-        digest = interned.body_digest(body)
-        url_id = interned.url_id(self.db, capture.url)
-        final_url = capture.final_url if capture.final_url != capture.url else None
-        final_url_id = interned.optional_url_id(self.db, final_url)
-        known = interned.find_body(self.db, digest) if body else None
-        first = known and self.db.execute(
-            "SELECT u.url, b.first_fetched_at FROM bodies b JOIN urls u ON u.id = b.first_url_id WHERE b.id = ?",
-            [known],
-        ).fetchone()
-        confirmed = capture.status == 304 and self.db.execute(
-            "SELECT u.url, c.fetched_at FROM captures c JOIN urls u ON u.id = coalesce(c.final_url_id, c.url_id) "
-            "WHERE c.url_id = ? AND c.status = 200 AND c.outcome = 'ok' ORDER BY c.id DESC LIMIT 1",
-            [url_id],
-        ).fetchone()
-        location = (
-            self.warc.write(capture, tuple(first) if first else None, tuple(confirmed) if confirmed else None)
-            if self.warc
-            else None
-        )
-        stable_headers, varying_headers = interned.split_headers(capture.headers)
-        headers_id, headers_base_id = interned.header_set_ids(self.db, url_id, stable_headers)
-        row = {
-            "url_id": url_id,
-            "final_url_id": final_url_id,
-            "fetched_at": capture.fetched_at,
-            "status": capture.status,
-            "outcome": capture.outcome,
-            "reason": capture.error,
-            "kind": capture.kind,
-            "content_type": capture.content_type,
-            "headers_id": headers_id,
-            "headers_base_id": headers_base_id,
-            "headers_varying": varying_headers,
-            # The body's first URL is the one its WARC record was written under (after redirects).
-            "body_id": known or interned.body_id(self.db, body, final_url_id or url_id, capture.fetched_at, digest),
-            "portal_id": interned.portal_id(self.db, capture.portal),
-            "parent_url_id": interned.optional_url_id(self.db, capture.parent_url),
-            "warc_file_id": interned.warc_file_id(self.db, location.file if location else None),
-            "warc_offset": location.offset if location else None,
-        }
-        return self.db["captures"].insert(row).last_pk, location
-
     def _agency(self, report: Report) -> int | None:
         name = (report.agency or report.publisher or "").strip()
         if name in UNKNOWN_AGENCIES:
             return None
-        found = self.db.execute("SELECT id, region FROM agencies WHERE name = ?", [name]).fetchone()
-        if found:
-            if found[1] is None and report.region:
-                self.db["agencies"].update(found[0], {"region": report.region})
-            return found[0]
-        row = {"name": name, "level": infer_level(name), "region": report.region or infer_region(name)}
-        return self.db["agencies"].insert(row).last_pk
+        found = self._agencies.get(name)
+        if found is None:
+            row = self.conn.execute("SELECT id, region FROM agencies WHERE name = ?", [name]).fetchone()
+            if row is None:
+                region = report.region or infer_region(name)
+                agency_id = self.conn.execute(
+                    "INSERT INTO agencies (name, level, region) VALUES (?, ?, ?)", [name, infer_level(name), region]
+                ).lastrowid
+                row = (agency_id, region)
+            found = self._agencies[name] = (row[0], row[1])
+        if found[1] is None and report.region:
+            self.conn.execute("UPDATE agencies SET region = ? WHERE id = ?", [report.region, found[0]])
+            self._agencies[name] = (found[0], report.region)
+        return found[0]
 
     def _document_for_urls(self, urls: list[str]) -> int | None:
         for url in urls:
-            found = self.db.execute("SELECT document_id FROM document_urls WHERE url = ?", [url]).fetchone()
+            found = self.conn.execute("SELECT document_id FROM document_urls WHERE url = ?", [url]).fetchone()
             if found:
                 return found[0]
         return None
 
     def _document(self, capture: Capture, report: Report) -> int:
         """Identity: a URL seen before, else (agency, year, kind) when both are known, else a new document."""
+        c = self.conn
         urls = _urls(capture, report)
         agency_id = self._agency(report)
         document_id = self._document_for_urls(urls)
         if document_id is None and agency_id is not None and report.report_year is not None:
-            found = self.db.execute(
+            found = c.execute(
                 "SELECT id FROM documents WHERE agency_id = ? AND report_year = ? AND kind = ?",
                 [agency_id, report.report_year, KIND_FAZHI_REPORT],
             ).fetchone()
             document_id = found[0] if found else None
         if document_id is None:
-            document_id = (
-                self.db["documents"]
-                .insert(
-                    {
-                        "agency_id": agency_id,
-                        "report_year": report.report_year,
-                        "kind": KIND_FAZHI_REPORT,
-                        "title": report.title or None,
-                        "url": report.url or capture.final_url or capture.url,
-                        "first_seen": capture.fetched_at,
-                        "last_seen": capture.fetched_at,
-                        "removed_at": None,
-                    }
-                )
-                .last_pk
-            )
+            document_id = c.execute(
+                "INSERT INTO documents (agency_id, report_year, kind, title, url, first_seen, last_seen, removed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, NULL)",
+                [agency_id, report.report_year, KIND_FAZHI_REPORT, report.title or None,
+                 report.url or capture.final_url or capture.url, capture.fetched_at, capture.fetched_at],
+            ).lastrowid  # fmt: skip
         else:
             self._touch_document(document_id, capture.fetched_at)
             if report.title:
-                self.db["documents"].update(document_id, {"title": report.title})
+                c.execute("UPDATE documents SET title = ? WHERE id = ?", [report.title, document_id])
         for url in urls:
-            self.db.execute(
-                "INSERT OR IGNORE INTO document_urls (url, document_id) VALUES (?, ?)", [url, document_id]
-            )
+            c.execute("INSERT OR IGNORE INTO document_urls (url, document_id) VALUES (?, ?)", [url, document_id])
         return document_id
 
     def _touch_document(self, document_id: int, seen_at: str) -> None:
-        self.db.execute(
+        self.conn.execute(
             "UPDATE documents SET last_seen = max(last_seen, ?), removed_at = NULL WHERE id = ?",
             [seen_at, document_id],
         )
@@ -411,47 +492,34 @@ class Archive:
         between two "revisions" on every crawl: a text seen before is seen again, and
         ``version_urls`` says which URL carries which version.
         """
-        print_ = fingerprint(report.text_normalized or report.text)
-        known = self.db.execute(
+        c = self.conn
+        normalized = report.text_normalized or report.text
+        print_ = fingerprint(normalized)
+        known = c.execute(
             "SELECT id FROM versions WHERE document_id = ? AND fingerprint = ? ORDER BY id DESC LIMIT 1",
             [document_id, print_],
         ).fetchone()
         if known:
             self._confirm(document_id, known[0], capture)
             return known[0], "seen_again"
-        version_id = (
-            self.db["versions"]
-            .insert(
-                {
-                    "document_id": document_id,
-                    "capture_id": capture_id,
-                    "title": report.title,
-                    "text": report.text,
-                    # NULL when it is the text itself: readers use coalesce(text_normalized, text).
-                    "text_normalized": report.text_normalized
-                    if report.text_normalized != report.text
-                    else None,
-                    "fingerprint": print_,
-                    "published": report.published,
-                    "report": report_json(report),
-                    "first_seen": capture.fetched_at,
-                    "last_seen": capture.fetched_at,
-                    "seen_count": 1,
-                }
-            )
-            .last_pk
-        )
+        version_id = c.execute(
+            "INSERT INTO versions (document_id, capture_id, title, fingerprint, published, first_seen, last_seen, "
+            "seen_count, report, text_normalized, text) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+            [document_id, capture_id, report.title, print_, report.published, capture.fetched_at,
+             capture.fetched_at, report_json(report), stored_normalized(report.text, normalized), report.text],
+        ).lastrowid  # fmt: skip
+        index_version(c, version_id, report.title, normalized)
         self._carried_at(version_id, capture)
-        self.db.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id])
+        c.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id])
         return version_id, "new_version"
 
     def _carried_at(self, version_id: int, capture: Capture) -> None:
         """Record (or refresh) that the capture's URL carries ``version_id``."""
-        self.db.execute(
+        self.conn.execute(
             "INSERT INTO version_urls (version_id, url_id, first_seen, last_seen, seen_count) "
             "VALUES (?, ?, ?, ?, 1) ON CONFLICT (version_id, url_id) DO UPDATE SET "
             "last_seen = max(last_seen, excluded.last_seen), seen_count = seen_count + 1",
-            [version_id, interned.url_id(self.db, capture.url), capture.fetched_at, capture.fetched_at],
+            [version_id, interned.url_id(self.conn, capture.url), capture.fetched_at, capture.fetched_at],
         )
 
     def _confirm(self, document_id: int, version_id: int, capture: Capture) -> None:
@@ -460,23 +528,24 @@ class Archive:
         It becomes the document's current text again only when it comes back at a URL that carried
         the current one (a revert); a copy at another URL seen again changes nothing.
         """
-        self.db.execute(
+        c = self.conn
+        c.execute(
             "UPDATE versions SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 WHERE id = ?",
             [capture.fetched_at, version_id],
         )
-        url_id = interned.url_id(self.db, capture.url)
-        reverted = self.db.execute(
+        url_id = interned.url_id(c, capture.url)
+        reverted = c.execute(
             "SELECT d.current_version_id FROM documents d JOIN version_urls u ON u.version_id = d.current_version_id "
             "WHERE d.id = ? AND u.url_id = ? AND d.current_version_id != ?",
             [document_id, url_id, version_id],
         ).fetchone()
         self._carried_at(version_id, capture)
         if reverted and not self._is_truncated_version(version_id):
-            self.db.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id])
+            c.execute("UPDATE documents SET current_version_id = ? WHERE id = ?", [version_id, document_id])
 
     def _confirm_by_url(self, document_id: int, capture: Capture) -> None:
         """A 304 for a URL: the version that URL carried last is confirmed, like the document."""
-        found = self.db.execute(
+        found = self.conn.execute(
             "SELECT u.version_id FROM version_urls u JOIN versions v ON v.id = u.version_id "
             "JOIN urls l ON l.id = u.url_id WHERE l.url = ? AND v.document_id = ? "
             "ORDER BY u.last_seen DESC, u.version_id DESC LIMIT 1",
@@ -487,14 +556,12 @@ class Archive:
 
     def _is_truncated_version(self, version_id: int) -> bool:
         return bool(
-            self.db.execute(
-                f"SELECT 1 FROM versions v WHERE v.id = ? AND {_TRUNCATED_SQL}", [version_id]
-            ).fetchone()
+            self.conn.execute(f"SELECT 1 FROM versions v WHERE v.id = ? AND {_TRUNCATED_SQL}", [version_id]).fetchone()
         )
 
     def _complete_version(self, document_id: int) -> int | None:
         """The document's current version if it is complete, else its newest complete one (None: none is)."""
-        found = self.db.execute(
+        found = self.conn.execute(
             f"SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id WHERE v.document_id = ? "
             f"AND NOT {_TRUNCATED_SQL} ORDER BY v.id = d.current_version_id DESC, v.id DESC LIMIT 1",
             [document_id],
@@ -503,10 +570,22 @@ class Archive:
 
     def _record_attachments(self, document_id: int, capture_id: int, report: Report) -> None:
         for attachment in report.attachments:
-            self.db.execute(
+            self.conn.execute(
                 "INSERT OR IGNORE INTO attachments (document_id, capture_id, name, url) VALUES (?, ?, ?, ?)",
                 [document_id, capture_id, attachment.name, attachment.url],
             )
+
+    # -- after a crawl ----------------------------------------------------------------------------
+
+    def mark_removed(self, portal: str, crawl_started: str) -> list[int]:
+        """archive.removal.mark_removed on this writer's own connection (no second connection per portal)."""
+        from archive.removal import mark_removed_on
+
+        try:
+            with immediate(self.db):
+                return mark_removed_on(self.conn, portal, crawl_started)
+        except (sqlite3.Error, OSError) as exc:
+            raise write_error(exc, self.path) from exc
 
     # -- reading ----------------------------------------------------------------------------------
 

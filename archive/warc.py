@@ -54,6 +54,7 @@ def _sha256_digest(body: bytes) -> str:
 class WarcLocation:
     file: str  # name inside the archive's .warcs folder
     offset: int
+    record_type: str = "response"  # or "revisit": a response record holds the body itself
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,7 @@ class WarcStore:
         self._fd: int | None = None
         self._name = ""
         self._size = 0
+        self._unsynced = False
         self._writer = WARCWriter(None, gzip=True)  # builds records; they are written by _append
 
     def _open(self) -> None:
@@ -98,6 +100,7 @@ class WarcStore:
                 exc.filename = str(self.folder / self._name)  # say which file could not be written
             raise
         self._size = offset + len(data)
+        self._unsynced = True
         return offset
 
     def _write_some(self, data: memoryview) -> int:
@@ -106,10 +109,28 @@ class WarcStore:
         return os.write(self._fd, data)
 
     def discard(self, location: WarcLocation) -> None:
-        """Cut the record at ``location`` (the last one written) back off: its capture was not committed."""
-        if self._fd is not None and location.file == self._name and location.offset <= self._size:
-            os.ftruncate(self._fd, location.offset)
-            self._size = location.offset
+        """Cut the file of ``location`` back to where that record began: its capture was not committed.
+
+        archive.store cuts a failed batch back at the first of its records in each file it wrote.
+        """
+        if self._fd is not None and location.file == self._name:
+            if location.offset <= self._size:
+                os.ftruncate(self._fd, location.offset)
+                self._size = location.offset
+            return
+        path = self.folder / location.file
+        if path.is_file() and location.offset <= path.stat().st_size:
+            os.truncate(path, location.offset)
+
+    def sync(self) -> None:
+        """Make the records written so far durable (``fdatasync``), before the rows that point at them commit.
+
+        The WARC record is the only copy of a body (the database keeps its sha256 and where it is), so
+        a power cut must not keep a committed capture whose record was still in the page cache.
+        """
+        if self._fd is not None and self._unsynced:
+            os.fdatasync(self._fd)
+            self._unsynced = False
 
     def write(
         self, capture: Capture, first_of_body: tuple[str, str] | None, not_modified_of: tuple[str, str] | None = None
@@ -119,6 +140,7 @@ class WarcStore:
         if capture.status is None:
             return None  # no response came back: nothing HTTP to record
         if self._fd is None or self._size > MAX_FILE_BYTES:
+            self.sync()
             self.close()
             self._open()
         body = capture.body or b""
@@ -132,6 +154,7 @@ class WarcStore:
         digest = _sha256_digest(body)
         warc_headers = {"WARC-Date": capture.fetched_at, "WARC-Payload-Digest": digest}
         uri = capture.final_url or capture.url
+        record_type = "revisit"
         if first_of_body and body:
             record = self._writer.create_revisit_record(
                 uri, digest, first_of_body[0], first_of_body[1], http_headers=http, warc_headers_dict=warc_headers
@@ -148,18 +171,20 @@ class WarcStore:
             record.rec_headers.add_header("WARC-Refers-To-Target-URI", not_modified_of[0])
             record.rec_headers.add_header("WARC-Refers-To-Date", not_modified_of[1])
         else:
+            record_type = "response"
             record = self._writer.create_warc_record(
                 uri, "response", payload=BytesIO(body), length=len(body), http_headers=http,
                 warc_headers_dict=warc_headers,
             )  # fmt: skip
         self._writer.out = built = BytesIO()  # the whole gzip member in memory before any byte reaches the file
         self._writer.write_record(record)
-        return WarcLocation(self._name, self._append(built.getvalue()))
+        return WarcLocation(self._name, self._append(built.getvalue()), record_type)
 
     def close(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            self._unsynced = False
 
 
 def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordContent:
@@ -180,6 +205,29 @@ def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordCo
         )
 
 
+def read_body(folder: str | Path, file: str, offset: int) -> bytes:
+    """The payload of the response record at ``offset``: a body the database keeps only the sha256 of."""
+    record = read_warc_record(folder, file, offset)
+    if record.record_type != "response":
+        raise ValueError(f"{file}@{offset} is a {record.record_type} record, not the response holding a body")
+    return record.body
+
+
+def payload_digest_of_sha256(sha256: bytes) -> str:
+    """The WARC-Payload-Digest of a body whose sha256 is ``sha256``."""
+    return "sha256:" + base64.b32encode(sha256).decode("ascii")
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """One whole record as :func:`scan_warc_file` read it, for ``fazhi check`` (no second read)."""
+
+    record_type: str
+    payload_digest: str | None
+    profile: str | None
+    payload_sha256: bytes | None  # of a response record's HTTP payload, computed from the bytes
+
+
 @dataclass(frozen=True)
 class WarcScan:
     """What :func:`scan_warc_file` found: the offsets of whole records, and where a torn one begins."""
@@ -188,39 +236,67 @@ class WarcScan:
     size: int
     torn_at: int | None = None  # offset of the first record that is cut short or unreadable
     problem: str = ""
+    summaries: dict[int, RecordSummary] | None = None  # offset → record, when asked for
 
 
 _CHUNK = 1 << 16
+
+
+def _warc_headers(head: bytes) -> tuple[dict[bytes, bytes], int] | None:
+    """The WARC header fields (lower-case names) and where the block begins; None if they are cut short."""
+    end = head.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    fields = {}
+    for line in head[:end].split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        fields[name.strip().lower()] = value.strip()
+    return fields, end + 4
 
 
 def _record_problem(head: bytes, total: int, tail: bytes) -> str:
     """Why a decompressed gzip member is not one whole WARC record ("" when it is)."""
     if not head.startswith(b"WARC/1."):
         return "not a WARC record"
-    end = head.find(b"\r\n\r\n")
-    if end < 0:
+    parsed = _warc_headers(head)
+    if parsed is None:
         return "its WARC headers are cut short"
-    length = None
-    for line in head[:end].split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip()) if value.strip().isdigit() else None
-    if length is None:
+    fields, block = parsed
+    value = fields.get(b"content-length", b"")
+    if not value.isdigit():
         return "no Content-Length in its WARC headers"
-    expected = end + 4 + length + 4
+    expected = block + int(value) + 4
     if total != expected or tail != b"\r\n\r\n":
         return f"{total} bytes where its headers promise {expected}"
     return ""
 
 
-def scan_warc_file(path: str | Path, start: int = 0) -> WarcScan:
+def _summary(data: bytes) -> RecordSummary:
+    fields, block = _warc_headers(data) or ({}, 0)
+
+    def field(name: bytes) -> str | None:
+        value = fields.get(name)
+        return value.decode("utf-8", "replace") if value is not None else None
+
+    record_type = field(b"warc-type") or ""
+    payload_sha = None
+    if record_type == "response":
+        content = data[block : len(data) - 4]
+        http_end = content.find(b"\r\n\r\n")
+        payload_sha = hashlib.sha256(content[http_end + 4 :] if http_end >= 0 else b"").digest()
+    return RecordSummary(record_type, field(b"warc-payload-digest"), field(b"warc-profile"), payload_sha)
+
+
+def scan_warc_file(path: str | Path, start: int = 0, summaries: bool = False) -> WarcScan:
     """Walk the gzip members of a ``.warc.gz`` from ``start``: one whole WARC record each, or where it breaks.
 
     warcio's reader quietly returns what it can of a truncated record, so a file cut mid-record would
     pass unnoticed; this checks every member ends (gzip trailer) and holds as many bytes as its
-    ``Content-Length`` says.
+    ``Content-Length`` says. With ``summaries``, each whole record's type, digests and the sha256 of
+    a response's payload come back too, read in the same pass (zlib and hashlib: C speed).
     """
     records: list[int] = []
+    found: dict[int, RecordSummary] | None = {} if summaries else None
     with Path(path).open("rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         fh.seek(start)
@@ -229,29 +305,34 @@ def scan_warc_file(path: str | Path, start: int = 0) -> WarcScan:
             if not pending:
                 pending = fh.read(_CHUNK)
                 if not pending:
-                    return WarcScan(records, size)
+                    return WarcScan(records, size, summaries=found)
             member = zlib.decompressobj(wbits=31)
             consumed, head, total, tail = 0, b"", 0, b""
+            parts: list[bytes] = []
             try:
                 while not member.eof:
                     if not pending:
                         pending = fh.read(_CHUNK)
                         if not pending:
-                            return WarcScan(records, size, offset, "the file ends inside the record")
+                            return WarcScan(records, size, offset, "the file ends inside the record", found)
                     out = member.decompress(pending)
                     used = len(pending) - len(member.unused_data)
                     consumed += used
                     pending = member.unused_data
                     if len(head) < _CHUNK:
                         head += out[: _CHUNK - len(head)]
+                    if found is not None:
+                        parts.append(out)
                     total += len(out)
                     tail = (tail + out)[-4:]
             except zlib.error as exc:
-                return WarcScan(records, size, offset, f"gzip data is damaged ({exc})")
+                return WarcScan(records, size, offset, f"gzip data is damaged ({exc})", found)
             problem = _record_problem(head, total, tail)
             if problem:
-                return WarcScan(records, size, offset, problem)
+                return WarcScan(records, size, offset, problem, found)
             records.append(offset)
+            if found is not None:
+                found[offset] = _summary(b"".join(parts))
             offset += consumed
 
 

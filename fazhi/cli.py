@@ -209,14 +209,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from fazhi.outputs import replace_directory
-    from report.site import build_report_site
+    from report.site import LAST_BUILD, build_report_site
 
     if args.out == "-":
         raise UsageError("the report is a directory of pages: give --out DIR, not -")
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers takes a number of processes, 1 or more")
     db = _archive_to_read(args.db)
     out = Path(args.out)
-    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh))
-    print(f"wrote {out / 'index.html'}")
+    previous = None if args.rebuild or not out.is_dir() else out  # replace_directory checks it is ours
+    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh, workers=args.workers, previous=previous))
+    print(f"wrote {out / 'index.html'} ({LAST_BUILD.get('agencies', 0)} agencies, "
+          f"{LAST_BUILD.get('reused', 0)} unchanged since the last report)")  # fmt: skip
     return 0
 
 
@@ -240,7 +244,8 @@ def stats_text(stats: dict[str, Any]) -> str:
         ("captures", stats["captures"], outcomes or "no fetches yet"),
         ("agencies", stats["agencies"], ""),
         ("bodies", stats["bodies"], f"distinct raw bodies: {_size(stats['fetched_body_bytes'])} fetched, "
-                                    f"{_size(stats['stored_body_bytes'])} stored"),
+                                    f"{_size(stats['stored_body_bytes'])} stored in the database, "
+                                    f"{stats['bodies_in_warc']} kept in WARC records only"),
     ]  # fmt: skip
     width = max(len(str(n)) for _, n, _ in lines)
     return "\n".join(f"{name:<10} {n:>{width}}" + (f"  ({note})" if note else "") for name, n, note in lines)
@@ -397,8 +402,8 @@ def cmd_datasette(args: argparse.Namespace) -> int:
     if args.metadata:
         print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0
-    if not current:
-        print(f"fazhi datasette: the search index of {db} is {'behind' if has_index else 'missing'}: "
+    if not has_index:
+        print(f"fazhi datasette: the search index of {db} is missing: "
               f"`fazhi migrate --db {db}` brings it up to date", file=sys.stderr)  # fmt: skip
     with socket.socket() as probe:  # Datasette would say it in a traceback of its own
         try:
@@ -453,6 +458,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("report", cmd_report, "write the static HTML report site for an archive")
     p.add_argument("--db", required=True)
     p.add_argument("--out", required=True, help="a new or empty directory, or one fazhi report wrote before")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes analysing agencies (default: one per CPU; 1: this process only, the least memory)")
+    p.add_argument("--rebuild", action="store_true",
+                   help="analyse every agency again (default: copy the pages of agencies unchanged since the last report)")  # fmt: skip
 
     p = add("stats", cmd_stats, "count what the archive holds")
     p.add_argument("--db", required=True)

@@ -19,6 +19,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
+from archive.bigrams import INDEX_TABLE
+
 TEMPLATE = Path(__file__).with_name("datasette.json")
 
 
@@ -28,29 +30,30 @@ def database_name(db_path: str | Path) -> str:
 
 
 def metadata_for(db_path: str | Path, has_index: bool = True) -> dict[str, Any]:
-    """Datasette metadata for the archive at ``db_path``: descriptions, FTS link, canned queries.
+    """Datasette metadata for the archive at ``db_path``: descriptions and canned queries.
 
-    ``has_index`` False (an archive last written before the writer kept the search index): no search
-    box on versions, and the search query matches by LIKE alone, so every page still works.
+    ``has_index`` False (an archive whose search index was dropped): the search query matches by
+    LIKE alone, so every page still works.
     """
     template = json.loads(TEMPLATE.read_text(encoding="utf-8"))
     tables, queries = template.pop("tables"), template.pop("queries")
     if not has_index:
-        for key in ("fts_table", "fts_pk"):
-            tables["versions"].pop(key, None)
-        tables.pop("versions_fts", None)
+        tables.pop(INDEX_TABLE, None)
         sql = queries["search_reports"]["sql"]
-        assert LENGTH_3_CLAUSE in sql and SHORT_ONLY in sql, "fazhi/datasette.json's search query changed"
-        queries["search_reports"]["sql"] = sql.replace(LENGTH_3_CLAUSE, "0").replace(SHORT_ONLY, "")
+        assert INDEX_CLAUSE in sql and SHORT_ONLY in sql, "fazhi/datasette.json's search query changed"
+        queries["search_reports"]["sql"] = sql.replace(INDEX_CLAUSE, "0").replace(SHORT_ONLY, "")
     return {**template, "databases": {database_name(db_path): {"tables": tables, "queries": queries}}}
 
 
-# The search query's index branch, and the guard that keeps its LIKE branch to 1–2 characters:
-# without an index, the LIKE branch answers for every length.
-SHORT_ONLY = "length(:q) < 3 and "
-LENGTH_3_CLAUSE = (
-    "(length(:q) >= 3 and versions.id in (select rowid from versions_fts where versions_fts match "
-    "'\"' || replace(:q, '\"', '\"\"') || '\"'))"
+# The search query's index branch (every two-character run of :q AND-ed in the index, then the text
+# checked), and the guard that keeps its LIKE branch to one character: without an index, the LIKE
+# branch answers for every length.
+SHORT_ONLY = "length(:q) < 2 and "
+INDEX_CLAUSE = (
+    f"(length(:q) >= 2 and versions.id in (select rowid from {INDEX_TABLE} where {INDEX_TABLE} match "
+    "(with recursive s(n) as (select 1 union all select n + 1 from s where n < length(:q) - 1) "
+    "select group_concat('\"' || replace(substr(:q, n, 2), '\"', '\"\"') || '\"', ' AND ') from s)) "
+    "and instr(coalesce(versions.text_normalized, versions.text) || ' ' || coalesce(versions.title, ''), :q) > 0)"
 )
 
 

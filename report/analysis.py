@@ -9,6 +9,7 @@ against the rule (``analyse_agency``).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 
 from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
 from diffing.compare import revision_edits
@@ -26,21 +27,24 @@ from extraction.sections import parse_sections
 from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, YearPair
 
 
-def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
-    """Agencies with their reports (one per year), each report's versions (oldest first) and their captures."""
-    versions = reader.versions(with_report=True)
-    captures = reader.version_captures()
+def load_agencies(reader: ArchiveReader, agency_ids: Sequence[int] | None = None) -> list[AgencyPage]:
+    """Agencies with their reports (one per year), each report's versions (oldest first) and their captures.
+
+    ``agency_ids``: only those agencies (a batch of a streamed build); None: every agency.
+    """
+    versions = reader.versions(with_report=True, agency_ids=agency_ids)
+    captures = reader.version_captures(agency_ids)
     unavailable: dict[int, list[CaptureRecord]] = {}
-    for document_id, capture in reader.unavailable_documents():
+    for document_id, capture in reader.unavailable_documents(agency_ids):
         unavailable.setdefault(document_id, []).append(capture)
     documents: dict[int, list[DocumentPage]] = {}
-    for d in reader.documents():
+    for d in reader.documents(agency_ids):
         if versions.get(d.id):
             page = DocumentPage.of(d, versions[d.id])
             page.captures = {v.id: captures.get(v.id, []) for v in page.versions}
             page.unavailable = unavailable.get(d.id, [])
             documents.setdefault(d.agency_id, []).append(page)
-    return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
+    return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies(agency_ids) if documents.get(a.id)]
 
 
 def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Report:
@@ -96,4 +100,19 @@ def shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
     for agency in agencies:
         agency.keys = set().union(*(sentence_keys(d.current.text) for d in agency.documents))
         counts.update(agency.keys)
+    return counts
+
+
+def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> Counter[str]:
+    """:func:`shared_sentence_keys` from (agency id, current text) pairs grouped by agency
+    (``ArchiveReader.current_texts``): the texts pass through once, only the counts stay."""
+    counts: Counter[str] = Counter()
+    agency: int | None = None
+    keys: set[str] = set()
+    for agency_id, text in current_texts:
+        if agency_id != agency:
+            counts.update(keys)
+            agency, keys = agency_id, set()
+        keys |= sentence_keys(text)
+    counts.update(keys)
     return counts

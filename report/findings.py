@@ -2,8 +2,8 @@
 
 What the site shows as HTML an analyst wants in pandas, R or a spreadsheet: one row per commitment
 (per figure, per problem) per pair of consecutive years, one row per compliance finding. The rows
-are computed from the archive when asked (``fazhi export --table``), by the same analysis the
-site runs (``report.analysis``), so an export and the site never disagree; ``fazhi report`` also
+are computed from the archive when asked (``fazhi export --table``, streamed a batch of agencies at
+a time), by the same analysis the site runs (``report.analysis``), so an export and the site never disagree; ``fazhi report`` also
 writes them into ``DIR/findings.db`` for Datasette (canned queries in datasette/findings.json).
 """
 
@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.yoy import YearOverYear
-from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
+from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.pages import AgencyPage, DocumentPage, YearPair
 from report.vocabulary import (
     COMPLIANCE_LABELS,
@@ -120,28 +120,39 @@ def unread_compliance_rows(captures: list[CaptureRecord]) -> list[dict[str, Any]
              "part": None, "url": c.url, "document_id": None} for c in captures]  # fmt: skip
 
 
-def analysed_agencies(db: str | Path) -> tuple[list[AgencyPage], list[CaptureRecord]]:
-    """The archive's agencies, each analysed as the site analyses them, and the report pages never read."""
+# Agencies analysed together when the rows stream out: memory holds one batch's texts.
+BATCH_AGENCIES = 64
+
+
+def analysed_agencies(db: str | Path) -> Iterator[AgencyPage]:
+    """The archive's agencies, each analysed as the site analyses them, a batch at a time."""
     with ArchiveReader(db) as reader:
-        agencies, unread = load_agencies(reader), reader.unreadable_report_urls()
-    keys = shared_sentence_keys(agencies)
-    for agency in agencies:
-        analyse_agency(agency, keys)
-    return agencies, unread
+        counts = streamed_sentence_keys(reader.current_texts())  # template reuse counts over the whole archive
+        ids = reader.reporting_agency_ids()
+        for start in range(0, len(ids), BATCH_AGENCIES):
+            agencies = load_agencies(reader, ids[start : start + BATCH_AGENCIES])
+            shared_sentence_keys(agencies)  # each agency's own keys
+            for agency in agencies:
+                analyse_agency(agency, counts)
+                yield agency
 
 
-def finding_rows(db: str | Path, table: str) -> list[dict[str, Any]]:
-    """The rows of one findings table for the archive at ``db``."""
+def finding_rows(db: str | Path, table: str) -> Iterator[dict[str, Any]]:
+    """The rows of one findings table for the archive at ``db``, as they are computed (a generator)."""
     if table not in TABLES:
         raise ValueError(f"unknown findings table {table!r}; expected one of {', '.join(TABLES)}")
-    agencies, unread = analysed_agencies(db)
-    rows = [row for agency in agencies for doc in agency.documents for row in document_rows(table, agency, doc)]
-    return rows + (unread_compliance_rows(unread) if table == "compliance" else [])
+    for agency in analysed_agencies(db):
+        for doc in agency.documents:
+            yield from document_rows(table, agency, doc)
+    if table == "compliance":
+        with ArchiveReader(db) as reader:
+            yield from unread_compliance_rows(reader.unreadable_report_urls())
 
 
 def export_findings(db: str | Path, table: str, fmt: str, out: str | Path | IO[bytes]) -> int:
     """``fazhi export --table TABLE``: write one findings table as jsonl, csv or parquet; returns the row count."""
     from archive.export import write_table
 
-    rows = finding_rows(db, table)
-    return write_table(rows, TABLES[table], fmt, out)
+    if table not in TABLES:
+        raise ValueError(f"unknown findings table {table!r}; expected one of {', '.join(TABLES)}")
+    return write_table(finding_rows(db, table), TABLES[table], fmt, out)

@@ -112,9 +112,11 @@ class DocumentPage:
         return any(not v.copy for v in self.versions[1:])
 
     def without_texts(self) -> None:
-        """Drop what only this document's own pages need (texts, diffs), keeping what the index lists."""
+        """Drop what only this document's own pages need (texts, diffs, the evidence beyond each version's
+        first capture), keeping what the index, desk and feed list: a site of every agency holds these."""
         self.versions = [replace(v, text="", text_normalized="", report_data=None) for v in self.versions]
         self.revisions, self.yoy = [], None
+        self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
 
 class OtherAgencies:
@@ -143,6 +145,7 @@ class AgencyPage:
     dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
     desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
+    pages: list[str] = field(default_factory=list)  # the files its build wrote, relative to the site
 
     @classmethod
     def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:

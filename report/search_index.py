@@ -12,7 +12,9 @@ loaded in shards: a query reads only the shards of its own bigrams and the texts
 from __future__ import annotations
 
 import json
+import tempfile
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,22 +61,66 @@ def _script(call: str, *args: object) -> str:
     return f"{call}({body});\n"
 
 
+class SearchIndexWriter:
+    """``out/search/*.js`` written as versions come (``fazhi report`` streams agency by agency).
+
+    Texts go out a chunk at a time; each version's bigrams go to a spill file of their shard, and
+    :meth:`finish` groups one shard at a time, so memory holds a shard's postings, not the index's.
+    """
+
+    def __init__(self, out: Path) -> None:
+        self.folder = out / "search"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=self.folder)
+        self._shards = [
+            open(Path(self._spill.name) / f"{k}.tsv", "w", encoding="utf-8")  # noqa: SIM115 (closed in finish)
+            for k in range(SHARDS)
+        ]
+        self._rows: list[list[object]] = []
+        self._texts: list[str] = []
+
+    def add(self, documents: Iterable[SearchDocument]) -> None:
+        for doc in documents:
+            n = len(self._rows)
+            by_shard: dict[int, list[str]] = {}
+            for gram in bigrams(doc.text):
+                by_shard.setdefault(shard_of(gram), []).append(gram)
+            for k, grams in by_shard.items():  # one line a shard: the version, then its grams (2 characters each)
+                self._shards[k].write(f"{n}\t{''.join(grams)}\n")
+            self._rows.append([doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions])
+            self._texts.append(normalise(doc.text))
+            if len(self._texts) == CHUNK:
+                self._write_texts()
+
+    def _write_texts(self) -> None:
+        chunk = (len(self._rows) - 1) // CHUNK
+        (self.folder / f"text-{chunk}.js").write_text(_script("FAZHI_SEARCH.texts", chunk, self._texts), encoding="utf-8")
+        self._texts = []
+
+    def finish(self) -> int:
+        """Write the postings and the document list; returns the number of distinct bigrams."""
+        if self._texts:
+            self._write_texts()
+        meta = {"shards": SHARDS, "chunk": CHUNK, "count": len(self._rows)}
+        (self.folder / "docs.js").write_text(_script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8")
+        distinct = 0
+        for k, spill in enumerate(self._shards):
+            spill.close()
+            postings: dict[str, list[int]] = {}
+            with open(spill.name, encoding="utf-8") as fh:
+                for line in fh:
+                    n, grams = line.rstrip("\n").split("\t", 1)
+                    number = int(n)
+                    for i in range(0, len(grams), 2):
+                        postings.setdefault(grams[i : i + 2], []).append(number)
+            (self.folder / f"index-{k}.js").write_text(_script("FAZHI_SEARCH.shard", k, postings), encoding="utf-8")
+            distinct += len(postings)
+        self._spill.cleanup()
+        return distinct
+
+
 def write_search_index(out: Path, documents: list[SearchDocument]) -> int:
     """Write ``out/search/*.js`` for ``documents``; returns the number of distinct bigrams."""
-    folder = out / "search"
-    folder.mkdir(parents=True, exist_ok=True)
-    postings: list[dict[str, list[int]]] = [{} for _ in range(SHARDS)]
-    for n, doc in enumerate(documents):
-        for gram in bigrams(doc.text):
-            postings[shard_of(gram)].setdefault(gram, []).append(n)
-    meta = {"shards": SHARDS, "chunk": CHUNK, "count": len(documents)}
-    rows = [[d.agency, d.region, d.year, d.title, d.href, d.version, d.versions] for d in documents]
-    (folder / "docs.js").write_text(_script("FAZHI_SEARCH.documents", meta, rows), encoding="utf-8")
-    for k, shard in enumerate(postings):
-        (folder / f"index-{k}.js").write_text(_script("FAZHI_SEARCH.shard", k, shard), encoding="utf-8")
-    for start in range(0, len(documents), CHUNK):
-        texts = [normalise(d.text) for d in documents[start : start + CHUNK]]
-        (folder / f"text-{start // CHUNK}.js").write_text(
-            _script("FAZHI_SEARCH.texts", start // CHUNK, texts), encoding="utf-8"
-        )
-    return sum(len(s) for s in postings)
+    writer = SearchIndexWriter(out)
+    writer.add(documents)
+    return writer.finish()

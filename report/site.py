@@ -8,6 +8,7 @@ works offline and from a file:// URL. All scraped text is escaped by Jinja2 auto
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from collections import Counter
@@ -16,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from archive.findings_db import write_findings_db
+from archive.findings_db import FindingsDbWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.textdiff import _words
-from report.analysis import analyse_agency, load_agencies, shared_sentence_keys
+from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.desk import Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
@@ -27,7 +28,8 @@ from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
 from report.pages import AgencyPage, Region, Totals
 from report.render import script, stylesheet, template_environment
-from report.search_index import SearchDocument, write_search_index
+from report.reuse import BuildCache, PreviousBuild, agency_digest, code_digest
+from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
 from report.vocabulary import UNKNOWN_REGION
 
@@ -36,6 +38,10 @@ SITE_URL_ENV = "FAZHI_SITE_URL"
 FINDINGS_DB = "findings.db"
 # Below this many agencies, starting worker processes costs more than it saves.
 PARALLEL_FROM = 32
+# Agencies read, analysed and written together: memory holds one batch's texts, whatever the archive's size.
+BATCH_AGENCIES = 64
+# What the last build_report_site in this process did (agencies built, copied from the previous build): for the CLI.
+LAST_BUILD: dict[str, int] = {}
 
 
 @dataclass(frozen=True)
@@ -57,35 +63,37 @@ def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
     return [Region(name, members) for name, members in ordered]
 
 
-def _write(out: Path, relative: str, template: str, root: str, **context: Any) -> None:
+def _write(out: Path, relative: str, template: str, root: str, **context: Any) -> str:
     html = template_environment().get_template(template).render(root=root, **context)
     (out / relative).write_text(html, encoding="utf-8")
+    return relative
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index needs)."""
     out, generated = context.out, context.generated
     analyse_agency(agency, context.shared_keys)
-    _write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency)
+    pages = agency.pages = []
+    pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
     for doc in agency.documents:
-        _write(
+        pages.append(_write(
             out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
             agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
             latest_text=doc.current.text,
-        )
+        ))  # fmt: skip
         for number, version in enumerate(doc.versions, 1):
-            _write(
+            pages.append(_write(
                 out, f"versions/{version.id}.html", "version.html", "../", generated=generated,
                 agency=agency, doc=doc, version=version, number=number,
                 captures=[(c, context.replay.link(c)) for c in doc.captures.get(version.id, [])],
-            )
+            ))  # fmt: skip
         if doc.yoy:
-            _write(
+            pages.append(_write(
                 out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
                 agency=agency, old_year=doc.yoy.old_year, new_year=doc.year,
                 old_doc=doc.yoy.old_doc, new_doc=doc, diff=doc.yoy.diff, plans=doc.yoy.plans,
                 analysis=doc.yoy.analysis,
-            )
+            ))  # fmt: skip
     agency.desk = agency_desk(agency)
     agency.findings = agency_findings(agency)
     for doc in agency.documents:
@@ -117,31 +125,51 @@ def _build_in_worker(agency: AgencyPage) -> AgencyPage:
     return _build_agency(agency, _WORKER["context"])
 
 
-def _build_agencies(agencies: list[AgencyPage], context: SiteContext, workers: int) -> list[AgencyPage]:
-    """Agencies are independent once the shared sentence index exists: build them on every core."""
-    if workers <= 1 or len(agencies) < PARALLEL_FROM:
-        return [_build_agency(a, context) for a in agencies]
-    _words("预热")  # load jieba's dictionary once, before the workers fork
-    mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker, initargs=(context,))
-    except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
-        return [_build_agency(a, context) for a in agencies]
-    with pool:
-        return list(pool.map(_build_in_worker, agencies, chunksize=8))
+class _Builders:
+    """Where agencies are built: this process, or worker processes started once for the whole site."""
+
+    def __init__(self, context: SiteContext, workers: int, agencies: int) -> None:
+        self.context, self.pool = context, None
+        self.parallel = workers > 1 and agencies >= PARALLEL_FROM
+        self.workers = workers
+
+    def _start(self) -> None:
+        """Start the workers when there is first something to build (a rebuild may copy every agency).
+
+        They fork with the writers' files open, and leave by os._exit: they never flush or close them.
+        """
+        self.parallel = False
+        _words("预热")  # load jieba's dictionary once, before the workers fork
+        mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        try:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp_context, initializer=_start_worker,
+                                            initargs=(self.context,))  # fmt: skip
+        except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
+            self.pool = None
+
+    def build(self, agencies: list[AgencyPage]) -> list[AgencyPage]:
+        """Agencies are independent once the shared sentence index exists: build them on every core."""
+        if agencies and self.parallel:
+            self._start()
+        if self.pool is None:
+            return [_build_agency(a, self.context) for a in agencies]
+        return list(self.pool.map(_build_in_worker, agencies, chunksize=max(1, len(agencies) // 16)))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
 
 
-def _write_search(out: Path, agencies: list[AgencyPage], generated: str | None) -> None:
-    searchable = _search_documents(agencies)
-    write_search_index(out, searchable)
+def _write_search_page(out: Path, count: int, generated: str | None) -> None:
     (out / "search.js").write_text(script("search.js"), encoding="utf-8")
-    _write(out, "search.html", "search.html", "", generated=generated, count=len(searchable))
+    _write(out, "search.html", "search.html", "", generated=generated, count=count)
 
 
 def _write_across_agencies(
     out: Path, agencies: list[AgencyPage], unread: list[CaptureRecord], generated: str | None
 ) -> None:
-    """What reads every agency at once: the index and its desk, the feed, the findings, the summary."""
+    """What reads every agency at once (their pages' summaries, no texts): the index and its desk, the
+    feed, the summary."""
     documents = [d for a in agencies for d in a.documents]
     totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
                     sum(d.revised for d in documents))  # fmt: skip
@@ -149,32 +177,71 @@ def _write_across_agencies(
     _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
            totals=totals, desk=desk)  # fmt: skip
     write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
-    findings = {table: [row for a in agencies for row in a.findings.get(table, [])] for table in FINDING_TABLES}
-    findings["compliance"] += unread_compliance_rows(unread)
-    write_findings_db(out / FINDINGS_DB, findings, FINDING_TABLES)
     write_summary(out, desk, totals)
 
 
 def build_report_site(
-    db_path: str | Path, out_dir: str | Path, workers: int | None = None, replay_url: str | None = None
+    db_path: str | Path,
+    out_dir: str | Path,
+    workers: int | None = None,
+    replay_url: str | None = None,
+    previous: str | Path | None = None,
 ) -> Path:
     """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html.
 
     ``workers`` processes build the agency pages (default: one per CPU, for large archives only).
     ``replay_url`` (default: the ``FAZHI_REPLAY_URL`` environment variable) is the template of a link
-    to replay each capture (report.evidence.ReplayLinks).
+    to replay each capture (report.evidence.ReplayLinks). ``previous``: a site this function wrote
+    before (for the same archive or an older copy of it); the agencies whose inputs are unchanged
+    are copied from it, not analysed again (``report.reuse``). The site is the same either way.
+    Agencies are read, analysed and written ``BATCH_AGENCIES`` at a time: memory holds one batch.
     """
     out = Path(out_dir)
-    replay = ReplayLinks(replay_url if replay_url is not None else os.environ.get(REPLAY_ENV))
-    with ArchiveReader(db_path) as reader:
-        agencies = load_agencies(reader)
-        unread, generated = reader.unreadable_report_urls(), reader.last_seen()
+    replay_template = replay_url if replay_url is not None else os.environ.get(REPLAY_ENV)
+    replay = ReplayLinks(replay_template)
+    code, settings = code_digest(), json.dumps({"replay": replay_template})
+    last = PreviousBuild(Path(previous) if previous else None, code, settings)
     for folder in ("agencies", "documents", "versions"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
     (out / "desk.js").write_text(script("desk.js"), encoding="utf-8")
-    _write_search(out, agencies, generated)
-    context = SiteContext(out, generated, shared_sentence_keys(agencies), replay)
-    agencies = _build_agencies(agencies, context, workers or os.cpu_count() or 1)
-    _write_across_agencies(out, agencies, unread, generated)
+    with ArchiveReader(db_path) as reader:
+        unread, generated = reader.unreadable_report_urls(), reader.last_seen()
+        agency_ids = reader.reporting_agency_ids()
+        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay)
+        builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
+        search, findings = SearchIndexWriter(out), FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
+        cache = BuildCache(out, code, settings, generated)
+        built: list[AgencyPage] = []
+        reused = 0
+        try:
+            for start in range(0, len(agency_ids), BATCH_AGENCIES):
+                agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
+                shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
+                search.add(_search_documents(agencies))
+                digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
+                kept = {a.id: last.reusable(a.id, digests[a.id]) for a in agencies}
+                for agency in kept.values():
+                    if agency is not None:
+                        last.copy_pages(agency, out, generated)
+                fresh = builders.build([a for a in agencies if kept[a.id] is None])
+                done = {a.id: a for a in fresh} | {i: a for i, a in kept.items() if a is not None}
+                for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
+                    cache.keep(agency, digests[agency.id])
+                    findings.add(agency.findings)
+                    agency.findings = {}
+                    built.append(agency)
+                reused += len(agencies) - len(fresh)
+                del agencies, fresh, kept, done
+            findings.add({"compliance": unread_compliance_rows(unread)})
+            _write_search_page(out, search.finish(), generated)
+            findings.finish()
+            cache.finish()
+        except BaseException:
+            findings.abort()
+            raise
+        finally:
+            builders.close()
+    _write_across_agencies(out, built, unread, generated)
+    LAST_BUILD.update(agencies=len(built), reused=reused)
     return out / "index.html"

@@ -13,6 +13,7 @@ from archive import Archive
 from archive.agencies import infer_level, infer_region
 from archive.fingerprint import fingerprint
 from archive.schema import SCHEMA_VERSION
+from archive.warc import read_body, warc_dir_for
 from extraction.report import Attachment
 
 
@@ -62,8 +63,19 @@ def test_unchanged_recapture_stores_the_body_once(arc):
     assert rows(arc, "SELECT count(*) FROM bodies") == [(1,)]
     stats = arc.stats()
     assert stats["bodies"] == 1 and stats["fetched_body_bytes"] == 2 * len(make_capture(report).body)
-    assert 0 < stats["stored_body_bytes"] < len(make_capture(report).body)
+    # The WARC response record of the first capture holds the bytes; the database their sha256 and place.
+    assert stats["stored_body_bytes"] == 0 and stats["bodies_in_warc"] == 1
     assert arc.body(b.capture_id) == arc.body(a.capture_id) == make_capture(report).body
+
+
+def test_without_warc_files_the_database_keeps_the_body(tmp_path):
+    report = make_report()
+    capture = make_capture(report)
+    with Archive(tmp_path / "archive.db", warc=False) as arc:
+        res = arc.ingest(capture, report)
+        (body,) = rows(arc, "SELECT body FROM bodies")[0]
+        assert zlib.decompress(body) == capture.body == arc.body(res.capture_id)
+        assert 0 < arc.stats()["stored_body_bytes"] < len(capture.body)
 
 
 def test_whitespace_and_punctuation_changes_make_no_new_version(arc):
@@ -201,9 +213,12 @@ def test_capture_rows_keep_raw_sha_and_headers(arc):
 
     sha, size, headers = rows(arc, "SELECT sha256, body_size, headers FROM capture_records WHERE id = ?",
                               res.capture_id)[0]  # fmt: skip
-    (body,) = rows(arc, "SELECT body FROM bodies WHERE sha256 = ?", hashlib.sha256(capture.body).digest())[0]
+    body, warc_file, offset = rows(
+        arc, "SELECT b.body, w.name, b.warc_offset FROM bodies b JOIN warc_files w ON w.id = b.warc_file_id "
+        "WHERE sha256 = ?", hashlib.sha256(capture.body).digest())[0]  # fmt: skip
     assert sha == hashlib.sha256(capture.body).hexdigest()
-    assert zlib.decompress(body) == capture.body
+    assert body is None  # no second copy: the capture's WARC response record holds the bytes
+    assert read_body(warc_dir_for(arc.path), warc_file, offset) == capture.body == arc.body(res.capture_id)
     assert size == len(capture.body)
     assert json.loads(headers)["ETag"] == '"65f3a1-2c1"'
 
@@ -301,11 +316,12 @@ def test_report_json_keeps_sections_as_spans_and_reads_them_back():
         Section(marker="三、", title="存在的不足", level=1, part="shortcomings", text="不在正文中的一段"),
     ]
     stored = json.loads(report_json(report))
-    assert [("span" in s, "text" in s) for s in stored["sections"]] == [
-        (True, False),
-        (True, False),
-        (False, True),
-    ]
+    # Found in the text: a list of offsets (the title too where the text holds it); else its own text.
+    assert [type(s).__name__ for s in stored["sections"]] == ["list", "list", "dict"]
+    start = QINGHE_2023.index("深化行政复议体制改革")
+    assert stored["sections"][1] == ["(一)", 2, "achievements", 90, 150, start, start + len("深化行政复议体制改革")]
+    assert stored["sections"][2]["text"] == "不在正文中的一段"
+    assert "text" not in stored and "text_normalized" not in stored and stored["warnings"] == []  # every field but the texts
     back = report_from_json(report_json(report), report.text, report.text_normalized)
     assert back == report
 
@@ -332,3 +348,38 @@ def test_a_304_keeps_its_own_headers_as_a_patch_shared_between_urls(arc):
                         "WHERE c.headers_base_id IS NOT NULL")  # fmt: skip
     assert patches == [('{"Content-Length":null,"Content-Type":null}',)]
     assert rows(arc, "SELECT count(*) FROM header_sets") == [(4,)]
+
+
+def test_a_body_only_a_warc_record_holds_is_read_back_for_the_crawl(tmp_path):
+    """Conditional re-fetches and attachment pages read the last 200's body: from its WARC record."""
+    from archive.validators import ValidatorStore
+
+    db = tmp_path / "archive.db"
+    report = make_report()
+    capture = make_capture(report)
+    with Archive(db) as arc:
+        arc.ingest(capture, report)
+        arc.ingest(make_capture(report, fetched_at="2024-06-01T00:00:00Z", outcome="not_modified", status=304,
+                                body=b""), None)  # fmt: skip
+    assert rows_of(db, "SELECT count(*) FROM bodies WHERE body IS NOT NULL AND size > 0") == [(0,)]
+    store = ValidatorStore(db)
+    try:
+        assert store.last_body(capture.url) == capture.body
+        assert store.validators(capture.url).etag == capture.headers["ETag"]
+    finally:
+        store.close()
+    (warc,) = warc_dir_for(db).iterdir()
+    warc.write_bytes(b"")  # the only copy gone: nothing false is handed back
+    store = ValidatorStore(db)
+    try:
+        assert store.last_body(capture.url) is None
+    finally:
+        store.close()
+
+
+def rows_of(db, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()

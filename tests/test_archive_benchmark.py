@@ -45,5 +45,35 @@ def test_benchmark_at_small_n(tmp_path: Path) -> None:
     assert numbers["ingest_rate_ratio_wal_normal_vs_delete_full"] > 0
     totals = numbers["search_totals"]
     assert totals["truth"] > 0
-    assert totals["trigram"] == totals["truth"] and totals["trigram_wrong"] == 0
+    assert totals["bigram_index"] == totals["truth"] and totals["bigram_index_wrong"] == 0
     assert totals["jieba"] <= totals["truth"]
+
+
+def test_benchmark_at_scale_on_a_small_archive(tmp_path: Path) -> None:
+    """--docs: the measured archive is what the archive's API made, and every number comes from it."""
+    import sqlite3
+
+    from archive.versions import normalized_text
+
+    numbers = bench.main(["--docs", "120", "--dir", str(tmp_path)])
+    assert [p["documents"] for p in numbers["growth"]] == [24, 48, 72, 96, 120]
+    db = tmp_path / "scale.db"
+    conn = sqlite3.connect(db)
+    texts = [normalized_text(t, s) for t, s in conn.execute("SELECT text, text_normalized FROM versions")]
+    assert numbers["documents"] == 120 and len(texts) >= 120  # (the ingest-mode rounds add reports after the sizes)
+    assert conn.execute("SELECT count(DISTINCT agency_id) FROM documents").fetchone()[0] >= 20
+    conn.close()
+    assert numbers["version_text_utf8_bytes"] > 120 * 2000 and 0 < numbers["db_per_text"] < 10
+    for query, row in numbers["search_2_chars"].items():  # the totals are the texts that hold the query
+        assert row["matches"] == numbers["search_2_chars_like_scan_before"][query]["matches"]
+    assert numbers["check"]["ok"] and numbers["export_parquet_all_versions"]["file_mb"] >= 0
+    assert numbers["removal_documents_crawled"] == 1 and numbers["removal_marked"] == 0
+    # fazhi report, then again after a later crawl edited one agency's latest report: only it is analysed.
+    assert numbers["report_full"]["said"].endswith("(20 agencies, 0 unchanged since the last report)")
+    assert numbers["report_after_edits"]["agencies_edited"] == 1
+    assert numbers["report_after_edits"]["said"].endswith("(20 agencies, 19 unchanged since the last report)")
+    assert numbers["report_full"]["peak_mb"] > 0
+    assert set(numbers["targets"]) == {
+        "database ≤ 2× the UTF-8 text of its versions", "two-character search ≤ 0.2 s",
+        "archive ≤ 5 ms per capture (batched)", "export --all-versions ≤ 300 MB",
+        "fazhi report ≤ 500 MB", "fazhi report full rebuild ≤ 60 s"}  # fmt: skip

@@ -1,7 +1,9 @@
 """An archive written by schema 1 (every capture row carrying its URL, hex sha256, headers and
 portal as text) is migrated to schema 2 whole: same captures, same bodies, same headers, nothing
 lost, and a failed migration leaves the old archive untouched. Schema 3 adds which URL carries
-which version (``version_urls``) and each document's current version.
+which version (``version_urls``) and each document's current version; schema 5 (from a schema-4
+fixture with its WARC files, below) finds bodies in their WARC records, keeps the normalised text
+only where it is not the NFKC of the text, packs the stored Report and rebuilds the search index.
 
 tests/fixtures/archive/schema1.sql is the ``.dump`` of a small archive made by the schema-1 code:
 an ok capture and its unchanged recapture (same body, new Date header), a 304, an attachment, a
@@ -10,7 +12,9 @@ blocked page behind a redirect, a report edited between two captures, and a fail
 
 from __future__ import annotations
 
+import hashlib
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +28,9 @@ from archive import Archive, interned
 from archive.check import check_archive
 from archive.errors import ArchiveWriteError
 from archive.schema import SCHEMA_VERSION
-from archive.versions import version_report
+from archive.search import search
+from archive.versions import normalized_text, version_report
+from archive.warc import warc_dir_for
 
 DUMP = Path(__file__).parent / "fixtures" / "archive" / "schema1.sql"
 FLAT = ("id", "url", "final_url", "fetched_at", "status", "outcome", "reason", "content_type", "headers",
@@ -97,13 +103,19 @@ def test_section_texts_survive_as_spans(old_db):
     for vid, data in before.items():
         report = version_report(old_db, vid)
         assert [s["text"] for s in data["sections"]] == [s.text for s in report.sections]
+        assert [(s["marker"], s["title"], s["level"], s["part"]) for s in data["sections"]] == [
+            (s.marker, s.title, s.level, s.part) for s in report.sections]  # fmt: skip
         stored = json.loads(
             sqlite3.connect(old_db).execute("SELECT report FROM versions WHERE id = ?", [vid]).fetchone()[0]
         )
-        assert all("span" in s and "text" not in s for s in stored["sections"])
+        # Each section a short list of offsets into the text (schema 4): no copy of its text or title.
+        assert all(isinstance(s, list) and data_s["text"] not in s
+                   for s, data_s in zip(stored["sections"], data["sections"], strict=True))  # fmt: skip
         assert {k: v for k, v in stored.items() if k != "sections"} == {
             k: v for k, v in data.items() if k != "sections"
         }
+        assert {k: getattr(report, k) for k in data if k not in ("sections", "attachments")} == {
+            k: v for k, v in data.items() if k not in ("sections", "attachments")}  # fmt: skip
 
 
 def test_a_migrated_archive_goes_on_deduplicating(old_db):
@@ -140,3 +152,90 @@ def test_fazhi_migrate_reports_the_upgrade(old_db):
 
     assert migrate() == f"{old_db}: schema 1 → {SCHEMA_VERSION}"
     assert migrate() == f"{old_db}: already at schema {SCHEMA_VERSION}"
+
+
+# --- schema 4 → 5 ---------------------------------------------------------------------------
+# tests/fixtures/archive/schema4.sql (+ schema4.warcs/, its WARC files) is the dump of an archive the
+# schema-4 code wrote: conftest's small archive (an edited report, a 304, a WAF block, three other
+# reports), a re-post in traditional characters and a report whose normalised text is its text.
+DUMP4 = Path(__file__).parent / "fixtures" / "archive" / "schema4.sql"
+
+
+@pytest.fixture
+def schema4_db(tmp_path: Path) -> Path:
+    path = tmp_path / "archive.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(DUMP4.read_text(encoding="utf-8"))
+    conn.close()
+    shutil.copytree(DUMP4.with_suffix(".warcs"), warc_dir_for(path))
+    return path
+
+
+def _schema4_versions(path: Path) -> dict[int, tuple]:
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, document_id, title, text, coalesce(text_normalized, text), fingerprint, first_seen, last_seen, "
+        "seen_count, report FROM versions ORDER BY id"
+    ).fetchall()
+    conn.close()
+    return {r[0]: r[1:] for r in rows}
+
+
+def test_a_schema_4_archive_is_migrated_to_5(schema4_db):
+    before = _schema4_versions(schema4_db)
+    conn = sqlite3.connect(schema4_db)
+    captures = conn.execute("SELECT id, sha256, body_size, headers, kind FROM capture_records ORDER BY id").fetchall()
+    conn.close()
+    with Archive(schema4_db) as arc:
+        bodies = {row[0]: arc.body(row[0]) for row in captures}
+        after = arc.db.execute(
+            "SELECT id, document_id, title, text, text_normalized, fingerprint, first_seen, last_seen, seen_count "
+            "FROM versions ORDER BY id"
+        ).fetchall()
+        flat = arc.db.execute("SELECT id, sha256, body_size, headers, kind FROM capture_records ORDER BY id").fetchall()
+        located = arc.db.execute("SELECT count(*) FROM bodies WHERE warc_offset IS NOT NULL").fetchone()[0]
+
+    assert [tuple(r) for r in flat] == captures
+    assert all(hashlib.sha256(bodies[c[0]]).hexdigest() == c[1] and len(bodies[c[0]]) == c[2] for c in captures)
+    # Every body a response brought is found in its WARC record now (all but the 304's empty one).
+    assert located == 8
+    assert [r[0] for r in after] == list(before)
+    stored = {}
+    for vid, document_id, title, text, text_normalized, print_, first, last, count in after:
+        old = before[vid]
+        assert (document_id, title, text, print_, first, last, count) == (*old[:3], *old[4:8])
+        assert normalized_text(text, text_normalized) == old[3]  # the same normalised text, however kept
+        stored[vid] = text_normalized
+        report = version_report(schema4_db, vid)
+        kept = json.loads(old[8])
+        assert [(s["marker"], s["title"], s["level"], s["part"]) for s in kept["sections"]] == [
+            (s.marker, s.title, s.level, s.part) for s in report.sections]  # fmt: skip
+        assert report.text == text and report.title == kept["title"]
+    # Kept only where it is not the NFKC form: the re-post in traditional characters.
+    assert [vid for vid, value in stored.items() if value is not None] == [6]
+    assert check_archive(schema4_db) == []
+    # The index holds every migrated version: the edited report's two and the re-post (now current).
+    for query in ("行政复议", "复议", "行政復議"):  # a traditional query is normalised like the text
+        assert {h["version_id"] for h in search(schema4_db, query, all_versions=True)} == {1, 2, 6}, query
+        assert {h["version_id"] for h in search(schema4_db, query)} == {6}, query
+    versions = [v for (v,) in sqlite3.connect(schema4_db).execute("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == [4, 5]
+
+
+def test_a_failed_migration_to_5_leaves_the_schema_4_archive_as_it_was(schema4_db, monkeypatch):
+    from archive import bigrams
+
+    dump_before = "\n".join(sqlite3.connect(schema4_db).iterdump())
+    calls = []
+
+    def failing_index(*args):
+        calls.append(args)
+        if len(calls) == 4:
+            raise OSError("disk full")
+        return original(*args)
+
+    original = bigrams.index_version
+    monkeypatch.setattr(bigrams, "index_version", failing_index)
+    with pytest.raises(ArchiveWriteError, match="disk full"):
+        Archive(schema4_db)
+    assert "\n".join(sqlite3.connect(schema4_db).iterdump()) == dump_before

@@ -8,10 +8,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from real_corpus import shared_text
 from test_archive_fixtures import QINGHE_2023, ZHISHAN_2022, make_capture, make_report
 
-from archive import Archive
+from archive import Archive, export
 from archive.check import check_archive
 from archive.export import export_reports
 from archive.removal import mark_removed
@@ -115,6 +117,37 @@ def test_export_parquet_needs_pyarrow(db, tmp_path):
     assert pq.read_table(tmp_path / "r.parquet").num_rows == 4
 
 
+def test_exports_stream_in_chunks_and_row_groups_with_the_same_rows(db, tmp_path, monkeypatch):
+    """Rows read a few at a time and parquet written a row group at a time give the table whole."""
+    import io
+
+    import pyarrow.parquet as pq
+
+    whole = tmp_path / "whole.jsonl"
+    export_reports(db, "jsonl", whole, all_versions=True)
+    monkeypatch.setattr(export, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(export, "ROW_GROUP_ROWS", 2)
+    chunked = tmp_path / "chunked.jsonl"
+    export_reports(db, "jsonl", chunked, all_versions=True)
+    assert chunked.read_bytes() == whole.read_bytes()
+    stream = io.BytesIO()  # standard output: written as it goes, never sought back
+    assert export_reports(db, "parquet", stream, all_versions=True) == 5
+    parquet = pq.ParquetFile(io.BytesIO(stream.getvalue()))
+    assert parquet.metadata.num_row_groups == 3
+    rows = [json.loads(line) for line in whole.read_text(encoding="utf-8").splitlines()]
+    assert parquet.read().to_pylist() == rows
+
+
+def test_an_empty_archive_exports_an_empty_table(tmp_path):
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "archive.db"
+    Archive(path).close()
+    assert export_reports(path, "parquet", tmp_path / "r.parquet") == 0
+    table = pq.read_table(tmp_path / "r.parquet")
+    assert table.num_rows == 0 and table.column_names == list(export.COLUMNS)
+
+
 def test_export_rejects_unknown_format(db, tmp_path):
     with pytest.raises(ValueError):
         export_reports(db, "xlsx", tmp_path / "r.xlsx")
@@ -181,6 +214,58 @@ def test_search_normalises_traditional_and_full_width_queries(db):
     assert {h["version_id"] for h in search(db, "行政復議")} == simplified
     assert {h["version_id"] for h in search(db, "復議")} == {h["version_id"] for h in search(db, "复议")}
     assert search(db, "纠错率１２．２％")  # full-width digits as typed with a Chinese IME
+
+
+def _normalised_texts(db: Path) -> dict[int, str]:
+    from archive.versions import normalized_text
+
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT id, coalesce(title, ''), text, text_normalized FROM versions").fetchall()
+    conn.close()
+    return {vid: (normalized_text(text, stored) + "\n" + title).casefold() for vid, title, text, stored in rows}
+
+
+def test_every_length_of_query_finds_exactly_the_versions_holding_it(db):
+    """1 character (a prefix of the index's tokens), 2 (one token), 3–8 (candidates checked against the text)."""
+    import random
+
+    texts = _normalised_texts(db)
+    rng = random.Random(17)
+    pool = [t for t in texts.values()]
+    for length in range(1, 9):
+        for _ in range(12):
+            source = rng.choice(pool)
+            start = rng.randrange(0, len(source) - length)
+            query = source[start : start + length]
+            if not query.isalnum():
+                continue  # spaces and punctuation split a query into terms
+            expected = {vid for vid, text in texts.items() if query.casefold() in text}
+            found = {h["version_id"] for h in search(db, query, all_versions=True, limit=100)}
+            assert found == expected, query
+
+
+def test_a_query_whose_pairs_are_all_there_but_not_together_is_not_found(tmp_path):
+    path = tmp_path / "archive.db"
+    report = make_report("全年受理复议申请86件。议案办理纠错12件。", agency="石桥县人民政府", year=2023,
+                         url="http://127.0.0.1:8000/shimen/show.asp?id=2")  # fmt: skip
+    with Archive(path) as arc:
+        arc.ingest(make_capture(report), report)
+    # 复议 and 议案 are both runs of the text (the index's candidates), 复议案 is not in it.
+    assert search(path, "复议案") == []
+    assert [h["agency"] for h in search(path, "议案办理")] == ["石桥县人民政府"]
+
+
+def test_search_matches_full_width_text_and_letters_in_any_case(tmp_path):
+    path = tmp_path / "archive.db"
+    text = "全年办理ＡＰＰ政务服务事项１２３件，Web端同步上线。\n推进法治政府建设。"
+    report = make_report(text, agency="石桥县人民政府", year=2023, url="http://127.0.0.1:8000/shimen/show.asp?id=1")
+    report.text_normalized = "全年办理APP政务服务事项123件,Web端同步上线。\n推进法治政府建设。"  # as extraction makes it
+    with Archive(path) as arc:
+        arc.ingest(make_capture(report), report)
+        assert arc.db.execute("SELECT text_normalized FROM versions").fetchone() == (None,)  # the NFKC of the text
+    for query in ("APP", "app", "ＡＰＰ", "123件", "１２３", "web端", "WEB", "P"):
+        assert [h["agency"] for h in search(path, query)] == ["石桥县人民政府"], query
+    assert search(path, "1234") == []
 
 
 def test_search_treats_query_syntax_as_text(db):
@@ -256,3 +341,28 @@ def test_a_removed_report_that_returns_is_unmarked(db):
     with Archive(db) as arc:
         arc.ingest(make_capture(report, fetched_at="2025-02-01T00:00:00Z"), report)
         assert arc.stats()["removed_documents"] == 3
+
+
+@given(st.text(alphabet=st.sampled_from("法治政府复议a_B1 ，。\n—é"), max_size=40), st.text(max_size=10))
+def test_index_tokens_are_every_pair_of_each_run_and_its_last_character(text, title):
+    import re
+
+    from archive.bigrams import tokens
+
+    expected = set()
+    for run in re.findall(r"[^\W_]+", text) + re.findall(r"[^\W_]+", title):
+        expected |= {run[i : i + 2] for i in range(len(run) - 1)} | {run[-1]}
+    assert set(tokens(title, text).split()) == expected
+
+
+def test_every_table_can_be_read_and_dumped_by_other_tools(db):
+    """A generic tool counts every table and dumps the database, the search index included."""
+    conn = sqlite3.connect(db)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        assert "versions_bigrams" in tables
+        counts = {t: conn.execute(f"SELECT count(*) FROM [{t}]").fetchone()[0] for t in tables}  # noqa: S608
+        assert counts["versions_bigrams"] == counts["versions"] == 5
+        assert any(line.startswith('INSERT INTO "versions"') for line in conn.iterdump())
+    finally:
+        conn.close()

@@ -108,7 +108,7 @@ def test_reading_an_archive_changes_no_byte_of_it(tmp_path, small_archive):
 
 
 def test_search_without_a_current_index_scans_and_still_writes_nothing(tmp_path, small_archive):
-    """An archive whose index is missing (a crawl killed before it closed) is searched by a scan."""
+    """An archive whose index is missing (dropped by hand) is searched by a scan, with the same answers."""
     from archive.search import search, search_with_total
 
     db = tmp_path / "archive.db"
@@ -116,7 +116,7 @@ def test_search_without_a_current_index_scans_and_still_writes_nothing(tmp_path,
     indexed = {h["version_id"] for h in search(db, "行政复议")}
     short = {h["version_id"] for h in search(db, "复议")}
     conn = sqlite3.connect(db)
-    conn.execute("DROP TABLE versions_fts")
+    conn.execute("DROP TABLE versions_bigrams")
     conn.commit()
     conn.close()
     before = db.read_bytes()

@@ -18,7 +18,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import zlib
 from pathlib import Path
 
 import pytest
@@ -140,14 +139,18 @@ def _captures(db: Path) -> list[sqlite3.Row]:
 
 def _body_confirmed(db: Path, url: str, before: str) -> bytes:
     """The body of the URL's last 200 before ``before``: what a 304 at that time confirmed."""
+    from archive.store import capture_body
+
     conn = sqlite3.connect(db)
-    (body,) = conn.execute(
-        "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id JOIN urls u ON u.id = coalesce(c.final_url_id, c.url_id) "
-        "WHERE u.url = ? AND c.status = 200 AND c.fetched_at < ? ORDER BY c.fetched_at DESC LIMIT 1",
-        [url, before],
-    ).fetchone()
-    conn.close()
-    return zlib.decompress(body)
+    try:
+        (capture_id,) = conn.execute(
+            "SELECT c.id FROM captures c JOIN urls u ON u.id = coalesce(c.final_url_id, c.url_id) "
+            "WHERE u.url = ? AND c.status = 200 AND c.fetched_at < ? ORDER BY c.fetched_at DESC LIMIT 1",
+            [url, before],
+        ).fetchone()
+        return capture_body(conn, capture_id)  # from its WARC record: the database keeps no copy
+    finally:
+        conn.close()
 
 
 def test_a_replayed_304_capture_shows_the_report(demo, wayback):

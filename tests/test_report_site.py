@@ -370,3 +370,88 @@ def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
     )
     assert 'href="javascript' not in html and "javascript:alert(1)" in html
     assert '<a href="http://127.0.0.1/a" rel="nofollow noopener noreferrer">' in html
+
+
+def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """fazhi report streams agencies in batches (bounded memory): batches of one give the same files."""
+    import report.site
+    from archive.readmodel import ArchiveReader
+    from report.analysis import load_agencies, shared_sentence_keys, streamed_sentence_keys
+
+    db = site.parent / "archive.db"
+    with ArchiveReader(db) as reader:
+        assert len(reader.reporting_agency_ids()) >= 3
+        assert streamed_sentence_keys(reader.current_texts()) == shared_sentence_keys(load_agencies(reader))
+    monkeypatch.setattr(report.site, "BATCH_AGENCIES", 1)
+    streamed = tmp_path / "streamed"
+    build_report_site(db, streamed)
+    files = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(streamed) for p in streamed.rglob("*") if p.is_file())
+    for name in files:
+        if name.name == "findings.db":
+            continue
+        assert (streamed / name).read_bytes() == (site / name).read_bytes(), name
+
+    def findings(path: Path) -> dict[str, list[tuple]]:
+        conn = sqlite3.connect(path)
+        try:
+            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return {t: conn.execute(f"SELECT * FROM [{t}]").fetchall() for t in tables}
+        finally:
+            conn.close()
+
+    whole = findings(site / "findings.db")
+    assert whole.get("commitments") and whole == findings(streamed / "findings.db")
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a site but the rebuild cache and findings.db (a database: compared by its rows)."""
+    return {
+        str(p.relative_to(site)): p.read_bytes()
+        for p in site.rglob("*")
+        if p.is_file() and ".report-cache" not in p.parts and p.name != "findings.db"
+    }
+
+
+def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: Path) -> None:
+    """fazhi report into its last site analyses only the agencies whose inputs changed, with the same result."""
+    import shutil
+
+    import report.site
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+
+    again = tmp_path / "again"
+    build_report_site(db, again, previous=first)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3}
+    assert _site_files(again) == _site_files(first)
+
+    # A later crawl finds the 石桥县 report edited: one agency's inputs change, and the archive's date.
+    shutil.copytree(first, tmp_path / "first-kept")
+    arc = Archive(db)
+    try:
+        url = "http://127.0.0.1:8000/qinghe/c1.html"
+        text = "石桥县2019年法治政府建设工作总结。全年审核规范性文件7件。\n"
+        edited = Report(title="石桥县人民政府2019年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                        report_year=2019, agency="石桥县人民政府", region="石桥县", publisher="石桥县人民政府",
+                        published="2020-03-15", is_report=True)  # fmt: skip
+        body = f"<html><body><div class='TRS_Editor'>{text}</div></body></html>".encode()
+        arc.ingest(Capture(url=url, fetched_at="2024-05-01T08:00:00Z", status=200, outcome="ok", body=body,
+                           content_type="text/html; charset=utf-8"), edited)  # fmt: skip
+    finally:
+        arc.close()
+    rebuilt, full = tmp_path / "rebuilt", tmp_path / "full"
+    build_report_site(db, rebuilt, previous=tmp_path / "first-kept")
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 2}
+    build_report_site(db, full)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    files = _site_files(rebuilt)
+    assert files == _site_files(full)
+    assert b"2024-05-01T08:00:00Z" in files["agencies/1.html"]  # a copied page carries the new date
+    assert (tmp_path / "first-kept" / "agencies" / "1.html").read_bytes() != files["agencies/1.html"]

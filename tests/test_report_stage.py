@@ -82,9 +82,10 @@ def test_only_the_archive_runs_sql(package: str) -> None:
         assert not sql_calls(path), f"{path.relative_to(ROOT)} runs SQL at lines {sql_calls(path)}"
 
 
-# Benchmarks of the archive's own storage (archive.py: a jieba FTS table beside the trigram one) and the
+# Benchmarks of the archive's own storage (archive.py: a jieba FTS table beside the bigram one;
+# archive_scale.py: sizes, the old queries beside the new, a bare sqlite-utils insert) and the
 # generator of a large synthetic archive (diffing.py, sqlite-utils inserts) work on the database as such.
-STORAGE_BENCHMARKS = {"archive.py", "diffing.py"}
+STORAGE_BENCHMARKS = {"archive.py", "archive_scale.py", "diffing.py"}
 
 
 def test_benchmarks_read_the_archive_through_the_read_model() -> None:

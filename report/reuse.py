@@ -1,0 +1,127 @@
+"""What a rebuild of the report site can take from the last build: the pages of agencies whose inputs did not change.
+
+A national archive changes a few portals at a time (each crawled on its own schedule), while the
+analysis of one agency's reports costs tenths of a second a year pair: ``fazhi report`` into a
+directory it wrote before rebuilds only the agencies whose inputs differ and copies the others'
+pages. An agency's inputs are everything its pages are made of: its documents, versions (texts
+included), captures and unavailable URLs as read, which of its sentences other agencies also use
+(template reuse is counted against the whole archive), and the code and settings that draw the
+pages. The one input every page shares, the archive's "as of" date, is rewritten in the copied
+pages. The manifest (``.report-cache/manifest.json``) keeps a digest of each agency's inputs; the
+summary the index, feed and desk need (the agency without its texts) is kept beside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from markupsafe import escape
+
+from report.pages import AgencyPage
+
+CACHE = ".report-cache"
+MANIFEST = "manifest.json"
+FORMAT = 1
+_CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_digest() -> str:
+    """A digest of the code and templates that analyse and draw an agency: a change rebuilds everything."""
+    h = hashlib.blake2b(digest_size=16)
+    for name in _CODE:
+        path = _ROOT / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and file.suffix in (".py", ".html", ".css", ".js", ".txt", ".json", ".toml"):
+                h.update(str(file.relative_to(_ROOT)).encode())
+                h.update(file.read_bytes())
+    return h.hexdigest()
+
+
+def agency_digest(agency: AgencyPage, counts: Counter[str], settings: str) -> str:
+    """A digest of everything the agency's pages are made of (call after its ``keys`` are set, before analysis)."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((agency.id, agency.name, agency.level, agency.region, settings)).encode())
+    for doc in agency.documents:
+        h.update(repr((doc.id, doc.year, doc.title, doc.url, doc.first_seen, doc.last_seen, doc.removed_at,
+                       doc.current_version_id, doc.unavailable)).encode())  # fmt: skip
+        for v in doc.versions:
+            h.update(repr((v.id, v.capture_id, v.title, v.first_seen, v.last_seen, v.seen_count, v.published,
+                           doc.captures.get(v.id, []))).encode())  # fmt: skip
+            for part in (v.text, v.text_normalized, v.report_data or ""):
+                h.update(len(part).to_bytes(8, "little"))
+                h.update(part.encode("utf-8", "surrogatepass"))
+    for key in sorted(k for k in agency.keys if counts.get(k, 0) > 1):  # its sentences someone else uses too
+        h.update(key.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
+
+
+class PreviousBuild:
+    """The last build's manifest and pages, if ``site`` holds one made by the same code and settings."""
+
+    def __init__(self, site: Path | None, code: str, settings: str) -> None:
+        self.site, self.digests, self.generated = site, {}, None
+        if site is None:
+            return
+        try:
+            manifest = json.loads((site / CACHE / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if manifest.get("format") == FORMAT and manifest.get("code") == code and manifest.get("settings") == settings:
+            self.digests, self.generated = manifest.get("agencies", {}), manifest.get("generated")
+
+    def reusable(self, agency_id: int, digest: str) -> AgencyPage | None:
+        """The agency as the last build left it, when its inputs are the same and its summary is kept."""
+        if self.site is None or self.digests.get(str(agency_id)) != digest:
+            return None
+        try:
+            with open(self.site / CACHE / f"{agency_id}.pickle", "rb") as fh:  # written by this module only
+                agency = pickle.load(fh)  # noqa: S301 (our own cache, inside the site directory we wrote)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+        if not all((self.site / page).is_file() for page in agency.pages):
+            return None
+        return agency
+
+    def copy_pages(self, agency: AgencyPage, out: Path, generated: str | None) -> None:
+        """Put the agency's pages into ``out``: linked, or rewritten where the "as of" date moved."""
+        assert self.site is not None
+        old, new = _as_of(self.generated), _as_of(generated)
+        for page in agency.pages:
+            source, target = self.site / page, out / page
+            if old == new:
+                try:
+                    os.link(source, target)
+                    continue
+                except OSError:
+                    shutil.copyfile(source, target)
+                    continue
+            target.write_text(source.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def _as_of(generated: str | None) -> str:
+    """The line base.html writes on every page (keep in step with it)."""
+    return f'<p class="muted">存档数据截至 {escape(generated or "—")}。</p>'
+
+
+class BuildCache:
+    """Writes this build's manifest and agency summaries into ``out/.report-cache``."""
+
+    def __init__(self, out: Path, code: str, settings: str, generated: str | None) -> None:
+        self.folder = out / CACHE
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {}}
+
+    def keep(self, agency: AgencyPage, digest: str) -> None:
+        with open(self.folder / f"{agency.id}.pickle", "wb") as fh:
+            pickle.dump(agency, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.manifest["agencies"][str(agency.id)] = digest
+
+    def finish(self) -> None:
+        (self.folder / MANIFEST).write_text(json.dumps(self.manifest), encoding="utf-8")
