@@ -73,10 +73,11 @@ FAZHI_RECHECK_YEARS = 2
 # A sitemap given as a start URL: entries whose lastmod is older than this many years are skipped.
 FAZHI_SITEMAP_YEARS = 3
 
-# Extraction runs off the crawl's event loop (crawler/extractor.py): seconds one page or file may take
-# before it is recorded as an error "extraction timed out", and threads that extract.
+# Extraction runs in a pool of processes beside the crawl's event loop (crawler/extractor.py): seconds one
+# page or file may take before its worker is killed and it is recorded as an error "extraction timed
+# out", and how many worker processes extract (0: one per core).
 FAZHI_EXTRACTION_TIMEOUT = 120.0
-FAZHI_EXTRACTION_WORKERS = 1
+FAZHI_EXTRACTION_WORKERS = 0
 
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True

@@ -1,15 +1,18 @@
 """The recording service (crawler/recording.py) and its extraction executor (crawler/extractor.py), without a crawl.
 
-Captures are recorded into a real archive; extraction runs in the real executor. Where a test needs an
-extraction that overruns or raises, it gives the executor a function that does exactly that — the
-executor's contract is "whatever the function does, the capture is recorded with a reason".
+Captures are recorded into a real archive; extraction runs in the real executor, a pool of worker
+processes. Where a test needs an extraction that overruns, raises or crashes, it gives the executor a
+module-level function (it runs in another process) that does exactly that — the executor's contract
+is "whatever the function does, the capture is recorded with a reason".
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import select
+import signal
 import sqlite3
-import threading
 from collections import Counter
 from pathlib import Path
 
@@ -60,10 +63,49 @@ def test_a_report_page_becomes_a_version(tmp_path):
     assert counts["fazhi/outcome/ok"] == 1
 
 
-def test_an_extraction_limit_is_an_error_with_its_reason(tmp_path):
-    def bomb(job: ExtractionJob):
-        raise ExtractionLimit("too large: DOCX uncompresses to more than 64 MB")
+# -- extraction functions that misbehave, run by the worker processes ---------------------------------
 
+
+def bomb(job: ExtractionJob):
+    raise ExtractionLimit("too large: DOCX uncompresses to more than 64 MB")
+
+
+def broken(job: ExtractionJob):
+    return {}["missing"]
+
+
+def stuck_on_request(job: ExtractionJob):
+    """A body ``stuck:PATH`` writes this worker's pid to PATH and never returns; others extract."""
+    if job.body.startswith(b"stuck:"):
+        Path(job.body[6:].decode()).write_text(str(os.getpid()))
+        select.select([], [], [])  # blocks until the worker is killed
+    return extract_capture(job)
+
+
+def crashes_on_request(job: ExtractionJob):
+    """A body ``crash`` kills its worker (a native parser's segfault, the OOM killer); others extract."""
+    if job.body == b"crash":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return extract_capture(job)
+
+
+def never(job: ExtractionJob):
+    raise AssertionError("an error answer is not extracted")
+
+
+def ended(pid: int, within: float) -> bool:
+    """Has process ``pid`` ended (waited for on its pidfd, at most ``within`` seconds)?"""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        return bool(select.select([fd], [], [], within)[0])
+    finally:
+        os.close(fd)
+
+
+def test_an_extraction_limit_is_an_error_with_its_reason(tmp_path):
     result, counts = record(tmp_path / "a.db", item(b"PK\x03\x04"), Extractor(function=bomb))
     assert result["outcome"] == "error" and result["status"] == "capture_only"
     assert capture_rows(tmp_path / "a.db") == [(URL, 200, "error", "too large: DOCX uncompresses to more than 64 MB")]
@@ -71,9 +113,6 @@ def test_an_extraction_limit_is_an_error_with_its_reason(tmp_path):
 
 
 def test_any_other_extraction_failure_is_an_error_that_names_it(tmp_path):
-    def broken(job: ExtractionJob):
-        return {}["missing"]
-
     record(tmp_path / "a.db", item(b"<html>"), Extractor(function=broken))
     ((_url, _status, outcome, reason),) = capture_rows(tmp_path / "a.db")
     assert outcome == "error" and reason == "extraction failed: KeyError: 'missing'"
@@ -83,35 +122,45 @@ def test_any_other_extraction_failure_is_an_error_that_names_it(tmp_path):
     conn.close()
 
 
-def test_an_extraction_that_overruns_is_given_up_and_the_next_one_runs(tmp_path):
-    release = threading.Event()
-    calls: list[str] = []
-
-    def stuck_then_real(job: ExtractionJob):
-        calls.append(job.url)
-        if len(calls) == 1:
-            release.wait()  # never returns before the executor has given up on it
-        return extract_capture(job)
-
-    extractor = Extractor(timeout=0.05, function=stuck_then_real)
+def test_an_extraction_that_overruns_has_its_worker_killed_and_the_next_one_runs(tmp_path):
+    pid_file = tmp_path / "stuck.pid"
+    extractor = Extractor(timeout=0.5, workers=1, function=stuck_on_request)
 
     async def run() -> tuple[str, str]:
         try:
-            await extractor.extract(ExtractionJob(b"<html>", URL))
+            await extractor.extract(ExtractionJob(f"stuck:{pid_file}".encode(), URL))
         except ExtractionFailed as failed:
             first = failed.reason
-        release.set()
         report = await extractor.extract(ExtractionJob(page(title_of(2023), report_text(2023)), URL))
         return first, report.title
 
     try:
         first, title = asyncio.run(run())
     finally:
-        release.set()
         extractor.close()
     assert first == "extraction timed out"
-    assert title == title_of(2023)
+    assert title == title_of(2023)  # by a fresh worker: the pool had one, and it was killed
     assert extractor.overran == 1
+    assert ended(int(pid_file.read_text()), within=30), "the overrunning worker is still running"
+
+
+def test_a_worker_that_dies_mid_extraction_is_an_error_and_is_replaced(tmp_path):
+    extractor = Extractor(workers=1, function=crashes_on_request)
+
+    async def run() -> tuple[str, str]:
+        try:
+            await extractor.extract(ExtractionJob(b"crash", URL))
+        except ExtractionFailed as failed:
+            reason = failed.reason
+        report = await extractor.extract(ExtractionJob(page(title_of(2022), report_text(2022)), URL))
+        return reason, report.title
+
+    try:
+        reason, title = asyncio.run(run())
+    finally:
+        extractor.close()
+    assert reason.startswith("extraction failed: ProcessExpired")
+    assert title == title_of(2022)
 
 
 def test_a_report_url_answering_json_is_recorded_with_a_reason(tmp_path):
@@ -133,9 +182,6 @@ def test_the_verdict_on_the_item_is_the_outcome(tmp_path):
 
 @pytest.mark.parametrize("status", [404, 503])
 def test_an_error_answer_is_recorded_not_extracted(tmp_path, status):
-    def never(job: ExtractionJob):
-        raise AssertionError("an error answer is not extracted")
-
     result, _ = record(
         tmp_path / "a.db", item(b"<html>", status=status, outcome="error", error=f"HTTP {status}"), Extractor(function=never)
     )

@@ -1,10 +1,15 @@
 """The one archive writer of a distributed crawl: captures from Redis into the archive.
 
 Each capture goes through ``crawler.recording.Recorder`` — the recording service a local crawl's
-pipeline calls — so a Redis crawl and a local crawl leave the same archive. A capture is moved (LMOVE) to ``reports:items:ingesting`` while it
-is archived and dropped from there after, so a writer killed mid-capture loses nothing: the next one
-archives the leftover first (the archive makes a repeat a ``seen_again``, never a second version).
-The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no longer found.
+pipeline calls — so a Redis crawl and a local crawl leave the same archive. The worker that fetched a
+capture has extracted it already and sent its reports along; the writer uses them where its own
+extraction would be the same job by the same extractor, and extracts only the rest, so its time goes
+to writing. Captures are taken in batches: up to ``batch`` are moved (LMOVE) to
+``reports:items:ingesting`` in one round trip, recorded together (the archive's writer thread commits
+them in a few transactions), then dropped from there. A writer killed mid-batch loses nothing: the
+next one archives the leftovers first (the archive makes a repeat a ``seen_again``, never a second
+version). The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no
+longer found, once every capture before it is recorded.
 """
 
 from __future__ import annotations
@@ -17,25 +22,29 @@ from typing import Any
 
 import redis
 
-from crawler.distributed.items import crawl_complete, decode_capture
+from crawler.distributed.items import crawl_complete, decode_shipment
 from crawler.distributed.keys import CrawlKeys
-from crawler.recording import Recorder
+from crawler.recording import Recorder, RecordingFailed
 
 logger = logging.getLogger(__name__)
 
+BATCH = 200  # captures taken from Redis at a time
+
 
 def ingest_from_redis(
-    redis_url: str, db_path: str, key: str = CrawlKeys().items, stop_when_idle: float | None = 5.0
-) -> dict[str, Any]:
+    redis_url: str, db_path: str, key: str = CrawlKeys().items, stop_when_idle: float | None = 5.0,
+    batch: int = BATCH,
+) -> dict[str, Any]:  # fmt: skip
     """Archive captures from the Redis list ``key`` until it has been empty ``stop_when_idle`` seconds.
 
     ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers).
-    Returns counts: captures ingested, new versions, seen again, capture only, and outcomes.
+    Returns counts: captures ingested, new versions, seen again, capture only, outcomes, and how many
+    reports the workers' extraction gave (``extractions_shipped``) or the writer made again.
     """
-    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle))
+    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle, max(1, batch)))
 
 
-async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float | None) -> dict[str, Any]:
+async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float | None, batch: int) -> dict[str, Any]:
     server = redis.Redis.from_url(redis_url)
     ingesting = f"{key}:ingesting"
     counts: Counter[str] = Counter()
@@ -49,10 +58,10 @@ async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float 
     idle_since = time.monotonic()
     try:
         while True:
-            data = server.lindex(ingesting, 0)  # a leftover from a writer that died mid-capture
-            if data is None:
-                data = server.lmove(key, ingesting, "LEFT", "RIGHT")
-            if data is None:
+            held = server.lrange(ingesting, 0, batch - 1)  # leftovers of a writer that died mid-batch
+            if not held:
+                held = _take(server, key, ingesting, batch)
+            if not held:
                 waited = time.monotonic() - idle_since
                 if stop_when_idle is not None and waited >= stop_when_idle:
                     break
@@ -60,17 +69,10 @@ async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float 
                 moved = server.blmove(key, ingesting, wait, "LEFT", "RIGHT")
                 if moved is None:
                     continue
-                data = moved
-            marker = crawl_complete(data)
-            if marker is None:
-                await recorder.record(decode_capture(data))  # raises RecordingFailed: the capture stays queued
-            elif marker.get("started"):
-                recorder.mark_removed_reports(marker["started"])
-                crawls += 1
-            else:
-                logger.warning("a crawl ended without a recorded start: not marking removed reports")
-            server.lrem(ingesting, 1, data)
-            ingested += marker is None
+                held = [moved] + _take(server, key, ingesting, batch - 1)
+            done, marked = await _record_batch(recorder, server, ingesting, held)
+            ingested += done
+            crawls += marked
             idle_since = time.monotonic()
     finally:
         recorder.close()
@@ -82,7 +84,69 @@ async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float 
         "capture_only": counts.get("fazhi/capture_only", 0),
         "complete_crawls": crawls,
         "removed_documents": counts.get("fazhi/removed_documents", 0),
+        "extractions_shipped": counts.get("fazhi/extractions/shipped", 0),
+        "extractions_redone": sum(v for k, v in counts.items() if k.startswith("fazhi/extractions/redone")),
         "outcomes": {k.rsplit("/", 1)[1]: v for k, v in counts.items() if k.startswith("fazhi/outcome/")},
     }
     logger.info("ingested %d captures from %s into %s: %s", ingested, key, db_path, result)
     return result
+
+
+def _take(server: redis.Redis, key: str, ingesting: str, n: int) -> list[bytes]:
+    """Move up to ``n`` captures from the queue to ``ingesting``, in one round trip; the ones moved."""
+    if n <= 0:
+        return []
+    pipe = server.pipeline(transaction=False)
+    for _ in range(n):
+        pipe.lmove(key, ingesting, "LEFT", "RIGHT")
+    return [data for data in pipe.execute() if data is not None]
+
+
+async def _record_batch(
+    recorder: Recorder, server: redis.Redis, ingesting: str, held: list[bytes]
+) -> tuple[int, int]:
+    """Record the captures ``held`` (the head of ``ingesting``, in order), then drop them from there.
+
+    Captures are recorded concurrently (their commits grouped) in runs that hold each URL once, so two
+    captures of one URL are recorded in the order they were fetched; an end-of-crawl marker waits for
+    every capture before it. Raises ``RecordingFailed`` when the archive cannot be written: what was
+    not recorded stays in ``ingesting`` for the next writer.
+    """
+    recorded = crawls = 0
+    run: list[tuple[bytes, Any]] = []
+    for data in [*held, None]:
+        marker = crawl_complete(data) if data is not None else None
+        shipment = decode_shipment(data) if data is not None and marker is None else None
+        if shipment is not None and shipment[0]["url"] not in {s[0]["url"] for _, s in run}:
+            run.append((data, shipment))
+            continue
+        if run:
+            recorded += await _record_run(recorder, server, ingesting, run)
+            run = []
+        if shipment is not None:
+            run.append((data, shipment))
+            continue
+        if data is None:
+            break
+        if marker.get("started"):
+            recorder.mark_removed_reports(marker["started"])
+            crawls += 1
+        else:
+            logger.warning("a crawl ended without a recorded start: not marking removed reports")
+        server.lpop(ingesting)
+    return recorded, crawls
+
+
+async def _record_run(recorder: Recorder, server: redis.Redis, ingesting: str, run: list[tuple[bytes, Any]]) -> int:
+    outcomes = await asyncio.gather(*(recorder.record(*shipment) for _, shipment in run), return_exceptions=True)
+    failed = [o for o in outcomes if isinstance(o, BaseException)]
+    if failed:
+        for (data, _), outcome in zip(run, outcomes, strict=True):
+            if not isinstance(outcome, BaseException):
+                server.lrem(ingesting, 1, data)
+        error = failed[0]
+        if isinstance(error, RecordingFailed):
+            raise error
+        raise RecordingFailed(f"{type(error).__name__}: {error}") from error
+    server.ltrim(ingesting, len(run), -1)
+    return len(run)
