@@ -24,6 +24,7 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from archive.capture import Capture
@@ -48,6 +49,10 @@ RECORDING_FAILURES: tuple[type[BaseException], ...] = (ArchiveWriteError, sqlite
 
 Item = Mapping[str, Any]  # the fields of crawler.items.CaptureItem
 Count = Callable[..., None]  # stats.inc_value(key, count=1)
+
+
+# The extractions the item being prepared will send (a Redis worker's side), per asyncio task.
+_to_ship: ContextVar[list[ShippedExtraction] | None] = ContextVar("to_ship", default=None)
 
 
 class RecordingFailed(Exception):
@@ -102,9 +107,8 @@ class Recorder:
         self.pages: dict[str, asyncio.Future[Report | None]] = {}
         self.portals: set[str] = set()
         self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
-        # Results a worker sent, by job key (the writer's side), and those to send (the worker's side).
+        # Results a worker sent, by job key (the writer's side).
         self.shipped: dict[str, ShippedExtraction] = {}
-        self.to_ship: list[ShippedExtraction] | None = None
 
     @property
     def is_open(self) -> bool:
@@ -169,11 +173,12 @@ class Recorder:
 
     async def prepare(self, item: Item) -> list[ShippedExtraction]:
         """Extract what recording ``item`` will need, as a worker does for the writer; nothing is written."""
-        self.to_ship = shipping = []
+        shipping: list[ShippedExtraction] = []
+        token = _to_ship.set(shipping)  # this item's task only: items are prepared concurrently
         try:
             await self.captures_and_report(item)
         finally:
-            self.to_ship = None
+            _to_ship.reset(token)
         return shipping
 
     async def captures_and_report(self, item: Item) -> list[tuple[Capture, Report | None]]:
@@ -207,17 +212,18 @@ class Recorder:
     async def extract(self, capture: Capture, body: bytes, page: Report | None = None) -> Report | None:
         """The capture's report, or None with the capture turned into an ``error`` that says why."""
         job = ExtractionJob(body, capture.final_url or capture.url, capture.content_type, page)
-        key = job_key(job) if self.shipped or self.to_ship is not None else ""
+        to_ship = _to_ship.get()
+        key = job_key(job) if self.shipped or to_ship is not None else ""
         try:
             report = self.shipped_report(key) or await self.extractor.extract(job)
         except ExtractionFailed as failed:
-            if self.to_ship is not None:
-                self.to_ship.append(ShippedExtraction(key, extractor_version(), failure=failed.reason))
+            if to_ship is not None:
+                to_ship.append(ShippedExtraction(key, extractor_version(), failure=failed.reason))
             capture.outcome, capture.error = "error", failed.reason
             self.count("fazhi/extraction_failed")
             return None
-        if self.to_ship is not None:
-            self.to_ship.append(ShippedExtraction(key, extractor_version(), report=report.to_dict()))
+        if to_ship is not None:
+            to_ship.append(ShippedExtraction(key, extractor_version(), report=report.to_dict()))
         return report
 
     def shipped_report(self, key: str) -> Report | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hostile_site import page, report_text, title_of
 
+from crawler.extractions import ShippedExtraction, extractor_version
 from crawler.extractor import ExtractionFailed, ExtractionJob, Extractor, extract_capture
 from crawler.recording import Recorder, to_capture
 from extraction.limits import ExtractionLimit
@@ -35,14 +36,16 @@ def item(body: bytes, **fields) -> dict:
     }  # fmt: skip
 
 
-def record(db: Path, captured: dict, extractor: Extractor | None = None) -> tuple[dict, Counter]:
+def record(
+    db: Path, captured: dict, extractor: Extractor | None = None, shipped: list[ShippedExtraction] | None = None
+) -> tuple[dict, Counter]:
     counts: Counter[str] = Counter()
 
     async def run() -> dict:
         recorder = Recorder(str(db), lambda key, n=1, **_: counts.update({key: n}), extractor)
         recorder.open()
         try:
-            return await recorder.record(captured)
+            return await recorder.record(captured, shipped)
         finally:
             recorder.close()
 
@@ -186,3 +189,71 @@ def test_an_error_answer_is_recorded_not_extracted(tmp_path, status):
         tmp_path / "a.db", item(b"<html>", status=status, outcome="error", error=f"HTTP {status}"), Extractor(function=never)
     )
     assert capture_rows(tmp_path / "a.db") == [(URL, status, "error", f"HTTP {status}")]
+
+
+# -- a Redis worker's extraction, used by the writer -------------------------------------------------
+
+
+def prepared(captured: dict) -> list[ShippedExtraction]:
+    """What a worker sends with ``captured``: it extracts, with no archive to write."""
+    counts: Counter[str] = Counter()
+
+    async def run() -> list[ShippedExtraction]:
+        worker = Recorder(None, lambda key, n=1, **_: counts.update({key: n}))
+        worker.open()
+        try:
+            return await worker.prepare(captured)
+        finally:
+            worker.close()
+
+    return asyncio.run(run())
+
+
+def version_titles(db: Path) -> list[str]:
+    conn = sqlite3.connect(db)
+    try:
+        return [t for (t,) in conn.execute("SELECT title FROM versions ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def test_the_writer_takes_a_workers_report_for_the_same_job_without_extracting(tmp_path):
+    captured = item(page(title_of(2023), report_text(2023)))
+    shipped = prepared(captured)
+    assert [(s.version, s.report["title"]) for s in shipped] == [(extractor_version(), title_of(2023))]
+    result, counts = record(tmp_path / "a.db", captured, Extractor(function=never), shipped)
+    assert result["status"] == "new_version" and counts["fazhi/extractions/shipped"] == 1
+    assert version_titles(tmp_path / "a.db") == [title_of(2023)]
+
+
+def test_the_writer_extracts_again_what_another_extractor_version_made(tmp_path):
+    captured = item(page(title_of(2023), report_text(2023)))
+    (real,) = prepared(captured)
+    older = ShippedExtraction(real.key, "an-older-one", report={**real.report, "title": "旧版提取的标题"})
+    _, counts = record(tmp_path / "a.db", captured, shipped=[older])
+    assert counts["fazhi/extractions/redone_other_version"] == 1 and counts["fazhi/extractions/shipped"] == 0
+    assert version_titles(tmp_path / "a.db") == [title_of(2023)]  # the writer's own extraction
+
+
+def test_the_writer_extracts_again_a_report_that_is_not_one(tmp_path):
+    captured = item(page(title_of(2023), report_text(2023)))
+    (real,) = prepared(captured)
+    malformed = ShippedExtraction(real.key, real.version, report={**real.report, "is_report": "yes", "report_year": "2023"})
+    _, counts = record(tmp_path / "a.db", captured, shipped=[malformed])
+    assert counts["fazhi/extractions/redone_invalid"] == 1
+    assert version_titles(tmp_path / "a.db") == [title_of(2023)]
+
+
+def test_a_workers_report_for_another_body_is_not_used(tmp_path):
+    """The key is the job: the same URL with another body (the writer reads it fresh) is another job."""
+    (stale,) = prepared(item(page(title_of(2022), report_text(2022))))
+    _, counts = record(tmp_path / "a.db", item(page(title_of(2023), report_text(2023))), shipped=[stale])
+    assert counts["fazhi/extractions/shipped"] == 0
+    assert version_titles(tmp_path / "a.db") == [title_of(2023)]
+
+
+def test_a_workers_failed_extraction_is_recorded_with_its_reason(tmp_path):
+    captured = item(b"PK\x03\x04")
+    shipped = [ShippedExtraction(prepared(captured)[0].key, extractor_version(), failure="extraction timed out")]
+    result, _ = record(tmp_path / "a.db", captured, Extractor(function=never), shipped)
+    assert capture_rows(tmp_path / "a.db") == [(URL, 200, "error", "extraction timed out")]
