@@ -5,12 +5,14 @@ event loop that is time no download is started in. So the recording service hand
 captures to this thread and awaits their commit. The thread takes whatever has queued up while it
 was busy — up to ``max_batch`` captures — and writes it as one transaction (``Archive.ingest_many``):
 under load one commit and one WARC sync serve many captures; when the crawl is slow a capture is
-written as soon as it comes (a group commit: no timer, no waiting for a batch to fill).
+written as soon as it comes (a group commit: no waiting for a batch to fill). With ``batch_seconds``
+the thread also waits that long after the first capture of a batch for more to join it (fewer
+commits where each is dear: a slow disk, a network file system).
 
 Durability: an item's ``write`` returns only once its captures are committed, so the crawl counts an
 item as recorded only then. A process killed outright loses the captures queued or in the transaction
-in flight — at most ``max_batch`` — none of which was counted; a crawl run again fetches them again
-(they left no validators in the archive to make them 304s). A batch that fails is written again one
+in flight — at most ``max_batch``, and at most ``batch_seconds`` of them — none of which was counted;
+a crawl run again fetches them again (they left no validators in the archive to make them 304s). A batch that fails is written again one
 item per transaction, so a bad capture fails only its own item; a full disk fails each in turn.
 """
 
@@ -20,6 +22,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -49,10 +52,13 @@ _STOP = object()
 class ArchiveWriter:
     """Owns ``Archive(db_path)`` in a thread of its own; ``await write(pairs)`` records one item's captures."""
 
-    def __init__(self, db_path: str, lock_wait: float = 0.0, max_batch: int = MAX_BATCH) -> None:
+    def __init__(
+        self, db_path: str, lock_wait: float = 0.0, max_batch: int = MAX_BATCH, batch_seconds: float = 0.0
+    ) -> None:
         self.db_path = db_path
         self.lock_wait = lock_wait
         self.max_batch = max_batch
+        self.batch_seconds = batch_seconds
         self.batches = 0  # transactions committed
         self.largest_batch = 0  # captures in the largest of them
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
@@ -113,9 +119,10 @@ class ArchiveWriter:
                     break
                 assert isinstance(first, _Write)
                 batch, size = [first], len(first.pairs)
+                deadline = time.monotonic() + self.batch_seconds
                 while size < self.max_batch:
                     try:
-                        more = self._queue.get_nowait()
+                        more = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                     except queue.Empty:
                         break
                     if more is _STOP:

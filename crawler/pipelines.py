@@ -46,6 +46,7 @@ class ArchivePipeline:
                 workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 0),
             ),
             lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0),
+            batch_seconds=settings.getfloat("FAZHI_ARCHIVE_BATCH_SECONDS", 0.0),
         )
         self.started = utc_now()
         self.closing: asyncio.Future[None] | None = None

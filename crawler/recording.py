@@ -94,9 +94,10 @@ class Recorder:
 
     def __init__(
         self, db_path: str | None, count: Count, extractor: Extractor | None = None, lock_wait: float = 0.0,
-        copy_path: str | None = None,
+        copy_path: str | None = None, batch_seconds: float = 0.0,
     ) -> None:  # fmt: skip
         self.db_path = db_path
+        self.batch_seconds = batch_seconds  # how long the archive's writer waits for a batch to fill
         self.copy_path = copy_path
         self.lock_wait = lock_wait  # seconds to wait for another writer's lock on the archive
         self.count = count
@@ -114,13 +115,18 @@ class Recorder:
     def is_open(self) -> bool:
         return self.writer is not None and self.writer.is_open
 
-    def open(self) -> None:
-        """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive)."""
-        self.extractor.start()  # the workers import extraction while the crawl asks for robots.txt
+    def open(self, warm: bool = True) -> None:
+        """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive).
+
+        ``warm``: start the extraction workers now, while the crawl asks for robots.txt (a writer of
+        workers' captures, which seldom extracts, leaves them to start on the first job).
+        """
+        if warm:
+            self.extractor.start()
         if self.db_path is None:
             self.validators = ValidatorStore(self.copy_path) if self.copy_path else None
             return
-        writer = ArchiveWriter(self.db_path, lock_wait=self.lock_wait)
+        writer = ArchiveWriter(self.db_path, lock_wait=self.lock_wait, batch_seconds=self.batch_seconds)
         try:
             writer.open()
         except RECORDING_FAILURES as exc:

@@ -21,6 +21,8 @@ USER_AGENT = f"fazhi-archive/0.1 (+{FAZHI_CONTACT_URL}; annual rule-of-law repor
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# AutoThrottle's rule, as crawler.throttle.PoliteThrottle (EXTENSIONS below): 304s count as answers (an
+# unchanged re-run is not held at the start delay) and a host's robots.txt Crawl-delay is its floor.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -79,11 +81,19 @@ FAZHI_SITEMAP_YEARS = 3
 FAZHI_EXTRACTION_TIMEOUT = 120.0
 FAZHI_EXTRACTION_WORKERS = 0
 
+# The archive is written by a thread of its own that commits whatever captures queued while it was busy
+# as one transaction (crawler/archive_writer.py). With a value > 0 it also waits that many seconds for
+# more before committing (fewer commits on a slow disk); a crawl killed outright loses at most that
+# many seconds of captures, which the next run fetches again.
+FAZHI_ARCHIVE_BATCH_SECONDS = 0.0
+
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
 
 EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.PoliteThrottle": 0,  # on with AUTOTHROTTLE_ENABLED, as Scrapy's is
 }
 # Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).
 FAZHI_STATS_FILE = None

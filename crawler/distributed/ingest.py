@@ -33,18 +33,21 @@ BATCH = 200  # captures taken from Redis at a time
 
 def ingest_from_redis(
     redis_url: str, db_path: str, key: str = CrawlKeys().items, stop_when_idle: float | None = 5.0,
-    batch: int = BATCH,
+    batch: int = BATCH, until_complete: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Archive captures from the Redis list ``key`` until it has been empty ``stop_when_idle`` seconds.
 
-    ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers).
+    ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers);
+    ``until_complete`` stops once the end-of-crawl marker of a complete crawl has been handled.
     Returns counts: captures ingested, new versions, seen again, capture only, outcomes, and how many
     reports the workers' extraction gave (``extractions_shipped``) or the writer made again.
     """
-    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle, max(1, batch)))
+    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle, max(1, batch), until_complete))
 
 
-async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float | None, batch: int) -> dict[str, Any]:
+async def _ingest(
+    redis_url: str, db_path: str, key: str, stop_when_idle: float | None, batch: int, until_complete: bool
+) -> dict[str, Any]:
     server = redis.Redis.from_url(redis_url)
     ingesting = f"{key}:ingesting"
     counts: Counter[str] = Counter()
@@ -53,7 +56,7 @@ async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float 
         counts[stat] += n
 
     recorder = Recorder(db_path, count)
-    recorder.open()
+    recorder.open(warm=False)  # the workers extracted: the writer's pool starts only if it must extract
     ingested = crawls = 0
     idle_since = time.monotonic()
     try:
@@ -74,6 +77,8 @@ async def _ingest(redis_url: str, db_path: str, key: str, stop_when_idle: float 
             ingested += done
             crawls += marked
             idle_since = time.monotonic()
+            if until_complete and marked:
+                break
     finally:
         recorder.close()
         server.close()
