@@ -55,6 +55,17 @@ def version_text(db_path: str | Path, version_id: int) -> str:
     return row["text"] or ""
 
 
+def same_document(db_path: str | Path, a: int, b: int) -> bool:
+    """Are versions ``a`` and ``b`` two versions of one document (one agency's report for one year)?"""
+    conn = connect_readonly(db_path)
+    try:
+        rows = conn.execute("SELECT id, document_id FROM versions WHERE id IN (?, ?)", [a, b]).fetchall()
+    finally:
+        conn.close()
+    documents = {row["id"]: row["document_id"] for row in rows}
+    return a in documents and b in documents and documents[a] == documents[b]
+
+
 def version_report(db_path: str | Path, version_id: int) -> Report:
     """The Report of version ``version_id`` as extraction made it (sections, dates, attachments)."""
     conn = connect_readonly(db_path)

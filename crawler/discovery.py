@@ -15,6 +15,7 @@ import lxml.html
 from lxml import etree
 from scrapy.http import TextResponse
 
+from extraction.htmlpage import report_pictures
 from extraction.report import Report
 from extraction.titles import classify_title
 
@@ -83,10 +84,18 @@ def is_listing_link(text: str) -> bool:
     return any(word in text for word in LISTING_KEYWORDS)
 
 
+REPORT_PICTURE_EXTENSIONS = (".jpg", ".jpeg", ".png")
+
+
 def is_attachment_url(url: str, text: str = "") -> bool:
-    """True for document files that may hold the report itself."""
+    """True for document files that may hold the report itself, and for a picture linked under a
+    report's title ("…年度报告.jpg"): the report published as an image, read by OCR."""
     path = urlsplit(url).path.lower()
-    return path.endswith(ATTACHMENT_EXTENSIONS) or text.strip().lower().endswith(ATTACHMENT_EXTENSIONS)
+    name = text.strip()
+    if path.endswith(ATTACHMENT_EXTENSIONS) or name.lower().endswith(ATTACHMENT_EXTENSIONS):
+        return True
+    picture = path.endswith(REPORT_PICTURE_EXTENSIONS) or name.lower().endswith(REPORT_PICTURE_EXTENSIONS)
+    return picture and is_report_link(name.rsplit(".", 1)[0] if "." in name else name)
 
 
 def trs_page_urls(html: str, url: str) -> list[str]:
@@ -260,6 +269,12 @@ def pick_report_attachments(attachments: list[tuple[str, str]]) -> list[tuple[st
     if named:
         return named[:1]
     return attachments[:1]
+
+
+def report_picture_urls(html: str, url: str) -> list[str]:
+    """The pictures of a report page that has no text but pictures of the report's pages (a scan
+    pasted into the CMS), in page order: fetched as the report's further pages and read by OCR."""
+    return report_pictures(html, url)
 
 
 def report_lives_in_attachments(report: Report) -> bool:

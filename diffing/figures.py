@@ -1,8 +1,12 @@
-"""Figures in report sentences (审核合同80件) and which of them changed between two versions.
+"""Figures in report sentences (审核合同80件) and which of them changed between two versions or two years.
 
 A silent edit that changes a count is the most telling kind, so the diff lists changed figures
-first. A figure is a number with the words before it in its clause (the label) and its unit.
-Years (2020年) and outline numbers (1.) are not figures.
+first. A figure is a number with its unit, the words before it in its clause (the label) and the
+noun right after a measure word (37个网格单元). Not figures: years (2020年, 2021—2025), dates
+(9月, 7月1日, 12.4), document numbers (〔2021〕3号), article numbers (第24条), numbers inside a
+document's name (《…2021年度…目录》), outline numbers (1.) and numbers with no unit (12345热线).
+Approximations (余, 多, 约) and unit variants (人 / 人次 / 名) of one count are told apart from the
+value, so 174余条 and 203条 are one figure that moved.
 """
 
 from __future__ import annotations
@@ -12,18 +16,46 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _UNITS = (
-    "万元|亿元|千元|元|万人次|人次|场次|余件|余次|余人|件次|家次|件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|"
-    "所|座|村|类|本|册|张|小时|天|日|月|年度|万|亿|%|％|倍|公里|亩|平方米"
+    "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|%|％|万|亿"
 )
-_FIGURE = re.compile(rf"(?P<num>\d+(?:\.\d+)?)(?P<unit>{_UNITS})?")
+_FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
+# Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
+_CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
+_CN_VALUE = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 1. / (2) / 3、 opening a sentence; "1.2020年…" is item 1 about the year 2020, not 1.2020.
 _OUTLINE = re.compile(r"^\s*[（(]?\d{1,2}(?:[)）、]|[.．](?!\d)|[.．](?=(?:19|20)\d\d年))")
 # Clause boundaries: the label of a figure never reaches across these.
 _CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?、（）()“”\"《》.．\s]")
 _LABEL_CHARS = 10
+_AFTER_CHARS = 6
 # Words that join a label to its number (共办理…, …达, …约) but are not part of the label.
 _LABEL_PREFIXES = ("其中", "共计", "累计", "合计", "共")
-_LABEL_SUFFIXES = ("达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了")
+_LABEL_SUFFIXES = (
+    "达到", "超过", "共计", "累计", "分别为", "为", "达", "约", "共", "近", "逾", "了", "至", "到", "提升至", "下降至", "均",
+    "增加到", "增加至", "扩大到", "扩大至", "增长到", "提高到", "提高至", "降至", "下降到", "增至", "减少到", "减少至",
+    "压减至", "压减到", "减至", "保持", "仅有", "只有", "仅", "已达", "均为", "的",
+)  # fmt: skip
+# Spans that hold numbers but no measures: document numbers, names of documents, dates, articles.
+_NOT_FIGURES = (
+    re.compile(r"[〔\[【﹝（(]\s*(?:19|20)\d\d\s*[〕\]】﹞）)]\s*\d*号?"),  # 〔2021〕3号
+    re.compile(r"(?:19|20)\d\d\s*[〕\]】﹞]\s*\d*号?"),  # 铜府办2021﹞47号 (bracket lost)
+    re.compile(r"\d+号"),
+    re.compile(r"《[^》]*》"),
+    re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),
+    re.compile(r"(?:19|20)\d\d\s*[-—–~至到]\s*(?:19|20)\d\d"),
+    re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号])?(?:[-—至到]\s*\d{1,2}\s*月?(?:\d{1,2}\s*[日号])?)?"),
+    re.compile(rf"\d{{1,2}}[.．·]\d{{1,2}}(?!\d|余|多|{_UNITS})"),  # 12.4 / 4·22 (dates: no unit after them)
+)
+
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# Measure words that count things named right after them (37个网格单元, 8名律师, 5项事项).
+_ENTITY_UNITS = ("个", "名", "家", "所", "项")
+_QUOTES = re.compile(r"[“”\"‘’]")
+_PARENTHESIS = re.compile(r"[（(][^（）()]{0,8}[）)]$")
+# "参考率和合格率均达100%", "报备率、及时率、规范率均达100%": one value for several measures, none of them alone
+_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|[和及与、]\S{1,8}率\S{0,2}$")
 
 
 @dataclass
@@ -31,6 +63,9 @@ class Figure:
     label: str
     value: str
     unit: str
+    start: int = 0  # where the figure is written in its sentence
+    text: str = ""  # as written: 约160余人, 174余条, 四个
+    after: str = ""  # the noun after a measure word: 37个网格单元 → 网格单元
 
 
 @dataclass
@@ -45,8 +80,39 @@ class ChangedFigure:
     new_sentence: str
 
 
+# Scale words before a unit: 3.2万元 and 28000元 are sums of money both.
+_SCALES = {"万": 10_000.0, "亿": 100_000_000.0, "千": 1_000.0}
+
+
+def unit_scale(unit: str) -> tuple[str, float]:
+    """(the unit without its scale word, the scale): 万元 → (元, 10000), 万人次 → (人次, 10000)."""
+    if len(unit) > 1 and unit[0] in _SCALES:
+        return unit[1:], _SCALES[unit[0]]
+    return unit, 1.0
+
+
+def unit_family(unit: str) -> str:
+    """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次, 元 / 万元 …"""
+    unit = unit_scale(unit.removeprefix("余"))[0]
+    if unit in ("人", "人次", "名"):
+        return "人"
+    if unit.endswith("次") and len(unit) == 2:
+        unit = unit[0]
+    if unit == "户":  # households and businesses: 企业1574户 / 企业1692家
+        return "家"
+    return "%" if unit == "％" else unit
+
+
+def figure_amount(value: str, unit: str) -> float:
+    """The value in the family's base unit: 1.2万人次 → 12000."""
+    try:
+        return float(value) * unit_scale(unit)[1]
+    except ValueError:
+        return float("nan")
+
+
 def _is_year(num: str, unit: str, after: str) -> bool:
-    return len(num) == 4 and num[:2] in ("19", "20") and (unit in ("年", "年度") or after[:1] in "年-—至")
+    return len(num) == 4 and num[:2] in ("19", "20") and (unit in ("年", "年度", "") and after[:1] in "年-—至" or unit == "年")
 
 
 def _trim_label(clause: str) -> str:
@@ -75,6 +141,25 @@ def _trim_label(clause: str) -> str:
     return label
 
 
+def _first_noun(run: str) -> str:
+    """The thing a measure word counts: the first word after it (7项问题已完成 → 问题; 37个网格单元 → 网格单元)."""
+    import jieba
+
+    words = jieba.lcut(run[: _AFTER_CHARS + 2], HMM=False)
+    noun = ""
+    for word in words:
+        if len(noun) + len(word) > _AFTER_CHARS:
+            break
+        noun += word
+        if len(noun) >= 2 and len(word) >= 2:
+            break
+    return noun or run[:_AFTER_CHARS]
+
+
+def _masked(sentence: str) -> list[tuple[int, int]]:
+    return [m.span() for pattern in _NOT_FIGURES for m in pattern.finditer(sentence)]
+
+
 def extract_figures(sentence: str) -> list[Figure]:
     """Numbers with their label and unit, in order of appearance."""
     return list(_extract_figures(sentence))
@@ -85,21 +170,50 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
     """Cached: a site build meets each report's sentences twice (as year N+1, then as year N)."""
     figures: list[Figure] = []
     outline = _OUTLINE.match(sentence)
-    label_floor = outline.end() if outline else 0
-    for m in _FIGURE.finditer(sentence, label_floor):
+    floor = outline.end() if outline else 0
+    masked = _masked(sentence)
+    found = [(m.start(), m, False) for m in _FIGURE.finditer(sentence, floor) if m.group("num")]
+    found += [(m.start(), m, True) for m in _CN_FIGURE.finditer(sentence, floor)]
+    label_floor = floor
+    for start, m, chinese in sorted(found, key=lambda t: t[0]):
         num, unit = m.group("num"), m.group("unit") or ""
+        if start < label_floor:
+            continue
         after = sentence[m.end("num") :]
-        if _is_year(num, unit, after):
+        if not chinese and _is_year(num, unit, after):
             label_floor = m.end() + (1 if after[:1] == "年" else 0)
             continue
-        before = sentence[label_floor : m.start()]
+        if any(a <= m.start("num") < b for a, b in masked) or not unit:
+            continue
+        if _SHARED_VALUE.search(sentence[max(label_floor, start - 16) : start]):
+            label_floor = m.end()
+            continue
+        value = num if not chinese else str(_cn_number(num))
+        # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
+        before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
         breaks = list(_CLAUSE_BREAK.finditer(before))
         if breaks:
             before = before[breaks[-1].end() :]
-        label = _trim_label(before.strip())
-        figures.append(Figure(label, num, unit))
+        following = _CJK_RUN.match(sentence[m.end():])
+        noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
+        text = sentence[start : m.end()]
+        figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
         label_floor = m.end()
     return tuple(figures)
+
+
+def _cn_number(text: str) -> int:
+    """十三 → 13, 四 → 4, 二十 → 20 (counts with a measure word are small)."""
+    if text.startswith("十"):
+        text = "一" + text
+    total, digit = 0, 0
+    for ch in text:
+        if ch == "十":
+            total += (digit or 1) * 10
+            digit = 0
+        else:
+            digit = _CN_VALUE.get(ch, 1 if ch == "一" else 0)
+    return total + digit
 
 
 def changed_figures(old: str, new: str) -> list[ChangedFigure]:
@@ -117,7 +231,7 @@ def changed_figures(old: str, new: str) -> list[ChangedFigure]:
             pairs.append((fa, b[hit]))
     # Left-over figures with the same unit, in order: the label itself was reworded.
     for fa in unmatched_a:
-        hit = next((k for k in unmatched_b if b[k].unit == fa.unit), None)
+        hit = next((k for k in unmatched_b if unit_family(b[k].unit) == unit_family(fa.unit)), None)
         if hit is not None:
             unmatched_b.remove(hit)
             pairs.append((fa, b[hit]))

@@ -11,29 +11,14 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-_CN_NUM = "一二三四五六七八九十"
-# (level, pattern) — 一、 / (一) / 1. / (1); a marker followed by a digit is a number, not a marker.
-_MARKERS = (
-    (1, re.compile(rf"^[{_CN_NUM}]+、")),
-    # (二), and 二) with its opening bracket lost, as copies of real reports have it (双山镇: `三)`)
-    (2, re.compile(rf"^[（(]?[{_CN_NUM}]+[)）]")),
-    (3, re.compile(r"^\d{1,2}(?:[.．](?!\d)|、)")),
-    (4, re.compile(r"^[（(]\d{1,2}[)）]")),
-)
-_ENUMERATION = re.compile(rf"(?:^|(?<=[。；;，,：:]))\s*([{_CN_NUM}]+是)")
-PLANS_TITLE = re.compile(
-    r"计划|思路|打算|安排|下一步|下步|明年|努力方向|工作重点|工作要点|重点工作|今后|(?:19|20)\d\d年.{0,12}(?:任务|目标)"
-)
-# 存在的问题 / 不足 / 短板 …, but not 解决突出问题 (an achievement's heading).
-PROBLEMS_TITLE = re.compile(r"(?<![决出])问题|不足|短板|差距|薄弱|困难|瓶颈")
-# A paragraph that looks forward: where the plans half of a 存在问题及下一步打算 section starts.
-FORWARD = re.compile(
-    r"^(?:下一步|下步|接下来|今后|明年|(?:19|20)\d\d年[,，]?(?:我|本|全)|在接下来|在新的一年|我[镇县区市局街乡委]将)"
-)
+from extraction.report import Report
+from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, LABEL_LINE
+from extraction.sections import is_stock_pledge, match_marker
+
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
-_LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+_LABEL_LINE = LABEL_LINE
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -71,13 +56,15 @@ def _first_clause(text: str) -> str:
 
 
 def marker_of(line: str) -> tuple[int, str] | None:
-    """(level, marker) of a line that opens an outline item, or None."""
-    stripped = line.strip()
-    for level, pattern in _MARKERS:
-        m = pattern.match(stripped)
-        if m:
-            return level, m.group(0)
-    return None
+    """(level, marker) of a line that opens an outline item, or None (the markers of extraction.sections)."""
+    found = match_marker(line.strip())
+    return (found[1], found[0]) if found else None
+
+
+def numbering(line: str) -> tuple[int, str] | None:
+    """The outline marker of a line, but not 一是: an enumeration is split, not nested."""
+    found = marker_of(line)
+    return None if found is None or found[1].endswith("是") else found
 
 
 def parse_outline(text: str) -> list[OutlineItem]:
@@ -92,84 +79,168 @@ def parse_outline(text: str) -> list[OutlineItem]:
     return items
 
 
-def plans_section(text: str) -> tuple[OutlineItem, list[str]] | None:
-    """The last heading that announces next year's plans and the lines under it (to the next peer heading)."""
-    lines = text.splitlines()
-    headings = [i for i in parse_outline(text) if PLANS_TITLE.search(i.title)]
-    if not headings:
+def plans_section(report: Report | str) -> tuple[OutlineItem, list[str]] | None:
+    """The heading of the report's plans and the lines under it, as the report's structure has them."""
+    found = plans_blocks(report)
+    return (found[0], [line for block in found[1] for line in block]) if found else None
+
+
+def plans_blocks(report: Report | str) -> tuple[OutlineItem, list[list[str]]] | None:
+    """The first plans heading and the plans lines, one list per run of them (整改措施 after each problem)."""
+    from diffing.sections import as_report, report_parts
+
+    report = as_report(report)
+    plans = [s for s in report.sections if s.part == "plans"]
+    if not plans:
         return None
-    top = min(h.level for h in headings)
-    heading = [h for h in headings if h.level == top][-1]
-    body = _section_body(lines, heading)
-    if PROBLEMS_TITLE.search(heading.title):
-        # 三、存在问题及下一步打算 with (一)存在问题 (二)下一步打算: the promises are under the second
-        inside = [h for h in headings if h.level > heading.level and h.text in body]
-        if inside:
-            heading = inside[-1]
-            body = _section_body(lines, heading)
-    return heading, body
+    first = plans[0]
+    line = first.text.splitlines()[0].strip() if first.text else ""
+    number = next((n for n, x in enumerate(report.text.splitlines()) if x.strip() == line), 0)
+    heading = OutlineItem(first.marker, first.level, first.title, line, number)
+    blocks = report_parts(report).plan_blocks
+    return (heading, blocks) if blocks else None
 
 
-def _section_body(lines: list[str], heading: OutlineItem) -> list[str]:
-    """Non-empty lines under ``heading`` up to the next heading of its level or above."""
-    body = []
-    for line in lines[heading.line + 1 :]:
-        found = marker_of(line)
-        if found and found[0] <= heading.level:
-            break
-        if line.strip():
-            body.append(line.strip())
-    return body
+def _numeral(marker: str) -> int:
+    digits = "一二三四五六七八九十"
+    head = marker.lstrip("第")
+    return digits.index(head[0]) + 1 if head and head[0] in digits else 0
+
+
+def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
+    """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一)."""
+    best: list[re.Match[str]] = []
+    for kind, pattern, numbered in ENUMERATIONS:
+        hits = list(pattern.finditer(paragraph))
+        if kind == "序":  # a sequence starts with 首先
+            first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
+            hits = hits[first:] if first is not None else []
+        if numbered:
+            counted, expected = [], 1
+            for hit in hits:
+                if _numeral(hit.group(1)) == expected:
+                    counted.append(hit)
+                    expected += 1
+            hits = counted
+        if len(hits) >= 2 and (not best or hits[0].start(1) < best[0].start(1)):
+            best = hits
+    if best:
+        tail = ENUMERATION_TAIL.search(paragraph, best[-1].end(1))
+        if tail:
+            best = [*best, tail]
+    return best
 
 
 def split_enumeration(paragraph: str) -> list[tuple[str, str]]:
-    """一是…；二是… inside one paragraph → [(marker, text)]; the whole paragraph if it has none."""
-    starts = [m.start(1) for m in _ENUMERATION.finditer(paragraph)]
-    if len(starts) < 2:
+    """一是…；二要…；首先…其次… inside one paragraph → [(marker, text)]; the whole paragraph if it has none.
+
+    Whatever precedes the first piece is a lead-in and is left out.
+    """
+    hits = _enumeration_starts(paragraph)
+    if not hits:
         return [("", paragraph)]
     pieces = []
-    for k, start in enumerate(starts):
-        end = starts[k + 1] if k + 1 < len(starts) else len(paragraph)
-        piece = paragraph[start:end].strip()
-        marker = _ENUMERATION.match(piece)
-        pieces.append((marker.group(1) if marker else "", piece))
+    for k, hit in enumerate(hits):
+        end = hits[k + 1].start(1) if k + 1 < len(hits) else len(paragraph)
+        marker = hit.group(1)
+        pieces.append((marker, paragraph[hit.start(1):end].strip()))
     return pieces
 
 
-def commitments(text: str) -> list[Commitment]:
-    """The commitments of the report's plans section: its items, or its paragraphs when unnumbered."""
-    found = plans_section(text)
+def commitments(report: Report | str) -> list[Commitment]:
+    """The commitments of the report's plans, at their lowest numbered level.
+
+    Numbered items (一、/(一)/1./(1)) are commitments unless they only head numbered sub-items,
+    which are then the commitments; an item or a paragraph holding an enumeration (一是…二是…,
+    首先…其次…) is as many commitments; unnumbered lines continue the item above them. A stock
+    closing pledge with no action of its own (今后，我们将继续…) is not a commitment.
+    """
+    found = plans_blocks(report)
     if not found:
         return []
-    heading, body = found
+    items: list[Commitment] = []
+    for n, block in enumerate(found[1]):
+        prefix = f"{n}-" if n else ""  # paths stay unique across runs (整改措施 blocks, then the plans part)
+        items += [replace(c, path=prefix + c.path) for c in _run_items(block)]
+    return items
+
+
+def _run_items(body: list[str]) -> list[Commitment]:
     body = [line for line in body if not _LABEL_LINE.match(line)]
-    numbered = any(marker_of(line) for line in body)
-    if not numbered and PROBLEMS_TITLE.search(heading.title):
-        # 存在问题及下一步努力方向: the problems come first, the promises from the first forward-looking paragraph
-        forward = next((k for k, line in enumerate(body) if FORWARD.search(line)), None)
-        body = body[forward:] if forward is not None else body
     if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
         body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them
-    # The items' own level: 1. under 六、 is as much an item as (一) is; deeper markers are sub-items.
-    item_level = min((found[0] for found in map(marker_of, body) if found), default=heading.level + 1)
     items: list[Commitment] = []
-    counter = 0
-    for paragraph in body:
-        marked = marker_of(paragraph)
-        if numbered and not marked and not items:
-            continue  # the section's introduction
-        if items and ((marked and marked[0] > item_level) or (numbered and not marked)):
-            # a sub-item or an unnumbered paragraph belongs to the commitment above it
-            last = items[-1]
-            last.text = f"{last.text}\n{paragraph}"
-            last.id = commitment_id(last.text)
-            continue
-        counter += 1
-        pieces = split_enumeration(paragraph[len(marked[1]) :] if marked else paragraph)
-        for k, (enum_marker, piece) in enumerate(pieces, 1):
-            path = str(counter) if len(pieces) == 1 else f"{counter}.{k}"
-            marker = enum_marker or (marked[1] if marked else "")
-            body_text = piece[len(enum_marker) :] if enum_marker else piece
-            full = piece if enum_marker or not marked else paragraph
-            items.append(Commitment(commitment_id(full), path, marker, _first_clause(body_text), full))
+    if any(numbering(line) for line in body):
+        for path, lines in _leaf_blocks(body):
+            items += _block_items(path, lines)
+    else:
+        for k, paragraph in enumerate(body, 1):
+            items += _block_items(str(k), [paragraph])
     return items
+
+
+def _leaf_blocks(lines: list[str], prefix: str = "") -> list[tuple[str, list[str]]]:
+    """Numbered blocks (a line and the unnumbered lines after it) at the lowest level that has them."""
+    levels = [found[0] for found in map(numbering, lines) if found]
+    if not levels:
+        return [(prefix or "1", lines)]
+    level = min(levels)
+    blocks: list[list[str]] = []
+    for line in lines:
+        found = numbering(line)
+        if found and found[0] == level:
+            blocks.append([line])
+        elif blocks:
+            blocks[-1].append(line)
+        # lines before the first item are the section's introduction
+    out: list[tuple[str, list[str]]] = []
+    for k, block in enumerate(blocks, 1):
+        path = f"{prefix}.{k}" if prefix else str(k)
+        if any(numbering(line) for line in block[1:]):
+            out += _leaf_blocks(block[1:], path)  # a heading over numbered sub-items: they are the plans
+        else:
+            out.append((path, block))
+    return out
+
+
+def _block_items(path: str, lines: list[str]) -> list[Commitment]:
+    text = "\n".join(lines)
+    marked = numbering(lines[0])
+    marker = marked[1] if marked else ""
+    pieces = split_enumeration(text[len(marker):] if marker else text)
+    if len(pieces) == 1:
+        if not marker and _is_pledge(text):
+            return []
+        body_text = text[len(marker):] if marker else text
+        enum = pieces[0][0]
+        return [Commitment(commitment_id(text), path, marker or enum, _first_clause(body_text[len(enum):] if enum
+                                                                                else body_text), text)]  # fmt: skip
+    items = []
+    for k, (enum, piece) in enumerate(pieces, 1):
+        piece = _without_closing_pledge(piece)
+        items.append(Commitment(commitment_id(piece), f"{path}.{k}", enum, _first_clause(piece[len(enum):]), piece))
+    return items
+
+
+# "今后，我们将继续…努力提高依法行政水平": a pledge that promises nothing in particular.
+_PLEDGE = re.compile(r"^(?:今后|总之|展望|下一步|新的一年|在新的一年|我们将|我[镇县区市局街乡委办所]将|全[镇县区市乡]将)")
+
+
+def _is_pledge(paragraph: str) -> bool:
+    from diffing.meaning import gist
+
+    return is_stock_pledge(paragraph) or (
+        bool(_PLEDGE.match(paragraph.strip())) and len(gist(paragraph).words) <= PLEDGE_WORDS
+    )
+
+
+def _without_closing_pledge(piece: str) -> str:
+    """The last piece of an enumeration without the stock pledge that closes the paragraph."""
+    sentences = re.findall(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$", piece)
+    while len(sentences) > 1 and _is_pledge(sentences[-1]):
+        sentences.pop()
+    return "".join(sentences).strip()
+
+
+# A pledge names at most this many telling words (diffing.meaning) of its own.
+PLEDGE_WORDS = 3

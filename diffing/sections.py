@@ -1,27 +1,33 @@
-"""A report's parts by role: what was done (achievements), what fell short (problems), what comes next (plans).
+"""A report's parts by role, read from its structure: what was done, what fell short, what comes next.
 
 Year-over-year analysis reads each part differently: last year's plans are checked against this
-year's achievements, and shortcomings are tracked from year to year. The parts are found from the
-top-level outline headings (一、存在的问题 / 四、下一步工作打算 …); a heading that announces both
-(存在问题及下一步努力方向) is split at its sub-headings, or else before its first forward-looking
-paragraph.
+year's results, and shortcomings are tracked from year to year. The parts come from
+``Report.sections`` — the one reading of the outline, made by ``extraction.sections`` and stored
+with every version — so the site, the CLI and extraction agree on where the plans are. A bare
+text (a file, a test) is read with the same function.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from diffing.outline import FORWARD, PLANS_TITLE, PROBLEMS_TITLE, marker_of, parse_outline, split_enumeration
 from diffing.sentences import split_sentences
+from extraction.report import Report, Section
+from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT
+from extraction.sections import classify_part, heading_parts, match_marker, parse_sections, text_year
+from extraction.titles import classify_title, report_year
 
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
-_PROBLEMS_LEAD = re.compile(r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定)")
-_LABEL_LINE = re.compile(r"^.{0,8}[:：]$")
+_PROBLEMS_LEAD = re.compile(
+    r"(?:成绩|成效|进展).{0,20}但|[:：]$|主要(?:表现|体现)在|存在以下|还存在(?:一些|一定|不少)?(?:问题|不足|短板)[。:：]?$"
+)
 # "究其原因，…" / "原因在于…": why the problems exist, said after them; not a problem itself.
 _CAUSES = re.compile(r"^(?:究其原因|原因在于|主要原因|其原因|原因是|分析原因|产生(?:这些|上述)?问题的(?:主要)?原因)")
 # "…2021年法治政府建设年度报告" / "…工作总结及2022年工作思路": a title, not a sentence of the report.
 _TITLE_LINE = re.compile(r"(?:报告|总结|情况|思路)$")
+# The nouns a sub-heading names a half of a combined section with (存在问题 / 下一步打算), not a problem itself.
+_PART_NAME = re.compile(r"问题|不足|短板|差距|打算|计划|思路|安排|方向|举措|重点|展望")
 # An item title ("(二)推行柔性执法。", "(三)深化公共法律服务") names a topic; it reports nothing.
 _TITLE_CHARS = 20
 
@@ -29,114 +35,246 @@ _TITLE_CHARS = 20
 @dataclass
 class ReportParts:
     title: str = ""  # the report's own title line, when the text starts with one
-    achievements: list[str] = field(default_factory=list)  # lines, intro included
+    achievements: list[str] = field(default_factory=list)  # results: intro, measures, leaders' duties, other
     problems: list[str] = field(default_factory=list)
     plans: list[str] = field(default_factory=list)
+    intro: list[str] = field(default_factory=list)  # lines before the first heading (title excluded)
+    plan_blocks: list[list[str]] = field(default_factory=list)  # the plans lines, one list per run of them
+    present: set[str] = field(default_factory=set)  # required parts the report has (compliance)
 
 
-def _role(title: str) -> str:
-    problems, plans = bool(PROBLEMS_TITLE.search(title)), bool(PLANS_TITLE.search(title))
-    if problems and plans:
-        return "both"
-    return "problems" if problems else "plans" if plans else "achievements"
+def as_report(report: Report | str) -> Report:
+    """A Report for a bare text: title, year and agency from its first line, sections by the one outline reader.
+
+    A Report without sections (stored by another tool, or before extraction kept them) gets them.
+    """
+    if isinstance(report, Report):
+        if report.sections or not report.text.strip():
+            return report
+        return replace(report, sections=parse_sections(report.text, report.report_year))
+    from extraction.agency import agency_from
+
+    text = report
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    title = first if _is_title(first) else ""
+    year = report_year(title) if title else text_year(text)
+    return Report(
+        title=title, text=text, text_normalized=text, report_year=year, agency=agency_from(title) if title else None,
+        is_report=bool(title), sections=parse_sections(text, year),
+    )
 
 
-def _subheading_role(line: str) -> str | None:
-    """"(一)存在问题" / "(二)下一步打算": a short marked line without a clause break, naming one half."""
-    found = marker_of(line)
-    if not found:
-        return None
-    title = line[len(found[1]) :].strip()
-    if len(title) > _TITLE_CHARS or re.search(r"[，,。；;]", title):
-        return None
-    role = _role(title)
-    return role if role in ("problems", "plans") else None
+def _is_title(line: str) -> bool:
+    return bool(line) and len(line) <= 60 and not re.search(r"[。；;！!？?]", line) and (
+        bool(_TITLE_LINE.search(line)) or classify_title(line)[0]
+    ) and not match_marker(line)
 
 
-def _split_combined(lines: list[str], parts: ReportParts) -> None:
-    """Lines of a 存在问题及下一步打算 section: by sub-heading if it has them, else at the first forward paragraph."""
-    role = "problems"
-    has_subheadings = any(_subheading_role(line) for line in lines)
-    for line in lines:
-        sub = _subheading_role(line) if has_subheadings else None
-        if sub:
-            role = sub
-            continue
-        if not has_subheadings and role == "problems" and FORWARD.search(line):
-            role = "plans"
-        getattr(parts, role).append(line)
+def _section_starts(sections: list[Section], lines: list[str]) -> list[int] | None:
+    """The line each section starts at, in order; None when the stored sections do not fit the text."""
+    starts, position = [], 0
+    for section in sections:
+        first = section.text.strip().splitlines()[0].strip() if section.text.strip() else ""
+        try:
+            position = lines.index(first, position)
+        except ValueError:
+            return None
+        starts.append(position)
+    return starts
 
 
-def report_parts(text: str) -> ReportParts:
-    """The report's lines sorted into achievements, problems and plans by their top-level headings."""
-    lines = [line.strip() for line in text.splitlines()]
-    outline = parse_outline(text)
+def _sections_of(report: Report, lines: list[str]) -> tuple[list[Section], list[int]]:
+    sections = report.sections
+    starts = _section_starts(sections, lines) if sections else None
+    if starts is None:
+        sections = parse_sections(report.text, report.report_year)
+        starts = _section_starts(sections, lines) or []
+    return sections, starts
+
+
+def _part_heading(section: Section, root: Section | None, line: str) -> bool:
+    """"(一)存在问题" / "(二)下一步打算" under a combined heading: it names a half, it says nothing."""
+    if root is None or section is root or not {"shortcomings", "plans"} <= heading_parts(root.title):
+        return False
+    found = match_marker(line)
+    rest = line[len(found[0]):].strip() if found else line
+    return (
+        section.level == root.level + 1
+        and len(rest) <= _TITLE_CHARS
+        and not re.search(r"[，,。；;]", rest.rstrip("。"))
+        and bool(_PART_NAME.search(rest))
+        and classify_part(rest) in ("shortcomings", "plans")
+    )
+
+
+def report_parts(report: Report | str) -> ReportParts:
+    """The report's lines sorted into results, problems and plans by the part of the section they are in."""
+    report = as_report(report)
+    lines = [line.strip() for line in report.text.splitlines() if line.strip()]
+    sections, starts = _sections_of(report, lines)
     parts = ReportParts()
-    if not outline:
-        parts.achievements = [line for line in lines if line]
-        return parts
-    top = min(i.level for i in outline)
-    headings = [i for i in outline if i.level == top]
-    intro = [line for line in lines[: headings[0].line] if line]
-    if intro and _TITLE_LINE.search(intro[0]) and not re.search(r"[。！？；;!?]", intro[0]):
+    first_start = starts[0] if starts else len(lines)
+    intro = [line for line in lines[:first_start] if not LABEL_LINE.match(line)]
+    if intro and _is_title(intro[0]):
         parts.title = intro.pop(0)
+    parts.intro = intro
     parts.achievements += intro
-    roles = [_role(h.title) for h in headings]
-    # Only the last heading that announces plans holds them: an earlier 重点工作完成情况 reports work done.
-    last_plans = max((k for k, role in enumerate(roles) if role in ("plans", "both")), default=-1)
-    for k, heading in enumerate(headings):
-        end = headings[k + 1].line if k + 1 < len(headings) else len(lines)
-        body = [line for line in lines[heading.line + 1 : end] if line and not _LABEL_LINE.match(line)]
-        role = roles[k]
-        if k < last_plans and role in ("plans", "both"):
-            role = "achievements" if role == "plans" else "problems"
-        if role == "both":
-            _split_combined(body, parts)
+    if not sections:
+        parts.achievements = [line for line in lines if line != parts.title]
+        parts.present = {"achievements"} if parts.achievements else set()
+        return parts
+    top = min(s.level for s in sections if s.marker) if any(s.marker for s in sections) else 1
+    root: Section | None = None
+    owner = [-1] * len(lines)
+    for k, start in enumerate(starts):
+        owner[start] = k
+    current = -1
+    under_unnumbered = False  # inside a part headed by a short unnumbered line: 一、 items are its own
+    previous_part = ""
+    for i in range(first_start, len(lines)):
+        if owner[i] >= 0:
+            current = owner[i]
+        section = sections[current]
+        if section.level == 0:
+            root, under_unnumbered = section, True
+        elif section.marker and section.level <= top and not under_unnumbered:
+            root = section
+        line = lines[i]
+        if LABEL_LINE.match(line):
+            continue
+        parts.present.add(section.part)
+        if owner[i] >= 0 and section is root:
+            previous_part = "heading"
+            continue  # a top-level heading (numbered, or a short line of its own) names its part
+        if owner[i] >= 0 and _part_heading(section, root, line):
+            continue
+        if section.part == "shortcomings":
+            parts.problems.append(line)
+        elif section.part == "plans":
+            if previous_part != "plans" or (owner[i] >= 0 and not section.marker):
+                parts.plan_blocks.append([])  # 整改措施 after each problem: a run of plans of its own
+            parts.plans.append(line)
+            parts.plan_blocks[-1].append(line)
         else:
-            getattr(parts, role).extend(body)
+            parts.achievements.append(line)
+        previous_part = section.part
+    _embedded_problems(parts)
+    if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
+        parts.present.add("leadership")
+    if parts.achievements:
+        parts.present.add("achievements")
     return parts
 
 
+# How a shortcoming is said: the predicate that makes a clause a weakness (不强, 薄弱, 有待提高 …).
+WEAKNESS = re.compile(
+    r"不强|不高|不够|不足|薄弱|欠缺|缺乏|短缺|滞后|不到位|不完善|不健全|不规范|不充分|不平衡|不深入|不明显|不适应|不匹配|"
+    r"不相适应|不相匹配|有待|亟待|仍需|尚需|较少|偏少|偏弱|较弱|单一|不多|参差不齐|淡薄|难以|差距|短板|突出|增多|加大|"
+    r"不熟|不精|不严|不细|不实|不一致|不统一|不畅|不及时|较低|偏低|偏高|较大|压力|依然存在|仍然存在|时有发生|屡禁不止|"
+    r"尚未|未能|没有|缺少|落后|分散|交叉|反复|淡化|弱化"
+)
+# Who a weakness is about, when a clause opens with it: two clauses about two of these are two problems.
+ACTORS = re.compile(
+    r"^(?:部分|个别|少数|一些|有的)?(群众|村民|居民|渔民|市民|农民|企业|领导干部|干部|执法人员|工作人员|公职人员|党员|"
+    r"部门|单位|乡镇|街道|村|社区|基层)"
+)
+# A sentence that explains the one before it rather than naming a new shortcoming.
+EXPLANATION = re.compile(r"^(?:如|比如|例如|特别是|尤其是|其中|主要是|具体表现|表现在|导致|致使|造成|因此|由于|加之|这|此外|同时|究其原因|原因)")
+
+
+# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow.
+_EMBEDDED_LEAD = re.compile(r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?)?(?:问题|不足|短板|薄弱环节)[^。:：]{0,12}[:：]")
+
+
+def _embedded_problems(parts: ReportParts) -> None:
+    """Shortcomings told in the opening paragraph of the plans (or of a closing paragraph) move to the problems."""
+    for name in ("plans", "achievements"):
+        lines = getattr(parts, name)
+        for k, line in enumerate(lines):
+            lead = _EMBEDDED_LEAD.search(line)
+            if not lead:
+                continue
+            end = line.find("。", lead.end())
+            end = len(line) if end < 0 else end + 1
+            said = line[lead.end():end].strip()
+            if not said or not WEAKNESS.search(said):
+                continue
+            parts.problems.append(said)
+            parts.present.add("shortcomings")
+            lines[k] = (line[: lead.end()] + line[end:]).strip()
+
+
 def problem_items(lines: list[str]) -> list[str]:
-    """The separate shortcomings: numbered items, 一是…二是… pieces, or else sentences; lead-ins dropped."""
+    """The separate shortcomings, each whole with its explanation: numbered items, 一是… entries, or
+    the problem sentences of a paragraph (two clauses naming unrelated weaknesses are two); lead-ins dropped."""
+    from diffing.outline import numbering, split_enumeration
+
     items: list[str] = []
-    lines = [line for line in lines if not _CAUSES.match(line)]
-    numbered = any(marker_of(line) for line in lines)
+    numbered = any(numbering(line) for line in lines)
+    open_item = False  # the last item may take the next unnumbered line as its explanation
     for line in lines:
-        found = marker_of(line)
-        if numbered and not found:
-            if items:
+        if _CAUSES.match(line) or (numbered and not numbering(line)) or (open_item and EXPLANATION.match(line)):
+            if items and open_item:
                 items[-1] += line
             continue
-        body = line[len(found[1]) :].strip() if found else line
-        pieces = [piece[len(marker) :].strip() for marker, piece in split_enumeration(body)]
-        if len(pieces) > 1:
-            items += pieces  # whatever precedes 一是 is a lead-in
-        elif numbered:
-            items.append(body)
+        pieces = split_enumeration(line)
+        starts_enumerated = bool(pieces[0][0]) and line.startswith(pieces[0][0]) or bool(re.match(r"^[一二三四五六七八九十]+是", line))
+        if numbering(line) or (starts_enumerated and len(pieces) == 1):
+            items.append(line)  # a numbered item or a 一是… line: one problem, however many sentences
+            open_item = True
+        elif len(pieces) > 1:
+            items += [piece for _marker, piece in pieces]  # whatever precedes 一是 is a lead-in
+            open_item = False
         else:
-            items += split_sentences(body)
-    return [item for item in map(_without_lead, items) if item and not _PROBLEMS_LEAD.search(item)]
+            items += _prose_problems(_without_lead(line))
+            open_item = False
+    return [item for item in (_without_lead(i) for i in items) if item and not _PROBLEMS_LEAD.search(item)]
+
+
+def _prose_problems(paragraph: str) -> list[str]:
+    """Problems said in prose: a sentence naming a weakness starts one, the sentences explaining it follow."""
+    items: list[str] = []
+    for sentence in split_sentences(paragraph):
+        if items and (EXPLANATION.match(sentence) or not WEAKNESS.search(sentence)):
+            items[-1] += sentence
+            continue
+        items += _unrelated_clauses(sentence)
+    return items
+
+
+def _unrelated_clauses(sentence: str) -> list[str]:
+    """"群众的法律意识还较薄弱,干部执法水平有待进一步提高": two weaknesses of two subjects are two problems."""
+    from diffing.topics import chapters_of
+
+    clauses = [c for c in re.split(r"(?<=[，,；;])", sentence) if c.strip()]
+    if len(clauses) < 2 or not all(WEAKNESS.search(c) for c in clauses):
+        return [sentence]
+    actors = [ACTORS.match(c.strip()) for c in clauses]
+    chapters = [chapters_of(c) for c in clauses]
+    apart = all(
+        (actors[k] and actors[k + 1] and actors[k].group(1) != actors[k + 1].group(1))
+        or (chapters[k] and chapters[k + 1] and not chapters[k] & chapters[k + 1])
+        for k in range(len(clauses) - 1)
+    )
+    return [c.rstrip("，,；;") for c in clauses] if apart else [sentence]
 
 
 def _without_lead(item: str) -> str:
-    """"…还存在许多问题,主要表现在:创新力度不够" → "创新力度不够"."""
+    """"…还存在许多问题,主要表现在:创新力度不够" → "创新力度不够" (a lead-in, not a problem's own sentences)."""
     colon = re.search(r"[:：]", item)
-    if colon and _PROBLEMS_LEAD.search(item[: colon.end()]):
+    if colon and "。" not in item[: colon.start()] and _PROBLEMS_LEAD.search(item[: colon.end()]):
         return item[colon.end() :].strip()
     return item.strip()
 
 
-
-
 def achievement_sentences(parts: ReportParts) -> list[str]:
-    """Sentences of the achievements part, item titles left out: where follow-through and figures are looked for."""
+    """Sentences of the results, item titles left out: where follow-through and figures are looked for."""
     sentences: list[str] = []
     for line in parts.achievements:
         pieces = split_sentences(line)
-        found = marker_of(line)
+        found = match_marker(line)
         if found and pieces:
-            title = pieces[0][len(found[1]) :]
+            title = pieces[0][len(found[0]) :]
             is_title_line = len(pieces) == 1 and len(title) <= _TITLE_CHARS and not re.search(r"\d", title)
             if is_title_line or (len(pieces) > 1 and len(title) <= _TITLE_CHARS and title.endswith("。")):
                 pieces = pieces[1:]

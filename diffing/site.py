@@ -16,12 +16,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from archive.versions import report_from_json
 from diffing.chart import ChartPoint, commitments_chart
-from diffing.commitments import match_commitments
-from diffing.outline import commitments
+from diffing.compare import revision_edits
 from diffing.render import stylesheet, template_environment
+from diffing.sections import as_report
 from diffing.textdiff import TextDiff, _words, diff_texts
-from diffing.yoy import YearOverYear, compare_years, sentence_keys
+from diffing.yoy import (
+    ComplianceFinding,
+    YearOverYear,
+    compare_years,
+    missing_parts,
+    missing_years,
+    published_late,
+    sentence_keys,
+)
+from extraction.report import Report
 
 LEVEL_LABELS = {
     "province": "省级",
@@ -55,6 +65,7 @@ class VersionRow:
     last_seen: str | None
     seen_count: int | None
     published: str | None
+    report: Report | None = None  # as extraction made it (sections included), read from versions.report
 
 
 @dataclass
@@ -69,6 +80,7 @@ class DocumentPage:
     versions: list[VersionRow]
     revisions: list[dict[str, Any]] = field(default_factory=list)
     yoy: dict[str, Any] | None = None
+    compliance: list[ComplianceFinding] = field(default_factory=list)  # late, a required part missing
 
     @property
     def version_count(self) -> int:
@@ -117,6 +129,17 @@ def _rows(conn: sqlite3.Connection, sql: str, *params: Any) -> list[sqlite3.Row]
     return list(conn.execute(sql, params))
 
 
+def _version_report(row: sqlite3.Row, document: sqlite3.Row, agency: str) -> Report:
+    """The version's Report as stored (its sections are the report's structure), with the document's facts
+    filling what it lacks (archives written by older versions, or by other tools, may have no report)."""
+    report = report_from_json(row["report"], row["text"] or "", row["normalized"] or "")
+    report.title = report.title or document["title"] or ""
+    report.report_year = report.report_year or document["report_year"]
+    report.agency = report.agency or agency
+    report.published = report.published or row["published"]
+    return report
+
+
 def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
     """Agencies with their reports (one per year) and each report's versions, oldest first."""
     agencies = []
@@ -129,11 +152,12 @@ def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
             a["id"],
         ):
             versions = [
-                VersionRow(v["id"], v["text"] or "", v["first_seen"], v["last_seen"], v["seen_count"], v["published"])
+                VersionRow(v["id"], v["text"] or "", v["first_seen"], v["last_seen"], v["seen_count"], v["published"],
+                           _version_report(v, d, a["name"]))  # fmt: skip
                 for v in _rows(
                     conn,
-                    "SELECT id, text, first_seen, last_seen, seen_count, published FROM versions "
-                    "WHERE document_id = ? ORDER BY first_seen, id",
+                    "SELECT id, text, coalesce(text_normalized, text) AS normalized, report, first_seen, last_seen, "
+                    "seen_count, published FROM versions WHERE document_id = ? ORDER BY first_seen, id",
                     d["id"],
                 )
             ]
@@ -150,29 +174,29 @@ def load_agencies(conn: sqlite3.Connection) -> list[AgencyPage]:
 
 
 def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
-    """Fill each report's revision diffs and year-over-year analysis, and the agency's score."""
+    """Fill each report's revision diffs, year-over-year analysis and compliance, and the agency's score."""
     score = 0.0
     previous: DocumentPage | None = None
     others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
         for k in range(1, len(doc.versions)):
             old, new = doc.versions[k - 1], doc.versions[k]
-            diff = diff_texts(old.text, new.text)
+            # renumbering or a year named differently is not an edit (as in `fazhi diff`)
+            diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
             # a silent edit to a promise is shown next to the changed figures, before the word diff
             # (after publication any rewording of a promise counts, even one too small to be "changed" year to year)
-            plans = [
-                {"status": "changed" if m.status == "kept" else m.status, "previous": m.previous, "current": m.current}
-                for m in match_commitments(commitments(old.text), commitments(new.text))
-                if m.status != "kept" or m.tokens
-            ]
+            plans = revision_edits(_report(old), _report(new)).commitments
             doc.revisions.append(
                 {"old": old, "new": new, "old_index": k, "new_index": k + 1, "diff": diff, "plans": plans}
             )
             score += REVISION_WEIGHT * change_score(diff)
+        latest = _report(doc.versions[-1])
+        late = published_late(latest)
+        doc.compliance = ([late] if late else []) + missing_parts(latest)
         if previous is not None:
-            old_text, new_text = previous.versions[-1].text, doc.versions[-1].text
-            diff = diff_texts(old_text, new_text)
-            analysis: YearOverYear = compare_years(old_text, new_text, other_keys=others, agency=agency.name)
+            old_report = _report(previous.versions[-1])
+            diff = diff_texts(old_report.text, latest.text, ignore_numbering=True, ignore_years=True)
+            analysis: YearOverYear = compare_years(old_report, latest, other_keys=others, agency=agency.name)
             doc.yoy = {
                 "old_year": previous.year,
                 "old_doc": previous,
@@ -181,10 +205,15 @@ def _compute_diffs(agency: AgencyPage, shared_keys: Counter[str]) -> None:
                 "page": f"{agency.id}-{previous.year}-{doc.year}.html",
                 "analysis": analysis,
                 "plans": analysis.commitments,
+                "missing_years": missing_years(old_report, latest),
             }
             score += change_score(diff) / 10 + DROPPED_WEIGHT * analysis.counts["dropped"] / 10
         previous = doc
     agency.score = score
+
+
+def _report(version: VersionRow) -> Report:
+    return version.report if version.report is not None else as_report(version.text)
 
 
 def _shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:

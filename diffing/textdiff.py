@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -83,7 +84,10 @@ def _words(sentence: str) -> tuple[str, ...]:
     """jieba words; punctuation comes out as its own token, so it acts as a boundary."""
     import jieba
 
+    from diffing.topics import teach_jieba
+
     jieba.setLogLevel(logging.WARNING)
+    teach_jieba()
     return tuple(jieba.lcut(sentence, HMM=False))
 
 
@@ -146,11 +150,38 @@ def _replace_ops(old: list[str], new: list[str], o0: int, n0: int) -> list[Sente
     return ops
 
 
-def diff_texts(old: str, new: str) -> TextDiff:
-    """Diff two report texts sentence by sentence, words inside reworded sentences."""
+_YEAR_NUMBER = re.compile(r"(?:19|20)\d\d(?=\s*年)")
+
+
+def _unnumbered(sentence: str) -> str:
+    """A sentence without its outline marker: (二)加强… and (一)加强… say the same."""
+    from extraction.sections import match_marker
+
+    found = match_marker(sentence)
+    return found[2] if found else sentence
+
+
+def sentence_identity(sentence: str, numbering: bool = False, years: bool = False) -> str:
+    """What makes two sentences the same sentence: with ``numbering``, renumbering ((二)→(一)) is no
+    change; with ``years``, neither is the year named (2022年 → 2023年)."""
+    if numbering:
+        sentence = _unnumbered(sentence)
+    if years:
+        sentence = _YEAR_NUMBER.sub("YYYY", sentence)
+    return sentence
+
+
+def diff_texts(old: str, new: str, ignore_numbering: bool = False, ignore_years: bool = False) -> TextDiff:
+    """Diff two report texts sentence by sentence, words inside reworded sentences.
+
+    ``ignore_numbering`` and ``ignore_years`` make a sentence that only changed its outline number
+    or its year an ``equal`` one (with both texts kept): a renumbered item or a year bump is not a 修改.
+    """
     a, b = split_sentences(old), split_sentences(new)
     ops: list[SentenceOp] = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    keys_a = [sentence_identity(x, ignore_numbering, ignore_years) for x in a]
+    keys_b = [sentence_identity(x, ignore_numbering, ignore_years) for x in b]
+    matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
             ops += [SentenceOp("equal", a[i1 + k], b[j1 + k], i1 + k, j1 + k) for k in range(i2 - i1)]

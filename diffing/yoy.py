@@ -1,19 +1,30 @@
 """One agency's report of year N against its report of year N+1: what was promised, done, still wrong.
 
-A reader of two consecutive reports wants to know which promises were kept, reworded, quietly
-dropped or newly made; whether year N+1 reports doing what year N promised; which shortcomings keep
-coming back; how the figures moved; and how much of the new report is copied text. All matching
-is by similarity of jieba words, with thresholds tuned on the labelled pairs in tests/fixtures/yoy
-(see benchmarks/diffing.py --quality): each threshold sits inside the range that scores 1.0 on the
-six tuning pairs (follow-through 0.1–0.4, problems 55–75, commitment pairing 40–60 and kept 90–95
-in diffing.commitments, figure labels 40–80). Held-out pairs 07–08 were scored only after tuning
-(1.0); 09–10 were written after that and first scored follow-through precision 0.8, which led to
-two fixes (a report's title line is not an achievement; the agency's own field words do not count).
+A reader of two consecutive reports wants to know which promises were kept, reworded, split,
+merged, quietly dropped or newly made; whether year N+1 reports doing what year N promised (and
+in which sentence); which shortcomings keep coming back; how the figures moved; how much of the
+new report is copied text; and whether the reports meet the rule (published by 1 April, every
+required part there, no year missing). Items are matched on meaning (``diffing.meaning``), with
+thresholds tuned on the tuning half of the labelled pairs (benchmarks/diffing.py --quality).
+
+``YearOverYear.to_dict()`` is what ``fazhi diff --format json`` prints for two years:
+
+- ``commitments``: ``kept`` / ``changed`` / ``dropped`` / ``added`` — lists of
+  ``{"previous": item|null, "current": item|null, "score", "diff"?}``, an item being
+  ``{"id", "path", "marker", "text"}``; ``split`` — ``{"previous": item, "current": [item, …]}``;
+  ``merged`` — ``{"previous": [item, …], "current": item}``.
+- ``follow_through``: one per year-N plan, ``{"commitment": item, "sentence": str|null, "score",
+  "status": "reported"|"not reported", "evidence": [str, …]}``.
+- ``problems``: ``recurring`` / ``resolved`` / ``new`` — ``{"previous", "current", "score"}``.
+- ``figures``: ``{"label", "before", "after", "changed"}`` for every figure found in both years.
+- ``boilerplate``: sentence counts and shares copied from year N and from other agencies.
+- ``compliance``: ``{"kind": "late"|"missing_part"|"missing_year", "year", "detail"}``.
+- ``counts``: the number of each finding.
 """
 
 from __future__ import annotations
 
-import math
+import datetime as dt
 import re
 from collections.abc import Container, Iterable
 from dataclasses import asdict, dataclass, field
@@ -22,41 +33,49 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
-from diffing.commitments import CommitmentMatch, match_commitments
-from diffing.figures import Figure, extract_figures
+from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
+from diffing.figures import Figure, extract_figures, figure_amount, unit_family
+from diffing.followthrough import (
+    FollowThrough,
+    copied_keys,
+    evidence_sentences,
+    follow_through,
+    undone_by_problems,
+)
+from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
-from diffing.sections import ReportParts, achievement_sentences, problem_items, report_parts
+from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
 from diffing.textdiff import _words, diff_texts
+from extraction.report import Report
+from extraction.section_terms import REQUIRED_PARTS
 
-# Follow-through: share-of-words score (0–1) at or above which a sentence reports on a commitment.
-FOLLOW_THROUGH_AT = 0.3
-FOLLOW_THROUGH_MIN_WORDS = 2
-# Problems are shorter and more formulaic than commitments: pair them from this rapidfuzz score.
-PROBLEM_MATCH_AT = 65.0
-# Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this ratio.
+# Problems are matched on meaning too (0–100); short and formulaic, they pair a little more readily than plans.
+PROBLEM_MATCH_AT = 35.0
+# Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
 FIGURE_LABEL_AT = 60.0
+# What a figure's score is made of, by weight: its label (the clause before it), the noun after a
+# measure word (37个网格单元), the words within FIGURE_WINDOW characters before it, and how alike the
+# two sentences are (one template refilled with this year's numbers).
+FIGURE_LABEL_SHARE = 0.4
+FIGURE_NOUN_SHARE = 0.4
+FIGURE_NEAR_SHARE = 0.2
+FIGURE_SENTENCE_SHARE = 0.5
+FIGURE_WINDOW = 20
+# A noun after one value found in the other's label counts for this much of a match of nouns.
+CROSS_NOUN_FACTOR = 0.8
 # Sentences shorter than this (normalised characters) are too generic to call copied.
 BOILERPLATE_MIN_CHARS = 12
-
-# Words every report uses: they say nothing about which commitment a sentence reports on.
-_GENERIC_WORDS = frozenset(
-    "加强 推进 进一步 深入 深化 全面 持续 继续 不断 切实 扎实 积极 大力 着力 努力 强化 完善 健全 建立 落实 "
-    "提升 提高 开展 做好 工作 建设 法治 政府 依法 行政 我镇 我县 我区 我市 我局 全县 全镇 全区 全市 机制 制度 "
-    "体系 水平 能力 有关 相关 各项 各类 一批 一步 年度 今年 明年 全年 共计 累计 以上 组织 实施 实现 推动 确保 "
-    "规范 严格 重点 主要 情况 方面 部门 单位 同时 以及 通过 围绕 坚持".split()
-)
+# The rule: a report on year N is public by 1 April of year N+1.
+DEADLINE = (4, 1)
+REQUIRED_PART_LABELS = {
+    "achievements": "上一年度推进法治政府建设的主要举措和成效",
+    "leadership": "党政主要负责人履行推进法治建设第一责任人职责情况",
+    "shortcomings": "存在的不足和原因",
+    "plans": "下一年度推进法治政府建设的主要安排",
+}
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 _YEAR = re.compile(r"(?:19|20)\d\d(?=年)")
-
-
-@dataclass
-class FollowThrough:
-    """A commitment of year N and the sentence of year N+1's achievements that reports on it (or None)."""
-
-    commitment: Commitment
-    sentence: str | None
-    score: float
 
 
 @dataclass
@@ -69,15 +88,29 @@ class ProblemMatch:
 
 @dataclass
 class PairedFigure:
+    """One measure reported in both years: its values as written (174余条 → 203条) and where they stand."""
+
     label: str
     before: str
     after: str
     before_sentence: str
     after_sentence: str
+    before_at: int = 0  # offset of the value in its sentence
+    after_at: int = 0
+    before_amount: float | None = None  # in the unit family's base unit (1.2万人次 → 12000), when known
+    after_amount: float | None = None
 
     @property
     def changed(self) -> bool:
-        return self.before != self.after
+        if self.before_amount is not None and self.after_amount is not None:
+            return self.before_amount != self.after_amount
+        return _figure_value(self.before) != _figure_value(self.after)
+
+
+def _figure_value(text: str) -> str:
+    """The number of a figure as written, 余/多/约 and unit words aside: 160余人 = 160人次 as a value."""
+    m = _DIGITS.search(text)
+    return m.group(0) if m else text
 
 
 @dataclass
@@ -98,6 +131,16 @@ class Boilerplate:
 
 
 @dataclass
+class ComplianceFinding:
+    """Where a report falls short of the rule: ``late``, ``missing_part`` or ``missing_year``."""
+
+    kind: str
+    year: int | None
+    detail: str
+    part: str | None = None  # for missing_part: the required part (extraction's part names)
+
+
+@dataclass
 class YearOverYear:
     commitments: list[CommitmentMatch]
     follow_through: list[FollowThrough]
@@ -105,6 +148,7 @@ class YearOverYear:
     figures: list[PairedFigure]
     boilerplate: Boilerplate
     counts: dict[str, int] = field(default_factory=dict)
+    compliance: list[ComplianceFinding] = field(default_factory=list)
 
     def commitments_with(self, status: str) -> list[CommitmentMatch]:
         return [m for m in self.commitments if m.status == status]
@@ -112,15 +156,19 @@ class YearOverYear:
     def problems_with(self, status: str) -> list[ProblemMatch]:
         return [p for p in self.problems if p.status == status]
 
+    @property
+    def changed_figures(self) -> list[PairedFigure]:
+        return [f for f in self.figures if f.changed]
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-able: the keys of `fazhi diff --format json` (docs/CONTRACTS.md §4)."""
+        """JSON-able: the keys of `fazhi diff --format json` (shape in the module docstring)."""
         return {
-            "commitments": {
-                status: [_match_dict(m) for m in self.commitments_with(status)]
-                for status in ("kept", "changed", "dropped", "added")
-            },
+            "commitments": {status: [_match_dict(m) for m in self.commitments_with(status)] for status in MATCH_STATUSES},
             "follow_through": [
-                {"commitment": _commitment_dict(f.commitment), "sentence": f.sentence, "score": round(f.score, 3)}
+                {
+                    "commitment": _commitment_dict(f.commitment), "sentence": f.sentence, "score": round(f.score, 3),
+                    "status": f.status, "evidence": f.evidence,
+                }
                 for f in self.follow_through
             ],
             "problems": {
@@ -140,6 +188,8 @@ class YearOverYear:
                 "previous_share": round(self.boilerplate.previous_share, 3),
                 "others_share": round(self.boilerplate.others_share, 3),
             },
+            "compliance": [asdict(c) for c in self.compliance],
+            "counts": dict(self.counts),
         }
 
 
@@ -148,11 +198,13 @@ def _commitment_dict(c: Commitment | None) -> dict[str, str] | None:
 
 
 def _match_dict(m: CommitmentMatch) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "previous": _commitment_dict(m.previous),
-        "current": _commitment_dict(m.current),
-        "score": round(m.score, 1),
-    }
+    previous: Any = _commitment_dict(m.previous)
+    current: Any = _commitment_dict(m.current)
+    if m.status == "split":
+        current = [_commitment_dict(c) for c in m.current_items]
+    if m.status == "merged":
+        previous = [_commitment_dict(c) for c in m.previous_items]
+    out: dict[str, Any] = {"previous": previous, "current": current, "score": round(m.score, 1)}
     if m.tokens:
         out["diff"] = [asdict(t) for t in m.tokens]
     return out
@@ -162,69 +214,21 @@ def _match_dict(m: CommitmentMatch) -> dict[str, Any]:
 def content_words(text: str) -> frozenset[str]:
     """Telling words of a text (two characters or more, not generic, years and numbers masked)."""
     masked = _DIGITS.sub("", _YEAR.sub("", normalise(text)))
-    return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in _GENERIC_WORDS)
-
-
-def _overlap_score(a: frozenset[str], b: frozenset[str]) -> float:
-    """Shared words over the geometric mean of the two sizes (a set cosine): long sentences get no bonus."""
-    if not a or not b:
-        return 0.0
-    return len(a & b) / math.sqrt(len(a) * len(b))
-
-
-_CLAUSE = re.compile(r"[，,；;。]")
-
-
-@lru_cache(maxsize=16384)
-def _clause_windows(sentence: str) -> tuple[frozenset[str], ...]:
-    """Words of the sentence and of each run of one or two clauses: a report packs several results into one sentence."""
-    clauses = [c for c in _CLAUSE.split(sentence) if c.strip()]
-    windows = [content_words(sentence)]
-    if len(clauses) > 1:
-        windows += [content_words("".join(clauses[k : k + 2])) for k in range(len(clauses))]
-        windows += [content_words(c) for c in clauses]
-    return tuple(windows)
-
-
-def follow_through(
-    promised: list[Commitment],
-    sentences: list[str],
-    threshold: float = FOLLOW_THROUGH_AT,
-    field_words: frozenset[str] = frozenset(),
-) -> list[FollowThrough]:
-    """Each commitment paired with at most one achievement sentence, best pairs first (one-to-one).
-
-    ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
-    everywhere, so sharing them says nothing about which promise a sentence reports on.
-    """
-    promised_words = [content_words(c.text) - field_words for c in promised]
-    sentence_parts = [tuple(w - field_words for w in _clause_windows(s)) for s in sentences]
-    candidates = []
-    for i, cw in enumerate(promised_words):
-        for j, windows in enumerate(sentence_parts):
-            score = max(
-                (_overlap_score(cw, sw) for sw in windows if len(cw & sw) >= FOLLOW_THROUGH_MIN_WORDS), default=0.0
-            )
-            if score >= threshold:
-                candidates.append((score, i, j))
-    chosen: dict[int, tuple[int, float]] = {}
-    used: set[int] = set()
-    for score, i, j in sorted(candidates, key=lambda t: (-t[0], t[1], t[2])):
-        if i not in chosen and j not in used:
-            chosen[i] = (j, score)
-            used.add(j)
-    return [
-        FollowThrough(c, sentences[chosen[i][0]], chosen[i][1]) if i in chosen else FollowThrough(c, None, 0.0)
-        for i, c in enumerate(promised)
-    ]
+    return frozenset(w for w in _words(masked) if len(w) >= 2 and w not in GENERIC)
 
 
 def _as_items(texts: list[str]) -> list[Commitment]:
     return [Commitment(commitment_id(t), str(k), "", t, t) for k, t in enumerate(texts, 1)]
 
 
-def compare_problems(previous: list[str], current: list[str], threshold: float = PROBLEM_MATCH_AT) -> list[ProblemMatch]:
-    """Shortcomings of year N against year N+1: recurring (paired), resolved (gone), new."""
+def compare_problems(
+    previous: list[str],
+    current: list[str],
+    threshold: float = PROBLEM_MATCH_AT,
+    field_words: frozenset[str] = frozenset(),
+    context: Background | None = None,
+) -> list[ProblemMatch]:
+    """Shortcomings of year N against year N+1: recurring (paired by meaning), resolved (gone), new."""
     status = {"kept": "recurring", "changed": "recurring", "dropped": "resolved", "added": "new"}
     return [
         ProblemMatch(
@@ -233,38 +237,75 @@ def compare_problems(previous: list[str], current: list[str], threshold: float =
             m.current.text if m.current else None,
             m.score,
         )
-        for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold)
-    ]
+        for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
+                                   ignore=field_words, many=False, by_subject=False, context=context)
+    ]  # fmt: skip
 
 
 def _figures_of(sentences: list[str]) -> list[tuple[Figure, str]]:
-    return [(f, s) for s in sentences for f in extract_figures(s) if f.label]
+    return [(f, s) for s in sentences for f in extract_figures(s) if f.label or f.after]
+
+
+def _near(figure: Figure, sentence: str) -> str:
+    """The words just before a figure in its sentence, clause breaks ignored: context for a short label."""
+    return _words_before(sentence, figure.start)
+
+
+@lru_cache(maxsize=65536)
+def _words_before(sentence: str, start: int) -> str:
+    return " ".join(w for w in _words(sentence[max(0, start - FIGURE_WINDOW) : start]) if len(w) > 1)
+
+
+def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0) -> float:
+    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them.
+
+    Below ``floor`` the exact score does not matter: once the parts known so far cannot reach it, -1.
+    """
+    likeness = _sentence_likeness(sa, sb)
+    if floor and fa.label and fb.label and not (fa.after or fb.after):
+        best = FIGURE_LABEL_SHARE * fuzz.ratio(fa.label, fb.label) + FIGURE_NEAR_SHARE * 100 + FIGURE_SENTENCE_SHARE * likeness
+        if best / (FIGURE_LABEL_SHARE + FIGURE_NEAR_SHARE + FIGURE_SENTENCE_SHARE) < floor:
+            return -1.0
+    parts: list[tuple[float, float]] = []
+    if fa.label and fb.label:
+        parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
+    if fa.after and fb.after:
+        parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
+    elif fa.after or fb.after:
+        # 将186家企业纳入… / 纳入企业增至203家: what one names after the value the other names before it
+        one, other = (fa, fb) if fa.after else (fb, fa)
+        parts.append((FIGURE_NOUN_SHARE, CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label)
+                      if other.label else 0.0))  # fmt: skip
+    parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
+    parts.append((FIGURE_SENTENCE_SHARE, likeness))
+    return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+
+
+@lru_cache(maxsize=65536)
+def _sentence_likeness(a: str, b: str) -> float:
+    """0–100: two sentences written from one template (受理198件，审结186件 / 受理247件，审结231件)."""
+    return float(fuzz.token_sort_ratio(" ".join(_words(_DIGITS.sub("", a))), " ".join(_words(_DIGITS.sub("", b)))))
 
 
 def pair_figures(
     previous: list[str], current: list[str], label_at: float = FIGURE_LABEL_AT
 ) -> list[PairedFigure]:
-    """Figures of year N's and year N+1's sentences with the same unit and the same (or a close) label."""
+    """Figures of year N's and year N+1's sentences that count the same thing (unit family and label)."""
     a, b = _figures_of(previous), _figures_of(current)
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for i, (fa, _) in enumerate(a):  # identical labels first
-        j = next((j for j, (fb, _) in enumerate(b) if j not in used_b and fb.label == fa.label and fb.unit == fa.unit), None)
-        if j is not None:
-            pairs.append((i, j))
-            used_a.add(i)
-            used_b.add(j)
+    by_family: dict[str, list[int]] = {}
+    for j, (fb, _) in enumerate(b):
+        by_family.setdefault(unit_family(fb.unit), []).append(j)
     candidates = sorted(
         (
-            (fuzz.ratio(fa.label, fb.label), i, j)
-            for i, (fa, _) in enumerate(a)
-            if i not in used_a
-            for j, (fb, _) in enumerate(b)
-            if j not in used_b and fb.unit == fa.unit
+            (_figure_score(fa, b[j][0], sa, b[j][1], label_at), i, j)
+            for i, (fa, sa) in enumerate(a)
+            for j in by_family.get(unit_family(fa.unit), ())
         ),
         key=lambda t: (-t[0], t[1], t[2]),
     )
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    pairs: list[tuple[int, int]] = []
     for score, i, j in candidates:
         if score < label_at:
             break
@@ -274,7 +315,9 @@ def pair_figures(
             used_b.add(j)
     pairs.sort()
     return [
-        PairedFigure(b[j][0].label, a[i][0].value + a[i][0].unit, b[j][0].value + b[j][0].unit, a[i][1], b[j][1])
+        PairedFigure(b[j][0].label or a[i][0].label, a[i][0].text, b[j][0].text, a[i][1], b[j][1],
+                     a[i][0].start, b[j][0].start, figure_amount(a[i][0].value, a[i][0].unit),
+                     figure_amount(b[j][0].value, b[j][0].unit))  # fmt: skip
         for i, j in pairs
     ]
 
@@ -300,60 +343,154 @@ def boilerplate(previous_text: str, current_text: str, others: Container[str] = 
     return Boilerplate(len(keys), sum(k in previous for k in keys), sum(k in others for k in keys))
 
 
-@lru_cache(maxsize=256)
-def _parts(text: str) -> ReportParts:
-    """Cached: in a timeline each report is year N+1 of one pair and year N of the next (read-only use)."""
-    return report_parts(text)
+def _structure_key(report: Report) -> tuple[Any, ...]:
+    return (report.text, report.report_year, tuple((s.marker, s.level, s.part, s.title) for s in report.sections))
 
 
-@lru_cache(maxsize=256)
-def _commitments(text: str) -> list[Commitment]:
-    return commitments(text)
+_PARTS_CACHE: dict[tuple[Any, ...], ReportParts] = {}
+_COMMITMENTS_CACHE: dict[tuple[Any, ...], list[Commitment]] = {}
+_CACHE_SIZE = 256
+
+
+def _cached(cache: dict[tuple[Any, ...], Any], report: Report, make: Any) -> Any:
+    """In a timeline each report is year N+1 of one pair and year N of the next (read-only use)."""
+    key = _structure_key(report)
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = make(report)
+    return cache[key]
+
+
+def _parts(report: Report) -> ReportParts:
+    return _cached(_PARTS_CACHE, report, report_parts)
+
+
+def _commitments(report: Report) -> list[Commitment]:
+    return _cached(_COMMITMENTS_CACHE, report, commitments)
+
+
+_parts.cache_clear = _PARTS_CACHE.clear  # type: ignore[attr-defined]
+_commitments.cache_clear = _COMMITMENTS_CACHE.clear  # type: ignore[attr-defined]
+
+
+def published_late(report: Report) -> ComplianceFinding | None:
+    """A report on year N made public after 1 April of year N+1 (from the page's date)."""
+    if not report.report_year or not report.published:
+        return None
+    try:
+        published = dt.date.fromisoformat(report.published[:10])
+    except ValueError:
+        return None
+    deadline = dt.date(report.report_year + 1, *DEADLINE)
+    if published <= deadline:
+        return None
+    return ComplianceFinding("late", report.report_year, f"{report.report_year}年度报告{published.isoformat()}公开，晚于{deadline.isoformat()}")
+
+
+def missing_parts(report: Report, parts: ReportParts | None = None) -> list[ComplianceFinding]:
+    """Required parts (results, the leaders' duties, shortcomings, plans) the report does not have."""
+    parts = parts or report_parts(report)
+    present = set(parts.present)
+    if parts.problems:
+        present.add("shortcomings")
+    if parts.plans:
+        present.add("plans")
+    return [
+        ComplianceFinding("missing_part", report.report_year,
+                          f"{report.report_year or ''}{'年度' if report.report_year else ''}报告缺少“{REQUIRED_PART_LABELS[part]}”",
+                          part)  # fmt: skip
+        for part in REQUIRED_PARTS
+        if part not in present
+    ]
+
+
+def missing_years(old: Report, new: Report) -> list[ComplianceFinding]:
+    """Years between two published reports of one agency with no report."""
+    if not old.report_year or not new.report_year:
+        return []
+    low, high = sorted((old.report_year, new.report_year))
+    return [ComplianceFinding("missing_year", year, f"{year}年度报告缺失（{low}年度与{high}年度均已公开）")
+            for year in range(low + 1, high)]  # fmt: skip
+
+
+def compliance(old: Report, new: Report, old_parts: ReportParts | None = None,
+               new_parts: ReportParts | None = None) -> list[ComplianceFinding]:  # fmt: skip
+    """Where the two reports fall short of the rule: late publication, a required part missing, a year missing."""
+    found: list[ComplianceFinding] = []
+    for report, parts in ((old, old_parts), (new, new_parts)):
+        late = published_late(report)
+        found += [late] if late else []
+        found += missing_parts(report, parts)
+    return found + missing_years(old, new)
+
+
+def _measured(parts: ReportParts) -> list[str]:
+    """Where a report states quantities: its results and its shortcomings (not its plans' targets)."""
+    return achievement_sentences(parts) + split_sentences("\n".join(parts.problems))
+
+
+def _field_words(agency: str, *titles: str) -> frozenset[str]:
+    """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
+    words = set(content_words(" ".join([agency, *titles])))
+    return frozenset(words | set(gist(" ".join([agency, *titles])).words))
 
 
 def compare_years(
-    old_text: str,
-    new_text: str,
+    old: Report | str,
+    new: Report | str,
     other_texts: Iterable[str] = (),
     other_keys: Container[str] | None = None,
     agency: str = "",
 ) -> YearOverYear:
-    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate.
+    """Year N's report against year N+1's: commitments, follow-through, problems, figures, boilerplate, compliance.
 
-    ``other_texts`` are other agencies' reports (for template reuse); ``other_keys`` replaces them
-    with a pre-built index of their sentence keys. ``agency`` (or the reports' title lines) names
-    the agency, whose own field words do not count towards follow-through.
+    Reports (with their stored ``sections``) or bare texts. ``other_texts`` are other agencies'
+    reports (for template reuse); ``other_keys`` replaces them with a pre-built index of their
+    sentence keys. ``agency`` (or the reports' titles) names the agency, whose own field words do
+    not count towards matching.
     """
-    old_parts, new_parts = _parts(old_text), _parts(new_text)
-    promised = _commitments(old_text)
-    matches = match_commitments(promised, _commitments(new_text))
-    new_sentences = achievement_sentences(new_parts)
+    old, new = as_report(old), as_report(new)
+    old_parts, new_parts = _parts(old), _parts(new)
+    field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
+    promised = _commitments(old)
+    context = background([old.text, new.text])
+    matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
+    evidence = evidence_sentences(new_parts, copied_keys(old.text))
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
-        follow_through=follow_through(
-            promised, new_sentences, field_words=content_words(f"{agency} {old_parts.title} {new_parts.title}")
-        ),
-        problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems)),
-        figures=pair_figures(achievement_sentences(old_parts), new_sentences),
-        boilerplate=boilerplate(old_text, new_text, others),
+        follow_through=undone_by_problems(
+            follow_through(promised, evidence, field_words=field_words, context=context),
+            problem_items(new_parts.problems), field_words, context),  # fmt: skip
+        problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
+                                  field_words=field_words, context=context),  # fmt: skip
+        figures=pair_figures(_measured(old_parts), _measured(new_parts)),
+        boilerplate=boilerplate(old.text, new.text, others),
+        compliance=compliance(old, new, old_parts, new_parts),
     )
     result.counts = {
-        **{s: len(result.commitments_with(s)) for s in ("kept", "changed", "dropped", "added")},
+        **{s: len(result.commitments_with(s)) for s in MATCH_STATUSES},
         "followed_through": sum(f.sentence is not None for f in result.follow_through),
         **{f"problems_{s}": len(result.problems_with(s)) for s in ("recurring", "resolved", "new")},
         "figures_changed": sum(f.changed for f in result.figures),
+        "compliance": len(result.compliance),
     }
     return result
 
 
-def diff_reports(old_text: str, new_text: str) -> dict[str, Any]:
-    """Everything `fazhi diff OLD NEW --format json` shows: the year-over-year analysis plus the text diff."""
-    return {**compare_years(old_text, new_text).to_dict(), "text_diff": diff_texts(old_text, new_text).to_dict()}
+def diff_reports(old: Report | str, new: Report | str) -> dict[str, Any]:
+    """Everything `fazhi diff OLD NEW --format json` shows for two years: the analysis plus the text diff."""
+    old, new = as_report(old), as_report(new)
+    return {
+        **compare_years(old, new).to_dict(),
+        "text_diff": diff_texts(old.text, new.text).to_dict(),
+    }
 
 
 __all__ = [
     "Boilerplate",
+    "ComplianceFinding",
     "FollowThrough",
     "PairedFigure",
     "ProblemMatch",

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from extraction.extract import extract_file, extract_report
+from extraction.limits import ExtractionLimit
 
-__all__ = ["extract_file", "extract_report"]
+__all__ = ["ExtractionLimit", "extract_file", "extract_report"]

@@ -18,16 +18,28 @@ _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 # GB2312 and GBK are subsets of GB18030; decoding with the superset never loses characters.
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "euc-cn", "hz-gb-2312", "gb_2312-80"}
+# The codecs a web page may be declared in (those of the WHATWG Encoding Standard, by Python's
+# names, plus latin-1, ascii and utf-32). A page cannot choose unicode-escape, idna, punycode, utf-7,
+# rot13 or base64: those turn bytes into text that the page never contained.
+TEXT_CODECS = frozenset({
+    "utf-8", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-32-be", "gb18030", "gbk",
+    "big5", "big5hkscs", "cp950", "euc_jp", "iso2022_jp", "shift_jis", "cp932", "euc_kr", "cp949",
+    "ascii", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874",
+    *(f"iso8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15, 16)),
+    *(f"cp{n}" for n in range(1250, 1259)),
+})
 
 
 def _canonical(name: str) -> str | None:
+    """Python's name for a declared charset, or None when it is not a text codec a page may use."""
     name = name.strip().lower()
     if name in _GB_FAMILY:
         return "gb18030"
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    return info.name if info.name in TEXT_CODECS else None
 
 
 def _decodes(data: bytes, encoding: str) -> bool:

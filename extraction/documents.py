@@ -6,21 +6,38 @@ import io
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from extraction.sections import starts_outline
+from extraction.layout import paragraphs
+from extraction.limits import MAX_OCR_PAGES, MAX_PDF_PAGES, MAX_TEXT_CHARS, ExtractionLimit, too_large
+from extraction.officezip import checked_zip
 
 PDF_MAGIC = b"%PDF"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"GIF87a", b"GIF89a", b"II*\x00", b"MM\x00*", b"BM")
+IMAGE_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "tif", "tiff", "bmp", "webp")
+OCR_DPI = 150  # image-only PDF pages are rendered at this resolution for OCR (a scan's usual one)
 
 
 class DocumentError(Exception):
     """A file that could not be read as the document type it claims to be."""
 
 
+@dataclass
+class DocumentText:
+    """What a reader got from a file: paragraphs, warnings (``ocr:`` …), and whether the first
+    paragraph continues one begun on an earlier page (a scanned page of a run of pictures)."""
+
+    lines: list[str]
+    warnings: list[str] = field(default_factory=list)
+    continues: bool = False
+
+
 def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = None) -> str:
-    """``pdf``, ``docx``, ``doc``, ``ofd``, ``text``, ``html`` or ``binary`` from magic bytes, then type, then extension."""
+    """``pdf``, ``docx``, ``doc``, ``ofd``, ``image``, ``text``, ``html`` or ``binary`` from magic bytes,
+    then type, then extension."""
     ct = (content_type or "").lower()
     ext = (url or "").lower().split("?", 1)[0].split("#", 1)[0].rsplit(".", 1)[-1] if url else ""
     if body.startswith(PDF_MAGIC):
@@ -33,6 +50,8 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
         return "binary"
     if body.startswith(OLE_MAGIC):
         return "doc"
+    if body.startswith(IMAGE_MAGIC) or (body.startswith(b"RIFF") and body[8:12] == b"WEBP"):
+        return "image"
     if "pdf" in ct or ext == "pdf":
         return "pdf"
     if "wordprocessingml" in ct or ext == "docx":
@@ -47,64 +66,131 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
     return "html"
 
 
-def _paragraphs(lines: list[dict]) -> list[str]:
-    """Rejoin wrapped PDF lines into paragraphs.
-
-    Where first lines are indented (the Chinese convention) an indent starts a paragraph; otherwise a
-    line that stops well short of the right margin ends one. Half-width digits make full lines
-    uneven, so line length alone is a weak signal.
-    """
-    lines = [line for line in lines if line["text"].strip()]
-    if not lines:
-        return []
-    left = min(line["x0"] for line in lines)
-    right = max(line["x1"] for line in lines)
-
-    def size(line: dict) -> float:
-        return max(line.get("bottom", 0) - line.get("top", 0), 6.0)
-
-    indented = [line["x0"] > left + 0.8 * size(line) for line in lines]
-    indent_mode = 0.03 < sum(indented) / len(lines) < 0.9
-    out: list[str] = []
-    for i, line in enumerate(lines):
-        text = line["text"].strip()
-        if indent_mode:
-            starts = indented[i]
-        else:
-            starts = i == 0 or lines[i - 1]["x1"] < right - 4 * size(line) or starts_outline(text)
-        if out and not starts:
-            out[-1] += text
-        else:
-            out.append(text)
-    return out
-
-
-def pdf_lines(body: bytes) -> list[str]:
-    """Paragraphs of a PDF (wrapped lines rejoined), page by page."""
-    import pdfplumber
+def pdf_page_count(body: bytes) -> int:
+    """Pages of a PDF, read by pdfium from the page tree without loading the pages."""
+    import pypdfium2 as pdfium
 
     try:
+        document = pdfium.PdfDocument(body)
+    except pdfium.PdfiumError as exc:
+        raise DocumentError(f"unreadable PDF: {exc}") from exc
+    try:
+        return len(document)
+    finally:
+        document.close()
+
+
+def check_text_size(chars: int, kind: str) -> None:
+    """Stop reading a document whose text runs past ``MAX_TEXT_CHARS``."""
+    if chars > MAX_TEXT_CHARS:
+        raise too_large(f"{kind} text runs to", f"more than {MAX_TEXT_CHARS:,} characters")
+
+
+def pdf_text(body: bytes) -> DocumentText:
+    """Paragraphs of a PDF (wrapped lines rejoined), page by page; and warnings.
+
+    The page count is checked first (``MAX_PDF_PAGES``) and each page's layout is released once read.
+    A PDF with no text layer whose pages are images is read by OCR (``extraction.ocr``) and says so in
+    an ``ocr:`` warning; a PDF with a text layer never is.
+    """
+    import pdfplumber
+
+    pages = pdf_page_count(body)
+    if pages > MAX_PDF_PAGES:
+        raise ExtractionLimit(f"too large: PDF has {pages:,} pages, more than {MAX_PDF_PAGES:,}")
+    lines: list[dict] = []
+    chars = 0
+    pictured = 0
+    try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
-            lines = [line for page in pdf.pages for line in page.extract_text_lines()]
+            for page in pdf.pages:
+                page_lines = page.extract_text_lines()
+                pictured += bool(page.images)
+                page.close()
+                chars += sum(len(line["text"]) for line in page_lines)
+                check_text_size(chars, "PDF")
+                lines.extend(page_lines)
+    except ExtractionLimit:
+        raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
-    return _paragraphs(lines)
+    if any(line["text"].strip() for line in lines) or not pictured:
+        return DocumentText(paragraphs(lines))
+    return _ocr_pdf(body, pages)
+
+
+def _ocr_pdf(body: bytes, pages: int) -> DocumentText:
+    """An image-only PDF: every page rendered by pdfium at ``OCR_DPI`` and read by OCR."""
+    import pypdfium2 as pdfium
+
+    from extraction.ocr import MAX_SIDE, OcrUnavailable, ocr_read, ocr_warning
+
+    if pages > MAX_OCR_PAGES:
+        raise ExtractionLimit(f"too large: scanned PDF has {pages} pages, OCR reads at most {MAX_OCR_PAGES}")
+    document = pdfium.PdfDocument(body)
+    try:
+        def rendered():  # one page in memory at a time
+            for index in range(pages):
+                page = document[index]
+                width, height = page.get_size()
+                scale = min(OCR_DPI / 72, MAX_SIDE / max(width, height, 1))
+                yield page.render(scale=scale).to_pil()
+                page.close()
+
+        text, _continues = ocr_read(rendered(), pages)
+    except OcrUnavailable as exc:
+        return DocumentText([], [f"scanned PDF without a text layer: {exc}"])
+    finally:
+        document.close()
+    check_text_size(sum(len(x) for x in text), "PDF")
+    return DocumentText(text, [ocr_warning(pages)])
+
+
+def image_text(body: bytes) -> DocumentText:
+    """Paragraphs of one image file (a scanned page, a report published as a picture), by OCR."""
+    from extraction.ocr import OcrUnavailable, load_image, ocr_read, ocr_warning
+
+    try:
+        image = load_image(body)
+    except ExtractionLimit:
+        raise
+    except ValueError as exc:
+        raise DocumentError(str(exc)) from exc
+    try:
+        text, continues = ocr_read(iter([image]), 1)
+    except OcrUnavailable as exc:
+        return DocumentText([], [f"image: {exc}"])
+    return DocumentText(text, [ocr_warning(1)], continues)
 
 
 def docx_lines(body: bytes) -> list[str]:
-    """Paragraphs and table rows of a DOCX, in document order."""
+    """Paragraphs and table rows of a DOCX, in document order.
+
+    The zip's sizes are checked before python-docx inflates it (``extraction.officezip``).
+    """
     import docx
 
     try:
+        checked_zip(body, "DOCX").close()
         document = docx.Document(io.BytesIO(body))
-    except Exception as exc:  # python-docx raises KeyError, BadZipFile, ValueError …
+    except ExtractionLimit:
+        raise
+    except Exception as exc:  # python-docx and zipfile raise KeyError, BadZipFile, EOFError, ValueError …
         raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
-    lines = [p.text.strip() for p in document.paragraphs if p.text.strip()]
+    lines: list[str] = []
+    chars = 0
+    for p in document.paragraphs:
+        if text := p.text.strip():
+            lines.append(text)
+            chars += len(text)
+            check_text_size(chars, "DOCX")
     for table in document.tables:
         for row in table.rows:
             cells = [c.text.strip() for c in row.cells if c.text.strip()]
             if cells:
                 lines.append(" ".join(dict.fromkeys(cells)))
+                chars += len(lines[-1])
+                check_text_size(chars, "DOCX")
     return lines
 
 
@@ -138,7 +224,9 @@ def doc_lines(body: bytes) -> list[str]:
             out = subprocess.run(["antiword", "-m", "UTF-8.txt", str(path)], capture_output=True,
                                  timeout=60, check=False)  # fmt: skip
             if out.returncode == 0:
-                return [x.strip() for x in out.stdout.decode("utf-8", "replace").splitlines() if x.strip()]
+                text = out.stdout.decode("utf-8", "replace")
+                check_text_size(len(text), "DOC")
+                return [x.strip() for x in text.splitlines() if x.strip()]
         office = office_binary()
         if office is None:
             raise DocumentError(f"DOC needs antiword or LibreOffice, neither is installed (apt-get install {LIBREOFFICE_PACKAGE})")
@@ -153,4 +241,5 @@ def doc_lines(body: bytes) -> list[str]:
             why = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
             raise DocumentError(f"unreadable DOC: LibreOffice could not convert it ({why[0][:120]})")
         text = txt.read_bytes().decode("utf-8-sig", "replace")
+        check_text_size(len(text), "DOC")
         return [x.strip(" \t\u3000\u00a0") for x in text.splitlines() if x.strip(" \t\u3000\u00a0")]

@@ -16,24 +16,32 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extraction import metadata as meta
+from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
     CHROME_ID_CLASS,
     CHROME_LINE_RE,
     CONTENT_SELECTORS,
     HANWEB_MARKERS,
     META_LABEL_RE,
+    NON_PUBLISHERS,
+    ORGANIZATION_END,
     SITE_NAME_HINT,
     TITLE_SEPARATORS,
 )
 
 ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
+IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
+# A report page whose body has less text than this but shows pictures is a report published as
+# pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
+PICTURE_PAGE_MAX_CHARS = 300
+_IMG_TAG = re.compile(r"<img\b", re.I)
+MIN_PICTURE_PIXELS = 300
 _BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol",
                "section", "article", "blockquote", "dd", "dt", "pre", "center", "hr"}
 _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select", "input", "textarea",
               "object", "embed", "svg", "nav", "header", "footer", "template")
 _WS = re.compile(r"[ \t\r\n\u00a0\u2002-\u200b\ufeff]+")
 _LEADING_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
-MAX_HTML_CHARS = 1_000_000
 
 
 @dataclass
@@ -46,6 +54,7 @@ class PageParts:
     attachments: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     site_name: str = ""
+    images: list[str] = field(default_factory=list)  # pictures of the pages, when the report is published so
     link_share: float = 0.0  # share of the body's characters inside links: high on list pages
     links: int = 0
 
@@ -96,20 +105,57 @@ def _hanweb_body(raw: str) -> str | None:
     return None
 
 
-def _content_node(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html.HtmlElement | None:
+    """The body container: the most specific CMS container that matches, then, by content, the
+    smallest container inside it that still holds its text (the first match may sit too high and
+    carry the title block, share widgets and a disclaimer around the body)."""
+    node = None
     for xp in CONTENT_SELECTORS:
-        nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= 20]
+        nodes = [n for n in tree.xpath(xp) if len(_squash(n.text_content())) >= min_chars]
         if nodes:
-            return max(nodes, key=lambda n: len(n.text_content()))
-    return None
+            node = max(nodes, key=lambda n: len(n.text_content()))
+            break
+    if node is None or min_chars == 0:
+        return node
+    inner = {id(n): n for xp in CONTENT_SELECTORS for n in node.xpath("." + xp.removeprefix("/")) if n is not node}
+    whole = _prose_chars(node)
+    for candidate in sorted(inner.values(), key=lambda n: len(n.text_content())):
+        if whole and _prose_chars(candidate) >= 0.95 * whole:
+            return candidate
+    return node
+
+
+def _smallest_holding_all(node: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The smallest block inside ``node`` that still holds (nearly) all of its prose: on a table-layout
+    page the block around the heading is a layout table, the report one of its cells."""
+    whole = _prose_chars(node)
+    if not whole:
+        return node
+    best, best_size = node, len(node.text_content())
+    for el in node.iter("td", "div", "article", "section"):
+        size = len(el.text_content())
+        if el is not node and 0.95 * whole <= size < best_size and _prose_chars(el) >= 0.95 * whole:
+            best, best_size = el, size
+    return best
+
+
+def _prose_chars(node: lxml_html.HtmlElement) -> int:
+    """Characters of the node's text that are not portal furniture (chrome lines, short labels)."""
+    return sum(len(x) for x in _block_lines(node) if len(x) > 20 and not is_chrome_line(x))
+
+
+def _has_prose(el: lxml_html.HtmlElement) -> bool:
+    """Holds a sentence of running text: a metadata header does not (an old site's layout table that
+    also holds the 发布时间/来源 line and the report is not a metadata block)."""
+    return any(len(line) >= 40 and "。" in line for line in _block_lines(el))
 
 
 def _metadata_blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]:
-    """Smallest tables/lists that hold ≥2 metadata labels: the 信息公开 header."""
+    """Smallest tables/lists that hold ≥2 metadata labels and no prose: the 信息公开 header."""
     found = []
     for el in root.iter("table", "ul", "dl", "div", "ol"):
         text = el.text_content()
-        if len(text) > 1500 or meta.count_labels(text) < 2:
+        if len(text) > 1500 or meta.count_labels(text) < 2 or _has_prose(el):
             continue
         if any(meta.count_labels(c.text_content()) >= 2 and len(c.text_content()) <= 1500
                for c in el.iterdescendants("table", "ul", "dl", "div", "ol")):
@@ -124,26 +170,43 @@ def _drop(el: lxml_html.HtmlElement) -> None:
         el.drop_tree()
 
 
-def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
-    """Text one block a line; used when trafilatura returns little or nothing."""
-    parts: list[str] = []
+def _data_cells(node: lxml_html.HtmlElement) -> set[lxml_html.HtmlElement]:
+    """Cells of the data tables under ``node`` (two or more rows of two or more cells), short enough
+    to be a cell's text rather than a layout cell holding the page."""
+    cells: set[lxml_html.HtmlElement] = set()
+    for table in node.iter("table"):
+        if table is node:
+            continue
+        rows = [row.xpath("./td|./th") for row in table.xpath("./tr|./tbody/tr|./thead/tr")]
+        if sum(len(cells_) >= 2 for cells_ in rows) >= 2:
+            cells.update(c for row in rows for c in row if len(c.text_content()) <= 500)
+    return cells
 
-    def walk(el: lxml_html.HtmlElement) -> None:
+
+def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
+    """Text one block a line, a data table one row a line with its cells whole (paragraphs inside a
+    cell stay in the cell); used when trafilatura returns little, drops or moves text."""
+    parts: list[str] = []
+    whole = _data_cells(node)
+
+    def walk(el: lxml_html.HtmlElement, in_cell: bool) -> None:
         tag = el.tag if isinstance(el.tag, str) else ""
+        mark = " " if in_cell else "\n"
         if tag in _BLOCK_TAGS:
-            parts.append("\n")
+            parts.append(mark)
         if tag in ("td", "th"):
             parts.append(" ")
         if el.text and tag:
             parts.append(el.text)
+        inside = in_cell or el in whole
         for child in el:
-            walk(child)
+            walk(child, inside)
             if child.tail:
                 parts.append(child.tail)
         if tag in _BLOCK_TAGS:
-            parts.append("\n")
+            parts.append(mark)
 
-    walk(node)
+    walk(node, False)
     return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
 
 
@@ -167,8 +230,9 @@ def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
         for child in node:
             box.append(copy.deepcopy(child))
         node = box
-    markup = lxml_html.tostring(node, encoding="unicode")
-    doc = "<html><body><article>" + markup + "</article></body></html>"
+    # A tree, not markup: trafilatura's own parser has libxml2's default depth limit.
+    doc = lxml_html.Element("html")
+    etree.SubElement(etree.SubElement(doc, "body"), "article").append(copy.deepcopy(node))
     text = trafilatura.extract(doc, include_tables=True, include_comments=False, favor_recall=True,
                                deduplicate=False, include_links=False, include_images=False) or ""
     rows = (_table_row(_squash(x)) for x in text.split("\n"))
@@ -191,6 +255,51 @@ def _rejoin(lines: list[str], block: list[str]) -> list[str]:
         else:
             out.append(line)
     return out
+
+
+def _split_merged(lines: list[str], block: list[str]) -> list[str]:
+    """trafilatura's fallback sometimes joins a container's paragraphs into one line with spaces;
+    split such a line back into the page's own paragraphs."""
+    whole = set(block)
+    starts: dict[str, list[int]] = {}
+    for i, x in enumerate(block):
+        starts.setdefault(x, []).append(i)
+    out: list[str] = []
+    for line in lines:
+        if line in whole:
+            out.append(line)
+            continue
+        pieces = None
+        for i in (i for x, idx in starts.items() if line.startswith(x + " ") for i in idx):
+            j, joined = i + 1, block[i]
+            while j < len(block) and line.startswith(joined + " " + block[j]):
+                joined += " " + block[j]
+                j += 1
+                if joined == line:
+                    pieces = block[i:j]
+                    break
+            if pieces:
+                break
+        out.extend(pieces or [line])
+    return out
+
+
+def _out_of_order(lines: list[str], block: list[str]) -> bool:
+    """trafilatura moved text: its lines do not follow the page's order (a data table inside a
+    table-layout cell comes out after the paragraphs around it)."""
+    page = "".join(block).replace(" ", "")
+    at = 0
+    for line in lines:
+        squashed = line.replace(" ", "")
+        if len(squashed) < 6:
+            continue
+        found = page.find(squashed[:40], at)
+        if found < 0:
+            if page.find(squashed[:40]) >= 0:
+                return True  # present, but earlier than the line before it
+            continue
+        at = found + 1
+    return False
 
 
 def _useful_chars(lines: list[str]) -> int:
@@ -246,17 +355,93 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
     return out
 
 
+def _size_attr(value: str | None) -> int:
+    digits = re.match(r"\s*(\d+)", value or "")
+    return int(digits.group(1)) if digits else 0
+
+
+def _page_pictures(node: lxml_html.HtmlElement, url: str | None) -> list[str]:
+    """The pictures a body consists of, in order, when it has (almost) no text of its own."""
+    if len(_squash(node.text_content()).replace(" ", "")) >= PICTURE_PAGE_MAX_CHARS:
+        return []
+    found: list[str] = []
+    for img in node.iter("img"):
+        src = (img.get("src") or img.get("data-src") or img.get("original") or "").strip()
+        if not src or src.startswith("data:") or not IMAGE_SRC.search(src) or _is_chrome_node(img):
+            continue
+        width, height = _size_attr(img.get("width")), _size_attr(img.get("height"))
+        if (width and width < MIN_PICTURE_PIXELS) or (height and height < MIN_PICTURE_PIXELS):
+            continue
+        full = urljoin(url or "", src)
+        if full not in found:
+            found.append(full)
+    return found
+
+
+def report_pictures(raw: str, url: str | None = None) -> list[str]:
+    """The page images of a report published as pictures on its page (empty for any other page):
+    what a crawler fetches and OCRs as the report's pages. A page without an <img> costs one scan."""
+    if not _IMG_TAG.search(raw):
+        return []
+    return parse_page(raw, url).images
+
+
+def _settle_fields(parts: PageParts, tags: dict[str, str], inline: dict[str, str]) -> None:
+    """Metadata by source: the 信息公开 table first, then meta tags, then inline labels; but the
+    page's own 来源 beats a meta tag it extends (meta 浙江, page 来源：浙江监管局), a 来源 that names
+    no one (本站原创) counts for nothing, and an office given as 作者 is the publisher of last resort."""
+    fields = parts.fields
+    for k in ("published", "index_no", "doc_no", "written"):
+        if k not in fields and (tags.get(k) or inline.get(k)):
+            fields[k] = tags.get(k) or inline[k]
+    own = fields.get("publisher")
+    if own is None or own in NON_PUBLISHERS:
+        tag, page = tags.get("publisher"), inline.get("publisher")
+        page = None if page in NON_PUBLISHERS else page
+        if tag and page and page != tag and page.startswith(tag):
+            own = page
+        else:
+            own = tag or page
+        author = inline.get("author") or ""
+        if not own and ORGANIZATION_END.search(author) and len(author) <= 30:
+            own = author
+    if own and own not in NON_PUBLISHERS:
+        fields["publisher"] = own
+    else:
+        fields.pop("publisher", None)
+
+
+_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+
+
+def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
+    """A date standing alone (no label) in the few elements after the page's heading: "2023-12-01 14:43"."""
+    if not title:
+        return None
+    want = title.replace(" ", "")
+    elements = [el for el in tree.iter() if isinstance(el.tag, str)]
+    for i, el in enumerate(elements):
+        if el.tag in ("title", "meta") or _squash(el.text_content()).replace(" ", "") != want:
+            continue
+        for after in elements[i + 1:i + 16]:
+            own = _squash(" ".join(filter(None, [after.text, *(c.tail or "" for c in after)])))
+            if m := _LONE_DATE.match(own):
+                return m.group(1)
+        return None
+    return None
+
+
 def parse_page(raw: str, url: str | None = None) -> PageParts:
     """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
     parts = PageParts()
-    if len(raw) > MAX_HTML_CHARS:
-        parts.warnings.append(f"page truncated to {MAX_HTML_CHARS} characters")
-        raw = raw[:MAX_HTML_CHARS]
+    raw, warnings = prepare_markup(raw)
+    parts.warnings.extend(warnings)
     try:
-        tree = lxml_html.document_fromstring(raw)
+        tree, warnings = parse_html(raw)
     except (etree.ParserError, ValueError):
         parts.warnings.append("not parseable as HTML")
         return parts
+    parts.warnings.extend(warnings)
     tags = meta.meta_tags(tree)
     parts.title, parts.site_name = _title_from(tree, tags)
     parts.attachments = _attachments(tree, url)
@@ -270,15 +455,14 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         for k, v in meta.read_table(block).items():
             parts.fields.setdefault(k, v)
         _drop(block)
-    for k, v in tags.items():
-        if k in ("published", "publisher"):
-            parts.fields.setdefault(k, v)
+    if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
+        parts.title = _squash(parts.fields["title"])
 
     hanweb = _hanweb_body(raw)
     node = None
     if hanweb is not None:
         try:
-            node = lxml_html.fragment_fromstring(hanweb, create_parent="div")
+            node = parse_fragment(hanweb)
         except (etree.ParserError, ValueError):
             node = None
         if node is not None:
@@ -288,6 +472,8 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
                 for k, v in meta.read_table(block).items():
                     parts.fields.setdefault(k, v)
                 _drop(block)
+    # A body of pictures has no text to choose its container by: the Hanweb markers' or CMS container.
+    picture_box = node if node is not None else _content_node(tree, min_chars=0)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None
@@ -296,6 +482,8 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         node = _around_title(tree, parts.title)
         if node is None:
             node = body if body is not None else tree
+        else:
+            node = _smallest_holding_all(node)
         for el in list(node.iter()):
             if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
                 _drop(el)
@@ -306,12 +494,22 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
                 _drop(el)
 
     # Inline metadata lines outside the body ("发布时间：… 来源：…").
+    inline: dict[str, str] = {}
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
         if 0 < len(text) <= 200:
             for k, v in meta.inline_fields(text).items():
-                parts.fields.setdefault(k, v)
+                inline.setdefault(k, v)
+    _settle_fields(parts, tags, inline)
+    if "published" not in parts.fields:
+        beside = _date_beside_title(tree, parts.title)
+        if beside:
+            parts.fields["published"] = beside
 
+    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
+        parts.images = _page_pictures(node, url)
+        if not parts.images and picture_box is not None:
+            parts.images = _page_pictures(picture_box, url)
     body_chars = len(_squash(node.text_content()).replace(" ", ""))
     anchors = [a for a in node.iter("a") if _squash(a.text_content())]
     parts.links = len(anchors)
@@ -323,10 +521,11 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         use_block = _useful_chars(lines) < 0.9 * _useful_chars(block) or _lost_paragraph(lines, block)
     else:  # the whole page: trafilatura's job is to drop boilerplate, so only replace a failure
         use_block = _useful_chars(lines) < 0.3 * _useful_chars(block)
+    use_block = use_block or _out_of_order(lines, block)
     if use_block:
         lines = block
     else:
-        lines = _rejoin(lines, block)
+        lines = _split_merged(_rejoin(lines, block), block)
     lines = [_LEADING_INDENT.sub("", x) for x in lines]
     lines = [x for x in lines if not is_chrome_line(x)]
     if parts.title:

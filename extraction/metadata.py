@@ -7,7 +7,7 @@ import re
 from lxml import html as lxml_html
 
 from extraction.dates import parse_date
-from extraction.patterns import META_LABELS, spaced
+from extraction.patterns import ALL_META_LABELS, META_LABELS, NON_PUBLISHERS, spaced
 
 _LEAF_TAGS = {"td", "th", "li", "dt", "dd", "p", "span", "div", "em", "strong", "b", "label", "font", "i"}
 _LABEL_TO_FIELD: list[tuple[re.Pattern[str], str]] = [
@@ -16,12 +16,13 @@ _LABEL_TO_FIELD: list[tuple[re.Pattern[str], str]] = [
     for label in sorted(labels, key=len, reverse=True)
 ]
 _LABEL_TO_FIELD.sort(key=lambda pair: len(pair[0].pattern), reverse=True)
-# "label: value" pairs inside one run of text ("发布时间：2023-03-30  来源：区司法局").
+# "label: value" pairs inside one run of text ("发布时间：2023-03-30  来源：区司法局"); a value ends
+# where any other label begins, so an empty value never swallows the next label ("索引号： 主题分类：…").
+_ANY_LABEL = "|".join(spaced(label) for label in ALL_META_LABELS)
 _INLINE_PAIR = re.compile(
-    r"(信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|发文字号|文\s*号|"
-    r"成文日期|发布日期|发布时间|公开日期|时\s*间|日\s*期)[\s\u3000]*[:：][\s\u3000]*"
-    r"(.+?)(?=[\s\u3000]+(?:信息索引号|索\s*引\s*号|发布机构|发文机关|发布单位|信息来源|文章来源|来\s*源|"
-    r"发文字号|文\s*号|成文日期|发布日期|发布时间|公开日期|时\s*间|日\s*期|作\s*者|浏览次数|点击|字体|【)|$)"
+    r"(" + _ANY_LABEL + r")[\s\u3000]*[:：][\s\u3000]*"
+    r"(.*?)(?=[\s\u3000]*(?:" + _ANY_LABEL + r")[\s\u3000]*[:：]|[\s\u3000]+[\u4e00-\u9fff]{2,6}[\s\u3000]*[:：]"
+    r"|[\s\u3000]*[【\[]|$)"
 )
 META_TAG_FIELDS: dict[str, str] = {
     "articletitle": "title",
@@ -104,8 +105,10 @@ def inline_fields(text: str) -> dict[str, str]:
     fields: dict[str, str] = {}
     for m in _INLINE_PAIR.finditer(" ".join(text.split())):
         hit = field_for_label(m.group(1) + "：")
-        if hit and hit[0] != "other":
-            fields.setdefault(hit[0], m.group(2).strip())
+        value = m.group(2).strip()
+        if hit and value:
+            fields.setdefault("author" if m.group(1).replace(" ", "") == "作者" else hit[0], value)
+    fields.pop("other", None)
     return fields
 
 
@@ -123,6 +126,8 @@ def clean_value(fld: str, value: str) -> str | None:
     value = value.strip(" \u3000:：|")
     if fld in ("written", "published"):
         return parse_date(value)
-    if not value or value in ("无", "-", "/", "暂无"):
+    if not value or value in ("无", "-", "/", "暂无", "—"):
+        return None
+    if fld == "publisher" and value in NON_PUBLISHERS:
         return None
     return value[:120]

@@ -52,13 +52,14 @@ def spaced(label: str) -> str:
 
 
 META_LABELS: dict[str, tuple[str, ...]] = {
+    "title": ("标题", "公文名称", "文件名称", "信息名称"),
     "index_no": ("信息索引号", "索引号"),
     "publisher": ("发布机构", "发文机关", "发布单位", "来源", "信息来源", "文章来源", "公开责任部门"),
     "doc_no": ("发文字号", "文号", "发文文号"),
     "written": ("成文日期", "生成日期", "制发日期", "印发日期"),
     "published": ("发布日期", "发布时间", "公开日期", "发文日期", "时间", "日期"),
     "other": ("主题分类", "体裁分类", "组配分类", "服务对象分类", "公开方式", "公开范围", "公开形式",
-              "信息分类", "有效性", "关键词", "主题词", "名称", "标题", "文件编号", "浏览次数", "作者",
+              "信息分类", "有效性", "关键词", "主题词", "名称", "文件编号", "浏览次数", "作者",
               "所属主题", "内容分类", "公开时限", "信息类别", "分类"),
 }
 ALL_META_LABELS: tuple[str, ...] = tuple(sorted({lab for labs in META_LABELS.values() for lab in labs},
@@ -67,6 +68,11 @@ META_LABEL_RE = re.compile(
     r"^[\s\u3000]*(?:" + "|".join(spaced(lab) for lab in ALL_META_LABELS) + r")[\s\u3000]*[:：]"
 )
 
+# Values of a 来源 label that name no one: the publisher is then read elsewhere (作者, meta tags).
+NON_PUBLISHERS: tuple[str, ...] = ("本站原创", "本站", "原创", "本网", "本网原创", "网站编辑", "未知", "其他")
+# An 作者 value that is an office, not a person, is the publisher when nothing else names one.
+ORGANIZATION_END = re.compile(r"(办|局|委|院|府|会|厅|处|室|部|中心|所|站|队|街道|镇|乡|政府|公司|署|司)$")
+
 # Whole lines that are chrome (matched after whitespace collapse).
 CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"^(您当前的位置|您现在的位置|当前位置|您的位置|所在位置|现在位置)[:：]?.*$",
@@ -74,6 +80,11 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"用手机扫描二维码|微信扫一扫|手机扫码|打开微信.{0,6}扫一扫).*$",
     r"^[【\[]?\s*字\s*体\s*[:：]?.*[大中小].*$",
     r"^[【\[]?\s*字\s*号\s*[:：]?.*[大中小].*$",
+    r"^.{0,80}[【\[]\s*字\s*[体号]\s*[:：].{0,20}[大中小].{0,20}$",
+    r"^文章类型[:：].{0,20}$",
+    r"^(分享|分享到)?[:：]?\s*((微博|微信|QQ空间|QQ|朋友圈|新浪微博|腾讯微博)\s*)+$",
+    r"^附件信息[:：]?.{0,20}$",
+    r"^(版权(与|和|及)?免责声明|免责声明|版权声明)[:：].*$",
     r"^.*[【\[]\s*(打印(本页|此页|正文)?|关闭(窗口|本页)?|收藏|纠错|我要纠错|返回顶部|加入收藏)\s*[】\]].*$",
     r"^(打印(本页|此页|正文)?|关闭(窗口|本页)?|我要纠错|纠错|返回顶部|分享到|分享|收藏|打印\s*关闭|"
     r"\[?\s*打印\s*\]?\s*\[?\s*关闭\s*\]?|保存|返回列表|返回|TOP|top|顶部)[:：]?$",

@@ -54,6 +54,8 @@ class Report:
     agency: str | None = None
     region: str | None = None
     attachments: list[Attachment] = field(default_factory=list)
+    page_images: list[str] = field(default_factory=list)  # a report published as pictures of its pages
+    continues_page: bool = False  # its text begins inside a paragraph of the page before (a scanned page)
     is_report: bool = False
     reason: str = ""
     sections: list[Section] = field(default_factory=list)

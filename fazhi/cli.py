@@ -24,7 +24,10 @@ import urllib.error
 from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from extraction.report import Report
 
 
 class CommandError(Exception):
@@ -112,7 +115,7 @@ def cmd_portal(args: argparse.Namespace) -> int:
     try:
         serve(
             port=args.port, as_of=args.as_of, host=args.host, faults=faults,
-            multipage=args.multipage, gkmlpt=args.gkmlpt,
+            multipage=args.multipage, gkmlpt=args.gkmlpt, scans=args.scans,
         )  # fmt: skip
     except socket.gaierror as exc:
         raise CommandError(f"cannot listen on {args.host}: {exc.strerror or exc}") from exc
@@ -121,28 +124,36 @@ def cmd_portal(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_extract(args: argparse.Namespace) -> int:
+def _extract(source: str):  # noqa: ANN202 - extraction.report.Report, imported late
     from extraction import extract_file
 
-    source = args.source
     if source.startswith(("http://", "https://")):
         try:
-            report = extract_file(source)
+            return extract_file(source)
         except urllib.error.HTTPError as exc:
             raise CommandError(f"{source} answered HTTP {exc.code} {exc.reason}") from exc
         except urllib.error.URLError as exc:
             raise CommandError(f"cannot fetch {source}: {exc.reason}") from exc
         except (TimeoutError, ConnectionError) as exc:
             raise CommandError(f"cannot fetch {source}: {exc}") from exc
-    else:
-        if "://" in source:
-            raise UsageError(f"only http:// and https:// URLs are fetched, not {source}")
-        path = Path(source)
-        if not path.exists():
-            raise CommandError(f"no such file: {source}")
-        if path.is_dir():
-            raise CommandError(f"{source} is a directory: give a page or attachment file")
-        report = extract_file(source)
+    if "://" in source or source.lower().startswith(("file:", "data:", "ftp:")):
+        raise UsageError(f"only http:// and https:// URLs are fetched, not {source}")
+    path = Path(source)
+    if not path.exists():
+        raise CommandError(f"no such file: {source}")
+    if path.is_dir():
+        raise CommandError(f"{source} is a directory: give a page or attachment file")
+    return extract_file(source)
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extraction import ExtractionLimit
+
+    source = args.source
+    try:
+        report = _extract(source)
+    except ExtractionLimit as exc:  # a file past a limit of extraction.limits: one line, why
+        raise CommandError(f"{source}: {exc}") from exc
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -154,13 +165,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff_side(value: str, db: str | None) -> tuple[str, str]:
+def _diff_side(value: str, db: str | None) -> tuple[str, Report]:
     """A diff operand: an archive version id (with --db) or a file of any format extraction reads."""
     if db and value.isdigit():
-        from archive.versions import version_text
+        from archive.versions import version_report
 
         try:
-            return f"version {value}", version_text(_archive_to_read(db), int(value))
+            return f"version {value}", version_report(_archive_to_read(db), int(value))
         except KeyError as exc:
             raise CommandError(str(exc.args[0])) from exc
     path = Path(value)
@@ -171,29 +182,27 @@ def _diff_side(value: str, db: str | None) -> tuple[str, str]:
     if path.is_dir():
         raise CommandError(f"{value} is a directory: give a report file (or, with --db, a version id)")
     if path.suffix.lower() in (".txt", ".md"):
+        from diffing.sections import as_report
         from extraction.decoding import decode_text
 
-        return value, decode_text(path.read_bytes())
+        return value, as_report(decode_text(path.read_bytes()))
     from extraction import extract_file
 
-    return value, extract_file(value).text
+    return value, extract_file(value)
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from diffing.render import render_html, render_markdown, render_text
-    from diffing.textdiff import diff_texts
-    from diffing.yoy import compare_years
+    from diffing.compare import compare_reports, render_comparison
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
-    result = diff_texts(old, new)
-    # Commitments, follow-through, problems, figures and boilerplate: the reviewer's first questions.
-    analysis = compare_years(old, new)
-    if args.format == "json":
-        print(json.dumps({**analysis.to_dict(), "text_diff": result.to_dict()}, ensure_ascii=False, indent=2))
-        return 0
-    render = {"md": render_markdown, "html": render_html, "text": render_text}[args.format]
-    print(render(result, old_name=old_name, new_name=new_name, analysis=analysis))
+    same = None
+    if args.db and args.old.isdigit() and args.new.isdigit():
+        from archive.versions import same_document
+
+        same = same_document(_archive_to_read(args.db), int(args.old), int(args.new))
+    # two versions of one report: a revision diff; two years: the year-over-year analysis
+    print(render_comparison(compare_reports(old, new, same_document=same), args.format, old_name, new_name))
     return 0
 
 
@@ -410,6 +419,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--multipage", action="store_true", help="serve one long TRS report over several pages")
     p.add_argument("--gkmlpt", action="store_true", help="add the Guangdong gkmlpt-style portal")
+    p.add_argument("--scans", action="store_true",
+                   help="serve a report as a scanned PDF and one as pictures of its pages (read by OCR)")
 
     p = add("extract", cmd_extract, "extract a report's clean text and metadata from a page or attachment")
     p.add_argument("source", help="a file (HTML, PDF, DOCX …) or an http(s) URL")

@@ -1,7 +1,8 @@
 """``python -m sample_portal --port 8000 --as-of 2024-04-15``: the network without the fazhi CLI.
 
 Opt-in extras: ``--faults "challenge_412=2,timeout=1,seed=7"`` (see ``faults.FaultPlan.parse``),
-``--gkmlpt`` (the 岭南市 gkmlpt portal) and ``--multipage`` (one TRS report over two pages).
+``--gkmlpt`` (the 岭南市 gkmlpt portal), ``--multipage`` (one TRS report over two pages) and
+``--scans`` (a report as a scanned PDF and one as pictures of its pages).
 """
 
 from __future__ import annotations
@@ -29,10 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", type=fault_plan, default=None, metavar="SPEC")
     parser.add_argument("--gkmlpt", action="store_true", help="also serve the 岭南市 gkmlpt portal")
     parser.add_argument("--multipage", action="store_true", help="split one long TRS report over two pages")
+    parser.add_argument("--scans", action="store_true", help="a report as a scanned PDF, one as page pictures")
     args = parser.parse_args(argv)
     serve(
         port=args.port, as_of=args.as_of, host=args.host, faults=args.faults,
-        multipage=args.multipage, gkmlpt=args.gkmlpt,
+        multipage=args.multipage, gkmlpt=args.gkmlpt, scans=args.scans,
     )  # fmt: skip
     return 0
 

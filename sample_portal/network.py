@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from sample_portal.agencies import (
@@ -23,6 +23,7 @@ from sample_portal.agencies import (
     report_title,
 )
 from sample_portal.edits import EDIT_BY_REPORT, SilentEdit
+from sample_portal.evolution import EVOLUTIONS
 from sample_portal.other_documents import other_documents
 from sample_portal.report_text import compose_report
 
@@ -33,12 +34,68 @@ __all__ = [
 
 REPORT_KIND = "fazhi_report"
 
-# Reports published only as an attachment on a short 详见附件 page.
-ATTACHMENT_ONLY: dict[tuple[str, int], str] = {
+# Reports not published as the text of an HTML page (issue #15): only as an attachment on a short
+# 详见附件 page (a PDF, a Word file, an OFD, a scanned PDF with no text layer), or as a run of JPG
+# pictures of the pages on the report page itself. Scans and picture runs are served only with
+# ``scans=True`` (reading them takes OCR, seconds a page); without it those two are HTML pages.
+PUBLISHED_AS: dict[tuple[str, int], str] = {
     ("qh-scjg", 2021): "pdf",
     ("sq-zrzy", 2020): "pdf",
     ("yl-jtys", 2022): "docx",
+    ("qh-chengguan", 2024): "ofd",
+    ("qh-liuxi", 2024): "scan",
+    ("yl-baisha", 2024): "images",
 }
+MACHINE_READ_FORMS = ("scan", "images")  # text a reader gets only by OCR
+# Forms that reproduce the signed document: the agency and the date under its seal end the text.
+SIGNED_FORMS = ("ofd", "scan", "images")
+FILE_TYPES = {"pdf": "pdf", "docx": "docx", "ofd": "ofd", "scan": "pdf"}
+
+
+@dataclass(frozen=True)
+class DataTable:
+    """A table of figures in a report's body; in the text, one line a row, cells joined by spaces."""
+
+    lead: str  # the paragraph the table follows
+    rows: tuple[tuple[str, ...], ...]
+
+    def lines(self) -> list[str]:
+        return [" ".join(row) for row in self.rows]
+
+
+_TABLE_METRICS = (("行政许可事项(件)", "permits"), ("审核规范性文件(件)", "normative_docs"),
+                  ("行政处罚案件(件)", "cases"), ("行政复议案件(件)", "reviews"),
+                  ("行政诉讼案件(件)", "lawsuits"), ("调处矛盾纠纷(件)", "mediations"))  # fmt: skip
+# A report on the old table-layout site with a data table in its body, before its second part.
+DATA_TABLE_REPORTS = (("sq-zrzy", 2023),)
+
+
+def _data_table(agency_key: str, year: int) -> DataTable:
+    before, now = EVOLUTIONS[agency_key].figures[year - 1], EVOLUTIONS[agency_key].figures[year]
+    rows = (("指标", f"{year - 1}年", f"{year}年"),
+            *((label, before[key], now[key]) for label, key in _TABLE_METRICS))  # fmt: skip
+    return DataTable(f"{year - 1}年、{year}年主要法治指标对比如下:", rows)
+
+
+def _with_table(text: str, table: DataTable) -> str:
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("二、"))
+    return "\n".join([*lines[:at], table.lead, *table.lines(), *lines[at:]])
+
+
+_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"})
+
+
+def printed(text: str) -> str:
+    """The text as an office document prints it: Chinese punctuation full-width (，：；（）), where the
+    portal's HTML copy has the half-width forms. A scan shows these; OCR reads them back."""
+    return text.translate(_FULL_WIDTH)
+
+
+def _signature(agency: Agency, published: dt.date) -> str:
+    """The agency and the date it signed, as the last lines of a signed document."""
+    signed = published - dt.timedelta(days=2 + random.Random(f"signed:{agency.key}").randrange(6))
+    return f"{agency.name}\n{signed.year}年{signed.month}月{signed.day}日"
 
 
 @dataclass(frozen=True)
@@ -78,14 +135,25 @@ class Document:
     url_path: str
     original_text: str
     edit: SilentEdit | None = None
-    attachment: str | None = None  # "pdf" | "docx": the body lives only in the attachment
+    attachment: str | None = None  # "pdf" | "docx" | "ofd": the body lives only in the attachment
     attachment_path: str | None = None
+    form: str = "page"  # page | pdf | docx | ofd | scan | images (PUBLISHED_AS)
+    table: DataTable | None = None
+    image_stem: str | None = None  # the "images" form: pictures at {image_stem}_{n}.jpg
+
+    def served(self, scans: bool) -> Document:
+        """The document as a portal without ``scans`` serves it: a scan or a picture run is a page."""
+        if scans or self.form not in MACHINE_READ_FORMS:
+            return self
+        return replace(self, form="page", attachment=None, attachment_path=None, image_stem=None)
 
     def text_at(self, as_of: dt.date) -> str:
-        """The body as served on ``as_of`` (the edit applies from its date on)."""
+        """The body as served on ``as_of`` (the edit applies from its date on); a scanned document's as
+        it is printed (``printed``)."""
+        text = self.original_text
         if self.edit is not None and self.edit.on <= as_of:
-            return self.edit.apply(self.original_text)
-        return self.original_text
+            text = self.edit.apply(text)
+        return printed(text) if self.form in MACHINE_READ_FORMS else text
 
     def edited_on(self, as_of: dt.date) -> dt.date | None:
         return self.edit.on if self.edit is not None and self.edit.on <= as_of else None
@@ -135,6 +203,12 @@ class PublishedDocument:
     attachment: str | None
     attachment_path: str | None
     edited_on: dt.date | None
+    form: str = "page"  # how the text is published (see PUBLISHED_AS)
+
+    @property
+    def machine_read(self) -> bool:
+        """True when a reader gets this text only by OCR: compare it by character F1, not equality."""
+        return self.form in MACHINE_READ_FORMS
 
 
 PublishedReport = PublishedDocument
@@ -155,6 +229,14 @@ def _url_path(portal: Portal, column: str, published: dt.date, doc_id: int) -> s
     return f"/shimen/show.asp?id={doc_id}"
 
 
+def _image_stem(portal: Portal, published: dt.date, doc_id: int) -> str:
+    if portal.style == "hanweb":
+        return f"/yunling/picture/0/{published:%y%m%d}{doc_id}"
+    if portal.style == "trs":
+        return f"/qinghe/zwgk/fzzfjs/{published:%Y%m}/W0{published:%Y%m%d}{doc_id}"
+    return f"/shimen/UploadFiles/{published.year}/{published.month}/{published:%Y%m%d}{doc_id}"
+
+
 def _attachment_path(portal: Portal, published: dt.date, doc_id: int, ext: str) -> str:
     if portal.style == "trs":
         return f"/qinghe/zwgk/fzzfjs/{published:%Y%m}/P0{published:%Y%m%d}{doc_id}.{ext}"
@@ -173,16 +255,23 @@ def documents() -> tuple[Document, ...]:
     for agency in AGENCIES:
         for year in REPORT_YEARS:
             published = _publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
+            form = PUBLISHED_AS.get((agency.key, year), "page")
+            text = compose_report(agency.key, year)
+            table = _data_table(agency.key, year) if (agency.key, year) in DATA_TABLE_REPORTS else None
+            if table is not None:
+                text = _with_table(text, table)
+            if form in SIGNED_FORMS:
+                text += "\n" + _signature(agency, published)
             drafts.append((published, f"{agency.key}:{year}", {
                 "kind": REPORT_KIND, "agency": agency, "year": year, "column": "main",
-                "title": report_title(agency, year), "text": compose_report(agency.key, year),
-                "edit": EDIT_BY_REPORT.get((agency.key, year)),
-                "attachment": ATTACHMENT_ONLY.get((agency.key, year)),
+                "title": report_title(agency, year), "text": text,
+                "edit": EDIT_BY_REPORT.get((agency.key, year)), "form": form, "table": table,
             }))  # fmt: skip
     for other in other_documents():
         drafts.append((other.published, other.key, {
             "kind": other.kind, "agency": AGENCY_BY_KEY[other.agency_key], "year": other.year,
-            "column": other.column, "title": other.title, "text": other.text, "edit": None, "attachment": None,
+            "column": other.column, "title": other.title, "text": other.text, "edit": None, "form": "page",
+            "table": None,
         }))  # fmt: skip
     drafts.sort(key=lambda d: (d[0], d[1]))
     counters = dict(_ID_BASE)
@@ -191,7 +280,7 @@ def documents() -> tuple[Document, ...]:
         portal = PORTALS[d["agency"].portal]
         counters[portal.key] += 1 if portal.style == "oldsite" else 7
         doc_id = counters[portal.key]
-        attachment = d["attachment"]
+        attachment = FILE_TYPES.get(d["form"])
         out.append(
             Document(
                 doc_id=doc_id, portal=portal.key, column=d["column"], kind=d["kind"], agency=d["agency"],
@@ -199,6 +288,8 @@ def documents() -> tuple[Document, ...]:
                 url_path=_url_path(portal, d["column"], published, doc_id), original_text=d["text"],
                 edit=d["edit"], attachment=attachment,
                 attachment_path=_attachment_path(portal, published, doc_id, attachment) if attachment else None,
+                form=d["form"], table=d["table"],
+                image_stem=_image_stem(portal, published, doc_id) if d["form"] == "images" else None,
             )
         )  # fmt: skip
     for doc in out:  # fail at import, not at serve time, if an edit no longer matches its text
@@ -242,26 +333,27 @@ def _published(doc: Document, as_of: dt.date) -> PublishedDocument:
         kind=doc.kind, agency=doc.agency.name, agency_level=doc.agency.level, region=doc.agency.region,
         year=doc.year, url_path=doc.url_path, title=doc.title, published=doc.published,
         text=doc.text_at(as_of), attachment=doc.attachment, attachment_path=doc.attachment_path,
-        edited_on=doc.edited_on(as_of),
+        edited_on=doc.edited_on(as_of), form=doc.form,
     )  # fmt: skip
 
 
-def visible_documents(as_of: dt.date, include_gkmlpt: bool = False) -> list[PublishedDocument]:
+def visible_documents(as_of: dt.date, include_gkmlpt: bool = False, scans: bool = False) -> list[PublishedDocument]:
     """Everything the network serves on ``as_of``: reports and the documents that are not reports.
 
-    ``include_gkmlpt`` adds the opt-in 岭南市 portal (served only with ``gkmlpt=True``).
+    ``include_gkmlpt`` adds the opt-in 岭南市 portal (served only with ``gkmlpt=True``); ``scans``
+    gives the forms of a portal served with ``scans=True`` (scanned PDF, pictures of the pages).
     """
     docs = list(documents())
     if include_gkmlpt:
         from sample_portal import lingnan  # lingnan builds on this module: import it late
 
         docs += lingnan.documents()
-    return [_published(d, as_of) for d in docs if d.published <= as_of]
+    return [_published(d.served(scans), as_of) for d in docs if d.published <= as_of]
 
 
-def visible_reports(as_of: dt.date, include_gkmlpt: bool = False) -> list[PublishedReport]:
+def visible_reports(as_of: dt.date, include_gkmlpt: bool = False, scans: bool = False) -> list[PublishedReport]:
     """The annual rule-of-law reports published by ``as_of``, with their text as served that day."""
-    return [p for p in visible_documents(as_of, include_gkmlpt) if p.kind == REPORT_KIND]
+    return [p for p in visible_documents(as_of, include_gkmlpt, scans) if p.kind == REPORT_KIND]
 
 
 GKMLPT_START_PATH = "/lingnan/gkmlpt/index"

@@ -23,12 +23,14 @@ from sample_portal.network import (
     HANWEB_COLUMN_IDS,
     OLDSITE_CLASS_IDS,
     Column,
+    DataTable,
     Document,
     column_documents,
     document_by_attachment_path,
     document_by_path,
     documents,
 )
+from sample_portal.ofd import ofd_bytes
 
 TRS_PER_PAGE = 12
 HANWEB_PER_PAGE = 15
@@ -82,11 +84,36 @@ hit_count = _hits
 
 
 def _headings(paragraphs: list[str]) -> set[str]:
-    return {p for p in paragraphs if len(p) < 40 and p[:2] in {"一、", "二、", "三、", "四、", "五、"}}
+    return {p for p in paragraphs if isinstance(p, str) and len(p) < 40 and p[:2] in {"一、", "二、", "三、", "四、", "五、"}}
+
+
+def _blocks(text: str, table: DataTable | None) -> list[str | DataTable]:
+    """The body's paragraphs, a data table's row lines replaced by the table itself."""
+    paragraphs: list[str | DataTable] = list(text.split("\n"))
+    if table is None:
+        return paragraphs
+    lines = table.lines()
+    for at in range(len(paragraphs) - len(lines) + 1):
+        if paragraphs[at:at + len(lines)] == lines:
+            return [*paragraphs[:at], table, *paragraphs[at + len(lines):]]
+    return paragraphs
+
+
+def image_paths(doc: Document, as_of: dt.date) -> list[str]:
+    """The pictures of a report published as a run of JPG page images, in page order."""
+    return [f"{doc.image_stem}_{n}.jpg" for n in range(1, len(_page_images(doc, as_of)) + 1)]
+
+
+def _page_images(doc: Document, as_of: dt.date) -> tuple[bytes, ...]:
+    from sample_portal.scans import page_images
+
+    *body, agency, date = doc.text_at(as_of).split("\n")
+    return page_images(doc.title, "\n".join(body), agency, date)
 
 
 def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Page:
-    """An article page; ``split_page`` (0 or 1) serves one half of the opt-in multi-page report."""
+    """An article page; ``split_page`` (0 or 1) serves one half of the opt-in multi-page report;
+    a report published as pictures shows its page images and no text."""
     portal = PORTALS[doc.portal]
     column = COLUMNS[(doc.portal, doc.column)]
     siblings = column_documents(doc.portal, doc.column, as_of)
@@ -94,12 +121,16 @@ def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Pa
     related = [d for d in documents() if d.agency == doc.agency and d is not doc and d.published <= as_of][
         -4:
     ]
+    images: list[str] = []
     if doc.attachment:
-        paragraphs = ["详见附件。"]
+        paragraphs: list[str | DataTable] = ["详见附件。"]
         attachment_name = f"{doc.title}.{doc.attachment}"
         attachment_href = doc.attachment_path
+    elif doc.form == "images":
+        paragraphs, images = [], image_paths(doc, as_of)
+        attachment_name = attachment_href = None
     else:
-        paragraphs = doc.text_at(as_of).split("\n")
+        paragraphs = _blocks(doc.text_at(as_of), doc.table)
         attachment_name = attachment_href = None
     extra: dict[str, object] = {}
     if split_page is not None:
@@ -112,7 +143,8 @@ def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Pa
         "written": (doc.published - dt.timedelta(days=doc.doc_id % 6)).isoformat(),
         "prev_doc": siblings[index - 1] if index > 0 else None,
         "next_doc": siblings[index + 1] if index + 1 < len(siblings) else None,
-        "related": related, "attachment_name": attachment_name, "attachment_href": attachment_href, **extra,
+        "related": related, "attachment_name": attachment_name, "attachment_href": attachment_href,
+        "images": images, **extra,
     }  # fmt: skip
     template = {"trs": "trs_article.html", "hanweb": "hanweb_article.html", "oldsite": "oldsite_article.html"}
     charset = "gb2312" if portal.style == "oldsite" else "utf-8"
@@ -217,11 +249,33 @@ def _home(portal: Portal, as_of: dt.date) -> Page:
     return Page(body, f"text/html; charset={charset}", _latest(every, as_of))
 
 
+OFD_MIME = "application/ofd"
+
+
 def _attachment(doc: Document, as_of: dt.date) -> Page:
     text = doc.text_at(as_of)
+    if doc.form == "scan":
+        from sample_portal.scans import scanned_pdf
+
+        *body, agency, date = text.split("\n")
+        return Page(scanned_pdf(doc.title, "\n".join(body), agency, date), "application/pdf", doc.last_modified(as_of))
     if doc.attachment == "pdf":
         return Page(pdf_bytes(doc.title, text), "application/pdf", doc.last_modified(as_of))
+    if doc.attachment == "ofd":
+        return Page(ofd_bytes(doc.title, text), OFD_MIME, doc.last_modified(as_of))
     return Page(docx_bytes(doc.title, text), DOCX_MIME, doc.last_modified(as_of))
+
+
+def _page_image(path: str, as_of: dt.date, scans: bool) -> Page | None:
+    """One picture of a report published as page images: ``{stem}_{n}.jpg``."""
+    stem, _, number = path.removesuffix(".jpg").rpartition("_")
+    doc = next((d for d in documents() if d.image_stem == stem and d.published <= as_of), None)
+    if doc is None or not scans or not number.isdigit():
+        return None
+    pictures = _page_images(doc, as_of)
+    if not 1 <= int(number) <= len(pictures):
+        return None
+    return Page(pictures[int(number) - 1], "image/jpeg", doc.last_modified(as_of))
 
 
 def _sitemap(as_of: dt.date, base_url: str) -> Page:
@@ -249,11 +303,14 @@ def render(
     multipage: bool = False,
     gkmlpt: bool = False,
     base_url: str = "",
+    scans: bool = False,
 ) -> Page | None:
     """The page at ``path?query`` as the network serves it on ``as_of``; None when there is none.
 
     ``multipage`` splits one long TRS report over two pages; ``gkmlpt`` serves the 岭南市 portal;
-    ``base_url`` (scheme and host) makes sitemap and gkmlpt API URLs absolute, as real ones are.
+    ``base_url`` (scheme and host) makes sitemap and gkmlpt API URLs absolute, as real ones are;
+    ``scans`` serves the reports published as a scanned PDF and as pictures of their pages in those
+    forms (without it they are ordinary pages).
     """
     params = {k: v[-1] for k, v in parse_qs(query).items()}
     if gkmlpt and path.startswith("/lingnan/"):
@@ -279,7 +336,7 @@ def render(
         return _oldsite_list(_int(params.get("classid"), -1), _int(params.get("page"), 1), as_of)
     if path == "/shimen/show.asp":
         doc = document_by_path(f"/shimen/show.asp?id={_int(params.get('id'), -1)}", as_of)
-        return _article(doc, as_of) if doc else None
+        return _article(doc.served(scans), as_of) if doc else None
     for column in COLUMNS.values():
         if column.portal == "qinghe":
             base = column.list_path.rsplit("/", 1)[0] + "/"
@@ -302,8 +359,10 @@ def render(
         return _sitemap(as_of, base_url)
     doc = document_by_path(path, as_of)
     if doc is not None:
-        return _article(doc, as_of)
+        return _article(doc.served(scans), as_of)
     attached = document_by_attachment_path(path, as_of)
-    if attached is not None:
+    if attached is not None and attached.served(scans).attachment_path == path:
         return _attachment(attached, as_of)
+    if path.endswith(".jpg"):
+        return _page_image(path, as_of, scans)
     return None

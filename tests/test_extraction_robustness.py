@@ -20,7 +20,7 @@ def test_fifty_megabyte_page_is_capped_not_crashed() -> None:
     body = _page("<div class='TRS_Editor'>" + para * (50_000_000 // len(para.encode())) + "</div>")
     assert len(body) >= 50_000_000 - 1000
     report = extract_report(body)
-    assert any("truncated" in w for w in report.warnings)
+    assert any(w.startswith("truncated") for w in report.warnings)
     assert report.text.startswith(PARA.strip())
 
 
@@ -36,7 +36,7 @@ def test_kind_from_magic_beats_wrong_content_type() -> None:
     assert sniff_kind(OLE_MAGIC + b"x", None, "application/octet-stream") == "doc"
     assert sniff_kind("<html>".encode("utf-16"), None, None) == "html"
     assert sniff_kind(b"PK\x03\x04....OFD.xml....", None, None) == "ofd"
-    assert "OFD" in extract_report(b"PK\x03\x04....OFD.xml....").reason
+    assert any("unreadable OFD" in w for w in extract_report(b"PK\x03\x04....OFD.xml....").warnings)
 
 
 def test_broken_pdf_is_not_a_crash() -> None:

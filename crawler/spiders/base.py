@@ -32,6 +32,7 @@ from crawler.discovery import (
     next_article_page,
     page_title,
     pick_report_attachments,
+    report_picture_urls,
 )
 from crawler.fetch_policy import FetchRefused
 from crawler.items import CaptureItem
@@ -243,8 +244,9 @@ class ReportSpiderBase(scrapy.Spider):
             return
         links = self.anchors(response)
         next_page = next_article_page(links, response.url)
-        if next_page:  # a report split over pages: gather them all, then hand them on together
-            yield self.continuation_request(next_page, dict(self.capture(response)), [])
+        pictures = [] if next_page else report_picture_urls(response.text, response.url)
+        if next_page or pictures:  # a report split over pages or pictures: gather them all, then hand them on together
+            yield self.continuation_request(next_page or pictures[0], dict(self.capture(response)), [], pictures[1:])
         else:
             yield self.capture(response)
         attachments = [(url, text) for url, text in links if is_attachment_url(url, text)]
@@ -258,23 +260,26 @@ class ReportSpiderBase(scrapy.Spider):
 
     MAX_ARTICLE_PAGES = 50
 
-    def continuation_request(self, url: str, first: dict[str, Any], parts: list[dict[str, Any]]) -> scrapy.Request:
+    def continuation_request(
+        self, url: str, first: dict[str, Any], parts: list[dict[str, Any]], pending: list[str] | None = None
+    ) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_continuation,
             errback=self.failed_continuation,
-            meta=report_meta("report", first=first, parts=parts),
+            meta=report_meta("report", first=first, parts=parts, pending=pending or []),
         )
 
     def parse_continuation(self, response: Response) -> Iterator[Any]:
         first, parts = response.meta["first"], response.meta["parts"]
         parts = [*parts, dict(self.capture(response), parent_url=first["url"])]
-        next_page = None
-        if response.status in (200, 304) and isinstance(response, TextResponse):
+        pending = response.meta.get("pending") or []  # the report's pictures still to fetch
+        next_page = pending[0] if pending else None
+        if next_page is None and response.status in (200, 304) and isinstance(response, TextResponse):
             next_page = next_article_page(self.anchors(response), response.url)
         seen = {first["url"], *(p["url"] for p in parts)}
         if next_page and next_page not in seen and len(parts) < self.MAX_ARTICLE_PAGES:
-            yield self.continuation_request(next_page, first, parts)
+            yield self.continuation_request(next_page, first, parts, pending[1:])
             return
         yield CaptureItem(**first, continuations=parts)
 

@@ -1,0 +1,155 @@
+"""Text placed on pages → paragraphs: what PDF, OFD and OCR output have in common.
+
+Each of them gives pieces of text at positions (PDF lines, OFD TextCode runs, OCR boxes). Here the
+pieces on one line are joined left to right, lines are put in reading order, page furniture (page
+numbers, a header or footer repeated on most pages) is dropped, and lines are rejoined into
+paragraphs: a layout's line breaks are not paragraph breaks, a first-line indent is.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+
+from extraction.sections import starts_outline
+
+# Page numbers in their common forms: "— 3 —", "-3-", "第3页", "3/12", "第 3 页 共 12 页".
+PAGE_NUMBER = re.compile(
+    r"^[\s\-—–一_~·.。]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*\d{1,4}|\s*共\s*\d{1,4}\s*页)?[\s\-—–一_~·.。]*$"
+)
+EDGE_SHARE = 1 / 8  # the top and bottom eighth of a page are where page furniture sits
+
+
+@dataclass
+class PlacedText:
+    """Text at a box on a page; x grows rightwards, y downwards, in any one unit per document."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    page: int = 0
+
+    def as_dict(self) -> dict:
+        return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom}
+
+
+def page_lines(pieces: list[PlacedText], space_gap: float = 1.0) -> list[PlacedText]:
+    """One page's pieces joined into lines, top to bottom, each line's pieces left to right.
+
+    Pieces share a line when they overlap vertically by more than half the smaller height; a gap
+    wider than ``space_gap`` line heights between two pieces becomes a space (table columns).
+    """
+    ordered = sorted(pieces, key=lambda p: ((p.top + p.bottom) / 2, p.x0))
+    groups: list[list[PlacedText]] = []
+    for piece in ordered:
+        if groups:
+            last = groups[-1]
+            top, bottom = min(p.top for p in last), max(p.bottom for p in last)
+            overlap = min(bottom, piece.bottom) - max(top, piece.top)
+            if overlap > 0.5 * min(bottom - top, piece.bottom - piece.top):
+                last.append(piece)
+                continue
+        groups.append([piece])
+    lines = []
+    for group in groups:
+        group.sort(key=lambda p: p.x0)
+        text = group[0].text
+        for left, right in zip(group, group[1:], strict=False):
+            gap = right.x0 - left.x1
+            text += (" " if gap > space_gap * (right.bottom - right.top) else "") + right.text
+        lines.append(PlacedText(text, group[0].x0, max(p.x1 for p in group), min(p.top for p in group),
+                                max(p.bottom for p in group), group[0].page))  # fmt: skip
+    return lines
+
+
+def without_page_numbers(lines: list[PlacedText], page_height: float) -> list[PlacedText]:
+    """Drop page numbers standing in the top or bottom eighth of the page."""
+    edge = page_height * EDGE_SHARE
+    return [x for x in lines
+            if not (PAGE_NUMBER.match(x.text) and (x.bottom < edge or x.top > page_height - edge))]
+
+
+def _at_edge(line: PlacedText, height: float) -> bool:
+    return line.bottom < height * EDGE_SHARE or line.top > height * (1 - EDGE_SHARE)
+
+
+def without_running_heads(pages: list[list[PlacedText]], heights: list[float]) -> list[list[PlacedText]]:
+    """Drop a header or footer line that recurs at a page edge on most pages (numbers may differ)."""
+    if len(pages) < 3:
+        return pages
+
+    def shape(line: PlacedText) -> str:
+        return re.sub(r"\d+", "#", line.text)
+
+    counts: dict[str, int] = {}
+    for lines, height in zip(pages, heights, strict=True):
+        for text in {shape(x) for x in lines if _at_edge(x, height)}:
+            counts[text] = counts.get(text, 0) + 1
+    running = {t for t, n in counts.items() if n >= max(3, len(pages) // 2 + 1)}
+    return [[x for x in lines if not (_at_edge(x, h) and shape(x) in running)]
+            for lines, h in zip(pages, heights, strict=True)]  # fmt: skip
+
+
+def aligned(pages: list[list[PlacedText]]) -> list[list[PlacedText]]:
+    """Pages shifted so their right margins coincide: scans sit differently on each page, and the
+    rejoiner compares first-line indents across pages. The right margin is where a page's longest
+    lines end (justified body lines reach it, first lines and continuation lines alike); the left
+    edge would not do, a page may hold no continuation line."""
+    def margin(page: list[PlacedText]) -> float:  # robust to one line whose box overshoots
+        longest = max(x.x1 for x in page)
+        return statistics.median(x.x1 for x in page if x.x1 >= 0.9 * longest)
+
+    rights = [margin(page) for page in pages if page]
+    if not rights:
+        return pages
+    target = max(rights)
+    out = []
+    for page in pages:
+        shift = target - margin(page) if page else 0.0
+        out.append([PlacedText(x.text, x.x0 + shift, x.x1 + shift, x.top, x.bottom, x.page) for x in page])
+    return out
+
+
+def _starts(lines: list[dict]) -> list[bool]:
+    """For each line: does it start a paragraph?
+
+    Where first lines are indented (the Chinese convention) an indent starts a paragraph; otherwise a
+    line that stops well short of the right margin ends one. Half-width digits make full lines
+    uneven, so line length alone is a weak signal.
+    """
+    left = min(line["x0"] for line in lines)
+    right = max(line["x1"] for line in lines)
+
+    def size(line: dict) -> float:
+        return max(line.get("bottom", 0) - line.get("top", 0), 6.0)
+
+    indented = [line["x0"] > left + 0.8 * size(line) for line in lines]
+    if 0.03 < sum(indented) / len(lines) < 0.9:
+        return indented
+    return [i == 0 or lines[i - 1]["x1"] < right - 4 * size(line) or starts_outline(line["text"].strip())
+            for i, line in enumerate(lines)]  # fmt: skip
+
+
+def paragraphs(lines: list[dict]) -> list[str]:
+    """Rejoin wrapped lines (dicts with text, x0, x1, top, bottom, in points) into paragraphs."""
+    return read_paragraphs(lines)[0]
+
+
+def read_paragraphs(lines: list[dict]) -> tuple[list[str], bool]:
+    """Paragraphs, and whether the first line continues a paragraph begun before these lines (a page
+    of a scan whose first line is not indented: a page break inside a paragraph)."""
+    lines = [line for line in lines if line["text"].strip()]
+    if not lines:
+        return [], False
+    starts = _starts(lines)
+    out: list[str] = []
+    for line, start in zip(lines, starts, strict=True):
+        text = line["text"].strip()
+        if out and not start:
+            out[-1] += text
+        else:
+            out.append(text)
+    return out, not starts[0]

@@ -1,0 +1,100 @@
+"""Many-to-many commitment matching on meaning, figures across unit variants, and compliance findings.
+
+Items and reports are short texts written for these tests in the style of real plans.
+"""
+
+from __future__ import annotations
+
+from diffing.commitments import match_commitments, same_wording
+from diffing.figures import extract_figures, unit_family
+from diffing.meaning import gist, similarity
+from diffing.outline import Commitment, commitment_id
+from diffing.yoy import compare_years, missing_parts, missing_years, pair_figures, published_late
+from extraction.report import Report
+
+
+def items(*texts: str) -> list[Commitment]:
+    return [Commitment(commitment_id(t), str(k), "", t.split("，")[0].split("。")[0], t) for k, t in enumerate(texts, 1)]
+
+
+def statuses(matches: list) -> list[tuple[str, list[str], list[str]]]:  # noqa: ANN001
+    return [(m.status, [c.text[:6] for c in m.previous_items], [c.text[:6] for c in m.current_items]) for m in matches]
+
+
+def test_shared_domain_words_are_not_one_promise() -> None:
+    a, b = gist("深入推进法治政府建设示范创建，争创省级示范县。"), gist("认真做好法治政府建设督察和年度报告工作。")
+    assert similarity(a, b) < 0.1  # 法治政府建设 is in every item: it says nothing
+    [dropped, added] = match_commitments(items("深入推进法治政府建设示范创建，争创省级示范县。"),
+                                         items("认真做好法治政府建设督察和年度报告工作。"))  # fmt: skip
+    assert (dropped.status, added.status) == ("dropped", "added")
+
+
+def test_an_item_cut_in_two_is_split() -> None:
+    old = items("落实第一责任人职责，开展领导班子集体学法；严格依法决策，落实法律顾问制度和重大决策合法性审查制度。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    new = items("落实第一责任人职责，扎实开展领导班子集体学法，落实年终述法。",
+                "严格落实重大决策合法性审查制度，健全法律顾问工作规则。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    found = statuses(match_commitments(old, new))
+    assert found[0] == ("split", ["落实第一责任"], ["落实第一责任", "严格落实重大"])
+    assert found[1][0] == "kept" and len(found) == 2
+
+
+def test_two_items_folded_together_are_merged() -> None:
+    old = items("落实党政主要负责人年终述法制度，将述法情况纳入考核。",
+                "完善中心组学法制度，每季度开展一次法治专题学习。",
+                "加强网络交易监管，配备电子取证设备。")  # fmt: skip
+    new = items("压实法治建设责任，落实党政主要负责人年终述法制度和中心组学法制度，开展法治专题学习。",
+                "加强网络交易监管，配备电子取证设备。")  # fmt: skip
+    found = statuses(match_commitments(old, new))
+    assert found[0] == ("merged", ["落实党政主要", "完善中心组学"], ["压实法治建设"])
+    assert [f[0] for f in found] == ["merged", "kept"]
+
+
+def test_kept_means_a_word_or_two() -> None:
+    old, new = items("（三）完善决策程序，探索开展重大行政决策后评估。"), items("（三）完善决策程序，扩大重大行政决策后评估范围。")
+    assert not same_wording(old[0], new[0])  # the promise moved from exploring to widening
+    assert match_commitments(old, new)[0].status == "changed"
+    a, b = items("2022年深化落实第一责任人职责。"), items("2023年全面落实第一责任人职责。")
+    assert same_wording(a[0], b[0]) and match_commitments(a, b)[0].status == "kept"
+    target_a, target_b = items("每村培养法律明白人5名。"), items("每村培养法律明白人10名。")
+    assert match_commitments(target_a, target_b)[0].status == "changed"  # a new target
+
+
+def test_a_reworded_recurring_problem_pairs_by_meaning() -> None:
+    old = "一、主要工作\n审核合同80件。\n二、存在的不足\n一是合法性审查专业力量较为欠缺。\n二是普法形式单一。\n"
+    new = "一、主要工作\n审核合同95件。\n二、存在的不足\n一是合法性审核力量依然薄弱。\n二是物业纠纷增多。\n"
+    problems = {p.status: p for p in compare_years(old, new).problems}
+    assert problems["recurring"].previous.startswith("一是合法性审查") and problems["recurring"].current.startswith("一是合法性审核")
+    assert problems["resolved"].previous.startswith("二是普法") and problems["new"].current.startswith("二是物业")
+
+
+def test_figures_across_unit_variants_and_never_from_numbers_that_are_not_measures() -> None:
+    old = ["全年主动公开政府信息共计174余条。", "公共法律服务工作站接待群众咨询约160余人。", "新登记企业1574户。"]
+    new = ["全年主动公开政府信息共计203条。", "公共法律服务工作站接待群众咨询230人次。", "新登记企业1692家。"]
+    found = {(f.before, f.after) for f in pair_figures(old, new)}
+    assert found == {("174余条", "203条"), ("约160余人", "230人次"), ("1574户", "1692家")}
+    assert unit_family("人次") == unit_family("人") == unit_family("名")
+    for sentence in ("按照《鹤山市2021年法治政府建设工作要点》（鹤法办〔2021〕3号）要求。", "根据第25条的规定，自2022年7月1日起施行。",
+                     "开展“12.4宪法宣誓”活动，处理12345热线工单。", "落实《纲要（2021—2025年）》。"):  # fmt: skip
+        assert extract_figures(sentence) == [], sentence
+
+
+def test_one_value_for_several_measures_is_not_a_figure() -> None:
+    assert extract_figures("报备率、及时率、规范率均达100%。") == []
+    assert [f.value for f in extract_figures("调解成功率达100%。")] == ["100"]
+
+
+def test_compliance_findings() -> None:
+    late = Report(report_year=2023, published="2024-04-12", text="x")
+    assert published_late(late).kind == "late"
+    assert published_late(Report(report_year=2023, published="2024-04-01", text="x")) is None  # 1 April is on time
+    text = "一、主要举措和成效\n审核合同80件。\n二、2024年工作计划\n（一）推进政务公开。\n"
+    assert {f.part for f in missing_parts(Report(report_year=2023, text=text))} == {"leadership", "shortcomings"}
+    with_leader = text.replace("审核合同80件。", "局长履行推进法治建设第一责任人职责，带头述法。")
+    assert {f.part for f in missing_parts(Report(report_year=2023, text=with_leader))} == {"shortcomings"}
+    gap = missing_years(Report(report_year=2019), Report(report_year=2022))
+    assert [(f.kind, f.year) for f in gap] == [("missing_year", 2020), ("missing_year", 2021)]
+    result = compare_years(Report(report_year=2022, published="2023-03-01", text=text),
+                           Report(report_year=2023, published="2024-04-12", text=text))  # fmt: skip
+    assert ("late", 2023) in {(f.kind, f.year) for f in result.compliance}

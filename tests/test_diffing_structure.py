@@ -1,0 +1,164 @@
+"""One report structure (extraction.sections, read by diffing): headings, parts and every plan shape.
+
+The texts are short reports written for these tests in the style of real ones.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from diffing.outline import commitments, split_enumeration
+from diffing.sections import as_report, problem_items, report_parts
+from extraction.report import Report, Section
+from extraction.sections import classify_part, is_stock_pledge, parse_sections, unmarked_heading
+
+RESULTS = "一、主要工作\n全年审核合同80件，审查规范性文件6件。\n"
+
+
+def plans_of(text: str) -> list[str]:
+    return [c.text for c in commitments(text)]
+
+
+@pytest.mark.parametrize(
+    ("heading", "year", "part"),
+    [
+        ("四、下一步工作打算", None, "plans"),
+        ("四、下一年度主要安排", None, "plans"),
+        ("四、2022年工作计划", 2021, "plans"),
+        ("三、工作思路", None, "plans"),
+        ("三、努力方向", None, "plans"),
+        ("五、工作展望", None, "plans"),
+        ("一、2021年工作开展情况", 2021, "achievements"),
+        ("一、2021年重点工作完成情况", 2021, "achievements"),
+        ("一、2020年重点工作推进情况", 2020, "achievements"),
+        ("三、存在的不足和原因", None, "shortcomings"),
+        ("二、党政主要负责人履行推进法治建设第一责任人职责情况", None, "leadership"),
+        ("五、其他需要报告的情况", None, "other"),
+    ],
+)
+def test_heading_vocabulary(heading: str, year: int | None, part: str) -> None:
+    assert classify_part(heading[2:], year) == part
+
+
+def test_solving_problems_is_no_shortcomings_heading() -> None:
+    assert classify_part("着力解决群众反映强烈的突出问题") != "shortcomings"
+
+
+def test_a_years_own_work_is_not_next_years_plan() -> None:
+    # "2021年重点工作" in the report on 2021 reports work done; in the report on 2020 it is next year's plan
+    assert classify_part("2021年重点工作", 2021) != "plans"
+    assert classify_part("2021年重点工作", 2020) == "plans"
+
+
+def test_numbered_items() -> None:
+    text = RESULTS + "二、下一步工作打算\n(一)推进合法性审查全覆盖。\n(二)开展执法人员轮训。\n"
+    assert plans_of(text) == ["(一)推进合法性审查全覆盖。", "(二)开展执法人员轮训。"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "markers"),
+    [
+        ("一是加强学法；二是推进审查全覆盖；三是深化普法。", ["一是", "二是", "三是"]),
+        ("一是要加强学法，提高能力。二要规范执法。三要深化普法。", ["一是要", "二要", "三要"]),
+        ("首先，加强学法；其次，规范执法；同时，深化普法；最后，完善审查。", ["首先，", "其次，", "同时，", "最后，"]),
+        ("第一，加强学法；第二，规范执法。", ["第一，", "第二，"]),
+    ],
+)
+def test_prose_enumerations(paragraph: str, markers: list[str]) -> None:
+    text = RESULTS + "二、下一步工作打算\n2022年，我局将重点做好以下工作：" + paragraph + "\n"
+    found = commitments(text)
+    assert [c.marker for c in found] == markers
+    assert not any("重点做好以下工作" in c.text for c in found)  # the lead-in is not a plan
+
+
+def test_one_item_is_no_enumeration() -> None:
+    assert split_enumeration("统一要求，开展培训。") == [("", "统一要求，开展培训。")]
+    assert len(split_enumeration("一是加强学法。三是规范执法。")) == 1  # no 二是: not counting up
+
+
+def test_nested_items_under_a_heading_item_are_the_plans() -> None:
+    text = RESULTS + (
+        "二、2022年工作计划\n（一）加强组织保障\n1.落实年终述法制度。\n2.完善中心组学法制度。\n"
+        "（二）深化普法宣传，开展以案释法。\n"
+    )
+    assert plans_of(text) == ["1.落实年终述法制度。", "2.完善中心组学法制度。", "（二）深化普法宣传，开展以案释法。"]
+
+
+def test_unnumbered_lines_continue_the_item_above() -> None:
+    text = RESULTS + "二、下一步工作打算\n（一）深化普法。创新宣传形式；\n继续抓好青少年法治教育；\n（二）规范执法。\n"
+    found = commitments(text)
+    assert len(found) == 2 and "青少年法治教育" in found[0].text
+
+
+def test_combined_section_with_sub_headings() -> None:
+    text = RESULTS + "二、存在问题及下一步打算\n（一）存在问题\n1.执法力量薄弱。\n（二）下一步打算\n1.充实执法力量。\n"
+    parts = report_parts(text)
+    assert problem_items(parts.problems) == ["1.执法力量薄弱。"]
+    assert plans_of(text) == ["1.充实执法力量。"]
+
+
+def test_combined_section_split_at_the_first_forward_paragraph() -> None:
+    text = RESULTS + (
+        "二、存在问题和下一步工作\n当前还存在一些问题：执法队伍专业力量不足；信用监管体系尚未建立。\n"
+        "下一步，我局将重点做好以下工作：一是充实执法力量；二是建立信用监管制度。\n"
+    )
+    sections = parse_sections(text)
+    assert [s.part for s in sections] == ["achievements", "shortcomings", "plans"]
+    assert sections[-1].marker == "" and sections[-1].text.startswith("下一步")
+    assert problem_items(report_parts(text).problems) == ["执法队伍专业力量不足；", "信用监管体系尚未建立。"]
+    assert [c.marker for c in commitments(text)] == ["一是", "二是"]
+
+
+def test_plans_in_the_closing_paragraph() -> None:
+    text = RESULTS + (
+        "二、存在的不足\n执法力量薄弱。\n"
+        "2023年，我局将重点抓好三项工作：一是充实执法力量；二是推进政务公开；三是深化普法。\n"
+    )
+    assert [c.marker for c in commitments(as_report(text))] == ["一是", "二是", "三是"]
+    assert problem_items(report_parts(text).problems) == ["执法力量薄弱。"]
+
+
+def test_a_stock_closing_pledge_is_no_plan() -> None:
+    pledge = "2023年，我乡将继续全面推进依法行政，为建设平安乡村作出新的更大贡献。"
+    assert is_stock_pledge(pledge)
+    text = "某乡2022年法治政府建设工作报告\n" + RESULTS + pledge + "\n"
+    assert commitments(text) == [] and report_parts(text).plans == []
+
+
+def test_an_unnumbered_part_heading_holds_numbered_items() -> None:
+    text = RESULTS + "二、加强法治宣传\n开展普法活动12场。\n2022年工作思路\n一、深化普法。\n二、规范执法。\n"
+    assert unmarked_heading("2022年工作思路", 2021) == "plans"
+    assert unmarked_heading("五龙乡2021年法治政府建设工作总结及2022年工作思路", 2021) is None  # a title
+    assert plans_of("某乡2021年法治政府建设工作总结\n" + text) == ["一、深化普法。", "二、规范执法。"]
+
+
+def test_problems_kept_whole_with_their_explanation() -> None:
+    lines = [
+        "一是合法性审查力量欠缺。司法所仅有工作人员2名，审查时限难以保证。",
+        "二是普法形式较为传统。",
+    ]
+    assert problem_items(lines) == lines
+    assert problem_items(["主要表现在：群众的法律意识还较薄弱，干部执法水平有待进一步提高。"]) == [
+        "群众的法律意识还较薄弱", "干部执法水平有待进一步提高。"]  # two actors: two problems
+    assert problem_items(["法治宣传针对性不强，群众参与度不高。"]) == ["法治宣传针对性不强，群众参与度不高。"]
+
+
+def test_problems_told_in_the_plans_opening_paragraph() -> None:
+    text = RESULTS + (
+        "2022年工作思路\n回顾2021年，虽然取得了一定成绩，但也存在一些问题，主要表现在：普法形式单一，执法力量不足。"
+        "在今后的工作中，我乡将继续努力。\n一、深化普法。\n"
+    )
+    parts = report_parts("某乡2021年法治政府建设工作总结\n" + text)
+    assert parts.problems == ["普法形式单一，执法力量不足。"] and "shortcomings" in parts.present
+
+
+def test_diffing_reads_the_stored_sections() -> None:
+    """The parts come from Report.sections as extraction stored them, not from a second reading of the text."""
+    text = "一、主要工作\n审核合同80件。\n二、其他需要报告的情况\n推进政务公开。\n"
+    assert report_parts(text).plans == []
+    stored = Report(text=text, sections=[
+        Section(marker="一、", title="主要工作", level=1, part="achievements", text="一、主要工作\n审核合同80件。"),
+        Section(marker="二、", title="其他需要报告的情况", level=1, part="plans", text="二、其他需要报告的情况\n推进政务公开。"),
+    ])  # fmt: skip
+    assert report_parts(stored).plans == ["推进政务公开。"]
+    assert [c.text for c in commitments(stored)] == ["推进政务公开。"]

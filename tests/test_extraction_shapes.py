@@ -1,0 +1,68 @@
+"""The page shapes of real portals that extraction got wrong (issue #15.3), one saved page each.
+
+The pages are in tests/fixtures/pages (shape-*.html, written for the project after the templates the
+issue describes) with their gold text and metadata; the benchmark scores them too.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from extraction import extract_report
+from extraction.metadata import inline_fields
+
+PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
+
+
+def _extract(name: str):  # noqa: ANN202
+    meta = json.loads((PAGES / f"{name}.meta.json").read_text("utf-8"))
+    report = extract_report((PAGES / f"{name}.html").read_bytes(), url=meta["url"])
+    gold = (PAGES / f"{name}.gold.txt").read_text("utf-8").strip()
+    return report, gold, meta["expect"]
+
+
+def test_content_node_is_chosen_by_its_content_not_the_first_match() -> None:
+    report, gold, _ = _extract("shape-content-node-own")
+    assert report.text == gold
+    for chrome in ("文章类型", "微博", "微信", "附件信息", "版权与免责声明", report.title):
+        assert chrome not in report.text
+
+
+def test_table_cells_stay_whole_and_the_table_in_place() -> None:
+    report, gold, _ = _extract("shape-table-cells-own")
+    lines = report.text.splitlines()
+    assert lines == gold.splitlines()
+    assert lines.index("任务 完成情况 责任单位") == 2 and lines[5] == "二、存在的问题"
+
+
+def test_old_table_layout_page_keeps_its_data_table_between_its_paragraphs() -> None:
+    report, gold, expect = _extract("shape-oldsite-table-own")
+    assert report.text.splitlines() == gold.splitlines()
+    assert "栏目导航" not in report.text  # the side column of the layout table stays out
+    assert report.is_report is expect["is_report"] and report.published == expect["published"]
+
+
+def test_title_only_in_the_metadata_table_and_empty_values_stay_empty() -> None:
+    report, gold, expect = _extract("shape-title-in-table-own")
+    assert report.title == expect["title"] and report.is_report and report.report_year == 2023
+    assert report.index_no is None and report.doc_no is None  # not the next label (主题分类 / 发布日期)
+    assert report.text == gold
+
+
+def test_empty_inline_value_does_not_take_the_next_label() -> None:
+    assert inline_fields("索引号： 主题分类：综合政务 发布机构：河西区卫健委") == {"publisher": "河西区卫健委"}
+    assert inline_fields("来源：双山镇人民政府　发布时间：2022年3月11日　点击数：1024") == {
+        "publisher": "双山镇人民政府", "published": "2022年3月11日"}
+
+
+def test_unlabelled_date_beside_the_title_and_the_pages_own_source_over_a_short_meta_tag() -> None:
+    report, gold, expect = _extract("shape-date-source-own")
+    assert report.published == "2024-01-19"
+    assert report.publisher == "青溪县司法局"  # <meta ContentSource="青溪"> is a prefix of it
+    assert report.text == gold and "字体" not in report.text
+
+
+def test_an_office_named_as_author_is_the_publisher_when_the_source_names_no_one() -> None:
+    report, _gold, expect = _extract("shape-author-own")
+    assert report.publisher == "区法制办" == expect["publisher"]  # 来源:本站原创 names no one
