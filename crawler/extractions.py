@@ -26,7 +26,8 @@ from extraction.report import Attachment, Report, Section
 # The libraries whose versions change what extraction makes of a page.
 EXTRACTION_LIBRARIES = (
     "trafilatura", "lxml", "beautifulsoup4", "charset-normalizer", "opencc-python-reimplemented",
-    "pdfplumber", "pdfminer.six", "python-docx",
+    "pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "rapidocr-onnxruntime", "onnxruntime", "pillow",
+    "numpy",
 )  # fmt: skip
 
 

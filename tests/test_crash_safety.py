@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from archive import Archive
 from crawler.command import crawl_command, crawl_env
 from sample_portal.network import visible_reports
 from sample_portal.server import start_in_thread
@@ -64,12 +65,14 @@ def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
         logged_versions: list[int] = []
         largest_batch = 0
         workers: list[int] = []
+        # An archive without Archive.ingest_many commits one capture a transaction: nothing to wait for.
+        batching = hasattr(Archive, "ingest_many")
         for line in crawl.stderr:  # the recording service logs each version once its batch is committed
             if found := BATCH.search(line):
                 largest_batch = max(largest_batch, int(found.group(1)))
             if found := NEW_VERSION.search(line):
                 logged_versions.append(int(found.group(1)))
-            if len(logged_versions) >= 12 and largest_batch >= 2:
+            if len(logged_versions) >= 12 and (largest_batch >= 2 or not batching):
                 workers = descendants(crawl.pid)  # mid-crawl: the extraction pool is up
                 crawl.send_signal(signal.SIGKILL)
                 break
