@@ -24,6 +24,7 @@ import ctypes
 import datetime as dt
 import fcntl
 import json
+import os
 import socket
 import sqlite3
 import statistics
@@ -31,6 +32,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -82,6 +84,61 @@ def listen_drops() -> int:
     return int(fields.get("ListenOverflows", 0)) + int(fields.get("ListenDrops", 0))
 
 
+class CpuMeter:
+    """CPU seconds (user + system) of a crawl process and of the processes under it (extraction workers).
+
+    Read from /proc every half second in a thread of the benchmark, the last reading of each process
+    kept: a helper process that ended between two readings loses at most its last half second.
+    """
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        self.pid, self.every = pid, every
+        self.readings: dict[int, float] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def _watch(self) -> None:
+        tick = os.sysconf("SC_CLK_TCK")
+        while True:
+            for pid in [self.pid, *_descendants(self.pid)]:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                self.readings[pid] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+            if self._done.wait(self.every):
+                return
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join()
+
+    @property
+    def crawl_seconds(self) -> float:
+        return self.readings.get(self.pid, 0.0)
+
+    @property
+    def helper_seconds(self) -> float:
+        return sum(v for pid, v in self.readings.items() if pid != self.pid)
+
+
+def _descendants(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            children = (task / "children").read_text().split()
+        except OSError:
+            continue
+        for child in children:
+            found += [int(child), *_descendants(int(child))]
+    return found
+
+
 ISOLATED = {"network": False}  # set by main(): are dropped connections counted for this benchmark alone?
 
 
@@ -102,9 +159,14 @@ def run_crawl(start_urls: list[str], db: Path, work: Path, name: str, *extra: st
     drops = listen_drops()
     started = time.perf_counter()
     fetch_only = "ITEM_PIPELINES={}" in extra  # records nothing, so the crawl command says it failed
-    done = subprocess.run(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.DEVNULL if fetch_only else None)
+    crawl = subprocess.Popen(command, cwd=ROOT, env=crawl_env(), stderr=subprocess.DEVNULL if fetch_only else None)
+    cpu = CpuMeter(crawl.pid)
+    crawl.wait()
+    cpu.stop()
     elapsed = time.perf_counter() - started
+    done = crawl
     stats = json.loads(stats_file.read_text()) if stats_file.exists() else {}
+    stats["fazhi/bench/cpu_crawl_s"], stats["fazhi/bench/cpu_helpers_s"] = cpu.crawl_seconds, cpu.helper_seconds
     if (done.returncode and not fetch_only) or not stats.get("downloader/response_count"):
         raise RuntimeError(f"crawl {name} failed (exit {done.returncode}): see {work / (name + '.log')}")
     dropped, errors = listen_drops() - drops, stats.get("downloader/exception_count", 0)

@@ -58,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     counts = [int(h) for h in args.hosts.split(",")]
     extra = [a for name in args.settings for a in ("-s", name)]
     results: dict[tuple[int, str], list[tuple[float, float]]] = {}
+    cpu: dict[str, list[tuple[float, float]]] = {}  # mode → (crawl process, workers) CPU ms per request
     load = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="fazhi-bench-scale-") as tmp:
         work = Path(tmp)
@@ -75,9 +76,13 @@ def main(argv: list[str] | None = None) -> int:
                         )  # fmt: skip
                         rate, share = share_of_bound(stats, hosts, args.crawl_delay)
                         results.setdefault((hosts, mode), []).append((rate, share))
-                        print(f"  H={hosts:<3} {mode:<10} {stats.get('downloader/request_count', 0):>6} requests "
-                              f"in {crawl_seconds(stats):6.1f} s: {rate:6.1f}/s, {share:.2f} of the bound",
-                              file=sys.stderr, flush=True)  # fmt: skip
+                        requests = stats.get("downloader/request_count", 0) or 1
+                        per = (1000 * stats["fazhi/bench/cpu_crawl_s"] / requests,
+                               1000 * stats["fazhi/bench/cpu_helpers_s"] / requests)
+                        cpu.setdefault(mode, []).append(per)
+                        print(f"  H={hosts:<3} {mode:<10} {requests:>6} requests in {crawl_seconds(stats):6.1f} s: "
+                              f"{rate:6.1f}/s, {share:.2f} of the bound; CPU {per[0]:.1f} ms a request in the crawl "
+                              f"process, {per[1]:.1f} in its extraction workers", file=sys.stderr, flush=True)  # fmt: skip
     after = os.getloadavg()
     print(f"H sample-portal hosts on 127.0.0.x, Crawl-delay {args.crawl_delay:g} s each (bound H × {1 / args.crawl_delay:g} "
           f"requests/s), {'AutoThrottle off' if args.no_throttle else 'the crawl’s throttle on'}; {args.repeat} round(s), "
@@ -89,6 +94,12 @@ def main(argv: list[str] | None = None) -> int:
         ratios = [b[0] / a[0] for a, b in zip(fetch, full, strict=True) if a[0]]
         print(f"{hosts:>3} {hosts / args.crawl_delay:>8.0f} {_median(fetch, 0):>13} {_spread(fetch):>18} "
               f"{_median(full, 0):>8} {_spread(full):>18} {statistics.median(ratios):>11.2f}")  # fmt: skip
+    for mode, values in cpu.items():
+        crawl_ms = [v[0] for v in values]
+        helper_ms = [v[1] for v in values]
+        print(f"CPU a request, {mode}: {statistics.median(crawl_ms):.1f} ms in the crawl process "
+              f"({min(crawl_ms):.1f}–{max(crawl_ms):.1f}), {statistics.median(helper_ms):.1f} ms in extraction workers "
+              f"({min(helper_ms):.1f}–{max(helper_ms):.1f})")  # fmt: skip
     return 0
 
 

@@ -85,12 +85,16 @@ class ArchiveWriter:
 
         Raises what the archive raised (``ArchiveWriteError`` …) when they could not be recorded.
         """
+        return await self.submit(pairs)
+
+    def submit(self, pairs: Sequence[Pair]) -> asyncio.Future[list[IngestResult]]:
+        """Queue these captures for the writer thread now; the future ``write`` awaits."""
         if not self.is_open:
             raise RuntimeError("the archive writer is not open")
         loop = asyncio.get_running_loop()
         done: asyncio.Future[list[IngestResult]] = loop.create_future()
         self._queue.put(_Write(pairs, loop, done))
-        return await done
+        return done
 
     def close(self) -> None:
         """Write what is queued, close the archive (its search index brought up to date), end the thread."""
