@@ -219,6 +219,26 @@ def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_red
     assert urls == [held["url"], queued["url"]]
 
 
+def test_ingest_records_a_batch_in_fetch_order_where_a_url_repeats(local_redis, tmp_path):
+    """Captures are taken in batches and recorded concurrently, but two captures of one URL keep their order."""
+    keys = CrawlKeys()
+    client = redis.Redis.from_url(local_redis.url)
+    common = {"status": 200, "headers": {"Content-Type": "text/html"}, "content_type": "text/html; charset=utf-8",
+              "kind": "listing"}  # fmt: skip
+    lists = [f"http://127.0.0.1/qinghe/index_{n}.html" for n in range(5)]
+    again = "http://127.0.0.1/qinghe/index.html"
+    queued = [CaptureItem(url=again, fetched_at="2024-04-15T01:00:00Z", body=b"<html>first</html>", **common)]
+    queued += [CaptureItem(url=u, fetched_at="2024-04-15T01:00:01Z", body=u.encode(), **common) for u in lists]
+    queued += [CaptureItem(url=again, fetched_at="2024-04-15T01:00:02Z", body=b"<html>second</html>", **common)]
+    client.rpush(keys.items, *(encode_capture(item) for item in queued))
+    result = ingest_from_redis(local_redis.url, str(tmp_path / "a.db"), stop_when_idle=0, batch=50)
+    assert result["ingested"] == len(queued) and client.llen(keys.ingesting) == 0
+    conn = sqlite3.connect(tmp_path / "a.db")
+    rows = conn.execute("select fetched_at from capture_records where url = ? order by id", [again]).fetchall()
+    conn.close()
+    assert rows == [("2024-04-15T01:00:00Z",), ("2024-04-15T01:00:02Z",)]
+
+
 @pytest.mark.slow
 def test_a_worker_killed_mid_crawl_leaves_no_report_behind(local_redis, tmp_path):
     """SIGKILL one of two workers once it holds requests; the other requeues them and finishes the crawl."""
