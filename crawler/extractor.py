@@ -113,10 +113,12 @@ class _Collected(logging.Handler):
 _collector: _Collected | None = None
 
 
-def _start_worker(crawl_pid: int) -> None:
+def _start_worker(crawl_pid: int, niceness: int = 0) -> None:
     """Worker initializer: records go to the collector, at INFO and above, never pdfminer's DEBUG;
-    and the worker ends when the crawl does, even mid-job."""
+    the worker yields the CPU to the crawl by ``niceness``; and it ends when the crawl does, even mid-job."""
     global _collector
+    if niceness:
+        os.nice(niceness)
     _collector = _Collected()
     root = logging.getLogger()
     root.handlers[:] = [_collector]
@@ -212,8 +214,10 @@ class Extractor:
         timeout: float = DEFAULT_TIMEOUT,
         workers: int = 0,
         function: Callable[[ExtractionJob], Report] = extract_capture,
+        niceness: int = 0,
     ) -> None:
         self.timeout = timeout
+        self.niceness = niceness  # added to the workers' nice value: the crawl's own loop goes first
         self.workers = workers if workers > 0 else default_workers()
         self.function = function
         self.overran = 0  # jobs whose worker was killed for overrunning
@@ -223,7 +227,7 @@ class Extractor:
         if self._pool is None:
             self._pool = ProcessPool(
                 max_workers=self.workers, max_tasks=JOBS_PER_WORKER, initializer=_start_worker,
-                initargs=(os.getpid(),), context=_context(),
+                initargs=(os.getpid(), self.niceness), context=_context(),
             )
         return self._pool
 

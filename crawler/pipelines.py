@@ -44,6 +44,7 @@ class ArchivePipeline:
             Extractor(
                 timeout=settings.getfloat("FAZHI_EXTRACTION_TIMEOUT", DEFAULT_TIMEOUT),
                 workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 0),
+                niceness=settings.getint("FAZHI_EXTRACTION_NICENESS", 0),
             ),
             lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0),
             batch_seconds=settings.getfloat("FAZHI_ARCHIVE_BATCH_SECONDS", 0.0),

@@ -80,6 +80,8 @@ FAZHI_SITEMAP_YEARS = 3
 # out", and how many worker processes extract (0: one per core).
 FAZHI_EXTRACTION_TIMEOUT = 120.0
 FAZHI_EXTRACTION_WORKERS = 0
+# Added to the extraction workers' nice value, so the reactor (fetching, the writer) goes first on a busy machine.
+FAZHI_EXTRACTION_NICENESS = 0
 
 # The archive is written by a thread of its own that commits whatever captures queued while it was busy
 # as one transaction (crawler/archive_writer.py). With a value > 0 it also waits that many seconds for

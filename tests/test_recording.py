@@ -93,6 +93,12 @@ def crashes_on_request(job: ExtractionJob):
     return extract_capture(job)
 
 
+def tells_its_niceness(job: ExtractionJob):
+    """Writes this worker's nice value to the path in the body, then extracts nothing."""
+    Path(job.body.decode()).write_text(str(os.nice(0)))
+    raise ExtractionLimit("not a report: a niceness probe")
+
+
 def never(job: ExtractionJob):
     raise AssertionError("an error answer is not extracted")
 
@@ -165,6 +171,21 @@ def test_a_worker_that_dies_mid_extraction_is_an_error_and_is_replaced(tmp_path)
         extractor.close()
     assert reason.startswith("extraction failed: ProcessExpired")
     assert title == title_of(2022)
+
+
+def test_extraction_workers_yield_the_cpu_to_the_crawl_by_their_niceness(tmp_path):
+    told = tmp_path / "nice"
+    extractor = Extractor(workers=1, function=tells_its_niceness, niceness=5)
+
+    async def run() -> None:
+        with pytest.raises(ExtractionFailed):
+            await extractor.extract(ExtractionJob(str(told).encode(), URL))
+
+    try:
+        asyncio.run(run())
+    finally:
+        extractor.close()
+    assert int(told.read_text()) == min(19, os.nice(0) + 5)  # the crawl's own priority is unchanged
 
 
 def test_a_report_url_answering_json_is_recorded_with_a_reason(tmp_path):

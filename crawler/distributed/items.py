@@ -108,6 +108,7 @@ class RedisItemPipeline:
             extractor = Extractor(
                 timeout=settings.getfloat("FAZHI_EXTRACTION_TIMEOUT", DEFAULT_TIMEOUT),
                 workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 0),
+                niceness=settings.getint("FAZHI_EXTRACTION_NICENESS", 0),
             )
             # The worker's read-only copy of the archive, if it has one, gives back unchanged pages.
             self.recorder = Recorder(None, self.stats.inc_value, extractor, copy_path=settings.get("ARCHIVE_DB"))
