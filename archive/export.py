@@ -11,7 +11,7 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -85,22 +85,22 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _write_jsonl(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+def _write_jsonl(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes]) -> int:
     count = 0
     for row in rows:
-        fh.write((json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8"))
+        fh.write((json.dumps({name: row.get(name) for name in columns}, ensure_ascii=False) + "\n").encode("utf-8"))
         count += 1
     return count
 
 
-def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
+def _write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes], bom: bool) -> int:
     text = io.TextIOWrapper(fh, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
     try:
-        writer = csv.DictWriter(text, fieldnames=COLUMNS)
+        writer = csv.DictWriter(text, fieldnames=list(columns))
         writer.writeheader()
         count = 0
         for row in rows:
-            writer.writerow({name: neutralise_formula(value) for name, value in row.items()})
+            writer.writerow({name: neutralise_formula(row.get(name)) for name in columns})
             count += 1
         text.flush()
         return count
@@ -108,15 +108,15 @@ def _write_csv(rows: Iterator[dict[str, Any]], fh: IO[bytes], bom: bool) -> int:
         text.detach()  # the caller owns the byte stream
 
 
-def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
+def _write_parquet(rows: Iterable[dict[str, Any]], columns: Sequence[str], fh: IO[bytes]) -> int:
     try:
         import pyarrow as pa
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise RuntimeError("parquet export needs pyarrow: pip install pyarrow (or use jsonl/csv)") from exc
-    table_rows = list(rows)
+    table_rows = [{name: row.get(name) for name in columns} for row in rows]
     table = (
-        pa.Table.from_pylist(table_rows) if table_rows else pa.table({c: pa.array([], pa.string()) for c in COLUMNS})
+        pa.Table.from_pylist(table_rows) if table_rows else pa.table({c: pa.array([], pa.string()) for c in columns})
     )
     buffer = io.BytesIO()  # parquet writes its footer last: build it whole, then hand it over
     pq.write_table(table, buffer)
@@ -124,28 +124,25 @@ def _write_parquet(rows: Iterator[dict[str, Any]], fh: IO[bytes]) -> int:
     return len(table_rows)
 
 
-def export_reports(
-    path: str | Path, fmt: str, out: str | Path | IO[bytes], all_versions: bool = False
+def write_table(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str, out: str | Path | IO[bytes]
 ) -> int:
-    """Write the archive's reports as jsonl, csv (UTF-8; with a BOM in files, for Excel) or parquet.
+    """Write ``rows`` (dicts; ``columns`` in this order) as jsonl, csv (UTF-8; with a BOM in files, for
+    Excel) or parquet; returns the number of rows.
 
     ``out`` is a file path — written under a temporary name beside it and renamed when complete, so a
     killed export never leaves a half file under the real name — or a binary stream (standard output).
     CSV cells that a spreadsheet would run as formulas are neutralised (``neutralise_formula``).
-    The archive is opened read-only. Returns the number of rows written.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
-    conn = open_for_reading(path)  # fail on a non-archive before creating any output
-    conn.close()
 
     def write(fh: IO[bytes], to_file: bool) -> int:
-        rows = _rows(path, all_versions)
         if fmt == "jsonl":
-            return _write_jsonl(rows, fh)
+            return _write_jsonl(rows, columns, fh)
         if fmt == "csv":
-            return _write_csv(rows, fh, bom=to_file)
-        return _write_parquet(rows, fh)
+            return _write_csv(rows, columns, fh, bom=to_file)
+        return _write_parquet(rows, columns, fh)
 
     if not isinstance(out, str | Path):
         count = write(out, to_file=False)
@@ -153,3 +150,17 @@ def export_reports(
         return count
     with atomic_file(out) as fh:
         return write(fh, to_file=True)
+
+
+def export_reports(
+    path: str | Path, fmt: str, out: str | Path | IO[bytes], all_versions: bool = False
+) -> int:
+    """Write the archive's reports as jsonl, csv or parquet (``write_table``); the archive is opened read-only.
+
+    Returns the number of rows written.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {FORMATS}")
+    conn = open_for_reading(path)  # fail on a non-archive before creating any output
+    conn.close()
+    return write_table(_rows(path, all_versions), COLUMNS, fmt, out)

@@ -27,7 +27,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from archive.readonly import open_for_reading
-from archive.store import open_database
 from extraction.normalization import normalize_text
 
 FTS_TABLE = "versions_fts"
@@ -56,15 +55,6 @@ def update_search_index(db: Database | sqlite3.Connection) -> int:
         raise
     db.execute("RELEASE fazhi_search_index")
     return cursor.rowcount
-
-
-def build_search_index(path: str | Path) -> int:
-    """Index the versions not yet indexed (the archive does this when it closes); returns how many were added."""
-    db = open_database(path)
-    try:
-        return update_search_index(db)
-    finally:
-        db.close()
 
 
 def index_is_current(conn: sqlite3.Connection) -> bool:

@@ -180,11 +180,6 @@ def read_warc_record(folder: str | Path, file: str, offset: int) -> WarcRecordCo
         )
 
 
-def payload_digest_of(body: bytes) -> str:
-    """The WARC-Payload-Digest this module writes for ``body`` (sha256, base32)."""
-    return _sha256_digest(body)
-
-
 @dataclass(frozen=True)
 class WarcScan:
     """What :func:`scan_warc_file` found: the offsets of whole records, and where a torn one begins."""

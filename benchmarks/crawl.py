@@ -26,7 +26,6 @@ import fcntl
 import json
 import os
 import socket
-import sqlite3
 import statistics
 import struct
 import subprocess
@@ -34,10 +33,11 @@ import sys
 import tempfile
 import threading
 import time
-import zlib
 from pathlib import Path
 from typing import Any
 
+from archive.readmodel import ArchiveReader
+from archive.readonly import read_stats
 from crawler.command import crawl_command, crawl_env
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -188,15 +188,8 @@ def crawl_seconds(stats: dict) -> float:
 def trafilatura_alone(db: Path) -> tuple[int, float]:
     import trafilatura
 
-    conn = sqlite3.connect(db)
-    bodies = [
-        zlib.decompress(body)
-        for (body,) in conn.execute(
-            "SELECT b.body FROM captures c JOIN bodies b ON b.id = c.body_id WHERE c.id IN "
-            "(SELECT capture_id FROM versions) AND b.body IS NOT NULL AND c.content_type LIKE 'text/html%'"
-        )
-    ]
-    conn.close()
+    with ArchiveReader(db) as reader:
+        bodies = reader.version_bodies("text/html")
     started = time.perf_counter()
     for body in bodies:
         trafilatura.extract(body)
@@ -280,10 +273,7 @@ def _archive_size(db: Path) -> tuple[int, int, int]:
 
     folder = warc_dir_for(db)
     warc = sum(p.stat().st_size for p in folder.iterdir()) if folder.is_dir() else 0
-    conn = sqlite3.connect(db)
-    captures = conn.execute("SELECT count(*) FROM captures").fetchone()[0]
-    conn.close()
-    return db.stat().st_size, warc, captures
+    return db.stat().st_size, warc, read_stats(db)["captures"]
 
 
 if __name__ == "__main__":

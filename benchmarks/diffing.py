@@ -280,7 +280,7 @@ def generate_archive(db_path: Path, agencies: int = 1000, years: int = 6, seed: 
 
 def site_speed(agencies: int, years: int, work_dir: Path) -> dict[str, Any]:
     """Generate an archive of agencies × years and time build_report_site over it."""
-    from diffing.site import build_report_site
+    from report.site import build_report_site
 
     work_dir.mkdir(parents=True, exist_ok=True)
     db = work_dir / "bench-archive.db"

@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -30,6 +29,7 @@ from pathlib import Path
 
 import redis
 
+from archive.readmodel import ArchiveReader
 from crawler.command import crawl_command, crawl_env
 from crawler.distributed.ingest import ingest_from_redis
 from crawler.distributed.keys import CrawlKeys
@@ -62,16 +62,8 @@ def account(db: Path, base: str, targets: dict[str, list[str]]) -> dict:
     A report counts as archived when its (agency, year) document has a version with the published
     text — the version may hang on the report's PDF/DOCX attachment rather than on the page URL.
     """
-    conn = sqlite3.connect(db)
-    versions: dict[tuple[str, int], str] = {
-        (agency, year): text for agency, year, text in conn.execute(
-            "select agencies.name, documents.report_year, versions.text from versions "
-            "join documents on documents.id = versions.document_id join agencies on agencies.id = documents.agency_id "
-            "order by versions.id")}  # fmt: skip
-    outcomes: dict[str, set[str]] = {}
-    for url, outcome in conn.execute("select url, outcome from capture_records"):
-        outcomes.setdefault(url, set()).add(outcome)
-    conn.close()
+    with ArchiveReader(db) as reader:
+        versions, outcomes = reader.texts_by_report(), reader.outcomes_by_url()
     gold = {r.url_path: r for r in visible_reports(AS_OF)}
 
     def archived(path: str) -> bool:

@@ -6,12 +6,13 @@ A data file rather than code, so that adding a county is an edit a researcher ca
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from crawler.families import FAMILIES
+
 REGISTRY_PATH = Path(__file__).with_name("portals.toml")
-CMS_FAMILIES = ("trs", "hanweb", "gkmlpt", "table", "generic")
 LEVELS = ("province", "city", "county", "district", "township", "subdistrict", "department")
 
 
@@ -21,11 +22,10 @@ class Portal:
     name: str
     region_code: str
     level: str
-    cms: str
+    cms: str  # the CMS family that reads its lists: a name in crawler.families.FAMILIES
     start_urls: list[str]
     verified: bool = False
     verified_on: str | None = None
-    selectors: dict[str, str] = field(default_factory=dict)
     notes: str = ""
 
 
@@ -53,8 +53,8 @@ def validate_portals(portals: list[Portal]) -> list[str]:
         if p.key in seen:
             problems.append(f"{where}: duplicate key")
         seen.add(p.key)
-        if p.cms not in CMS_FAMILIES:
-            problems.append(f"{where}: cms {p.cms!r} is not one of {CMS_FAMILIES}")
+        if p.cms not in FAMILIES:
+            problems.append(f"{where}: cms {p.cms!r} is not one of the families {tuple(FAMILIES)}")
         if p.level not in LEVELS:
             problems.append(f"{where}: level {p.level!r} is not one of {LEVELS}")
         if not (p.region_code.isdigit() and len(p.region_code) == 6):

@@ -96,6 +96,7 @@ EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
     "scrapy.extensions.throttle.AutoThrottle": None,
     "crawler.throttle.PoliteThrottle": 0,  # on with AUTOTHROTTLE_ENABLED, as Scrapy's is
+    "crawler.notify.CrawlNotifier": 510,  # FAZHI_NOTIFY=URL[,URL…]: one message per crawl (report.notify)
 }
 # Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).
 FAZHI_STATS_FILE = None

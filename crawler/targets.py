@@ -23,6 +23,7 @@ class CrawlTargets:
     scopes: list[str]  # URL prefixes list links may be followed into
     allowed_hosts: list[str]  # hosts besides the start URLs' sites: the registry's and -a allow=
     policy: FetchPolicy
+    cms: dict[str, str]  # start URL → its portal's CMS family, for the start URLs the registry names
 
 
 def _split(value: str | None) -> list[str]:
@@ -80,4 +81,5 @@ def crawl_targets(
     scopes = _split(scope) or sorted({f"{urlsplit(u).scheme}://{urlsplit(u).netloc}/" for u in start_urls})
     allowed = sorted({urlsplit(u).hostname or "" for p in registry for u in p.start_urls} - {""})
     allowed += _split(allow)
-    return CrawlTargets(start_urls, scopes, allowed, FetchPolicy(start_urls, allowed))
+    cms = {u: p.cms for p in registry for u in p.start_urls if u in start_urls}
+    return CrawlTargets(start_urls, scopes, allowed, FetchPolicy(start_urls, allowed), cms)

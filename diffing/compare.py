@@ -102,17 +102,4 @@ def compare_reports(old: Report | str, new: Report | str, same_document: bool | 
     return Comparison(mode, text, analysis=compare_years(old, new))
 
 
-def render_comparison(comparison: Comparison, fmt: str, old_name: str = "old", new_name: str = "new") -> str:
-    """The comparison as ``text``, ``md``, ``html`` or ``json``."""
-    import json
-
-    from diffing.render import render_html, render_markdown, render_text
-
-    if fmt == "json":
-        return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2)
-    render = {"md": render_markdown, "html": render_html, "text": render_text}[fmt]
-    analysis = comparison.analysis if comparison.analysis is not None else comparison.revision
-    return render(comparison.text_diff, old_name=old_name, new_name=new_name, analysis=analysis)
-
-
-__all__ = ["Comparison", "Revision", "compare_reports", "comparison_mode", "render_comparison"]
+__all__ = ["Comparison", "Revision", "compare_reports", "comparison_mode"]

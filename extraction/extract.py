@@ -43,13 +43,6 @@ def _looks_like_title(line: str) -> bool:
         and classify_title(line)[0]
 
 
-def _first_title_line(lines: list[str]) -> str:
-    for line in lines[:10]:
-        if _looks_like_title(line):
-            return line
-    return ""
-
-
 _TITLE_ENDINGS = ("报告", "总结", "汇报", "情况", "要点", "计划")
 
 
@@ -107,10 +100,6 @@ def judge(report: Report) -> None:
         report.reason = "challenge page, not content"
         return
     ok, why = classify_title(report.title)
-    if not ok and not report.title and report.text:
-        first = _first_title_line(report.text.splitlines())
-        if first and classify_title(first)[0]:
-            ok, why = classify_title(first)
     if ok and len(report.text) < 60 and not report.attachments:
         report.is_report = False
         report.reason = f"{why}: page too short to be the report"

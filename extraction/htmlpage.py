@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from extraction import metadata as meta
 from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
+    ATTACHMENT_URL,
     CHROME_ID_CLASS,
     CHROME_LINE_RE,
     CONTENT_SELECTORS,
@@ -29,7 +30,6 @@ from extraction.patterns import (
     TITLE_SEPARATORS,
 )
 
-ATTACHMENT_EXT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|et|zip|rar)(?:$|[?#])", re.I)
 IMAGE_SRC = re.compile(r"\.(jpe?g|png|gif|bmp|tiff?|webp)(?:$|[?#])", re.I)
 # A report page whose body has less text than this but shows pictures is a report published as
 # pictures of its pages (a scan pasted into the CMS); smaller pictures are icons and QR codes.
@@ -125,6 +125,37 @@ def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html
     return node
 
 
+MIN_PARAGRAPH_TEXT = 150  # characters in <p> children for a block to count as the article's
+
+
+def _paragraph_text(el: lxml_html.HtmlElement) -> tuple[int, int]:
+    """(characters, linked characters) of the ``<p>`` children of ``el``."""
+    chars = linked = 0
+    for child in el:
+        if getattr(child, "tag", None) == "p":
+            chars += len(_squash(child.text_content()))
+            linked += sum(len(_squash(a.text_content())) for a in child.iter("a"))
+    return chars, linked
+
+
+def _paragraph_container(tree: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    """On an unknown template, the block whose own paragraphs hold the most text that is not links
+    (``<div id="p-detail">`` …), taken with its parent when siblings carry paragraphs too."""
+    best, best_chars = None, 0
+    for el in tree.iter("div", "td", "article", "section"):
+        chars, linked = _paragraph_text(el)
+        if chars - linked > best_chars and linked < 0.3 * chars:
+            best, best_chars = el, chars - linked
+    if best is None or best_chars < MIN_PARAGRAPH_TEXT:
+        return None
+    parent = best.getparent()
+    if parent is not None and parent.tag in ("div", "td", "article", "section"):
+        siblings = sum(_paragraph_text(c)[0] for c in parent if c is not best and isinstance(c.tag, str))
+        if siblings >= 0.3 * best_chars:
+            return parent
+    return best
+
+
 def _smallest_holding_all(node: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
     """The smallest block inside ``node`` that still holds (nearly) all of its prose: on a table-layout
     page the block around the heading is a layout table, the report one of its cells."""
@@ -164,6 +195,17 @@ def _metadata_blocks(root: lxml_html.HtmlElement) -> list[lxml_html.HtmlElement]
     return found
 
 
+def _drop_widgets(root: lxml_html.HtmlElement) -> None:
+    """Scripts, styles, forms, buttons … out. A form that holds the page's prose is kept, unwrapped:
+    the 博达 VSB CMS (many county and university sites) puts the article inside
+    ``<form name="_newscontent_fromname">``."""
+    for el in list(root.iter(*_DROP_TAGS)):
+        if el.tag == "form" and not _droppable(el):
+            el.drop_tag()
+        else:
+            _drop(el)
+
+
 def _drop(el: lxml_html.HtmlElement) -> None:
     parent = el.getparent()
     if parent is not None:
@@ -188,25 +230,27 @@ def _block_lines(node: lxml_html.HtmlElement) -> list[str]:
     cell stay in the cell); used when trafilatura returns little, drops or moves text."""
     parts: list[str] = []
     whole = _data_cells(node)
-
-    def walk(el: lxml_html.HtmlElement, in_cell: bool) -> None:
+    cells_open = 0  # how many whole data cells enclose the current element
+    # iterwalk, not recursion: markup may nest 2,000 deep (libxml2's limit with huge_tree)
+    for event, el in etree.iterwalk(node, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
-        mark = " " if in_cell else "\n"
+        if event == "start":
+            mark = " " if cells_open else "\n"
+            if tag in _BLOCK_TAGS:
+                parts.append(mark)
+            if tag in ("td", "th"):
+                parts.append(" ")
+            if el.text and tag:
+                parts.append(el.text)
+            if el in whole:
+                cells_open += 1
+            continue
+        if el in whole:
+            cells_open -= 1
         if tag in _BLOCK_TAGS:
-            parts.append(mark)
-        if tag in ("td", "th"):
-            parts.append(" ")
-        if el.text and tag:
-            parts.append(el.text)
-        inside = in_cell or el in whole
-        for child in el:
-            walk(child, inside)
-            if child.tail:
-                parts.append(child.tail)
-        if tag in _BLOCK_TAGS:
-            parts.append(mark)
-
-    walk(node, False)
+            parts.append(" " if cells_open else "\n")
+        if el is not node and el.tail:
+            parts.append(el.tail)
     return [line for line in (_squash(x) for x in "".join(parts).split("\n")) if line]
 
 
@@ -223,7 +267,27 @@ def _table_row(line: str) -> str | None:
     return " ".join(c for c in cells if c)
 
 
+MAX_TRAFILATURA_DEPTH = 600  # elements deep; past it trafilatura's recursion and table handling blow up
+MAX_TRAFILATURA_TABLE_DEPTH = 12  # tables inside tables: its table handling is quadratic in them
+
+
+def _too_nested_for_trafilatura(node: lxml_html.HtmlElement) -> bool:
+    """Markup nested so deep (a hostile or broken page) that trafilatura would take seconds to minutes
+    on a few kilobytes: the page's own block lines are read instead."""
+    depth = tables = 0
+    for event, el in etree.iterwalk(node, events=("start", "end")):
+        step = 1 if event == "start" else -1
+        depth += step
+        if el.tag == "table":
+            tables += step
+        if depth > MAX_TRAFILATURA_DEPTH or tables > MAX_TRAFILATURA_TABLE_DEPTH:
+            return True
+    return False
+
+
 def _trafilatura_lines(node: lxml_html.HtmlElement) -> list[str]:
+    if _too_nested_for_trafilatura(node):
+        return []
     if node.tag in ("td", "th"):  # a lone cell re-parsed outside its table loses its leading text
         box = lxml_html.Element("div")
         box.text = node.text
@@ -270,7 +334,11 @@ def _split_merged(lines: list[str], block: list[str]) -> list[str]:
             out.append(line)
             continue
         pieces = None
-        for i in (i for x, idx in starts.items() if line.startswith(x + " ") for i in idx):
+        # block lines the merged line can start with: its prefixes that end before one of its spaces
+        # (a bounded number of dict look-ups, not a scan of every block line)
+        cuts = [k for k, ch in enumerate(line[:2000]) if ch == " "][:40]
+        candidates = [i for k in cuts for i in starts.get(line[:k], ())]
+        for i in candidates:
             j, joined = i + 1, block[i]
             while j < len(block) and line.startswith(joined + " " + block[j]):
                 joined += " " + block[j]
@@ -289,13 +357,15 @@ def _out_of_order(lines: list[str], block: list[str]) -> bool:
     table-layout cell comes out after the paragraphs around it)."""
     page = "".join(block).replace(" ", "")
     at = 0
+    misses = 0
     for line in lines:
         squashed = line.replace(" ", "")
         if len(squashed) < 6:
             continue
         found = page.find(squashed[:40], at)
         if found < 0:
-            if page.find(squashed[:40]) >= 0:
+            misses += 1  # each miss searches the page from its start: a bounded number of them
+            if misses <= 50 and page.find(squashed[:40]) >= 0:
                 return True  # present, but earlier than the line before it
             continue
         at = found + 1
@@ -344,7 +414,7 @@ def _attachments(tree: lxml_html.HtmlElement, url: str | None) -> list[tuple[str
     seen = set()
     for a in tree.iter("a"):
         href = (a.get("href") or "").strip()
-        if not href or not ATTACHMENT_EXT.search(href):
+        if not href or not ATTACHMENT_URL.search(href):
             continue
         full = urljoin(url or "", href)
         if full in seen:
@@ -411,7 +481,7 @@ def _settle_fields(parts: PageParts, tags: dict[str, str], inline: dict[str, str
         fields.pop("publisher", None)
 
 
-_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+|$)")
 
 
 def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
@@ -425,14 +495,21 @@ def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
             continue
         for after in elements[i + 1:i + 16]:
             own = _squash(" ".join(filter(None, [after.text, *(c.tail or "" for c in after)])))
-            if m := _LONE_DATE.match(own):
-                return m.group(1)
+            m = _LONE_DATE.match(own)
+            rest = own[m.end():] if m else ""
+            if m and (not rest or META_LABEL_RE.match(rest) or rest.startswith(("点击", "浏览", "阅读"))):
+                return m.group(1)  # "2023-12-01 14:43", alone or before the labelled fields
         return None
     return None
 
 
 def parse_page(raw: str, url: str | None = None) -> PageParts:
-    """Split a decoded HTML page into title, clean body lines, metadata fields and attachments."""
+    """Split a decoded HTML page into title, clean body lines, metadata fields and attachments.
+
+    In order: parse; read the head (title, attachments); strip scripts, comments and the metadata
+    tables (reading them); find the node that holds the body; settle the metadata read outside it;
+    the body's pictures and links; its lines.
+    """
     parts = PageParts()
     raw, warnings = prepare_markup(raw)
     parts.warnings.extend(warnings)
@@ -445,55 +522,86 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
     tags = meta.meta_tags(tree)
     parts.title, parts.site_name = _title_from(tree, tags)
     parts.attachments = _attachments(tree, url)
+    _strip_page(tree, parts)
+    node, known_container, picture_box = _body_node(tree, raw, parts)
+    _settle_page_fields(tree, parts, tags)
+    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
+        parts.images = _page_pictures(node, url)
+        if not parts.images and picture_box is not None:
+            parts.images = _page_pictures(picture_box, url)
+    _count_links(node, parts)
+    parts.lines = _body_lines(node, known_container, parts.title)
+    return parts
 
-    for el in list(tree.iter(*_DROP_TAGS)):
-        _drop(el)
-    for el in list(tree.iter(etree.Comment)):
-        _drop(el)
-    # Metadata blocks anywhere: parse, then drop.
-    for block in _metadata_blocks(tree):
+
+def _take_metadata_tables(root: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """Read each 索引号/发布机构 table into ``parts.fields`` (first value wins), then cut it out."""
+    for block in _metadata_blocks(root):
         for k, v in meta.read_table(block).items():
             parts.fields.setdefault(k, v)
         _drop(block)
+
+
+def _strip_page(tree: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """Scripts, forms, comments and metadata tables out of the whole page (the tables read first)."""
+    _drop_widgets(tree)
+    for el in list(tree.iter(etree.Comment)):
+        _drop(el)
+    _take_metadata_tables(tree, parts)
     if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
         parts.title = _squash(parts.fields["title"])
 
+
+def _hanweb_node(raw: str, parts: PageParts) -> lxml_html.HtmlElement | None:
+    """The body between Hanweb's ContentStart/ContentEnd marks, cleaned as the page was (it is cut
+    from the raw page), its metadata tables read into ``parts``; None without the marks."""
     hanweb = _hanweb_body(raw)
-    node = None
-    if hanweb is not None:
-        try:
-            node = parse_fragment(hanweb)
-        except (etree.ParserError, ValueError):
-            node = None
-        if node is not None:
-            for el in list(node.iter(*_DROP_TAGS)):
-                _drop(el)
-            for block in _metadata_blocks(node):  # cut from the raw page, so not yet cleaned
-                for k, v in meta.read_table(block).items():
-                    parts.fields.setdefault(k, v)
-                _drop(block)
-    # A body of pictures has no text to choose its container by: the Hanweb markers' or CMS container.
+    if hanweb is None:
+        return None
+    try:
+        node = parse_fragment(hanweb)
+    except (etree.ParserError, ValueError):
+        return None
+    if node is None:
+        return None
+    _drop_widgets(node)
+    _take_metadata_tables(node, parts)
+    return node
+
+
+def _body_node(
+    tree: lxml_html.HtmlElement, raw: str, parts: PageParts
+) -> tuple[lxml_html.HtmlElement, bool, lxml_html.HtmlElement | None]:
+    """The node holding the body, whether it is a known container, and where its pictures are.
+
+    The Hanweb-marked part, else a known CMS container, else the block around the title (or the
+    whole ``<body>``). A body of pictures has no text to choose its container by: those are looked
+    for in the Hanweb part or a CMS container even when it is empty. The page's widgets (share,
+    print, font size) inside the node are dropped.
+    """
+    node = _hanweb_node(raw, parts)
     picture_box = node if node is not None else _content_node(tree, min_chars=0)
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None
     if node is None:
+        around = _paragraph_container(tree)  # an unknown template: the block of unlinked paragraphs
+        if around is None:
+            around = _around_title(tree, parts.title)
         body = tree.find("body")
-        node = _around_title(tree, parts.title)
-        if node is None:
-            node = body if body is not None else tree
+        if around is not None:
+            node = _smallest_holding_all(around)
         else:
-            node = _smallest_holding_all(node)
-        for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
-                _drop(el)
-    else:
-        # inside a known container only the obvious widgets go
-        for el in list(node.iter()):
-            if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
-                _drop(el)
+            node = body if body is not None else tree
+    for el in list(node.iter()):
+        if isinstance(el.tag, str) and el is not node and _is_chrome_node(el) and _droppable(el):
+            _drop(el)
+    return node, known_container, picture_box
 
-    # Inline metadata lines outside the body ("发布时间：… 来源：…").
+
+def _settle_page_fields(tree: lxml_html.HtmlElement, parts: PageParts, tags: dict[str, str]) -> None:
+    """Metadata from meta tags, the tables already read and the inline lines outside the body
+    ("发布时间：… 来源：…"), settled into ``parts.fields``; the date beside the title when none said it."""
     inline: dict[str, str] = {}
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
@@ -506,15 +614,19 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         if beside:
             parts.fields["published"] = beside
 
-    if not parts.attachments:  # a cover page's pictures are decoration: its report is the file
-        parts.images = _page_pictures(node, url)
-        if not parts.images and picture_box is not None:
-            parts.images = _page_pictures(picture_box, url)
+
+def _count_links(node: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """How many links the body holds and what share of its text they are (a list page is mostly links)."""
     body_chars = len(_squash(node.text_content()).replace(" ", ""))
     anchors = [a for a in node.iter("a") if _squash(a.text_content())]
     parts.links = len(anchors)
     if body_chars:
         parts.link_share = sum(len(_squash(a.text_content()).replace(" ", "")) for a in anchors) / body_chars
+
+
+def _body_lines(node: lxml_html.HtmlElement, known_container: bool, title: str) -> list[str]:
+    """The body's paragraphs: trafilatura's, mended from the block walk, or the block walk's where
+    trafilatura lost text; chrome lines and a repeated title removed."""
     lines = _trafilatura_lines(node)
     block = _block_lines(node)
     if known_container:
@@ -528,8 +640,7 @@ def parse_page(raw: str, url: str | None = None) -> PageParts:
         lines = _split_merged(_rejoin(lines, block), block)
     lines = [_LEADING_INDENT.sub("", x) for x in lines]
     lines = [x for x in lines if not is_chrome_line(x)]
-    if parts.title:
-        squashed_title = parts.title.replace(" ", "")
+    if title:
+        squashed_title = title.replace(" ", "")
         lines = [x for n, x in enumerate(lines) if n >= 3 or x.replace(" ", "") != squashed_title]
-    parts.lines = lines
-    return parts
+    return lines

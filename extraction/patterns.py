@@ -13,6 +13,8 @@ CONTENT_SELECTORS: tuple[str, ...] = (
     "//*[@id='Zoom']",
     "//*[@id='zoomcon']",
     "//*[@id='js_content']",
+    "//*[@id='vsb_content' or @id='vsb_content_2' or @id='vsb_content_4']",  # 博达 VSB
+    "//*[contains(concat(' ', normalize-space(@class), ' '), ' v_news_content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' article-content ')]",
     "//*[@id='content']//*[contains(concat(' ', normalize-space(@class), ' '), ' bt_content ')]",
     "//*[contains(concat(' ', normalize-space(@class), ' '), ' pages_content ')]",
@@ -33,6 +35,14 @@ HANWEB_MARKERS: tuple[tuple[str, str], ...] = (
     ("<!--ContentStart-->", "<!--ContentEnd-->"),
     ("<!-- ContentStart -->", "<!-- ContentEnd -->"),
 )
+
+# The one list of file types a page links as attachments: extraction.htmlpage lists such links in
+# Report.attachments, and a line that only names such a file is chrome. The first ones can hold the
+# report itself: the crawler fetches those from a cover page (crawler.discovery.is_attachment_url).
+REPORT_FILE_EXTENSIONS: tuple[str, ...] = ("pdf", "doc", "docx", "wps", "ofd")
+ATTACHMENT_EXTENSIONS: tuple[str, ...] = (*REPORT_FILE_EXTENSIONS, "xls", "xlsx", "et", "zip", "rar")
+_ATTACHMENT_EXTENSION = "(?i:" + "|".join(ATTACHMENT_EXTENSIONS) + ")"
+ATTACHMENT_URL = re.compile(rf"\.{_ATTACHMENT_EXTENSION}(?:$|[?#])")
 
 # id/class fragments of chrome nodes (lower-cased match against id and class).
 CHROME_ID_CLASS = re.compile(
@@ -94,7 +104,7 @@ CHROME_LINE_PATTERNS: tuple[str, ...] = (
     r"^(智能问答|政策问答).{0,60}(元宇宙会客厅|数字人播报|便民地图).*$",
     r"^(上一篇|下一篇|上一条|下一条|上一页|下一页)[:：].*$",
     r"^(上一篇|下一篇|上一条|下一条)$",
-    r"^(附件\s*\d*\s*[:：]?\s*)?[^。，,；;]{1,100}\.(pdf|PDF|docx?|DOCX?|wps|ofd|xlsx?|zip|rar)$",
+    rf"^(附件\s*\d*\s*[:：]?\s*)?[^。，,；;]{{1,100}}\.{_ATTACHMENT_EXTENSION}$",
     r"^(附件|相关稿件|相关附件|相关链接|相关文章|相关阅读|相关新闻|相关信息|相关文件|相关解读|附件下载)[:：]?$",
     r"^.*(ICP备|ICP证|网站标识码|公网安备|京公网安备|主办单位[:：]|承办单位[:：]|技术支持[:：]|"
     r"版权所有|网站地图|联系我们|建议使用.{0,20}浏览器|Copyright|copyright|©).*$",

@@ -22,12 +22,17 @@ _BARE_YEAR = re.compile(r"(?<![0-9])((?:19|20)\d{2})(?![0-9])")
 _TOPIC = re.compile(r"法治政府|依法行政|法治建设|法治[\s\S]{0,6}政府|法治.{0,4}建设")
 _REPORT_KIND = re.compile(r"报告|工作总结|总结|情况|工作要点完成")
 # Titles that look similar but are other things, with the reason given back.
-_REJECT: tuple[tuple[re.Pattern[str], str], ...] = (
+# Other kinds of report: rejected whatever else the title says (a 政府信息公开 annual report names 法治 too).
+_OTHER_REPORTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"信息公开.{0,6}(工作)?年度报告|政务公开.{0,4}年度报告|信息公开工作报告"), "政府信息公开工作年度报告"),
     (re.compile(r"预算|决算|预决算"), "预决算"),
     (re.compile(r"审计"), "审计报告"),
     (re.compile(r"统计公报|国民经济和社会发展"), "统计公报"),
     (re.compile(r"政府工作报告"), "政府工作报告"),
+)
+# Documents on the topic that are not the year's report — plans, notices, news — unless the title
+# says 报告 or 总结 ("…开展法治政府建设情况的报告" is one).
+_NOT_REPORTS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(工作)?要点|实施方案|工作计划|通知|意见|办法|规定|方案$"), "计划或文件，不是年度报告"),
     (re.compile(r"会议|召开|举办|开展|调研|培训|座谈|部署|观摩|督察组|检查组|来我|赴"), "新闻"),
 )
@@ -72,12 +77,12 @@ def classify_title(title: str) -> tuple[bool, str]:
     t = _T2S.convert(unicodedata.normalize("NFKC", re.sub(r"\s+", "", title or "")))
     if not t:
         return False, "空标题"
-    for pattern, reason in _REJECT[:5]:
+    for pattern, reason in _OTHER_REPORTS:
         if pattern.search(t):
             return False, reason
     if not _TOPIC.search(t):
         return False, "不是法治政府建设报告"
-    for pattern, reason in _REJECT[5:]:
+    for pattern, reason in _NOT_REPORTS:
         if pattern.search(t) and not re.search(r"报告|总结", t):
             return False, reason
     if not _REPORT_KIND.search(t):

@@ -192,7 +192,8 @@ def _diff_side(value: str, db: str | None) -> tuple[str, Report]:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from diffing.compare import compare_reports, render_comparison
+    from diffing.compare import compare_reports
+    from report.render import render_comparison
 
     old_name, old = _diff_side(args.old, args.db)
     new_name, new = _diff_side(args.new, args.db)
@@ -207,8 +208,8 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from diffing.site import build_report_site
     from fazhi.outputs import replace_directory
+    from report.site import build_report_site
 
     if args.out == "-":
         raise UsageError("the report is a directory of pages: give --out DIR, not -")
@@ -273,14 +274,29 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from archive.export import export_reports
+    to_stdout = args.out == "-"
+    if args.format == "wacz":  # the raw captures for replay (archive.wacz); reports and findings are tables
+        if args.table:
+            raise UsageError("--table writes a findings table as jsonl, csv or parquet, not wacz")
+        if to_stdout:
+            raise UsageError("a WACZ is a zip file: give --out FILE, not -")
+        from archive.wacz import export_wacz
 
-    if args.out == "-":
-        rows = export_reports(args.db, args.format, sys.stdout.buffer, all_versions=args.all_versions)
-        print(f"wrote {rows} rows to standard output", file=sys.stderr)
-        return 0
-    rows = export_reports(args.db, args.format, Path(args.out), all_versions=args.all_versions)
-    print(f"wrote {rows} rows to {args.out}")
+        rows, what = export_wacz(_archive_to_read(args.db), Path(args.out)), "pages"
+    elif args.table:
+        from report.findings import export_findings
+
+        target = sys.stdout.buffer if to_stdout else Path(args.out)
+        rows, what = export_findings(_archive_to_read(args.db), args.table, args.format, target), f"{args.table} rows"
+    else:
+        from archive.export import export_reports
+
+        target = sys.stdout.buffer if to_stdout else Path(args.out)
+        rows, what = export_reports(args.db, args.format, target, all_versions=args.all_versions), "rows"
+    if to_stdout:
+        print(f"wrote {rows} {what} to standard output", file=sys.stderr)
+    else:
+        print(f"wrote {rows} {what} to {args.out}")
     return 0
 
 
@@ -368,14 +384,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_datasette(args: argparse.Namespace) -> int:
-    from archive.readonly import open_for_reading
-    from archive.search import index_is_current
+    from archive.readmodel import ArchiveReader
     from fazhi import datasette
 
     db = _archive_to_read(args.db)
-    with closing(open_for_reading(db)) as conn:
-        has_index = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'versions_fts'").fetchone() is not None
-        current = has_index and index_is_current(conn)
+    with ArchiveReader(db) as reader:
+        has_index, current = reader.search_index_state()
     if args.metadata:
         print(json.dumps(datasette.metadata_for(db, has_index), ensure_ascii=False, indent=2))
         return 0
@@ -448,11 +462,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=_positive, default=20, help="show at most this many reports (default 20)")
     p.add_argument("--format", choices=["text", "json"], default="text")
 
-    p = add("export", cmd_export, "export reports for analysis tools")
+    p = add("export", cmd_export, "export reports, findings tables or a WACZ of the captures for other tools")
     p.add_argument("--db", required=True)
-    p.add_argument("--format", choices=["jsonl", "csv", "parquet"], default="jsonl")
+    p.add_argument("--format", choices=["jsonl", "csv", "parquet", "wacz"], default="jsonl")
     p.add_argument("--out", required=True, help="a file, or - for standard output")
     p.add_argument("--all-versions", action="store_true", help="every version, not only the latest")
+    p.add_argument(
+        "--table", choices=["commitments", "figures", "problems", "compliance"],
+        help="a findings table (one row per commitment, figure, problem per pair of years; compliance findings)",
+    )  # fmt: skip
 
     p = add("check", cmd_check, "verify stored bodies and references; exit 1 on any problem")
     p.add_argument("--db", required=True)

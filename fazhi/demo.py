@@ -119,8 +119,9 @@ def run_demo(out: Path) -> int:
     """The demo into ``out``: a new or empty directory, or one an earlier demo wrote (its files are replaced;
     anything else in it is refused, see fazhi.outputs)."""
     from archive.readonly import read_stats
-    from diffing.site import build_report_site
     from fazhi.outputs import prepare_directory, replace_directory
+    from report.site import build_report_site
+    from report.story import read_summary
     from sample_portal.network import start_paths
 
     prepare_directory(out, "demo", will_write=DEMO_ENTRIES)
@@ -139,6 +140,9 @@ def run_demo(out: Path) -> int:
     reports = out / "reports"
     replace_directory(reports, "report", lambda fresh: build_report_site(db, fresh))
     index = reports / "index.html"
+    print("\nWhat the archive found:")
+    for line in read_summary(reports):
+        print(f"  {line}")
     print(f"\nDone in {time.monotonic() - started:.0f} s.")
     print(f"  archive:  {db}")
     print(f"  reports:  {index}  (open it in a browser)")

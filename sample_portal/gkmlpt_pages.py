@@ -14,7 +14,7 @@ import re
 
 from sample_portal import lingnan
 from sample_portal.network import Document
-from sample_portal.pages import NETWORK_EPOCH, Page, hit_count, html_page, publication_time
+from sample_portal.page import NETWORK_EPOCH, Page, hit_count, html_page, publication_time
 
 API_PREFIX = "/lingnan/gkmlpt/api/all/"
 PAGE_SIZE = 10

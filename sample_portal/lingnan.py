@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sample_portal.agencies import REPORT_YEARS, Agency, Portal, report_title
+from sample_portal.document import REPORT_KIND, Document, publication_date
 from sample_portal.evolution import AgencyEvolution, evolve
-from sample_portal.network import REPORT_KIND, Document, _publication_date
 from sample_portal.other_documents import other_documents
 from sample_portal.report_text import compose_report
 
@@ -64,7 +64,7 @@ def documents() -> tuple[Document, ...]:
     drafts: list[tuple[dt.date, str, dict]] = []
     for agency in AGENCIES:
         for year in REPORT_YEARS:
-            published = _publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
+            published = publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
             text = compose_report(agency.key, year, EVOLUTIONS[agency.key])
             drafts.append((published, f"{agency.key}:{year}", {
                 "kind": REPORT_KIND, "agency": agency, "year": year, "column": "main",

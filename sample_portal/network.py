@@ -8,11 +8,11 @@ as served on that date (silent edits applied once their date has passed).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
+from sample_portal import lingnan
 from sample_portal.agencies import (
     AGENCIES,
     AGENCY_BY_KEY,
@@ -22,17 +22,22 @@ from sample_portal.agencies import (
     Portal,
     report_title,
 )
-from sample_portal.edits import EDIT_BY_REPORT, SilentEdit
+from sample_portal.document import (
+    MACHINE_READ_FORMS,
+    REPORT_KIND,
+    DataTable,
+    Document,
+    publication_date,
+)
+from sample_portal.edits import EDIT_BY_REPORT
 from sample_portal.evolution import EVOLUTIONS
 from sample_portal.other_documents import other_documents
 from sample_portal.report_text import compose_report
 
 __all__ = [
-    "PORTALS", "AGENCIES", "Document", "PublishedDocument", "PublishedReport", "documents",
+    "PORTALS", "AGENCIES", "REPORT_KIND", "Document", "PublishedDocument", "PublishedReport", "documents",
     "visible_documents", "visible_reports", "start_paths", "document_by_path", "column_documents",
 ]  # fmt: skip
-
-REPORT_KIND = "fazhi_report"
 
 # Reports not published as the text of an HTML page (issue #15): only as an attachment on a short
 # 详见附件 page (a PDF, a Word file, an OFD, a scanned PDF with no text layer), or as a run of JPG
@@ -46,21 +51,9 @@ PUBLISHED_AS: dict[tuple[str, int], str] = {
     ("qh-liuxi", 2024): "scan",
     ("yl-baisha", 2024): "images",
 }
-MACHINE_READ_FORMS = ("scan", "images")  # text a reader gets only by OCR
 # Forms that reproduce the signed document: the agency and the date under its seal end the text.
 SIGNED_FORMS = ("ofd", "scan", "images")
 FILE_TYPES = {"pdf": "pdf", "docx": "docx", "ofd": "ofd", "scan": "pdf"}
-
-
-@dataclass(frozen=True)
-class DataTable:
-    """A table of figures in a report's body; in the text, one line a row, cells joined by spaces."""
-
-    lead: str  # the paragraph the table follows
-    rows: tuple[tuple[str, ...], ...]
-
-    def lines(self) -> list[str]:
-        return [" ".join(row) for row in self.rows]
 
 
 _TABLE_METRICS = (("行政许可事项(件)", "permits"), ("审核规范性文件(件)", "normative_docs"),
@@ -81,15 +74,6 @@ def _with_table(text: str, table: DataTable) -> str:
     lines = text.split("\n")
     at = next(i for i, line in enumerate(lines) if line.startswith("二、"))
     return "\n".join([*lines[:at], table.lead, *table.lines(), *lines[at:]])
-
-
-_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"})
-
-
-def printed(text: str) -> str:
-    """The text as an office document prints it: Chinese punctuation full-width (，：；（）), where the
-    portal's HTML copy has the half-width forms. A scan shows these; OCR reads them back."""
-    return text.translate(_FULL_WIDTH)
 
 
 def _signature(agency: Agency, published: dt.date) -> str:
@@ -121,73 +105,6 @@ OLDSITE_CLASS_IDS = {"main": 12, "news": 8}
 
 
 @dataclass(frozen=True)
-class Document:
-    """One page of the network in all its versions."""
-
-    doc_id: int
-    portal: str
-    column: str
-    kind: str  # fazhi_report | gov_info_report | budget | news
-    agency: Agency
-    year: int
-    title: str
-    published: dt.date
-    url_path: str
-    original_text: str
-    edit: SilentEdit | None = None
-    attachment: str | None = None  # "pdf" | "docx" | "ofd": the body lives only in the attachment
-    attachment_path: str | None = None
-    form: str = "page"  # page | pdf | docx | ofd | scan | images (PUBLISHED_AS)
-    table: DataTable | None = None
-    image_stem: str | None = None  # the "images" form: pictures at {image_stem}_{n}.jpg
-
-    def served(self, scans: bool) -> Document:
-        """The document as a portal without ``scans`` serves it: a scan or a picture run is a page."""
-        if scans or self.form not in MACHINE_READ_FORMS:
-            return self
-        return replace(self, form="page", attachment=None, attachment_path=None, image_stem=None)
-
-    def text_at(self, as_of: dt.date) -> str:
-        """The body as served on ``as_of`` (the edit applies from its date on); a scanned document's as
-        it is printed (``printed``)."""
-        text = self.original_text
-        if self.edit is not None and self.edit.on <= as_of:
-            text = self.edit.apply(text)
-        return printed(text) if self.form in MACHINE_READ_FORMS else text
-
-    def edited_on(self, as_of: dt.date) -> dt.date | None:
-        return self.edit.on if self.edit is not None and self.edit.on <= as_of else None
-
-    def last_modified(self, as_of: dt.date) -> dt.date:
-        return self.edited_on(as_of) or self.published
-
-    @property
-    def index_no(self) -> str:
-        code = hashlib.md5(self.agency.key.encode()).hexdigest()[:6].upper()
-        return f"11{code}/{self.published.year}-{self.doc_id % 100000:05d}"
-
-    @property
-    def doc_no(self) -> str:
-        if self.kind == "news":
-            return "无"
-        short = self.agency.short
-        prefix = (
-            self.agency.region[0] + "政"
-            if short.endswith("政府")
-            else short.removeprefix("县").removeprefix("市")
-        )
-        return f"{prefix}〔{self.published.year}〕{self.doc_id % 97 + 1}号"
-
-    @property
-    def topic(self) -> str:
-        return {
-            "fazhi_report": "综合政务/其他",
-            "gov_info_report": "综合政务/政务公开",
-            "budget": "财政、金融、审计/财政",
-        }.get(self.kind, "综合政务/政务动态")
-
-
-@dataclass(frozen=True)
 class PublishedDocument:
     """What a document looks like on a given date: the gold record tests compare against."""
 
@@ -212,11 +129,6 @@ class PublishedDocument:
 
 
 PublishedReport = PublishedDocument
-
-
-def _publication_date(key: str, year: int, first_day: dt.date, span_days: int) -> dt.date:
-    rng = random.Random(f"published:{key}:{year}")
-    return first_day + dt.timedelta(days=rng.randrange(span_days))
 
 
 def _url_path(portal: Portal, column: str, published: dt.date, doc_id: int) -> str:
@@ -254,7 +166,7 @@ def documents() -> tuple[Document, ...]:
     drafts: list[tuple[dt.date, str, dict]] = []
     for agency in AGENCIES:
         for year in REPORT_YEARS:
-            published = _publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
+            published = publication_date(agency.key, year, dt.date(year + 1, 1, 2), 88)
             form = PUBLISHED_AS.get((agency.key, year), "page")
             text = compose_report(agency.key, year)
             table = _data_table(agency.key, year) if (agency.key, year) in DATA_TABLE_REPORTS else None
@@ -345,8 +257,6 @@ def visible_documents(as_of: dt.date, include_gkmlpt: bool = False, scans: bool 
     """
     docs = list(documents())
     if include_gkmlpt:
-        from sample_portal import lingnan  # lingnan builds on this module: import it late
-
         docs += lingnan.documents()
     return [_published(d.served(scans), as_of) for d in docs if d.published <= as_of]
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import parse_qs
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from sample_portal.agencies import PORTALS, Portal
 from sample_portal.attachments import DOCX_MIME, docx_bytes, pdf_bytes
+from sample_portal.gkmlpt_pages import render_gkmlpt
 from sample_portal.multipage import page_of, second_page_path, split_paragraphs
 from sample_portal.network import (
     COLUMNS,
@@ -31,34 +30,14 @@ from sample_portal.network import (
     documents,
 )
 from sample_portal.ofd import ofd_bytes
+from sample_portal.page import NETWORK_EPOCH, Page, hit_count, html_page, publication_time
 
 TRS_PER_PAGE = 12
 HANWEB_PER_PAGE = 15
 OLDSITE_PER_PAGE = 10
 HANWEB_PROXY = "/yunling/module/web/jpage/dataproxy.jsp"
-NETWORK_EPOCH = dt.date(2019, 1, 1)
 ROBOTS_TXT = "User-agent: *\nDisallow: /search\n"
 SITEMAP_PATH = "/qinghe/sitemap.xml"
-
-_ENV = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html", "xml"]),
-    keep_trailing_newline=True,
-)
-
-
-@dataclass(frozen=True)
-class Page:
-    body: bytes
-    content_type: str
-    last_modified: dt.date
-
-
-def _html(template: str, encoding: str = "utf-8", **context: object) -> bytes:
-    """Render and encode; pages that declare gb2312 are encoded as gb18030, as such servers do."""
-    text = _ENV.get_template(template).render(**context)
-    return text.encode("gb18030" if encoding == "gb2312" else encoding)
-
 
 def _columns(portal: str) -> list[Column]:
     return [c for (p, _k), c in COLUMNS.items() if p == portal]
@@ -66,21 +45,6 @@ def _columns(portal: str) -> list[Column]:
 
 def _latest(docs: list[Document], as_of: dt.date) -> dt.date:
     return max((d.last_modified(as_of) for d in docs), default=NETWORK_EPOCH)
-
-
-def _pubtime(doc: Document) -> str:
-    minutes = doc.doc_id * 37 % 540
-    return f"{doc.published.isoformat()} {8 + minutes // 60:02d}:{minutes % 60:02d}"
-
-
-def _hits(doc: Document) -> int:
-    return 200 + doc.doc_id * 131 % 4800
-
-
-# Public names for the opt-in portals built on this module (gkmlpt_pages, multipage).
-html_page = _html
-publication_time = _pubtime
-hit_count = _hits
 
 
 def _headings(paragraphs: list[str]) -> set[str]:
@@ -139,7 +103,7 @@ def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Pa
         extra = {"page_index": split_page, "page_count": 2, "pager": (first, second)}
     context = {
         "portal": portal, "column": column, "doc": doc, "paragraphs": paragraphs,
-        "headings": _headings(paragraphs), "pubtime": _pubtime(doc), "hits": _hits(doc),
+        "headings": _headings(paragraphs), "pubtime": publication_time(doc), "hits": hit_count(doc),
         "written": (doc.published - dt.timedelta(days=doc.doc_id % 6)).isoformat(),
         "prev_doc": siblings[index - 1] if index > 0 else None,
         "next_doc": siblings[index + 1] if index + 1 < len(siblings) else None,
@@ -148,7 +112,7 @@ def _article(doc: Document, as_of: dt.date, split_page: int | None = None) -> Pa
     }  # fmt: skip
     template = {"trs": "trs_article.html", "hanweb": "hanweb_article.html", "oldsite": "oldsite_article.html"}
     charset = "gb2312" if portal.style == "oldsite" else "utf-8"
-    body = _html(template[portal.style], charset, **context)
+    body = html_page(template[portal.style], charset, **context)
     return Page(body, f"text/html; charset={charset}", doc.last_modified(as_of))
 
 
@@ -166,7 +130,7 @@ def _trs_list(column: Column, page: int, as_of: dt.date) -> Page | None:
     base = column.list_path.rsplit("/", 1)[0] + "/"
     chunk = docs[page * TRS_PER_PAGE : (page + 1) * TRS_PER_PAGE]
     items = [_ListItem(d, "./" + d.url_path.removeprefix(base)) for d in chunk]
-    body = _html(
+    body = html_page(
         "trs_list.html", portal=PORTALS[column.portal], column=column, items=items, page=page, pages=pages
     )
     return Page(body, "text/html; charset=utf-8", _latest(docs, as_of))
@@ -191,7 +155,7 @@ def _hanweb_proxy_query(column: Column) -> Markup:
 def _hanweb_column(column: Column, as_of: dt.date) -> Page:
     docs = column_documents(column.portal, column.key, as_of)
     col = HANWEB_COLUMN_IDS[column.key]
-    body = _html(
+    body = html_page(
         "hanweb_column.html", portal=PORTALS[column.portal], column=column, column_id=col, unit_id=col + 3327,
         records=[_hanweb_li(d) for d in docs[:HANWEB_PER_PAGE]], total=len(docs), per_page=HANWEB_PER_PAGE,
         proxy_query=_hanweb_proxy_query(column),
@@ -208,7 +172,7 @@ def hanweb_dataproxy(params: dict[str, str], as_of: dt.date) -> Page:
     per_page = _int(params.get("perpage"), HANWEB_PER_PAGE) or HANWEB_PER_PAGE
     start = max(1, _int(params.get("startrecord"), 1))
     end = max(start, _int(params.get("endrecord"), start + per_page - 1))
-    body = _html(
+    body = html_page(
         "hanweb_datastore.xml", records=[_hanweb_li(d) for d in docs[start - 1 : end]], total=len(docs),
         total_pages=max(1, math.ceil(len(docs) / per_page)), proxy_query=_hanweb_proxy_query(column),
     )  # fmt: skip
@@ -232,7 +196,7 @@ def _oldsite_list(class_id: int, page: int, as_of: dt.date) -> Page | None:
     if not 1 <= page <= pages:
         return None
     chunk = docs[(page - 1) * OLDSITE_PER_PAGE : page * OLDSITE_PER_PAGE]
-    body = _html(
+    body = html_page(
         "oldsite_list.html", "gb2312", portal=PORTALS["shimen"], column=column, class_id=class_id,
         items=[_ListItem(d, f"show.asp?id={d.doc_id}") for d in chunk], total=len(docs), page=page,
         pages=pages, per_page=OLDSITE_PER_PAGE,
@@ -244,7 +208,7 @@ def _home(portal: Portal, as_of: dt.date) -> Page:
     columns = _columns(portal.key)
     latest = {c.key: column_documents(portal.key, c.key, as_of)[:8] for c in columns}
     charset = "gb2312" if portal.style == "oldsite" else "utf-8"
-    body = _html("portal_home.html", charset, portal=portal, columns=columns, latest=latest, charset=charset)
+    body = html_page("portal_home.html", charset, portal=portal, columns=columns, latest=latest, charset=charset)
     every = [d for c in columns for d in column_documents(portal.key, c.key, as_of)]
     return Page(body, f"text/html; charset={charset}", _latest(every, as_of))
 
@@ -284,7 +248,7 @@ def _sitemap(as_of: dt.date, base_url: str) -> Page:
         (d for d in documents() if d.portal == "qinghe" and d.published <= as_of), key=lambda d: d.url_path
     )
     latest = _latest(docs, as_of)
-    body = _html(
+    body = html_page(
         "sitemap.xml",
         base_url=base_url,
         home=PORTALS["qinghe"].home_path,
@@ -314,16 +278,14 @@ def render(
     """
     params = {k: v[-1] for k, v in parse_qs(query).items()}
     if gkmlpt and path.startswith("/lingnan/"):
-        from sample_portal.gkmlpt_pages import render_gkmlpt  # it builds on this module: import it late
-
         return render_gkmlpt(path, params, as_of, base_url)
     if path == "/":
-        body = _html("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
+        body = html_page("network_index.html", portals=list(PORTALS.values()), as_of=as_of.isoformat())
         return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))
     if path == "/search":  # disallowed by robots.txt: a polite crawler never sees these result pages
         query = params.get("q", "").strip()
         hits = [d for d in documents() if d.published <= as_of and query and query in d.title][:50]
-        body = _html("search.html", query=query, hits=hits)
+        body = html_page("search.html", query=query, hits=hits)
         return Page(body, "text/html; charset=utf-8", _latest(list(documents()), as_of))
     if path == "/robots.txt":
         return Page(ROBOTS_TXT.encode(), "text/plain; charset=utf-8", NETWORK_EPOCH)

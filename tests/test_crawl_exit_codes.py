@@ -1,6 +1,6 @@
 """``scrapy crawl`` says how it went in its exit code, as cron and systemd need: 2 for wrong arguments, 1 for a failed crawl.
 
-Each case is a real ``scrapy crawl`` in its own process (crawler/commands/crawl.py).
+Each exit code is a real ``scrapy crawl`` in its own process (crawler/commands/crawl.py).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import pytest
 from archive import Archive
 from crawler.command import crawl_command, crawl_env
 from crawler.distributed.local_redis import free_port
+from crawler.spiders.reports import ReportsSpider
+from crawler.targets import SpiderArgumentError
 from sample_portal.server import start_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,21 +31,31 @@ def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize(
-    ("arguments", "says"),
-    [
-        ((), "give the portals to crawl"),
-        (("-a", "portals=atlantis"), "not in the portal registry: atlantis"),
-        (("-a", "start=notaurl"), "must be an http(s) URL"),
-        (("-a", "start=file:///etc/passwd"), "must be an http(s) URL"),
-        (("-a", "start=http://"), "must be an http(s) URL"),
-        (("-a", "start=http://127.0.0.1:99999/"), "bad port"),
-        (("-a", "search=http://127.0.0.1/search?q=law"), "must contain {q}"),
-        (("-a", "search=ftp://127.0.0.1/search?q={q}"), "the search template must be an http(s) URL"),
-    ],
-)
+# What each mistake says comes from crawler.targets, which the command and the spider both call: tested
+# here in-process; that the command turns any of them into one line and exit 2, on two real processes.
+MISTAKES = [
+    ({}, "give the portals to crawl"),
+    ({"portals": "atlantis"}, "not in the portal registry: atlantis"),
+    ({"start": "notaurl"}, "must be an http(s) URL"),
+    ({"start": "file:///etc/passwd"}, "must be an http(s) URL"),
+    ({"start": "http://"}, "must be an http(s) URL"),
+    ({"start": "http://127.0.0.1:99999/"}, "bad port"),
+    ({"search": "http://127.0.0.1/search?q=law"}, "must contain {q}"),
+    ({"search": "ftp://127.0.0.1/search?q={q}"}, "the search template must be an http(s) URL"),
+]
+
+
+@pytest.mark.parametrize(("arguments", "says"), MISTAKES)
+def test_a_wrong_spider_argument_is_named(arguments, says):
+    with pytest.raises(SpiderArgumentError) as raised:
+        ReportsSpider.check_arguments(**arguments)
+    assert says in str(raised.value) and "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(("arguments", "says"), [MISTAKES[0], MISTAKES[5]])
 def test_a_wrong_spider_argument_is_one_line_and_exit_2(tmp_path, arguments, says):
-    done = scrapy("crawl", "reports", *arguments, "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}")
+    spider_arguments = [a for name, value in arguments.items() for a in ("-a", f"{name}={value}")]
+    done = scrapy("crawl", "reports", *spider_arguments, "-s", f"ARCHIVE_DB={tmp_path / 'a.db'}")
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()

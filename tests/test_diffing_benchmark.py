@@ -40,13 +40,14 @@ def test_main_on_files(tmp_path: Path) -> None:
 
 
 def test_site_speed_mode_builds_every_page(tmp_path: Path) -> None:
-    """--site on a small generated archive: every agency, report and year pair gets its page, in parallel."""
+    """--site on a small generated archive: every agency, report, version and year pair gets its page, in parallel."""
     numbers = main(["--site", "--agencies", "40", "--years", "3", "--work-dir", str(tmp_path)])
     assert numbers["agencies"] == 40 and numbers["documents"] == 120 and numbers["versions"] >= 120
-    assert numbers["pages"] == 1 + 40 * (1 + 3 + 2)
+    # the index and the search page; per agency its page, its 3 reports, its 2 year pairs; a page per version
+    assert numbers["pages"] == 2 + 40 * (1 + 3 + 2) + numbers["versions"]
     assert numbers["build_report_site_s"] > 0
     index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
-    assert index.count('href="agencies/') == 40
+    assert index.count('<tr>\n<td><a href="agencies/') == 40  # the region tables list every agency once
 
 
 def test_generated_reports_are_report_sized_and_move_their_plans() -> None:

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from real_corpus import shared_text
 
 from diffing.figures import changed_figures, extract_figures
-from diffing.render import render_html, render_markdown, render_text
 from diffing.sentences import split_sentences
 from diffing.textdiff import diff_texts
+from report.render import render_html, render_markdown, render_text
 
 
 @pytest.fixture(scope="module")

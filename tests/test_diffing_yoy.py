@@ -183,15 +183,15 @@ def test_quality_prints_every_set_and_category(capsys: pytest.CaptureFixture[str
 
 
 def test_renderers_show_the_analysis_first_and_escape_it() -> None:
-    from diffing.render import render_html, render_markdown, render_text
     from diffing.textdiff import diff_texts
+    from report.render import render_html, render_markdown, render_text
 
     old, new = _pair("01-qingshi-sifaju")
     new = new.replace("上线行政执法监督平台", "上线<script>alert(1)</script>平台")
     diff, analysis = diff_texts(old, new), compare_years(old, new)
     text = render_text(diff, old_name="2021", new_name="2022", analysis=analysis)
     assert "工作计划：延续 1 项，调整 2 项，未再提及 2 项，新增 1 项" in text
-    assert text.index("工作计划") < text.index("数字变化") and "[未见落实]" in text
+    assert text.index("工作计划") < text.index("数字变化") and "[未见落实表述]" in text
     md = render_markdown(diff, analysis=analysis)
     assert "## 年度对照" in md and "<script>" not in md
     html = render_html(diff, analysis=analysis)

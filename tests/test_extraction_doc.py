@@ -57,6 +57,16 @@ def test_a_doc_attachment_gives_the_report_text_and_metadata(office, tmp_path):
     assert "深化行政复议体制改革" in [s.title for s in report.sections]
 
 
+def test_a_wps_attachment_goes_through_libreoffice_as_a_doc_does(office, tmp_path):
+    """WPS Writer saves .wps files in the Word 97 binary (OLE) format: served under their own name and
+    type, they are read the same way."""
+    body = _as_doc(office, [TITLE, *QINGHE_2023.splitlines()], tmp_path)
+    report = extract_report(body, url="http://127.0.0.1:8000/qinghe/attach/2024/P020240315.wps",
+                            content_type="application/kswps")  # fmt: skip
+    assert report.is_report and report.title == TITLE and report.warnings == []
+    assert report.text.splitlines() == QINGHE_2023.splitlines()
+
+
 def test_a_broken_doc_is_a_warning_not_a_crash(office):
     report = extract_report(OLE_MAGIC + b"\x00" * 4096, url="http://127.0.0.1:8000/qinghe/attach/broken.doc")
     assert report.is_report is False

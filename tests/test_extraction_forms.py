@@ -286,3 +286,38 @@ def test_sample_ofd_bytes_are_stable() -> None:
     gold = _report("ofd")
     doc = next(d for d in documents() if d.url_path == gold.url_path)
     assert ofd_bytes.__wrapped__(doc.title, doc.original_text) == ofd_bytes(doc.title, doc.original_text)
+
+
+@pytest.mark.slow
+def test_an_ofd_of_page_images_is_read_by_ocr() -> None:
+    """A scan saved as OFD: each page an ImageObject whose picture is a MultiMedia resource."""
+    from sample_portal.scans import page_images
+
+    gold = _report("scan")
+    *body, agency, date = gold.text.split("\n")
+    pictures = page_images(gold.title, "\n".join(body), agency, date)
+    ns = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+    media = "".join(f'<ofd:MultiMedia ID="{100 + n}" Type="Image"><ofd:MediaFile>page{n}.jpg</ofd:MediaFile>'
+                    "</ofd:MultiMedia>" for n in range(len(pictures)))
+    extra = {"Doc_0/DocumentRes.xml": f'<ofd:Res {ns} BaseLoc="Res"><ofd:MultiMedias>{media}</ofd:MultiMedias></ofd:Res>',
+             **{f"Doc_0/Res/page{n}.jpg": jpeg for n, jpeg in enumerate(pictures)}}
+    layers = {f"Page_{n}": f'<ofd:ImageObject ID="{200 + n}" ResourceID="{100 + n}" Boundary="0 0 210 297" CTM="210 0 0 297 0 0"/>'
+              for n in range(len(pictures))}
+    body_bytes = _ofd(layers, extra=extra)
+    with zipfile.ZipFile(io.BytesIO(body_bytes)) as zf:  # the resource file is named by the document
+        document = zf.read("Doc_0/Document.xml").decode().replace(
+            "</ofd:PageArea>", "</ofd:PageArea><ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>")
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as dst:
+            for info in zf.infolist():
+                dst.writestr(info.filename, document if info.filename == "Doc_0/Document.xml" else zf.read(info))
+    report = extract_report(out.getvalue(), url="http://x.gov.cn/scan.ofd")
+    assert char_scores(report.text, gold.text)[2] >= OCR_F1
+    assert report.warnings[0].startswith(f"ocr: text machine-read by {engine_name()} from {len(pictures)} page images")
+
+
+def test_the_ocr_benchmark_reads_the_ofd_form_exactly() -> None:
+    from benchmarks.ocr_forms import read_form
+
+    text, gold, pages, _seconds = read_form("ofd")
+    assert text == gold and pages >= 2

@@ -276,3 +276,14 @@ def test_extract_file_follows_redirects_only_to_the_web(redirecting_server: str)
     for path in ("/to-file", "/to-ftp"):
         with pytest.raises(OSError, match="non-web URL refused|is not allowed"):
             extract_file(redirecting_server + path)
+
+
+@pytest.mark.parametrize("opening, closing", [("<div>", "</div>"), ("<table><tr><td>", "</td></tr></table>")])
+def test_markup_nested_past_pythons_recursion_limit_is_read(opening: str, closing: str) -> None:
+    """1,200 levels: past Python's default recursion limit (1,000), within libxml2's huge_tree depth."""
+    depth = 1200 if opening == "<div>" else 400  # a table level is three elements
+    page = ("<html><head><title>某区2023年法治政府建设年度报告</title></head><body>" + opening * depth
+            + f"<p>{PARA}</p><p>{PARA}第二段。</p>" + closing * depth + "</body></html>")
+    report = extract_report(page.encode(), url="http://x.gov.cn/a.html")
+    assert report.text.splitlines() == [PARA, PARA + "第二段。"]
+    assert not report.warnings

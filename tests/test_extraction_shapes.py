@@ -66,3 +66,14 @@ def test_unlabelled_date_beside_the_title_and_the_pages_own_source_over_a_short_
 def test_an_office_named_as_author_is_the_publisher_when_the_source_names_no_one() -> None:
     report, _gold, expect = _extract("shape-author-own")
     assert report.publisher == "区法制办" == expect["publisher"]  # 来源:本站原创 names no one
+
+
+def test_a_vsb_page_keeps_the_article_its_form_wraps() -> None:
+    report, gold, expect = _extract("shape-vsb-form-own")
+    assert report.text == gold and report.is_report
+    assert report.published == expect["published"]  # "2024-03-21 09:30　来源：…": a date before labelled fields
+
+
+def test_unknown_template_body_is_the_block_of_unlinked_paragraphs() -> None:
+    report, gold, _ = _extract("shape-paragraph-block-own")
+    assert report.text == gold  # not the headline carousel where the title is found first

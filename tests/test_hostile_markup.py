@@ -9,13 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.discovery import (
-    cdata_records,
-    gkmlpt_api_urls,
-    hanweb_list_request,
-    hanweb_records,
-    trs_page_urls,
-)
+from crawler.families.gkmlpt import gkmlpt_api_urls
+from crawler.families.hanweb import cdata_records, hanweb_list_request, hanweb_records
+from crawler.families.trs import trs_page_urls
 from extraction.blocking import classify_response
 
 BIG = 300 * 1024

@@ -14,10 +14,10 @@ import lxml.html
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from diffing.render import render_html
 from diffing.textdiff import diff_texts
 from diffing.yoy import compare_years
 from extraction import extract_report
+from report.render import render_html
 
 FAST = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

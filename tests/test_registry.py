@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.families import FAMILIES
 from crawler.registry import load_portals, validate_portals
 
 
@@ -12,6 +13,7 @@ def test_bundled_registry_is_valid_and_unverified():
     assert len(portals) >= 6
     assert validate_portals(portals) == []
     assert {p.cms for p in portals} >= {"trs", "hanweb", "gkmlpt"}
+    assert {p.cms for p in portals} <= set(FAMILIES)  # each portal's cms selects a family of crawler/families/
     # Nothing here reaches the internet: no entry may claim to have been checked live.
     assert not [p.key for p in portals if p.verified]
 
@@ -42,3 +44,10 @@ def test_unknown_field_is_an_error(tmp_path: Path):
     bad.write_text('[[portal]]\nkey="x"\nname="y"\nregion_code="110000"\nlevel="city"\ncms="trs"\nstart_urls=[]\ncolour="red"\n')
     with pytest.raises(ValueError, match="colour"):
         load_portals(bad)
+
+
+def test_a_cms_that_is_no_family_is_named_with_the_families_there_are(tmp_path: Path):
+    bad = tmp_path / "portals.toml"
+    bad.write_text('[[portal]]\nkey="x"\nname="y"\nregion_code="110000"\nlevel="city"\ncms="table"\nstart_urls=["http://x.gov.cn/"]\n')
+    [problem] = validate_portals(load_portals(bad))
+    assert "'table'" in problem and all(name in problem for name in FAMILIES)

@@ -1,21 +1,22 @@
 """The shared base of every report spider: start pages, link following, report pages, failures.
 
-A spider for one CMS family adds only how that family's lists page through their records (a mixin
-with a ``list_requests`` hook, as City Bureau's city-scrapers share mixins); everything else — which
-links are reports, captures, attachments, conditional re-fetches, recording failures — lives here.
-Spiders hand raw fetches to the pipeline; deciding what a page says is extraction's job.
+A spider is this base and the CMS families it composes (``families``, names in
+``crawler.families.FAMILIES``): a family reads a list page into leads — links to judge, more pages of
+the list, calls to its data API — and the base turns them into requests. Everything else — which links
+are reports, captures, attachments, conditional re-fetches, recording failures — lives here. Spiders
+hand raw fetches to the pipeline; deciding what a page says is extraction's job.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import JsonResponse, Response, TextResponse
+from scrapy.http import Request, Response, TextResponse
 from scrapy.settings import BaseSettings
 from scrapy.utils.sitemap import Sitemap
 from twisted.internet.defer import CancelledError
@@ -28,12 +29,13 @@ from crawler.discovery import (
     is_listing_link,
     is_report_link,
     is_sitemap,
-    link_text,
     next_article_page,
     page_title,
     pick_report_attachments,
     report_picture_urls,
 )
+from crawler.families import FAMILIES, GENERIC, DataRequest, Family, Lead, Link, ListPage
+from crawler.families.generic import page_links
 from crawler.fetch_policy import FetchRefused
 from crawler.items import CaptureItem
 from crawler.responses import asked_url, response_headers, utc_now
@@ -55,9 +57,18 @@ def report_meta(kind: str, **extra: Any) -> dict[str, Any]:
     return {"handle_httpstatus_list": REPORT_STATUSES, "conditional": True, "kind": kind, **extra}
 
 
+def failed_request(failure: Failure) -> Request:
+    """The request a Scrapy errback's failure is about (Scrapy sets it on the failure)."""
+    return failure.request  # type: ignore[attr-defined]
+
+
 class ReportSpiderBase(scrapy.Spider):
     """Report pages and attachments reach the pipeline whatever their status (a 412 challenge is
     recorded as blocked, a 404 as an error); list pages that fail are recorded too."""
+
+    # The CMS families whose lists this spider reads, in the order applied; generic (a page's plain
+    # links) in every spider. A start URL the portal registry names reads only its portal's ``cms``.
+    families: tuple[str, ...] = (GENERIC,)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -82,6 +93,7 @@ class ReportSpiderBase(scrapy.Spider):
         # addresses): links are checked here before they are queued, every request again in
         # crawler.fetch_policy.FetchPolicyMiddleware.
         self.fetch_policy = targets.policy
+        self.portal_cms = targets.cms
         self._portal_prefixes = sorted(
             ((self._directory(u), u) for u in self.start_urls), key=lambda p: len(p[0]), reverse=True
         )
@@ -150,8 +162,9 @@ class ReportSpiderBase(scrapy.Spider):
         if is_sitemap(response.body):
             yield from self.parse_sitemap(response)
             return
-        yield from self.list_requests(response)
-        yield from self.follow_links(response, self.anchors(response))
+        for family in self.families_for(response.url):
+            if family.reads(response):
+                yield from self.follow(response, family, family.read_list(response))
 
     def parse_sitemap(self, response: TextResponse) -> Iterator[Any]:
         """A sitemap given as a start URL: every page it lists is a candidate, kept if its title is a report.
@@ -192,27 +205,45 @@ class ReportSpiderBase(scrapy.Spider):
 
     def failed_candidate(self, failure: Failure) -> None:
         """A sitemap entry that fails is no report lost: it was only ever a guess."""
-        self.logger.info("sitemap candidate failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.info("sitemap candidate failed: %s (%s)", failed_request(failure).url, failure.getErrorMessage())
 
-    def list_requests(self, response: TextResponse) -> Iterator[Any]:
-        """A CMS family's own way to the rest of a list (pagination, data APIs); mixins extend it."""
-        yield from ()
+    # -- the CMS families: list pages and data APIs ----------------------------------------------
+
+    def families_for(self, url: str) -> list[Family]:
+        """The families that read a page: this spider's, or only its portal's ``cms`` (and generic) for a
+        portal of the registry."""
+        cms = self.portal_cms.get(self.portal_for(url))
+        names = self.families if cms is None else tuple(n for n in self.families if n in (cms, GENERIC))
+        return [FAMILIES[n] for n in names]
+
+    def follow(self, response: Response, family: Family, leads: Iterable[Lead]) -> Iterator[Any]:
+        """The requests a family's leads call for."""
+        for lead in leads:
+            if isinstance(lead, Link):
+                yield from self.follow_links(response, [(lead.url, lead.text)])
+            elif isinstance(lead, ListPage):
+                yield self.listing_request(lead.url)
+            elif isinstance(lead, DataRequest):
+                yield self.data_request(family, lead)
+
+    def data_request(self, family: Family, lead: DataRequest) -> scrapy.Request:
+        meta = {"kind": "listing", "api": True, "family": family.name}
+        if lead.formdata is not None:
+            return scrapy.FormRequest(
+                lead.url, formdata=lead.formdata, callback=self.parse_data, errback=self.failed_listing, meta=meta
+            )
+        return scrapy.Request(lead.url, callback=self.parse_data, errback=self.failed_listing, meta=meta)
+
+    def parse_data(self, response: Response) -> Iterator[Any]:
+        """A family's data API answered (a Hanweb XML record set, a gkmlpt JSON page): kept, and read by it."""
+        yield self.capture(response)
+        if verdict_of(response).refused:  # a challenge in place of the records: nothing to read
+            return
+        family = FAMILIES[response.meta["family"]]
+        yield from self.follow(response, family, family.read_data(response))
 
     def listing_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed_listing, meta=dict(LISTING_META))
-
-    def anchors(self, response: TextResponse) -> list[tuple[str, str]]:
-        """(absolute URL, link text) of a page's links; none from an answer that is not markup (JSON)."""
-        if isinstance(response, JsonResponse):
-            return []
-        links = []
-        for a in response.css("a[href]"):
-            href = (a.attrib.get("href") or "").strip()
-            if not href or href.startswith(("javascript:", "mailto:", "#")):
-                continue
-            text = link_text(" ".join(a.css("::text").getall()), a.attrib.get("title"))
-            links.append((urljoin(response.url, href), text))
-        return links
 
     def follow_links(self, response: Response, links: list[tuple[str, str]]) -> Iterator[Any]:
         for url, text in links:
@@ -242,7 +273,7 @@ class ReportSpiderBase(scrapy.Spider):
         if verdict_of(response).refused:  # a challenge, a soft 404, or the home page we were sent to
             yield self.capture(response)
             return
-        links = self.anchors(response)
+        links = page_links(response)
         next_page = next_article_page(links, response.url)
         pictures = [] if next_page else report_picture_urls(response.text, response.url)
         if next_page or pictures:  # a report split over pages or pictures: gather them all, then hand them on together
@@ -276,7 +307,7 @@ class ReportSpiderBase(scrapy.Spider):
         pending = response.meta.get("pending") or []  # the report's pictures still to fetch
         next_page = pending[0] if pending else None
         if next_page is None and response.status in (200, 304) and isinstance(response, TextResponse):
-            next_page = next_article_page(self.anchors(response), response.url)
+            next_page = next_article_page(page_links(response), response.url)
         seen = {first["url"], *(p["url"] for p in parts)}
         if next_page and next_page not in seen and len(parts) < self.MAX_ARTICLE_PAGES:
             yield self.continuation_request(next_page, first, parts, pending[1:])
@@ -284,7 +315,7 @@ class ReportSpiderBase(scrapy.Spider):
         yield CaptureItem(**first, continuations=parts)
 
     def failed_continuation(self, failure: Failure) -> Iterator[Any]:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         first, parts = request.meta["first"], request.meta["parts"]
         yield CaptureItem(**first, continuations=[*parts, dict(self._failure_item(failure))])
 
@@ -293,55 +324,58 @@ class ReportSpiderBase(scrapy.Spider):
 
     def capture(self, response: Response) -> CaptureItem:
         request_url = response.request.url if response.request is not None else response.url
-        original = asked_url(response.meta, request_url)
-        verdict = verdict_of(response)
-        return CaptureItem(
-            url=original,
+        return self._item(
+            response.meta,
+            asked_url(response.meta, request_url),
+            verdict_of(response),
             final_url=response.url,
-            fetched_at=utc_now(),
             status=response.status,
             headers=response_headers(response),
             content_type=response.headers.get("Content-Type", b"").decode("latin-1") or None,
             # A 304 downloaded nothing; the body it carries is the archive's own copy.
             body=b"" if response.status == 304 else response.body,
+        )
+
+    def _item(self, meta: dict[str, Any], asked: str, verdict: Verdict, **fetched: Any) -> CaptureItem:
+        """One fetch as the pipeline takes it: what was asked for and why (from the request's meta),
+        the verdict on it, and what came back (``final_url``, ``status``, ``headers``, ``content_type``, ``body``)."""
+        return CaptureItem(
+            url=asked,
+            fetched_at=utc_now(),
             outcome=verdict.outcome,
             error=verdict.reason,
-            portal=self.portal_for(original),
-            parent_url=response.meta.get("parent_url"),
-            link_text=response.meta.get("link_text"),
-            kind=response.meta.get("kind", "listing"),
+            portal=self.portal_for(asked),
+            parent_url=meta.get("parent_url"),
+            link_text=meta.get("link_text"),
+            kind=meta.get("kind", "listing"),
+            **fetched,
         )
 
     # -- failures: recorded, never silently dropped ---------------------------------------------
 
     def _failure_item(self, failure: Failure) -> CaptureItem:
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         response = getattr(failure.value, "response", None)
         first_url = asked_url(request.meta, request.url)
         verdict = Verdict("error", self.failure_reason(failure))
         if response is not None and request.meta.get(VERDICT_KEY):
             verdict = verdict_of(response)  # an answer the crawl does not parse (404, a redirect home): classified
-        return CaptureItem(
-            url=first_url,
+        return self._item(
+            request.meta,
+            first_url,
+            verdict,
             final_url=request.meta.get("redirect_target")
             or (response.url if response is not None else (request.url if request.url != first_url else None)),
-            fetched_at=utc_now(),
             status=response.status if response is not None else None,
             headers=response_headers(response) if response is not None else {},
             content_type=None,
             body=response.body if response is not None else b"",
-            outcome=verdict.outcome,
-            error=verdict.reason,
-            portal=self.portal_for(first_url),
-            parent_url=request.meta.get("parent_url"),
-            link_text=request.meta.get("link_text"),
-            kind=request.meta.get("kind", "listing"),
         )
 
     def failure_reason(self, failure: Failure) -> str:
         """Why a fetch gave no response, in the words a capture keeps."""
         if failure.check(DownloadCancelledError, CancelledError):
-            limit = failure.request.meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")  # type: ignore[attr-defined]
+            limit = failed_request(failure).meta.get("download_maxsize") or self.settings.getint("DOWNLOAD_MAXSIZE")
             return f"too large: the body passed DOWNLOAD_MAXSIZE ({limit} bytes)"
         if failure.check(FetchRefused):
             return f"redirect not followed: {failure.value}"
@@ -353,7 +387,7 @@ class ReportSpiderBase(scrapy.Spider):
         A redirect the fetch policy refused is recorded, though: the URL asked for did answer, by
         sending the crawler somewhere it does not go.
         """
-        request = failure.request  # type: ignore[attr-defined]
+        request = failed_request(failure)
         if failure.check(FetchRefused):
             return not request.meta.get("redirect_urls")
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
@@ -369,14 +403,15 @@ class ReportSpiderBase(scrapy.Spider):
     def failed_report(self, failure: Failure) -> Iterator[Any]:
         if self._forbidden(failure):
             return
-        self.logger.warning("report fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.warning("report fetch failed: %s (%s)", failed_request(failure).url, failure.getErrorMessage())
         yield self._failure_item(failure)
 
     def failed_listing(self, failure: Failure) -> Iterator[Any]:
         """A list page that cannot be read may hide reports: record it so the loss shows in stats."""
-        if failure.request.meta.get("start_url"):  # type: ignore[attr-defined]
-            self.start_url_failed(failure.request.url)  # type: ignore[attr-defined]
+        request = failed_request(failure)
+        if request.meta.get("start_url"):
+            self.start_url_failed(request.url)
         if self._forbidden(failure):
             return
-        self.logger.warning("list fetch failed: %s (%s)", failure.request.url, failure.getErrorMessage())  # type: ignore[attr-defined]
+        self.logger.warning("list fetch failed: %s (%s)", request.url, failure.getErrorMessage())
         yield self._failure_item(failure)

@@ -1,0 +1,94 @@
+"""An agency's reports as the reviewer reads them: the archive's records analysed into page models.
+
+The site (``report.site``) and the findings exports (``report.findings``) start from the same
+place: every agency with its reports and their versions (``load_agencies``, through the read
+model), each revision diffed, each pair of consecutive years compared and each report checked
+against the rule (``analyse_agency``).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
+from diffing.compare import revision_edits
+from diffing.textdiff import diff_texts
+from diffing.yoy import (
+    YearOverYear,
+    compare_years,
+    missing_parts,
+    missing_years,
+    published_late,
+    sentence_keys,
+)
+from extraction.report import Report
+from extraction.sections import parse_sections
+from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, YearPair
+
+
+def load_agencies(reader: ArchiveReader) -> list[AgencyPage]:
+    """Agencies with their reports (one per year), each report's versions (oldest first) and their captures."""
+    versions = reader.versions(with_report=True)
+    captures = reader.version_captures()
+    unavailable: dict[int, list[CaptureRecord]] = {}
+    for document_id, capture in reader.unavailable_documents():
+        unavailable.setdefault(document_id, []).append(capture)
+    documents: dict[int, list[DocumentPage]] = {}
+    for d in reader.documents():
+        if versions.get(d.id):
+            page = DocumentPage.of(d, versions[d.id])
+            page.captures = {v.id: captures.get(v.id, []) for v in page.versions}
+            page.unavailable = unavailable.get(d.id, [])
+            documents.setdefault(d.agency_id, []).append(page)
+    return [AgencyPage.of(a, documents[a.id]) for a in reader.agencies() if documents.get(a.id)]
+
+
+def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Report:
+    """The version's Report as extraction stored it (its sections are the report's structure), with the
+    document's facts filling what it lacks; one stored without sections (older archives, other tools)
+    gets them from its text."""
+    report = version.report(agency)
+    report.title = report.title or version.title or doc.title
+    report.report_year = report.report_year or doc.year
+    report.published = report.published or version.published
+    if not report.sections:
+        report.sections = parse_sections(report.text, report.report_year)
+    return report
+
+
+def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
+    """Fill each report's revision diffs, year-over-year analysis and compliance findings.
+
+    As ``fazhi diff`` does, a sentence that only changed its outline number or the year it names is
+    not an edit; after publication any rewording of a plan counts (``diffing.compare.revision_edits``).
+    """
+    previous: DocumentPage | None = None
+    previous_report: Report | None = None
+    others = OtherAgencies(shared_keys, agency.keys)
+    for doc in agency.documents:
+        reports = [_analysable(v, doc, agency.name) for v in doc.versions]
+        for k in range(1, len(doc.versions)):
+            old, new = doc.versions[k - 1], doc.versions[k]
+            diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
+            plans = revision_edits(reports[k - 1], reports[k]).commitments
+            doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
+        report = reports[doc.current_number - 1]  # what the report says now
+        late = published_late(report)
+        doc.compliance = ([late] if late else []) + missing_parts(report)
+        if previous is not None and previous_report is not None:
+            doc.compliance = missing_years(previous_report, report) + doc.compliance
+            diff = diff_texts(previous_report.text, report.text, ignore_numbering=True, ignore_years=True)
+            analysis: YearOverYear = compare_years(previous_report, report, other_keys=others, agency=agency.name)
+            doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
+        previous, previous_report = doc, report
+    agency.revised_count = sum(d.revised for d in agency.documents)
+    agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
+
+
+def shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
+    """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
+    counts: Counter[str] = Counter()
+    for agency in agencies:
+        agency.keys = set().union(*(sentence_keys(d.current.text) for d in agency.documents))
+        counts.update(agency.keys)
+    return counts

@@ -1,0 +1,171 @@
+"""What each page of the site shows, as typed models the templates read (no loose dicts).
+
+The site builder fills these from the archive's records (``archive.readmodel``) and the analysis
+(``diffing``); templates only lay them out.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from archive.readmodel import AgencyRecord, CaptureRecord, DocumentRecord, VersionRecord
+from diffing.commitments import CommitmentMatch
+from diffing.textdiff import TextDiff
+from diffing.yoy import ComplianceFinding, YearOverYear
+from report.chart import ChartPoint, commitments_chart
+from report.vocabulary import level_label
+
+if TYPE_CHECKING:
+    from report.desk import AgencyDesk
+
+
+def server_date(http_date: str | None) -> str | None:
+    """An HTTP date (``Mon, 20 May 2024 09:00:00 GMT``) as the ISO date a reader compares; None if unreadable."""
+    if not http_date:
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(http_date).date().isoformat()
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass
+class Revision:
+    """Version ``old_index`` of a report against the next one: a silent edit after publication."""
+
+    old: VersionRecord
+    new: VersionRecord
+    old_index: int
+    new_index: int
+    diff: TextDiff
+    plans: list[CommitmentMatch]  # plans reworded (changed), split, merged, taken out (dropped) or added
+
+
+@dataclass
+class YearPair:
+    """A report against the same agency's report of the year before, and where that comparison is shown."""
+
+    old_year: int
+    old_doc: DocumentPage
+    diff: TextDiff
+    page: str
+    analysis: YearOverYear
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return self.diff.stats
+
+    @property
+    def plans(self) -> list[CommitmentMatch]:
+        return self.analysis.commitments
+
+
+@dataclass
+class DocumentPage:
+    id: int
+    year: int
+    title: str
+    url: str | None
+    first_seen: str | None
+    last_seen: str | None
+    removed_at: str | None
+    versions: list[VersionRecord]
+    revisions: list[Revision] = field(default_factory=list)
+    yoy: YearPair | None = None
+    captures: dict[int, list[CaptureRecord]] = field(default_factory=dict)  # version id → its evidence
+    unavailable: list[CaptureRecord] = field(default_factory=list)  # URLs the last fetch could not read
+    compliance: list[ComplianceFinding] = field(default_factory=list)
+    current_version_id: int | None = None
+
+    @classmethod
+    def of(cls, record: DocumentRecord, versions: list[VersionRecord]) -> DocumentPage:
+        title = record.title or f"{record.report_year}年度报告"
+        return cls(record.id, record.report_year, title, record.url, record.first_seen, record.last_seen,
+                   record.removed_at, versions, current_version_id=record.current_version_id)  # fmt: skip
+
+    @property
+    def current(self) -> VersionRecord:
+        """The version the report's URLs carry now: the newest, unless an earlier text came back."""
+        return next((v for v in self.versions if v.id == self.current_version_id), self.versions[-1])
+
+    @property
+    def current_number(self) -> int:
+        return self.versions.index(self.current) + 1
+
+    def last_modified(self, version: VersionRecord) -> str | None:
+        """The server's Last-Modified for the capture a version came from, as a date."""
+        first = self.captures.get(version.id) or []
+        return server_date(first[0].last_modified) if first else None
+
+    @property
+    def version_count(self) -> int:
+        return len(self.versions)
+
+    @property
+    def revised(self) -> bool:
+        return len(self.versions) > 1
+
+    def without_texts(self) -> None:
+        """Drop what only this document's own pages need (texts, diffs), keeping what the index lists."""
+        self.versions = [replace(v, text="", text_normalized="", report_data=None) for v in self.versions]
+        self.revisions, self.yoy = [], None
+
+
+class OtherAgencies:
+    """Sentence keys used by at least one agency other than this one (template reuse), without an O(n²) scan.
+
+    ``counts`` holds, for every sentence key, how many agencies' reports use it; an agency's own
+    keys count once, so a key is someone else's when its count exceeds its own share.
+    """
+
+    def __init__(self, counts: Counter[str], own: set[str]) -> None:
+        self.counts, self.own = counts, own
+
+    def __contains__(self, key: object) -> bool:
+        return self.counts.get(key, 0) > (1 if key in self.own else 0)  # type: ignore[arg-type]
+
+
+@dataclass
+class AgencyPage:
+    id: int
+    name: str
+    level: str | None
+    region: str | None
+    documents: list[DocumentPage]
+    keys: set[str] = field(default_factory=set)  # sentence keys of its reports, for template-reuse detection
+    revised_count: int = 0  # reports revised after publication
+    dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
+    desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
+    findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
+
+    @classmethod
+    def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:
+        return cls(record.id, record.name, record.level, record.region, documents)
+
+    @property
+    def chart(self) -> Markup:
+        points = [ChartPoint(f"{d.yoy.old_year}→{d.year}", d.yoy.analysis.counts) for d in self.documents if d.yoy]
+        return commitments_chart(points)
+
+    @property
+    def level_label(self) -> str:
+        return level_label(self.level)
+
+
+@dataclass
+class Region:
+    name: str
+    agencies: list[AgencyPage]
+
+
+@dataclass
+class Totals:
+    agencies: int
+    documents: int
+    versions: int
+    revised: int

@@ -1,0 +1,251 @@
+"""Renderers of a TextDiff (and a year pair's analysis) for a terminal, for Markdown and as a standalone HTML page.
+
+HTML goes through Jinja2 with autoescape on: the texts are scraped and untrusted. Markdown escapes
+HTML and Markdown syntax for the same reason (Markdown viewers render inline HTML).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from diffing.textdiff import SentenceOp, TextDiff
+from report.vocabulary import (
+    COMPLIANCE_LABELS,
+    FOLLOW_THROUGH_LABELS,
+    PLAN_LABELS,
+    PROBLEM_LABELS,
+    analysis_summary,
+    template_globals,
+)
+from report.vocabulary import SENTENCE_LABELS as OP_LABELS
+
+if TYPE_CHECKING:
+    from diffing.commitments import CommitmentMatch
+    from diffing.compare import Comparison, Revision
+    from diffing.yoy import YearOverYear
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+@lru_cache(maxsize=1)
+def template_environment() -> Environment:
+    """The one Jinja2 environment (autoescape on for every template) shared with the site builder."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, **template_globals())
+    return env
+
+
+def _side_html(op: SentenceOp, side: str) -> str:
+    """One side of a sentence, escaped, with its deleted (old) or inserted (new) words marked."""
+    tag = "del" if side == "old" else "ins"
+    text = op.old if side == "old" else op.new
+    if op.op == "changed":
+        parts = []
+        for t in op.tokens:
+            words = t.old if side == "old" else t.new
+            if t.op == "equal":
+                parts.append(str(escape(words)))
+            elif words:
+                parts.append(f"<{tag}>{escape(words)}</{tag}>")
+        return "".join(parts)
+    if (op.op == "deleted" and side == "old") or (op.op == "inserted" and side == "new"):
+        return f"<{tag}>{escape(text)}</{tag}>"
+    return str(escape(text or ""))
+
+
+def _inline_html(op: SentenceOp) -> str:
+    return _inline(
+        SentenceOp(
+            op.op,
+            str(escape(op.old)) if op.old is not None else None,
+            str(escape(op.new)) if op.new is not None else None,
+            tokens=[type(t)(t.op, str(escape(t.old)), str(escape(t.new))) for t in op.tokens],
+        ),
+        "<del>{}</del>",
+        "<ins>{}</ins>",
+    )
+
+
+def side_by_side_rows(diff: TextDiff) -> Markup:
+    """The rows of the side-by-side table, built in Python: a Jinja macro per sentence was the site's hot spot."""
+    return Markup(
+        "".join(
+            f'<tr class="{op.op}"><td class="old">{_side_html(op, "old")}</td>'
+            f'<td class="new">{_side_html(op, "new")}</td></tr>\n'
+            for op in diff.ops
+        )
+    )
+
+
+def changes_items(diff: TextDiff) -> Markup:
+    """The list items of the changes-only view (escaped text, <del>/<ins> marks)."""
+    return Markup(
+        "".join(
+            f'<li class="{op.op}"><span class="op op-{op.op}">{OP_LABELS[op.op]}</span>{_inline_html(op)}</li>\n'
+            for op in diff.changes
+        )
+    )
+
+
+def stylesheet() -> str:
+    return (TEMPLATES / "style.css").read_text(encoding="utf-8")
+
+
+def script(name: str) -> str:
+    """One of the site's own scripts (sorting and filtering, search): files beside the pages, no CDN."""
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+def _inline(op: SentenceOp, delete: str, insert: str) -> str:
+    """One sentence with changes marked by ``delete``/``insert`` format strings."""
+    if op.op == "changed":
+        parts = []
+        for t in op.tokens:
+            if t.op == "equal":
+                parts.append(t.old)
+                continue
+            if t.old:
+                parts.append(delete.format(t.old))
+            if t.new:
+                parts.append(insert.format(t.new))
+        return "".join(parts)
+    if op.op == "deleted":
+        return delete.format(op.old)
+    if op.op == "inserted":
+        return insert.format(op.new)
+    return op.old or ""
+
+
+def _stats_line(diff: TextDiff) -> str:
+    s = diff.stats
+    return "，".join(f"{OP_LABELS[op]} {s[op]} 句" for op in ("equal", "changed", "inserted", "deleted"))
+
+
+def _plan_line(m: CommitmentMatch) -> str:
+    """One plan that moved, in words: a split names its parts, a merge what it joined."""
+    if m.status == "split":
+        return f"  [{PLAN_LABELS[m.status]}] {m.previous.text} → " + " / ".join(c.text for c in m.current_items)
+    if m.status == "merged":
+        return f"  [{PLAN_LABELS[m.status]}] " + " / ".join(c.text for c in m.previous_items) + f" → {m.current.text}"
+    item = m.previous if m.status == "dropped" else m.current
+    return f"  [{PLAN_LABELS[m.status]}] {item.text if item else ''}"
+
+
+def _analysis_lines(analysis: YearOverYear | Revision) -> list[str]:
+    """Plain-text sections: plans that moved, follow-through, problems, changed figures, compliance."""
+    lines = [analysis_summary(analysis), "工作计划变化:"]
+    lines += [_plan_line(m) for m in analysis.commitments if m.status != "kept"]
+    if not hasattr(analysis, "follow_through"):
+        return lines
+    for f in analysis.follow_through:
+        if f.sentence is None:
+            lines.append(f"  [{FOLLOW_THROUGH_LABELS[f.status]}] {f.commitment.text}")
+    lines.append("问题对照:")
+    lines += [f"  [{PROBLEM_LABELS[p.status]}] {p.current or p.previous}" for p in analysis.problems]
+    changed = analysis.changed_figures
+    if changed:
+        lines.append(f"数字变化（另有 {len(analysis.figures) - len(changed)} 项数字未变）:")
+        lines += [f"  {f.label}: {f.before} → {f.after}" for f in changed]
+    if analysis.compliance:
+        lines.append("合规提示:")
+        lines += [f"  [{COMPLIANCE_LABELS[c.kind]}] {c.detail}" for c in analysis.compliance]
+    return lines
+
+
+def render_text(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
+) -> str:
+    """Terminal view: -/+ lines per changed sentence and a [-old-]{+new+} inline line; the analysis first if given."""
+    lines = [f"--- {old_name}", f"+++ {new_name}", _stats_line(diff)]
+    if analysis is not None:
+        lines += _analysis_lines(analysis)
+    if diff.figures and not hasattr(analysis, "figures"):  # a year-over-year analysis pairs the figures itself
+        lines.append("数字变化:")
+        lines += [f"  {f.label}: {f.old}{f.unit} → {f.new}{f.unit}" for f in diff.figures]
+    for op in diff.changes:
+        lines.append("")
+        if op.op in ("changed", "deleted"):
+            lines.append(f"- {op.old}")
+        if op.op in ("changed", "inserted"):
+            lines.append(f"+ {op.new}")
+        if op.op == "changed":
+            lines.append(f"~ {_inline(op, '[-{}-]', '{{+{}+}}')}")
+    if not diff.has_changes:
+        lines.append("(no changes)")
+    return "\n".join(lines) + "\n"
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def _md_escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _md_inline(op: SentenceOp) -> str:
+    escaped = SentenceOp(
+        op.op,
+        _md_escape(op.old) if op.old is not None else None,
+        _md_escape(op.new) if op.new is not None else None,
+        tokens=[type(t)(t.op, _md_escape(t.old), _md_escape(t.new)) for t in op.tokens],
+    )
+    return _inline(escaped, "~~{}~~", "**{}**")
+
+
+def render_markdown(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
+) -> str:
+    """Markdown: stats, the year-over-year analysis if given, changed figures, then each change."""
+    lines = [f"# 文本比对：{_md_escape(old_name)} → {_md_escape(new_name)}", "", _stats_line(diff), ""]
+    if analysis is not None:
+        lines += ["## 年度对照" if hasattr(analysis, "follow_through") else "## 修订对照", ""]
+        lines += [f"- {_md_escape(line.strip())}" for line in _analysis_lines(analysis)]
+        lines.append("")
+    if diff.figures and not hasattr(analysis, "figures"):
+        lines += ["## 数字变化", "", "| 指标 | 原数值 | 新数值 |", "| --- | --- | --- |"]
+        lines += [
+            f"| {_md_escape(f.label)} | {_md_escape(f.old + f.unit)} | {_md_escape(f.new + f.unit)} |"
+            for f in diff.figures
+        ]
+        lines.append("")
+    lines += ["## 改动", ""]
+    if not diff.has_changes:
+        lines.append("两个文本没有差异。")
+    for n, op in enumerate(diff.changes, 1):
+        lines.append(f"{n}\\. **{OP_LABELS[op.op]}**：{_md_inline(op)}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_html(
+    diff: TextDiff, old_name: str = "old", new_name: str = "new", analysis: YearOverYear | Revision | None = None
+) -> str:
+    """A standalone, offline HTML page (CSS inlined) with figures, changes, a side-by-side view, and the analysis."""
+    template = template_environment().get_template("diff.html")
+    return template.render(
+        diff=diff, old_name=old_name, new_name=new_name, css=Markup(stylesheet()), analysis=analysis,
+        analysis_lines=_analysis_lines(analysis) if analysis is not None else None,
+        analysis_title="年度对照" if hasattr(analysis, "follow_through") else "修订对照",
+    )
+
+
+def render_comparison(comparison: Comparison, fmt: str, old_name: str = "old", new_name: str = "new") -> str:
+    """What ``fazhi diff`` prints for a ``diffing.compare.Comparison``: ``text``, ``md``, ``html`` or ``json``."""
+    if fmt == "json":
+        return json.dumps(comparison.to_dict(), ensure_ascii=False, indent=2)
+    render = {"md": render_markdown, "html": render_html, "text": render_text}[fmt]
+    analysis = comparison.analysis if comparison.analysis is not None else comparison.revision
+    return render(comparison.text_diff, old_name=old_name, new_name=new_name, analysis=analysis)

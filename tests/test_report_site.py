@@ -1,0 +1,372 @@
+"""build_report_site on an archive of a few agencies × years, with a silent edit and hostile text."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from real_corpus import shared_text
+
+from archive import Archive
+from archive.capture import Capture
+from extraction.report import Report
+from report.site import build_report_site
+
+HOSTILE_TITLE = '青禾县司法局2022年法治政府建设年度报告<script>alert(1)</script>'
+HOSTILE_LINE = '全年办理行政复议案件12件<script>alert(1)</script>,其中<img src=x" onerror=alert(2)>纠错3件。'
+
+
+def _reports() -> list[tuple[str, str, Report]]:
+    """(fetched_at, url, report) in crawl order: what three crawls of three portals would bring."""
+    zhishan_2020 = shared_text("corpus/zhishan-2020-report.txt")
+    zhishan_2020_edited = zhishan_2020.replace(
+        "镇人民调解委员会受理调解纠纷案件31件", "镇人民调解委员会受理调解纠纷案件45件"
+    ).replace("(五)加强学习培训和队伍建设,切实做到公正文明执法。", "(五)加强学习培训和队伍建设。")
+    zhishan_2021 = (
+        zhishan_2020_edited.replace("2020年", "2021年")
+        .replace("址山镇开展送法下乡专题活动8场", "址山镇开展送法下乡专题活动11场")
+        .replace("六、2021年法治政府建设工作计划", "六、2022年法治政府建设工作计划\n全面推进镇村两级合法性审查全覆盖。")
+    )
+    sifa_2021 = (
+        "一、主要工作\n全年办理行政复议案件9件,其中纠错2件。\n二、存在不足\n队伍力量不足。\n"
+        "三、下一步打算\n一是加强行政执法人员法律知识培训;二是推进行政复议规范化建设;三是开展法治宣传进社区活动。\n"
+    )
+    sifa_2022 = (
+        f"一、主要工作\n{HOSTILE_LINE}\n二、存在不足\n队伍力量仍然不足<script>alert(3)</script>。\n"
+        "三、下一步打算\n一是加强行政执法人员法律知识和业务技能培训;二是推行复议案件繁简分流<b>机制</b>。\n"
+    )
+    shiqiao = "石桥县2019年法治政府建设工作总结。全年审核规范性文件6件。\n"
+
+    def report(agency: str, region: str, year: int, text: str, url: str, title: str | None = None) -> Report:
+        return Report(
+            title=title or f"{agency}{year}年法治政府建设年度报告",
+            text=text,
+            text_normalized=text,
+            url=url,
+            report_year=year,
+            agency=agency,
+            region=region,
+            publisher=agency,
+            published=f"{year + 1}-03-15",
+            is_report=True,
+        )
+
+    z = "http://127.0.0.1:8000/zhishan/"
+    q = "http://127.0.0.1:8000/qinghe/"
+    return [
+        ("2021-03-20T08:00:00Z", z + "a1.html", report("址山镇人民政府", "鹤山市", 2020, zhishan_2020, z + "a1.html")),
+        ("2021-06-01T08:00:00Z", z + "a1.html", report("址山镇人民政府", "鹤山市", 2020, zhishan_2020_edited, z + "a1.html")),
+        ("2022-03-20T08:00:00Z", z + "a2.html", report("址山镇人民政府", "鹤山市", 2021, zhishan_2021, z + "a2.html")),
+        ("2022-03-20T08:00:00Z", q + "b1.html", report("青禾县司法局", "青禾县", 2021, sifa_2021, q + "b1.html")),
+        (
+            "2023-03-20T08:00:00Z",
+            q + "b2.html",
+            report("青禾县司法局", "青禾县", 2022, sifa_2022, q + "b2.html", title=HOSTILE_TITLE),
+        ),
+        ("2020-03-20T08:00:00Z", q + "c1.html", report("石桥县人民政府", "石桥县", 2019, shiqiao, q + "c1.html")),
+    ]
+
+
+def _build_archive(db: Path) -> None:
+    """Ingest the crawls through the real archive, as the crawler's pipeline does."""
+    arc = Archive(db)
+    try:
+        for fetched_at, url, report in _reports():
+            body = f"<html><body><div class='TRS_Editor'>{report.text}</div></body></html>".encode()
+            capture = Capture(url=url, fetched_at=fetched_at, status=200, outcome="ok", body=body,
+                              content_type="text/html; charset=utf-8")
+            arc.ingest(capture, report)
+    finally:
+        arc.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("site")
+    db = root / "archive.db"
+    _build_archive(db)
+    index = build_report_site(db, root / "out")
+    assert index == root / "out" / "index.html"
+    return root / "out"
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.scripts: list[str | None] = []  # src of each <script>
+        self.inline_script = ""  # text inside any <script>
+        self.external: list[tuple[str, str | None]] = []  # (href, rel) of links that leave the site
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs += [name for name, _ in attrs]
+        if tag == "script":
+            self.scripts.append(dict(attrs).get("src"))
+            self._in_script = True
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                if re.match(r"^[a-z]+:", value):
+                    self.external.append((value, dict(attrs).get("rel")))
+                else:
+                    self.links.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.inline_script += data
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+def test_site_files_exist(site: Path) -> None:
+    assert (site / "index.html").is_file() and (site / "style.css").is_file() and (site / "desk.js").is_file()
+    assert len(list((site / "versions").glob("*.html"))) == 6  # every version has its page
+    assert len(list((site / "documents").glob("*.html"))) == 6 - 1  # the silent edit is a version, not a report
+    yoy = sorted(p.name for p in (site / "agencies").glob("*-*-*.html"))
+    assert len(yoy) == 2 and any(n.endswith("-2020-2021.html") for n in yoy) and any(n.endswith("-2021-2022.html") for n in yoy)
+    assert len(list((site / "agencies").glob("*.html"))) == 3 + 2
+
+
+def test_every_link_resolves_and_only_evidence_leaves_the_site(site: Path) -> None:
+    """Links within the site resolve; scripts are the site's own files; the only links out are to archived originals."""
+    captured = {url for _, url, _ in _reports()}
+    pages = list(site.rglob("*.html"))
+    for page in pages:
+        parsed = _parse(page)
+        assert not parsed.inline_script.strip(), page
+        for src in parsed.scripts:
+            assert src and (page.parent / src).is_file(), (page, src)
+        for link in parsed.links:
+            target = (page.parent / link.split("#")[0]).resolve() if link.split("#")[0] else page
+            assert target.is_file(), (page, link)
+        for href, rel in parsed.external:
+            assert page.parent.name == "versions" and href in captured, (page, href)
+            assert rel and "noreferrer" in rel and "nofollow" in rel
+        text = page.read_text(encoding="utf-8")
+        assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
+
+
+def test_index_groups_by_region_and_ranks_revised_agency_first(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    with sqlite3.connect(site.parent / "archive.db") as conn:
+        region_of = dict(conn.execute("SELECT name, coalesce(region, '未知地区') FROM agencies"))
+    regions = re.findall(r'<section class="region" data-region="(.*?)">', html)
+    assert regions[0] == region_of["址山镇人民政府"] and sorted(regions) == sorted(set(region_of.values()))
+    assert html.count("发布后修改</span>") == 1
+    assert "乡镇" in html and "部门" in html
+    assert html.index("址山镇人民政府") < html.index("青禾县司法局")
+
+
+def test_revision_page_shows_changed_figure_and_dates(site: Path) -> None:
+    pages = [p.read_text(encoding="utf-8") for p in (site / "documents").glob("*.html")]
+    [revised] = [p for p in pages if "发布后修改：" in p]
+    assert "2021-03-20" in revised and "2021-06-01" in revised  # first_seen of both versions
+    figures = revised[revised.index("数字变化") : revised.index("<h3>改动</h3>")]
+    assert "受理调解纠纷案件" in figures and "31件" in figures and "45件" in figures
+    assert "<del>31</del><ins>45</ins>" in revised
+    plans = revised[revised.index("<h3>工作计划变化</h3>") : revised.index("<h3>改动</h3>")]
+    assert re.findall(r'<tr class="(\w+)">', plans) == ["changed"]
+    assert "切实做到公正文明执法" in plans
+    assert revised.index("<h3>工作计划变化</h3>") < revised.index("<h3>改动</h3>")
+    unchanged = [p for p in pages if "自首次发现以来正文没有变化" in p]
+    assert len(unchanged) == 4
+
+
+def test_year_over_year_page_highlights_words(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2020-2021.html"))
+    html = page.read_text(encoding="utf-8")
+    assert 'id="changes"' in html and 'id="side"' in html
+    assert "<del>8</del><ins>11</ins>" in html
+    assert "<ins>全面推进镇村两级合法性审查全覆盖。</ins>" in html
+
+
+def test_scraped_text_is_escaped_everywhere(site: Path) -> None:
+    hostile_seen = 0
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        parsed = _parse(page)
+        assert all(parsed.scripts) and not parsed.inline_script.strip() and "img" not in parsed.tags, page
+        assert "onerror" not in parsed.attrs, page
+        assert "<script>" not in html and "<img" not in html
+        if "&lt;script&gt;alert(1)&lt;/script&gt;" in html:
+            hostile_seen += 1
+    assert hostile_seen >= 3  # agency timeline, report page, year-over-year page
+    [yoy] = list((site / "agencies").glob("*-2021-2022.html"))
+    assert "&#34; onerror=alert(2)&gt;" in yoy.read_text(encoding="utf-8")
+
+
+def test_year_over_year_page_compares_plans(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2021-2022.html"))
+    html = page.read_text(encoding="utf-8")
+    plans = html[html.index('id="plans"') : html.index('id="changes"')]
+    rows = re.findall(r'<tr class="(kept|changed|dropped|added)">', plans)
+    # 复议规范化建设 → 复议案件繁简分流: one line of work reworded (the blind pairs label t04 p5 → q6 so)
+    assert rows == ["changed", "changed", "dropped"]
+    assert "法律知识<ins>和业务技能</ins>培训" in plans
+    assert "繁简分流&lt;b&gt;机制&lt;/b&gt;" in plans
+    [zhishan] = list((site / "agencies").glob("*-2020-2021.html"))
+    zhishan_html = zhishan.read_text(encoding="utf-8")
+    zhishan_section = zhishan_html[zhishan_html.index('id="plans"') : zhishan_html.index('id="changes"')]
+    zhishan_plans = re.findall(r'<tr class="(kept|changed|dropped|added)">', zhishan_section)
+    assert zhishan_plans == ["kept"] * 5
+
+
+def test_empty_archive_gives_an_index_and_a_missing_one_an_error(tmp_path: Path) -> None:
+    Archive(tmp_path / "empty.db").close()
+    index = build_report_site(tmp_path / "empty.db", tmp_path / "out")
+    assert "存档中还没有报告" in index.read_text(encoding="utf-8")
+    with pytest.raises(FileNotFoundError):
+        build_report_site(tmp_path / "missing.db", tmp_path / "out2")
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_agency_timeline_has_an_inline_svg_chart_of_commitments(site: Path) -> None:
+    with sqlite3.connect(site.parent / "archive.db") as conn:
+        (sifa,) = conn.execute("SELECT id FROM agencies WHERE name = '青禾县司法局'").fetchone()
+    html = (site / "agencies" / f"{sifa}.html").read_text(encoding="utf-8")
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert "<script" not in svg and "href" not in svg  # nothing to run, nothing to fetch
+    bars = dict(re.findall(r'<rect class="bar-(\w+)"[^>]*height="([\d.]+)"', svg))
+    assert set(bars) == {"kept", "changed", "dropped", "added"}
+    # 2021→2022: two plans reworded, one dropped, none added
+    assert float(bars["kept"]) == 0 and float(bars["changed"]) == 2 * float(bars["dropped"]) > 0
+    assert float(bars["added"]) == 0
+    assert "2021→2022" in svg
+    assert re.search(r"<td class=\"num\">0 / 2 / 1 / 0</td>", html)
+
+
+def test_pair_page_tables_follow_through_problems_figures(site: Path) -> None:
+    [page] = list((site / "agencies").glob("*-2021-2022.html"))
+    html = page.read_text(encoding="utf-8")
+    for anchor in ("plans", "follow", "problems", "figures", "changes", "side"):
+        assert f'id="{anchor}"' in html
+    problems = html[html.index('id="problems"') : html.index('id="figures"')]
+    assert re.findall(r'<tr class="problem-(\w+)">', problems) == ["recurring"]
+    assert "队伍力量仍然不足&lt;script&gt;alert(3)&lt;/script&gt;" in problems
+    figures = html[html.index('id="figures"') : html.index('id="changes"')]
+    assert "9件" in figures and "12件" in figures
+    follow = html[html.index('id="follow"') : html.index('id="problems"')]
+    assert follow.count("<tr class=") == 3
+    assert "未见落实表述" in follow
+    assert "工作计划：延续 0 项，调整 2 项，未再提及 1 项，新增 0 项" in html
+
+
+def test_index_desk_lists_the_revision_with_its_dates_and_figures(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    desk = html[html.index('id="desk-revisions"') : html.index('id="plans"')]
+    [row] = re.findall(r"<tr data-region.*?</tr>", desk, re.S)
+    assert "址山镇人民政府" in row and "2020" in row
+    assert "首次发现 2021-03-20T08:00:00Z" in row and "首次发现 2021-06-01T08:00:00Z" in row
+    assert row.count('href="versions/') == 2
+    assert "<del>31件</del> → <ins>45件</ins>" in row
+
+
+def test_index_desk_counts_plans_per_agency_and_year_pair(site: Path) -> None:
+    html = (site / "index.html").read_text(encoding="utf-8")
+    plans = html[html.index('id="desk-plans"') : html.index('id="compliance"')]
+    rows = re.findall(r'<tr data-region="(.*?)" data-year="(\d+)">(.*?)</tr>', plans, re.S)
+    sifa = [cells for region, year, cells in rows if "青禾县司法局" in cells]
+    assert len(sifa) == 1 and "2021→2022" in sifa[0]
+    numbers = re.findall(r'<td class="num"[^>]*>(\d+(?:/\d+)?)</td>', sifa[0])
+    assert numbers[:3] == ["1", "2", "0"]  # dropped, reworded, added — as on the pair page
+    assert "开展法治宣传进社区活动" in sifa[0]  # the dropped plan, in words
+    assert "desk.js" in html and 'id="filter-region"' in html and 'data-sort="number"' in html
+
+
+def test_every_version_page_shows_its_text_and_the_capture_it_came_from(site: Path) -> None:
+    with sqlite3.connect(site.parent / "archive.db") as conn:
+        rows = conn.execute(
+            "SELECT v.id, c.url, c.sha256, c.fetched_at, v.text FROM versions v JOIN capture_records c ON c.id = v.capture_id"
+        ).fetchall()
+    for version_id, url, sha256, fetched_at, text in rows:
+        html = (site / "versions" / f"{version_id}.html").read_text(encoding="utf-8")
+        assert f'<a href="{url}" rel="nofollow noopener noreferrer">' in html
+        assert sha256 in html and fetched_at in html and '<td class="num">200' in html
+        last_line = [line for line in text.splitlines() if line.strip()][-1]
+        assert str(escape(last_line)) in html  # the full text, escaped
+        assert "FAZHI_REPLAY_URL" in html  # no template configured: the page says how to get replay links
+
+
+def test_replay_links_follow_the_configured_template(site: Path, tmp_path: Path) -> None:
+    out = tmp_path / "replay"
+    build_report_site(site.parent / "archive.db", out, replay_url="http://127.0.0.1:8080/fazhi/{timestamp}/{url}")
+    html = (out / "versions" / "1.html").read_text(encoding="utf-8")
+    assert 'href="http://127.0.0.1:8080/fazhi/20210320080000/http://127.0.0.1:8000/zhishan/a1.html"' in html
+    with pytest.raises(ValueError, match="unknown field"):
+        build_report_site(site.parent / "archive.db", tmp_path / "bad", replay_url="http://x/{when}/{url}")
+
+
+def test_feed_parses_and_every_link_exists(site: Path) -> None:
+    feedparser = pytest.importorskip("feedparser", reason="feedparser (dev extra) reads the feed as a reader would")
+    feed = feedparser.parse((site / "feed.atom").read_bytes())
+    assert not feed.bozo, feed.bozo_exception
+    kinds = Counter(entry.tags[0].term for entry in feed.entries)
+    assert kinds == {"new_report": 5, "revision": 1, "dropped_plan": 1}
+    assert len({entry.id for entry in feed.entries}) == len(feed.entries)
+    for entry in feed.entries:
+        assert (site / entry.link).is_file(), entry.link
+    [revision] = [e for e in feed.entries if e.tags[0].term == "revision"]
+    assert "址山镇人民政府" in revision.title and revision.link.startswith("versions/")
+
+
+def test_feed_ids_are_stable_across_builds(site: Path, tmp_path: Path) -> None:
+    build_report_site(site.parent / "archive.db", tmp_path / "again")
+    ids = re.compile(r"<id>(.*?)</id>")
+    first = ids.findall((site / "feed.atom").read_text(encoding="utf-8"))
+    assert first == ids.findall((tmp_path / "again" / "feed.atom").read_text(encoding="utf-8"))
+
+
+def test_a_text_that_comes_back_is_the_current_version(tmp_path: Path) -> None:
+    """A report edited and then put back (A → B → A at one URL) is two versions, and the page shows A as current."""
+    url = "http://127.0.0.1:8000/qinghe/back.html"
+    first = "一、主要工作\n全年办理行政复议案件9件。\n二、存在不足\n队伍力量不足。\n三、下一步打算\n一是加强培训。\n"
+    edited = first.replace("9件", "19件")
+    with Archive(tmp_path / "archive.db") as archive:
+        for day, text in (("2022-03-20", first), ("2022-05-01", edited), ("2022-06-01", first)):
+            report = Report(title="青禾县司法局2021年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                            report_year=2021, agency="青禾县司法局", published="2022-03-15", is_report=True)  # fmt: skip
+            archive.ingest(Capture(url=url, fetched_at=f"{day}T08:00:00Z", status=200, outcome="ok",
+                                   body=f"<html><body>{text}</body></html>".encode(),
+                                   content_type="text/html; charset=utf-8"), report)  # fmt: skip
+    site = build_report_site(tmp_path / "archive.db", tmp_path / "out").parent
+    [page] = list((site / "documents").glob("*.html"))
+    html = page.read_text(encoding="utf-8")
+    assert html.count('href="../versions/') >= 2 and "第 1 版：网址上又出现了这一版的正文" in html
+    current = html[html.index("现行版本正文") :]
+    assert "全年办理行政复议案件9件" in current and "19件" not in current
+    [first_version, _] = sorted(site.glob("versions/*.html"))
+    assert "2022-06-01T08:00:00Z" in first_version.read_text(encoding="utf-8")  # the fetch that saw it again
+
+
+def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
+    """Scraped URLs are untrusted too: a javascript: URL in the archive is shown as text, never as a link."""
+    from archive.readmodel import CaptureRecord, VersionRecord
+    from report.render import template_environment
+
+    def capture(url: str) -> CaptureRecord:
+        return CaptureRecord(1, url, None, "2024-04-15T08:00:00Z", 200, "ok", None, "text/html", "ab" * 32, 10,
+                             None, None, None, None)  # fmt: skip
+
+    version = VersionRecord(1, 1, 1, "标题", "正文", "正文", "2024-04-15T08:00:00Z", "2024-04-15T08:00:00Z", 1, None)
+    html = template_environment().get_template("version.html").render(
+        root="../", agency={"id": 1, "name": "单位"}, doc={"id": 1, "title": "标题", "year": 2023, "version_count": 1},
+        version=version, number=1, captures=[(capture("javascript:alert(1)"), None), (capture("http://127.0.0.1/a"), None)],
+    )
+    assert 'href="javascript' not in html and "javascript:alert(1)" in html
+    assert '<a href="http://127.0.0.1/a" rel="nofollow noopener noreferrer">' in html
