@@ -97,14 +97,23 @@ async def _ingest(
     return result
 
 
+# Up to ARGV[1] captures from the head of KEYS[1] to the tail of KEYS[2]; the ones moved, in order.
+TAKE = """
+local moved = {}
+for _ = 1, tonumber(ARGV[1]) do
+  local data = redis.call('LMOVE', KEYS[1], KEYS[2], 'LEFT', 'RIGHT')
+  if not data then break end
+  moved[#moved + 1] = data
+end
+return moved
+"""
+
+
 def _take(server: redis.Redis, key: str, ingesting: str, n: int) -> list[bytes]:
-    """Move up to ``n`` captures from the queue to ``ingesting``, in one round trip; the ones moved."""
+    """Move up to ``n`` captures from the queue to ``ingesting`` in one script (one round trip, at once)."""
     if n <= 0:
         return []
-    pipe = server.pipeline(transaction=False)
-    for _ in range(n):
-        pipe.lmove(key, ingesting, "LEFT", "RIGHT")
-    return [data for data in pipe.execute() if data is not None]
+    return list(server.eval(TAKE, 2, key, ingesting, n))
 
 
 async def _record_batch(
