@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from archive.copies import copy_ids, version_places
 from archive.readonly import open_for_reading
 from archive.versions import report_from_json
 from extraction.report import Report
@@ -61,6 +62,8 @@ class VersionRecord:
     seen_count: int | None
     published: str | None
     report_data: str | None = None
+    place: int | None = None  # the portal it was first seen on (archive.copies)
+    copy: bool = False  # the report as another portal republished it, not a revision (archive.copies)
 
     def report(self, agency: str | None = None) -> Report:
         """The stored Report (sections, dates, attachments); ``agency`` fills a missing agency name."""
@@ -174,6 +177,7 @@ class ArchiveReader:
         """Each document's versions, oldest first (by first seen); ``with_report`` also reads the stored Reports."""
         out: dict[int, list[VersionRecord]] = {}
         report = "report" if with_report else "NULL AS report"
+        places = version_places(self._conn)
         for r in self._rows(
             "SELECT id, document_id, capture_id, title, text, coalesce(text_normalized, text) AS normalized, "
             f"first_seen, last_seen, seen_count, published, {report} FROM versions ORDER BY document_id, first_seen, id"
@@ -182,6 +186,7 @@ class ArchiveReader:
                 VersionRecord(
                     r["id"], r["document_id"], r["capture_id"], r["title"], r["text"] or "", r["normalized"] or "",
                     r["first_seen"], r["last_seen"], r["seen_count"], r["published"], r["report"],
+                    *places.get(r["id"], (None, False)),
                 )  # fmt: skip
             )
         return out
@@ -241,8 +246,10 @@ class ArchiveReader:
         """What the archive gained at or after ``since`` (an ISO time, as the archive writes them), oldest first.
 
         A document first seen then is a new report (its first version is not also a revision); a later
-        version of an older document is a revision; a ``removed_at`` then is a removal.
+        version of an older document is a revision, unless it is a copy on another portal
+        (archive.copies); a ``removed_at`` then is a removal.
         """
+        copies = copy_ids(self._conn)
         document = (
             "SELECT d.id, d.report_year, coalesce(d.title, v.title) AS title, d.url, a.name AS agency, "
             "d.first_seen, d.removed_at FROM documents d LEFT JOIN agencies a ON a.id = d.agency_id "
@@ -269,6 +276,7 @@ class ArchiveReader:
                 "AND e.id < v.id)",
                 since,
             )
+            if r["id"] not in copies
         ]
         return sorted(events, key=lambda e: (e.when, e.kind, e.document_id))
 

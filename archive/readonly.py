@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from archive.copies import later_versions
 from archive.schema import SCHEMA_VERSION
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -74,6 +75,19 @@ def connect_readonly(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def require_archive_or_nothing(path: str | Path) -> None:
+    """For a command that writes: nothing at ``path`` (a new archive is made there) or a fazhi archive.
+
+    An archive of an older schema passes (the writer migrates it); anything else that is a file — a
+    foreign SQLite database, an empty file, a text file — raises NotAnArchive before a byte is written,
+    so a mistyped ``ARCHIVE_DB`` never has the archive's schema written into somebody else's file.
+    A directory or a missing folder is left to the writer, which says what is wrong.
+    """
+    path = Path(path)
+    if path.is_file():
+        connect_readonly(path).close()
+
+
 def schema_of(conn: sqlite3.Connection) -> int | None:
     """The archive's recorded schema version."""
     return conn.execute("SELECT max(version) FROM schema_version").fetchone()[0]
@@ -109,6 +123,7 @@ def archive_stats(conn: Any) -> dict[str, Any]:
     def count(sql: str) -> int:
         return conn.execute(sql).fetchone()[0]
 
+    later = later_versions(conn)
     outcomes = {
         outcome: n
         for outcome, n in conn.execute("SELECT outcome, count(*) FROM captures GROUP BY outcome ORDER BY outcome")
@@ -119,9 +134,9 @@ def archive_stats(conn: Any) -> dict[str, Any]:
         "captures": count("SELECT count(*) FROM captures"),
         "agencies": count("SELECT count(*) FROM agencies"),
         "outcomes": outcomes,
-        "revised_documents": count(
-            "SELECT count(*) FROM (SELECT document_id FROM versions GROUP BY document_id HAVING count(*) > 1)"
-        ),
+        # A later text on a portal that already carried the report; a copy on another portal is no revision.
+        "revised_documents": len({document for document, copy in later if not copy}),
+        "copies": sum(copy for _document, copy in later),
         "removed_documents": count("SELECT count(*) FROM documents WHERE removed_at IS NOT NULL"),
         # What deduplication and compression save: bytes fetched, distinct bodies, bytes they take.
         "fetched_body_bytes": count("SELECT coalesce(sum(b.size), 0) FROM captures c JOIN bodies b ON b.id = c.body_id"),

@@ -45,6 +45,9 @@ DEPTH_LIMIT = 8
 # `scrapy crawl` exits 1 when the archive could not record the crawl (crawler/commands/crawl.py).
 COMMANDS_MODULE = "crawler.commands"
 
+# `scrapy check`: contracts in the parse methods' docstrings name pages of the sample portal (crawler.contracts).
+SPIDER_CONTRACTS = {"crawler.contracts.PortalContract": 1}
+
 ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }

@@ -74,14 +74,27 @@ def ocr_warning(pages: int) -> str:
 
 
 def _without_red(rgb):  # noqa: ANN001, ANN202 - numpy arrays
-    """The page with red ink (seal, 红头, red rules) turned to paper white."""
+    """The page with red ink (seal, 红头, red rules) taken out, and what was printed under it kept.
+
+    Red ink on paper, and its pale anti-aliased rim, become the page's own paper colour — not pure
+    white: a white ghost of the seal on grey paper still outlines its characters, and the recogniser
+    read them ("红白…" joined to the signature line). Where black text lies under the seal, the red
+    channel still carries it (a stamp multiplies: black stays dark), so those pixels keep the red
+    channel's darkness as grey.
+    """
     import numpy as np
 
     wide = rgb.astype(np.int16)
     r, g, b = wide[..., 0], wide[..., 1], wide[..., 2]
-    red = (r > 110) & (r - np.maximum(g, b) > 30)  # faded and anti-aliased seal ink too (pink)
+    reddish = r - np.maximum(g, b) > 10  # the seal's faded rim too; paper, ink and scanner noise are grey
+    if not reddish.any():
+        return rgb
+    plain = ~reddish & (wide.min(axis=2) > 180)
+    paper = np.median(rgb[plain][::7], axis=0).astype(np.uint8) if plain.any() else np.full(3, 255, np.uint8)
     out = rgb.copy()
-    out[red] = 255
+    ink_under = reddish & (r <= 150)  # dark under the red: text the stamp was pressed over
+    out[reddish & ~ink_under] = paper
+    out[ink_under] = r[ink_under, None].astype(np.uint8)
     return out
 
 

@@ -234,7 +234,9 @@ def stats_text(stats: dict[str, Any]) -> str:
     lines = [
         ("documents", stats["documents"], f"{stats['revised_documents']} revised after publication, "
                                           f"{stats['removed_documents']} no longer on their portal"),
-        ("versions", stats["versions"], "distinct texts of those documents"),
+        ("versions", stats["versions"], "distinct texts of those documents"
+                                        + (f", {stats['copies']} of them copies on another portal (转载)"
+                                           if stats.get("copies") else "")),
         ("captures", stats["captures"], outcomes or "no fetches yet"),
         ("agencies", stats["agencies"], ""),
         ("bodies", stats["bodies"], f"distinct raw bodies: {_size(stats['fetched_body_bytes'])} fetched, "
@@ -358,6 +360,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     import redis
 
     from crawler.distributed.ingest import ingest_from_redis
+    from report.notify import parse_targets
 
     if not args.from_redis.startswith(("redis://", "rediss://", "unix://")):
         raise UsageError(f"not a Redis URL: {args.from_redis!r} (e.g. redis://127.0.0.1:6379/0)")
@@ -367,8 +370,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with closing(redis.Redis.from_url(args.from_redis, socket_connect_timeout=5)) as server:
             server.ping()  # before the archive is created or opened
         counts = ingest_from_redis(
-            args.from_redis, str(db), stop_when_idle=idle, **({"key": args.key} if args.key else {})
-        )
+            args.from_redis, str(db), stop_when_idle=idle, notify=parse_targets(args.notify),
+            **({"key": args.key} if args.key else {}),
+        )  # fmt: skip
     except redis.exceptions.ConnectionError as exc:
         raise CommandError(f"cannot reach Redis at {args.from_redis}: {exc}") from exc
     print(json.dumps(counts, ensure_ascii=False, indent=2))
@@ -491,6 +495,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--idle", type=float, default=5.0, help="stop after the list has been empty this long; 0 = never"
     )
+    p.add_argument(
+        "--notify", default=os.environ.get("FAZHI_NOTIFY"), metavar="URL[,URL…]",
+        help="apprise URLs told once per crawl what it archived that is new (default: $FAZHI_NOTIFY)",
+    )  # fmt: skip
 
     p = add("demo", cmd_demo, "serve the sample portals, crawl them twice, write the reports")
     p.add_argument("--out", default="demo-output", help="a new or empty directory, or one the demo wrote before")

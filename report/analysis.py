@@ -68,10 +68,15 @@ def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
     for doc in agency.documents:
         reports = [_analysable(v, doc, agency.name) for v in doc.versions]
         for k in range(1, len(doc.versions)):
-            old, new = doc.versions[k - 1], doc.versions[k]
+            new = doc.versions[k]
+            if new.copy:  # another portal's copy of the report: not an edit of it (archive.copies)
+                continue
+            # what this portal carried before: a copy elsewhere in between is not what was edited
+            j = max((i for i in range(k) if doc.versions[i].place == new.place), default=k - 1)
+            old = doc.versions[j]
             diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
-            plans = revision_edits(reports[k - 1], reports[k]).commitments
-            doc.revisions.append(Revision(old, new, k, k + 1, diff, plans))
+            plans = revision_edits(reports[j], reports[k]).commitments
+            doc.revisions.append(Revision(old, new, j + 1, k + 1, diff, plans))
         report = reports[doc.current_number - 1]  # what the report says now
         late = published_late(report)
         doc.compliance = ([late] if late else []) + missing_parts(report)

@@ -110,6 +110,7 @@ class AgencyDesk:
 def _revision_row(agency: AgencyPage, doc: DocumentPage, region: str) -> RevisionRow:
     stamps = [
         VersionStamp(n, v.id, v.first_seen, doc.last_modified(v)) for n, v in enumerate(doc.versions, 1)
+        if not v.copy  # another portal's copy is not one of the report's editions (archive.copies)
     ]
     figures = [FigureChange(f.label, f.old + f.unit, f.new + f.unit) for r in doc.revisions for f in r.diff.figures]
     plans = sum(len(r.plans) for r in doc.revisions)

@@ -52,6 +52,8 @@ def feed_entries(agencies: list[AgencyPage], desk: Desk) -> list[FeedEntry]:
                 f"documents/{doc.id}.html", first.first_seen or "", f"存档首次发现于 {first.first_seen}。",
             ))  # fmt: skip
             for number, version in enumerate(doc.versions[1:], 2):
+                if version.copy:  # another portal's copy, not an edit (archive.copies)
+                    continue
                 modified = doc.last_modified(version)
                 entries.append(FeedEntry(
                     f"{ID_PREFIX}version/{version.id}", "revision",

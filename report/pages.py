@@ -108,7 +108,8 @@ class DocumentPage:
 
     @property
     def revised(self) -> bool:
-        return len(self.versions) > 1
+        """Edited after publication: a later text on a portal that carried it, not a copy elsewhere."""
+        return any(not v.copy for v in self.versions[1:])
 
     def without_texts(self) -> None:
         """Drop what only this document's own pages need (texts, diffs), keeping what the index lists."""

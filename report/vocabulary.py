@@ -35,6 +35,9 @@ PROBLEM_LABELS = {"recurring": "反复出现", "resolved": "不再提及", "new"
 SENTENCE_LABELS = {"changed": "修改", "inserted": "新增", "deleted": "删除", "equal": "相同"}
 # A plan of year N and what year N+1 reports on it (diffing.yoy.FollowThrough.status).
 FOLLOW_THROUGH_LABELS = {"reported": "有落实表述", "not reported": "未见落实表述"}
+# A version that is the report as another portal republished it (archive.copies), not a revision.
+COPY_LABEL = "转载副本"
+COPY_NOTE = "另一网站转载的同一份报告，不算发布后修改"
 # Where a report falls short of the rule (diffing.yoy.ComplianceFinding.kind), and what a crawl found at its URL.
 COMPLIANCE_LABELS = {
     "late": "逾期公开",
@@ -101,5 +104,7 @@ def template_globals() -> dict[str, Any]:
         "FOLLOW_THROUGH_LABELS": FOLLOW_THROUGH_LABELS,
         "COMPLIANCE_LABELS": COMPLIANCE_LABELS,
         "OUTCOME_LABELS": OUTCOME_LABELS,
+        "COPY_LABEL": COPY_LABEL,
+        "COPY_NOTE": COPY_NOTE,
         "analysis_summary": analysis_summary,
     }

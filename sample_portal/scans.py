@@ -177,10 +177,24 @@ def _seal(agency: str, seed: str) -> Image.Image:
     return seal.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC)
 
 
+def _paper_noise(rng: random.Random, sigma: float) -> Image.Image:
+    """Grey noise around mid-grey drawn from ``rng``, so a report's pages are the same bytes in every process.
+
+    Not ``Image.effect_noise``: it draws from the C library's ``rand()``, whose state is the process's,
+    so a page drawn after another one came out different (an OCR test passed alone and failed in the
+    suite, and a restarted portal would have served a "revised" scan). Uniform bytes (standard
+    deviation 255/sqrt(12) ≈ 73.6) are scaled to the wanted spread around 128.
+    """
+    width, height = PAGE_SIZE
+    uniform = Image.frombytes("L", PAGE_SIZE, rng.randbytes(width * height))
+    scale = sigma / 73.6
+    return uniform.point([max(0, min(255, round(128 + (v - 127.5) * scale))) for v in range(256)])
+
+
 def _noisy(page: Image.Image, rng: random.Random) -> Image.Image:
     """A scanner's page: a slight skew, uneven paper, speckles, a little blur."""
     page = page.rotate(rng.choice((-1, 1)) * rng.uniform(0.3, 0.9), resample=Image.BICUBIC, fillcolor=PAPER)
-    noise = Image.effect_noise(PAGE_SIZE, rng.uniform(14, 20)).convert("L")
+    noise = _paper_noise(rng, rng.uniform(14, 20))
     page = Image.blend(page, Image.merge("RGB", (noise, noise, noise)), 0.07)
     draw = ImageDraw.Draw(page)
     for _ in range(rng.randint(60, 140)):

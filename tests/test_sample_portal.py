@@ -80,8 +80,10 @@ def test_network_has_many_agencies_of_every_level_across_three_portals():
 
 def test_reports_are_published_in_the_first_quarter_and_titled_as_in_real_life():
     reports = visible_reports(dt.date(2026, 1, 1))
+    late = [r for r in reports if r.published > dt.date(r.year + 1, 4, 1)]  # after the deadline, as some are
+    assert [(r.agency, r.year, r.published) for r in late] == [("石桥县龙泉镇人民政府", 2024, dt.date(2025, 4, 18))]
     for r in reports:
-        assert dt.date(r.year + 1, 1, 1) <= r.published <= dt.date(r.year + 1, 3, 31), r.title
+        assert dt.date(r.year + 1, 1, 1) <= r.published <= dt.date(r.year + 1, 4, 30), r.title
         assert 1500 <= len(r.text) <= 4000, (r.title, len(r.text))
     titles = {r.title for r in reports}
     assert "青禾县人民政府关于2021年法治政府建设工作情况的报告" in titles
@@ -400,3 +402,19 @@ def test_plan_change_labels_agree_with_the_texts():
                 else:
                     assert label == "added" and plan.wording[year] not in old
     assert set(seen) == {"kept", "changed", "dropped", "added"}
+
+
+def test_the_late_report_is_found_late_from_its_own_page():
+    """The date the page shows is what the compliance check reads (diffing.yoy.published_late): the demo's index lists it."""
+    from diffing.yoy import published_late
+    from extraction import extract_report
+    from sample_portal.network import LATE_REPORTS, documents
+    from sample_portal.pages import render
+
+    (agency_key, year), day = next(iter(LATE_REPORTS.items()))
+    doc = next(d for d in documents() if d.agency.key == agency_key and d.year == year and d.kind == "fazhi_report")
+    path, _, query = doc.url_path.partition("?")
+    page = render(path, query, dt.date(2025, 7, 1))
+    report = extract_report(page.body, url="http://127.0.0.1" + doc.url_path, content_type=page.content_type)
+    finding = published_late(report)
+    assert finding is not None and finding.kind == "late" and day.isoformat() in finding.detail

@@ -5,7 +5,8 @@ whatever happened once the spider started; this one reads the crawl's stats when
 
 - 2: the spider arguments are wrong (no portals, an unknown portal, ``-a start=notaurl``, a search
   template without ``{q}``) — one line on stderr, no traceback, nothing crawled;
-- 1: another process is writing the archive (the writer lock, ``archive/lock.py``; ``-s
+- 1: ``ARCHIVE_DB`` is a file that is not a fazhi archive (a foreign SQLite database, an empty or a
+  text file: refused untouched, archive/readonly.py), or another process is writing the archive (the writer lock, ``archive/lock.py``; ``-s
   ARCHIVE_LOCK_WAIT=SECONDS`` waits for it first) — one line naming the holder, nothing fetched; or
   the crawl failed — it recorded no item (a Redis worker may: its peers took the work), every start URL failed, an item could not be recorded
   (``fazhi/unrecorded_items``), a spider callback raised, or it stopped for another reason than
@@ -32,6 +33,7 @@ from scrapy.spiderloader import get_spider_loader
 
 from archive.errors import ArchiveLocked
 from archive.lock import WriterLock
+from archive.readonly import NotAnArchive, require_archive_or_nothing
 from crawler.targets import SpiderArgumentError
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,13 @@ class Command(ScrapyCrawl):
                 check(**opts.spargs)
             except SpiderArgumentError as exc:
                 return self.argument_error(name, str(exc))
+        if self.settings.get("ARCHIVE_DB"):
+            try:  # before the lock file or the archive's schema is written beside or into it
+                require_archive_or_nothing(self.settings["ARCHIVE_DB"])
+            except NotAnArchive as exc:
+                print(f"scrapy crawl {name}: {exc}: not starting", file=sys.stderr)
+                self.exitcode = CRAWL_FAILED
+                return None
         lock = None
         if self.settings.get("ARCHIVE_DB") and not self.shared_frontier():  # Redis workers write no archive
             try:  # the pipeline's Archive takes the same lock again (it is re-entrant within a process)

@@ -10,6 +10,13 @@ them in a few transactions), then dropped from there. A writer killed mid-batch 
 next one archives the leftovers first (the archive makes a repeat a ``seen_again``, never a second
 version). The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no
 longer found, once every capture before it is recorded.
+
+With ``notify`` (``fazhi ingest --notify URL[,URL…]``, or ``FAZHI_NOTIFY``, apprise URLs as for a local
+crawl) the writer sends what the archive gained — new reports, revisions, removals — once per crawl:
+when the end-of-crawl marker has been handled, and at the end of its run for what came after the last
+marker. Nothing is sent when nothing is new. What counts as "gained" starts at the earliest archive
+time the period's captures carry (a worker's fetch time, its crawl's start), so captures fetched
+before this writer started are news too.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ import redis
 from crawler.distributed.items import crawl_complete, decode_shipment
 from crawler.distributed.keys import CrawlKeys
 from crawler.recording import Recorder, RecordingFailed
+from crawler.responses import utc_now
+from report.notify import notify_crawl
 
 logger = logging.getLogger(__name__)
 
@@ -33,20 +42,47 @@ BATCH = 200  # captures taken from Redis at a time
 
 def ingest_from_redis(
     redis_url: str, db_path: str, key: str = CrawlKeys().items, stop_when_idle: float | None = 5.0,
-    batch: int = BATCH, until_complete: bool = False,
+    notify: list[str] | None = None, batch: int = BATCH, until_complete: bool = False,
 ) -> dict[str, Any]:  # fmt: skip
     """Archive captures from the Redis list ``key`` until it has been empty ``stop_when_idle`` seconds.
 
     ``stop_when_idle=None`` runs until interrupted (a long-lived writer beside long-lived workers);
     ``until_complete`` stops once the end-of-crawl marker of a complete crawl has been handled.
-    Returns counts: captures ingested, new versions, seen again, capture only, outcomes, and how many
-    reports the workers' extraction gave (``extractions_shipped``) or the writer made again.
+    ``notify``: apprise URLs told what each crawl archived that is new (see the module's docstring).
+    Returns counts: captures ingested, new versions, seen again, capture only, outcomes, the
+    notifications sent, and how many reports the workers' extraction gave (``extractions_shipped``)
+    or the writer made again.
     """
-    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle, max(1, batch), until_complete))
+    return asyncio.run(_ingest(redis_url, db_path, key, stop_when_idle, notify or [], max(1, batch), until_complete))
+
+
+class _News:
+    """One notification period of the writer: since when the archive's news is this crawl's."""
+
+    def __init__(self, db_path: str, targets: list[str]) -> None:
+        self.db_path, self.targets = db_path, targets
+        self.since = utc_now()
+        self.recorded = 0
+        self.sent = 0
+
+    def saw(self, when: str | None) -> None:
+        """An archive time this period wrote (a capture's fetch time, a crawl's start)."""
+        self.recorded += 1
+        if when and when < self.since:
+            self.since = when
+
+    def tell(self) -> None:
+        """Send what the period archived that is new (nothing when nothing is), and start the next one."""
+        if self.targets and self.recorded:
+            news = notify_crawl(self.db_path, self.since, self.targets)
+            self.sent += bool(news)
+            logger.info("FAZHI_NOTIFY: %s", news.title if news else "nothing new archived, nothing sent")
+        self.since, self.recorded = utc_now(), 0
 
 
 async def _ingest(
-    redis_url: str, db_path: str, key: str, stop_when_idle: float | None, batch: int, until_complete: bool
+    redis_url: str, db_path: str, key: str, stop_when_idle: float | None, notify: list[str], batch: int,
+    until_complete: bool,
 ) -> dict[str, Any]:
     server = redis.Redis.from_url(redis_url)
     ingesting = f"{key}:ingesting"
@@ -57,6 +93,7 @@ async def _ingest(
 
     recorder = Recorder(db_path, count)
     recorder.open(warm=False)  # the workers extracted: the writer's pool starts only if it must extract
+    news = _News(db_path, notify)
     ingested = crawls = 0
     idle_since = time.monotonic()
     try:
@@ -67,13 +104,14 @@ async def _ingest(
             if not held:
                 waited = time.monotonic() - idle_since
                 if stop_when_idle is not None and waited >= stop_when_idle:
+                    news.tell()  # what came after the last end-of-crawl marker, if anything
                     break
                 wait = 1.0 if stop_when_idle is None else min(1.0, max(0.01, stop_when_idle - waited))
                 moved = server.blmove(key, ingesting, wait, "LEFT", "RIGHT")
                 if moved is None:
                     continue
                 held = [moved] + _take(server, key, ingesting, batch - 1)
-            done, marked = await _record_batch(recorder, server, ingesting, held)
+            done, marked = await _record_batch(recorder, server, ingesting, held, news)
             ingested += done
             crawls += marked
             idle_since = time.monotonic()
@@ -89,6 +127,7 @@ async def _ingest(
         "capture_only": counts.get("fazhi/capture_only", 0),
         "complete_crawls": crawls,
         "removed_documents": counts.get("fazhi/removed_documents", 0),
+        "notifications": news.sent,
         "extractions_shipped": counts.get("fazhi/extractions/shipped", 0),
         "extractions_redone": sum(v for k, v in counts.items() if k.startswith("fazhi/extractions/redone")),
         "outcomes": {k.rsplit("/", 1)[1]: v for k, v in counts.items() if k.startswith("fazhi/outcome/")},
@@ -117,7 +156,7 @@ def _take(server: redis.Redis, key: str, ingesting: str, n: int) -> list[bytes]:
 
 
 async def _record_batch(
-    recorder: Recorder, server: redis.Redis, ingesting: str, held: list[bytes]
+    recorder: Recorder, server: redis.Redis, ingesting: str, held: list[bytes], news: _News
 ) -> tuple[int, int]:
     """Record the captures ``held`` (the head of ``ingesting``, in order), then drop them from there.
 
@@ -136,6 +175,8 @@ async def _record_batch(
             continue
         if run:
             recorded += await _record_run(recorder, server, ingesting, run)
+            for _, (item, _shipped) in run:
+                news.saw(item.get("fetched_at"))
             run = []
         if shipment is not None:
             run.append((data, shipment))
@@ -144,10 +185,12 @@ async def _record_batch(
             break
         if marker.get("started"):
             recorder.mark_removed_reports(marker["started"])
+            news.saw(marker["started"])
             crawls += 1
         else:
             logger.warning("a crawl ended without a recorded start: not marking removed reports")
         server.lpop(ingesting)
+        news.tell()  # the crawl is complete: its news, once
     return recorded, crawls
 
 

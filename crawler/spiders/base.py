@@ -152,6 +152,14 @@ class ReportSpiderBase(scrapy.Spider):
     # -- list and navigation pages -------------------------------------------------------------
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        """A list or home page: kept as a capture, its report links and further list pages followed.
+
+        @portal /qinghe/zwgk/fzzfjs/index.html
+        @meta {"conditional": true, "handle_httpstatus_list": [304], "kind": "listing"}
+        @returns items 1 1
+        @returns requests 5
+        @scrapes url final_url status headers body portal kind
+        """
         yield self.capture(response)  # every list fetch is kept: when a report appeared, or vanished
         if response.meta.get("start_url") and verdict_of(response).refused:
             self.start_url_failed(response.url)
@@ -171,6 +179,11 @@ class ReportSpiderBase(scrapy.Spider):
 
         Sitemaps carry no titles, so each page is fetched and judged by its own title; ``lastmod``
         older than ``FAZHI_SITEMAP_YEARS`` years is skipped.
+
+        @portal /qinghe/sitemap.xml
+        @meta {"kind": "listing"}
+        @returns items 0 0
+        @returns requests 1
         """
         since = datetime.now(UTC).year - self.settings.getint("FAZHI_SITEMAP_YEARS", 3)
         sitemap = Sitemap(response.body)
@@ -193,7 +206,13 @@ class ReportSpiderBase(scrapy.Spider):
                 )
 
     def parse_candidate(self, response: Response) -> Iterator[Any]:
-        """A page that may or may not be a report: kept only when its own title says it is one."""
+        """A page that may or may not be a report: kept only when its own title says it is one.
+
+        @portal /qinghe/zwgk/fzzfjs/202303/t20230324_4821392.html
+        @meta {"handle_httpstatus_list": [304], "conditional": true, "kind": "report"}
+        @returns items 1 1
+        @scrapes url status body kind link_text
+        """
         if not isinstance(response, TextResponse):
             return
         title = page_title(response)
@@ -235,7 +254,17 @@ class ReportSpiderBase(scrapy.Spider):
         return scrapy.Request(lead.url, callback=self.parse_data, errback=self.failed_listing, meta=meta)
 
     def parse_data(self, response: Response) -> Iterator[Any]:
-        """A family's data API answered (a Hanweb XML record set, a gkmlpt JSON page): kept, and read by it."""
+        """A family's data API answered (a Hanweb XML record set, a gkmlpt JSON page): kept, and read by it.
+
+        @portal /yunling/module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=54&perpage=15
+        @method POST
+        @header Content-Type application/x-www-form-urlencoded
+        @body appid=1&webid=12&path=%2Fyunling%2F&columnid=1234&unitid=4561&webname=%E4%BA%91%E5%B2%AD%E5%B8%82%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C&permissiontype=0
+        @meta {"kind": "listing", "api": true, "family": "hanweb"}
+        @returns items 1 1
+        @returns requests 10
+        @scrapes url status body kind
+        """
         yield self.capture(response)
         if verdict_of(response).refused:  # a challenge in place of the records: nothing to read
             return
@@ -267,6 +296,14 @@ class ReportSpiderBase(scrapy.Spider):
             )
 
     def parse_report(self, response: Response) -> Iterator[Any]:
+        """A report page: one capture, and a request for the report file it links (a cover page here).
+
+        @portal /qinghe/zwgk/fzzfjs/202202/t20220207_4821252.html
+        @meta {"handle_httpstatus_list": [304, 404, 412, 503], "conditional": true, "kind": "report", "link_text": "报告"}
+        @returns items 1 1
+        @returns requests 1 1
+        @scrapes url final_url status headers body portal kind link_text
+        """
         if response.status not in (200, 304) or not isinstance(response, TextResponse):
             yield self.capture(response)
             return
@@ -320,6 +357,14 @@ class ReportSpiderBase(scrapy.Spider):
         yield CaptureItem(**first, continuations=[*parts, dict(self._failure_item(failure))])
 
     def parse_attachment(self, response: Response) -> Iterator[Any]:
+        """A report's file (PDF, Word, OFD, a page picture): kept whole, to be read by extraction.
+
+        @portal /qinghe/zwgk/fzzfjs/202202/P0202202074821252.pdf
+        @meta {"handle_httpstatus_list": [304, 404], "kind": "attachment", "parent_url": "cover"}
+        @returns items 1 1
+        @returns requests 0 0
+        @scrapes url status content_type body kind parent_url
+        """
         yield self.capture(response)
 
     def capture(self, response: Response) -> CaptureItem:
