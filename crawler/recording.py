@@ -110,6 +110,7 @@ class Recorder:
         self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
         # Results a worker sent, by job key (the writer's side).
         self.shipped: dict[str, ShippedExtraction] = {}
+        self.consulted: set[str] = set()  # keys of shipped extractions this writer looked up
 
     @property
     def is_open(self) -> bool:
@@ -161,7 +162,11 @@ class Recorder:
             pairs = await self.captures_and_report(item)
         finally:
             for key in keys:
-                self.shipped.pop(key, None)  # one the writer did not need (its job differed)
+                if self.shipped.pop(key, None) is not None and key not in self.consulted:
+                    # The writer's job differed (an attachment the worker read without its page, which
+                    # another worker fetched): it extracted that capture itself.
+                    self.count("fazhi/extractions/unused")
+                self.consulted.discard(key)
         try:
             results = await self.writer.write(pairs)
         except RECORDING_FAILURES as exc:
@@ -235,6 +240,8 @@ class Recorder:
     def shipped_report(self, key: str) -> Report | None:
         """The report a worker sent for this job, if its extractor is this one's; raises its failure."""
         shipped = self.shipped.get(key) if key else None
+        if shipped is not None:
+            self.consulted.add(key)
         if shipped is None:
             return None
         if shipped.version != extractor_version():

@@ -254,6 +254,7 @@ def test_the_writer_extracts_again_what_another_extractor_version_made(tmp_path)
     older = ShippedExtraction(real.key, "an-older-one", report={**real.report, "title": "旧版提取的标题"})
     _, counts = record(tmp_path / "a.db", captured, shipped=[older])
     assert counts["fazhi/extractions/redone_other_version"] == 1 and counts["fazhi/extractions/shipped"] == 0
+    assert counts["fazhi/extractions/unused"] == 0  # looked up, and redone: not unused
     assert version_titles(tmp_path / "a.db") == [title_of(2023)]  # the writer's own extraction
 
 
@@ -271,6 +272,7 @@ def test_a_workers_report_for_another_body_is_not_used(tmp_path):
     (stale,) = prepared(item(page(title_of(2022), report_text(2022))))
     _, counts = record(tmp_path / "a.db", item(page(title_of(2023), report_text(2023))), shipped=[stale])
     assert counts["fazhi/extractions/shipped"] == 0
+    assert counts["fazhi/extractions/unused"] == 1  # counted, so what workers sent adds up
     assert version_titles(tmp_path / "a.db") == [title_of(2023)]
 
 

@@ -130,6 +130,7 @@ async def _ingest(
         "notifications": news.sent,
         "extractions_shipped": counts.get("fazhi/extractions/shipped", 0),
         "extractions_redone": sum(v for k, v in counts.items() if k.startswith("fazhi/extractions/redone")),
+        "extractions_unused": counts.get("fazhi/extractions/unused", 0),  # sent for a job the writer did not have
         "outcomes": {k.rsplit("/", 1)[1]: v for k, v in counts.items() if k.startswith("fazhi/outcome/")},
     }
     logger.info("ingested %d captures from %s into %s: %s", ingested, key, db_path, result)
