@@ -49,6 +49,7 @@ class Case:
     expect: dict = field(default_factory=dict)
     style: str = ""
     real: bool = False  # a real portal's page (not written for the project)
+    half: str = ""  # of a real page: "tuning" (looked at while fixing extraction) or "sealed" (never)
 
 
 def _corpus_lines(meta: dict) -> tuple[list[str], list[str]]:
@@ -132,6 +133,7 @@ class Row:
     gne_meta_right: int = 0
     baseline_meta_fields: int = 0  # title and published, where the gold has them
     real: bool = False
+    half: str = ""
 
 
 def _gne():  # noqa: ANN202 - GeneralNewsExtractor, a dev extra
@@ -176,7 +178,7 @@ def run(cases: list[Case] | None = None) -> list[Row]:
                   metadata_errors(report.to_dict(), case.expect), ms, meta_fields=len(case.expect),
                   base_meta_right=_baseline_meta(base.title if base else None, base.date if base else None,
                                                  case.expect),
-                  baseline_meta_fields=baseline_fields, real=case.real)  # fmt: skip
+                  baseline_meta_fields=baseline_fields, real=case.real, half=case.half)  # fmt: skip
         if gne is not None:
             try:
                 got = gne.extract(_decoded(case))
@@ -208,7 +210,10 @@ def print_table(rows: list[Row]) -> None:
         print(line + f" | {'ok' if not r.meta_errors else '; '.join(r.meta_errors)}")
         if r.ours_chrome:
             print(f"{'':28} chrome left: {', '.join(r.ours_chrome)}")
-    for title, subset in (("all pages", rows), ("real pages", [r for r in rows if r.real])):
+    real = [r for r in rows if r.real]
+    for title, subset in (("all pages", rows), ("real pages", real),
+                          ("real pages, tuning half", [r for r in real if r.half == "tuning"]),
+                          ("real pages, sealed half (never tuned on)", [r for r in real if r.half == "sealed"])):
         if not subset:
             continue
         print(f"\n{title} ({len(subset)}):")

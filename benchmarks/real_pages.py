@@ -6,7 +6,13 @@ gold text and metadata written by hand for this project. This module copies the 
 snapshots of those repositories (``/work/.mirror/OWNER+NAME``, or ``--mirrors DIR``) into a cache
 folder outside the repository, checking each file's sha256, and loads them from there:
 
+    .venv/bin/python -m benchmarks.real_pages            # which snapshots it needs, what is cached
     .venv/bin/python -m benchmarks.real_pages --copy     # then python -m benchmarks.extraction
+
+A snapshot is a bare clone of the repository (``git clone --bare``, or the mirror tool of this
+workspace, which leaves ``/work/.mirror/OWNER+NAME/repo``); a machine without the network copies
+the cache folder instead. Each page is ``half`` "tuning" (looked at while fixing extraction) or
+"sealed" (scored only): the benchmark prints the halves apart.
 
 The cache is ``$FAZHI_REAL_PAGES``, else ``../shared/extra-pages`` when it exists, else
 ``~/.cache/fazhi-real-pages``. Tests that read it skip, naming it, when a page is absent.
@@ -82,7 +88,8 @@ def load_real_cases(cache: Path | None = None, pages: list[dict] | None = None) 
         path = cache / f"{page['name']}.html"
         if path.exists():
             cases.append(Case(page["name"], path.read_bytes(), page.get("url", ""), "\n".join(page["gold"]),
-                              page.get("expect", {}), page.get("style", page["repo"]), real=True))  # fmt: skip
+                              page.get("expect", {}), page.get("style", page["repo"]), real=True,
+                              half=page.get("half", "")))  # fmt: skip
     return cases
 
 
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{len(manifest()) - len(problems)} of {len(manifest())} pages in {cache_dir()}")
         return 1 if problems else 0
     print(missing() or f"all {len(manifest())} real pages are in {cache_dir()}")
+    repos = sorted({p["repo"] for p in manifest()})
+    print("snapshots needed under --mirrors (OWNER+NAME/repo):", ", ".join(repos) or "none")
     return 0
 
 

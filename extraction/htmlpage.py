@@ -16,6 +16,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from extraction import metadata as meta
+from extraction.dates import parse_date
 from extraction.markup import parse_fragment, parse_html, prepare_markup
 from extraction.patterns import (
     ATTACHMENT_URL,
@@ -603,11 +604,16 @@ def _settle_page_fields(tree: lxml_html.HtmlElement, parts: PageParts, tags: dic
     """Metadata from meta tags, the tables already read and the inline lines outside the body
     ("发布时间：… 来源：…"), settled into ``parts.fields``; the date beside the title when none said it."""
     inline: dict[str, str] = {}
+    shown = None
     for el in tree.iter("div", "p", "span", "td", "li"):
         text = _squash(el.text_content())
         if 0 < len(text) <= 200:
             for k, v in meta.inline_fields(text).items():
                 inline.setdefault(k, v)
+            shown = shown or meta.shown_publication_date(text)
+    if shown and tags.get("published") and parse_date(shown) != parse_date(tags["published"]):
+        # a CMS stamps PubDate when it regenerates the page; the 发布日期 the page shows is the date
+        tags = {**tags, "published": shown}
     _settle_fields(parts, tags, inline)
     if "published" not in parts.fields:
         beside = _date_beside_title(tree, parts.title)

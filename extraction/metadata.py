@@ -74,6 +74,14 @@ def _cells(node: lxml_html.HtmlElement) -> list[str]:
     return cells
 
 
+_SOME_LABEL = re.compile(r"^[\s\u3000]*[\u4e00-\u9fff]{2,6}[\s\u3000]*[:：]")
+
+
+def _looks_labelled(cell: str) -> bool:
+    """A cell that starts with a label, known or not ("访问量：318"): the next field, never a value."""
+    return field_for_label(cell) is not None or bool(_SOME_LABEL.match(cell))
+
+
 def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
     """Metadata fields of one 信息公开 table / list: label and value in one cell or in neighbours."""
     fields: dict[str, str] = {}
@@ -89,7 +97,7 @@ def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
         hit = field_for_label(cells[i])
         if hit:
             fld, value = hit
-            if not value and i + 1 < len(cells) and not field_for_label(cells[i + 1]):
+            if not value and i + 1 < len(cells) and not _looks_labelled(cells[i + 1]):
                 value = cells[i + 1]
                 i += 1
             if value and fld != "other":
@@ -110,6 +118,17 @@ def inline_fields(text: str) -> dict[str, str]:
             fields.setdefault("author" if m.group(1).replace(" ", "") == "作者" else hit[0], value)
     fields.pop("other", None)
     return fields
+
+
+SHOWN_DATE_LABELS = ("发布日期", "发布时间")  # what a reader is told the page was published on
+
+
+def shown_publication_date(text: str) -> str | None:
+    """The date after a 发布日期/发布时间 label in a line of the page, as written (None without one)."""
+    for m in _INLINE_PAIR.finditer(" ".join(text.split())):
+        if re.sub(r"[\s\u3000]+", "", m.group(1)) in SHOWN_DATE_LABELS and parse_date(m.group(2)):
+            return m.group(2).strip()
+    return None
 
 
 def count_labels(text: str) -> int:

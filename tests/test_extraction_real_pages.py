@@ -55,4 +55,16 @@ def test_manifest_pages_in_the_cache_hold_the_bar() -> None:
     if len(cases) < len(manifest()) or not cases:
         pytest.skip(f"real pages of the manifest not in {cache_dir()} (python -m benchmarks.real_pages --copy)")
     rows = run(cases)
-    assert min(r.ours[2] for r in rows) >= 0.9, {r.name: r.ours[2] for r in rows}
+    assert min(r.ours[2] for r in rows) >= 0.95, {r.name: r.ours[2] for r in rows}
+    assert not [r.ours_chrome for r in rows if r.ours_chrome]
+    assert not [r.meta_errors for r in rows if r.meta_errors]
+
+
+def test_the_manifest_names_each_page_exactly_and_keeps_a_sealed_half() -> None:
+    pages = manifest()
+    assert len({p["name"] for p in pages}) == len(pages)
+    for page in pages:
+        assert len(page["commit"]) == 40 and len(page["sha256"]) == 64 and page["gold"] and page["expect"]
+        assert page["half"] in ("tuning", "sealed")
+    if pages:
+        assert {"tuning", "sealed"} == {p["half"] for p in pages}

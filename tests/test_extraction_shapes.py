@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from extraction import extract_report
-from extraction.metadata import inline_fields
+from extraction.metadata import inline_fields, read_table
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
@@ -77,3 +77,20 @@ def test_a_vsb_page_keeps_the_article_its_form_wraps() -> None:
 def test_unknown_template_body_is_the_block_of_unlinked_paragraphs() -> None:
     report, gold, _ = _extract("shape-paragraph-block-own")
     assert report.text == gold  # not the headline carousel where the title is found first
+
+
+def test_the_date_the_page_shows_beats_a_pubdate_stamped_when_the_page_was_regenerated() -> None:
+    report, gold, expect = _extract("shape-shown-date-own")
+    assert report.published == expect["published"] == "2024-03-28"  # not <meta PubDate> 2025-06-30
+    assert report.publisher is None  # 来源： is empty; the next span (访问量：318) is not its value
+    assert report.text == gold and report.is_report and report.report_year == 2023
+
+
+def test_a_cell_that_starts_with_any_label_is_not_the_value_of_an_empty_one() -> None:
+    from lxml import html
+
+    bar = html.fromstring("<div><span>来源：</span><span>访问量：<b>318</b></span>"
+                          "<span>发布日期：<i>2024-03-28 16:20</i></span></div>")
+    assert read_table(bar) == {"published": "2024-03-28 16:20"}
+    bar = html.fromstring("<div><span>来源：</span><span>阅览人次：<b>9</b></span><span>发布日期：2024-03-28</span></div>")
+    assert read_table(bar) == {"published": "2024-03-28"}  # a label no list names is still a label
