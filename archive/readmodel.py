@@ -11,7 +11,6 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
 
 from archive.copies import copy_ids, version_places
 from archive.readonly import open_for_reading
@@ -144,9 +143,7 @@ class ArchiveReader:
     def __enter__(self) -> ArchiveReader:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def close(self) -> None:

@@ -155,26 +155,26 @@ def measure(wheel: Path) -> dict[str, Any]:
 
     lexical = scores()
     embed = lru_cache(maxsize=None)(model.embed)
-    lexical_scores = commitments._scores
+    lexical_scorer = commitments.PairScorer
 
-    def embedding_scores(at: float) -> Any:
-        def scored(previous: list[Any], current: list[Any], ignore: frozenset[str], context: Any = None) -> Any:
-            s = lexical_scores(previous, current, ignore, context)
-            # the model's cosine, moved so that ``at`` lands on the matcher's own pairing threshold
-            s.pair = [[max(0.0, commitments.CHANGED_AT + (100.0 * float(embed(commitments.body(p)) @ embed(
-                commitments.body(c))) - at) * (100.0 - commitments.CHANGED_AT) / (100.0 - at)) for c in current]
-                for p in previous]  # fmt: skip
-            return s
+    def embedding_scorer(at: float) -> Any:
+        class EmbeddingScorer(lexical_scorer):  # type: ignore[misc, valid-type]
+            """The model's cosine in place of the pairing model: log-odds 0 where the cosine is ``at``."""
 
-        return scored
+            def log_odds(self, olds: tuple[int, ...], news: tuple[int, ...]) -> float:
+                old = "\n".join(self.old[k].text for k in olds)
+                new = "\n".join(self.new[k].text for k in news)
+                return 20.0 * (float(embed(old) @ embed(new)) - at / 100.0)
+
+        return EmbeddingScorer
 
     results = {}
     try:
         for at in (50.0, 60.0, 70.0, 80.0, 90.0):  # the model's cosines sit high: try its own thresholds
-            commitments._scores = embedding_scores(at)
+            commitments.PairScorer = embedding_scorer(at)
             results[f"embedding, pair from cosine {at / 100:.1f}"] = scores()
     finally:
-        commitments._scores = lexical_scores
+        commitments.PairScorer = lexical_scorer
     return {"unk_share_of_plan_characters": round(unk_share(model, plans), 3), "lexical": lexical, **results}
 
 

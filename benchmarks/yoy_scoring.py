@@ -271,7 +271,7 @@ def _prf(c: Counts) -> dict[str, float | int]:
     recall = c.tp / c.gold if c.gold else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3), "gold": c.gold,
-            "predicted": c.predicted}  # fmt: skip
+            "predicted": c.predicted, "tp": c.tp}  # fmt: skip
 
 
 def real_pairs(split: str) -> list[LabelledPair]:

@@ -4,7 +4,8 @@ A silent edit that changes a count is the most telling kind, so the diff lists c
 first. A figure is a number with its unit, the words before it in its clause (the label) and the
 noun right after a measure word (37个网格单元). Not figures: years (2020年, 2021—2025), dates
 (9月, 7月1日, 12.4), document numbers (〔2021〕3号), article numbers (第24条), numbers inside a
-document's name (《…2021年度…目录》), outline numbers (1.) and numbers with no unit (12345热线).
+document's name (《…2021年度…目录》) or a quoted name (“六个百分之百”), outline numbers (1.) and
+numbers with no unit (12345热线).
 Approximations (余, 多, 约) and unit variants (人 / 人次 / 名) of one count are told apart from the
 value, so 174余条 and 203条 are one figure that moved.
 """
@@ -15,10 +16,16 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-_UNITS = (
-    "微克/立方米|毫克/升|立方米|万平方米|平方米|万元|亿元|千元|元|万人次|人次|万人|场次|件次|家次|户次|个工作日|个百分点|公里|小时|万件|"
-    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|%|％|万|亿"
+# Chinese measure words (量词) and units a count or an amount is written with, the compound ones first;
+# any of them may carry a scale word before it (1.07万项, 5.1万件套, 3千人). Time words (年, 月, 日, 周)
+# are not among them: they make dates.
+_MEASURES = (
+    "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|"
+    "人次|场次|件次|家次|户次|批次|车次|架次|件套|"
+    "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|"
+    "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|%|％"
 )
+_UNITS = rf"(?:万|亿|千)?(?:{_MEASURES})|万|亿"
 _FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
 _CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
@@ -42,6 +49,7 @@ _NOT_FIGURES = (
     re.compile(r"(?:19|20)\d\d\s*[〕\]】﹞]\s*\d*号?"),  # 铜府办2021﹞47号 (bracket lost)
     re.compile(r"\d+号"),
     re.compile(r"《[^》]*》"),
+    re.compile(r"“[^“”]{1,12}”"),  # a name in quotes: “八五”普法, “六个百分之百”, “三项制度”
     re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),
     re.compile(r"(?:19|20)\d\d\s*[-—–~至到]\s*(?:19|20)\d\d"),
     re.compile(r"\d{1,2}\s*月\s*(?:\d{1,2}\s*[日号])?(?:[-—至到]\s*\d{1,2}\s*月?(?:\d{1,2}\s*[日号])?)?"),
@@ -94,8 +102,10 @@ def unit_scale(unit: str) -> tuple[str, float]:
 def unit_family(unit: str) -> str:
     """Units that count the same thing: 人 / 人次 / 名 (people), 场 / 场次, 件 / 件次, 元 / 万元 …"""
     unit = unit_scale(unit.removeprefix("余"))[0]
-    if unit in ("人", "人次", "名"):
+    if unit in ("人", "人次", "名", "位"):
         return "人"
+    if unit == "幢":
+        return "栋"
     if unit.endswith("次") and len(unit) == 2:
         unit = unit[0]
     if unit == "户":  # households and businesses: 企业1574户 / 企业1692家

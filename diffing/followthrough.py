@@ -16,13 +16,11 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from diffing.meaning import Background, Gist, Weights, clause_gists, gist, similarity, union_gist
+from diffing.meaning import Background, Gist, Weights, clause_gists, coverage, gist, similarity, union_gist
 from diffing.outline import Commitment, normalise
 from diffing.sections import ReportParts, achievement_sentences
 from diffing.sentences import split_sentences
 
-# Meaning similarity (0–1) at or above which a sentence reports on a plan.
-FOLLOW_THROUGH_AT = 0.3
 # A plan is located in its best window of a sentence (the fewest clauses among equals), so that another
 # clause of the sentence may report another plan.
 NARROWEST_SHARE = 1.0
@@ -132,59 +130,124 @@ def _shares(a: Gist, b: Gist) -> bool:
     return bool(a.words & b.words) or bool(a.topics & b.topics)
 
 
-def follow_through(
-    promised: list[Commitment],
-    sentences: list[str],
-    threshold: float = FOLLOW_THROUGH_AT,
-    field_words: frozenset[str] = frozenset(),
-    intro: Container[str] = frozenset(),
-    context: Background | None = None,
-) -> list[FollowThrough]:
-    """Each commitment with the result sentence that reports on it, best pairs first (a clause serves one).
+# What decides whether a sentence of this year's results reports a plan of last year: the features of
+# the pair, in the follow-through model's order (diffing.pairing, kind "follow_through").
+FOLLOW_FEATURES = (
+    "window",  # similarity of the plan and the sentence's best window (one or two clauses, or all)
+    "sentence",  # similarity of the plan and the whole sentence
+    "covers_plan",  # how much of the plan the sentence says (0–1)
+    "covers_sentence",  # how much of the sentence the plan says (0–1)
+    "same_subject",  # the plan and the window name a subject in common (diffing.topics)
+    "figure",  # the sentence reports a number
+    "row_margin",  # window similarity above the plan's next-best sentence
+    "column_margin",  # window similarity above the sentence's next-best plan
+    "narrow",  # the share of the sentence's clauses the best window takes (a result told in one clause)
+)
 
-    ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
-    everywhere, so sharing them says nothing about which promise a sentence reports on. Sentences
-    in ``intro`` (the opening frame) are not evidence.
-    """
-    sentences = [s for s in sentences if s not in intro]
+
+@dataclass
+class FollowScores:
+    """Every (plan, sentence) pair that shares a word or a subject: its features, and where in the sentence."""
+
+    features: dict[tuple[int, int], list[float]]
+    where: dict[tuple[int, int], frozenset[int]]  # the clauses of the best window
+    window: dict[tuple[int, int], float]
+
+
+def follow_scores(
+    promised: list[Commitment], sentences: list[str], field_words: frozenset[str] = frozenset(),
+    context: Background | None = None,
+) -> FollowScores:  # fmt: skip
+    """The FOLLOW_FEATURES of each plan and each sentence it shares a word or a subject with."""
     whole = [gist(_promise(c), field_words) for c in promised]
     spans = [[clauses for _w, clauses in _windows(s)] for s in sentences]
     windows = [_window_gists(s, field_words) for s in sentences]
     weights = Weights(whole + [w[0] for w in windows], context)
-    scored: list[list[float]] = []
-    where: dict[tuple[int, int], frozenset[int]] = {}  # the clauses of the best window
+    best: dict[tuple[int, int], float] = {}
+    where: dict[tuple[int, int], frozenset[int]] = {}
     for i in range(len(promised)):
-        row = []
         for j, ws in enumerate(windows):
             found = [(similarity(whole[i], w, weights, SENTENCE_POWER), clauses)
                      for w, clauses in zip(ws, spans[j], strict=True) if _shares(whole[i], w)]  # fmt: skip
-            best = max((score for score, _c in found), default=0.0)
-            # where in the sentence: the fewest clauses that say nearly as much
-            near = [clauses for score, clauses in found if score >= NARROWEST_SHARE * best]
-            row.append(best)
-            where[(i, j)] = min(near, key=len) if near else frozenset()
-        scored.append(row)
-    candidates = sorted(
-        ((scored[i][j], i, j) for i in range(len(promised)) for j in range(len(sentences)) if scored[i][j] >= threshold),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    chosen: dict[int, tuple[int, float]] = {}
+            if not found:
+                continue
+            top = max(score for score, _c in found)
+            near = [clauses for score, clauses in found if score >= NARROWEST_SHARE * top]
+            best[(i, j)] = top
+            where[(i, j)] = min(near, key=len)
+    rows: dict[int, list[float]] = {}
+    columns: dict[int, list[float]] = {}
+    for (i, j), score in best.items():
+        rows.setdefault(i, []).append(score)
+        columns.setdefault(j, []).append(score)
+
+    def margin(score: float, others: list[float]) -> float:
+        ranked = sorted(others, reverse=True)
+        rival = ranked[1] if len(ranked) > 1 and ranked[0] == score else (ranked[0] if ranked[0] != score else 0.0)
+        return score - rival
+
+    features: dict[tuple[int, int], list[float]] = {}
+    for (i, j), score in best.items():
+        sentence_gist = windows[j][0]
+        features[(i, j)] = [
+            score,
+            similarity(whole[i], sentence_gist, weights, SENTENCE_POWER),
+            coverage(whole[i], sentence_gist, weights),
+            coverage(sentence_gist, whole[i], weights),
+            float(bool(whole[i].topics & sentence_gist.topics)),
+            float(bool(_DIGIT.search(sentences[j]))),
+            margin(score, rows[i]),
+            margin(score, columns[j]),
+            len(where[(i, j)]) / max(1, len(spans[j][0])),
+        ]
+    return FollowScores(features, where, best)
+
+
+_DIGIT = re.compile(r"\d")
+
+
+def follow_through(
+    promised: list[Commitment],
+    sentences: list[str],
+    threshold: float = -1.5,
+    field_words: frozenset[str] = frozenset(),
+    intro: Container[str] = frozenset(),
+    context: Background | None = None,
+) -> list[FollowThrough]:
+    """Each commitment with the result sentence that reports on it, likeliest pairs first (a clause serves one).
+
+    The follow-through model (``FOLLOW_FEATURES``, fitted on the tuning pairs) gives each plan and
+    sentence a log-odds of the sentence reporting the plan; a pair needs log-odds above ``threshold``.
+    ``field_words`` are the agency's own words (卫生, 健康 for a 卫生健康局): in its report they are
+    everywhere, so sharing them says nothing about which promise a sentence reports on. Sentences
+    in ``intro`` (the opening frame) are not evidence.
+    """
+    from diffing.pairing import load_model
+
+    sentences = [s for s in sentences if s not in intro]
+    scores = follow_scores(promised, sentences, field_words, context)
+    model = load_model("follow_through")
+    odds = {key: model.log_odds(x) for key, x in scores.features.items()}
+    candidates = sorted(((x, i, j) for (i, j), x in odds.items() if x > threshold), key=lambda t: (-t[0], t[1], t[2]))
+    chosen: dict[int, int] = {}
     taken: dict[int, set[int]] = {}  # the clauses of each sentence already reporting a plan
-    for score, i, j in candidates:
-        if i in chosen or (j in taken and taken[j] & where[(i, j)]):
+    for _x, i, j in candidates:
+        if i in chosen or (j in taken and taken[j] & scores.where[(i, j)]):
             continue  # a clause reports one plan; another clause of the sentence may report another
-        chosen[i] = (j, score)
-        taken.setdefault(j, set()).update(where[(i, j)])
+        chosen[i] = j
+        taken.setdefault(j, set()).update(scores.where[(i, j)])
     used = set(taken)
     out = []
     for i, c in enumerate(promised):
         if i not in chosen:
             out.append(FollowThrough(c, None, 0.0))
             continue
-        j, score = chosen[i]
+        j = chosen[i]
+        score = scores.window[(i, j)]
         evidence = [sentences[j]] + [
             sentences[k] for k in range(len(sentences))
-            if k != j and k not in used and scored[i][k] >= max(threshold, SECOND_EVIDENCE_SHARE * score)
+            if k != j and k not in used and (i, k) in odds and odds[(i, k)] > threshold
+            and scores.window[(i, k)] >= SECOND_EVIDENCE_SHARE * score
         ][:1]  # fmt: skip
         out.append(FollowThrough(c, sentences[j], score, evidence))
     return out

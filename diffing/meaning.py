@@ -209,9 +209,9 @@ def _weighted_cosine(a: frozenset[str], b: frozenset[str], weight, b_power: floa
     """Weighted cosine; a ``b_power`` under 0.5 lets a longer ``b`` that says more of ``a`` count for more."""
     if not a or not b:
         return 0.0
-    shared = sum(weight(x) ** 2 for x in a & b)
-    norm = math.sqrt(sum(weight(x) ** 2 for x in a)) * sum(weight(x) ** 2 for x in b) ** b_power
-    norm_max = math.sqrt(sum(weight(x) ** 2 for x in a) * sum(weight(x) ** 2 for x in a & b)) if b_power != 0.5 else norm
+    shared = math.fsum(weight(x) ** 2 for x in a & b)
+    norm = math.sqrt(math.fsum(weight(x) ** 2 for x in a)) * math.fsum(weight(x) ** 2 for x in b) ** b_power
+    norm_max = math.sqrt(math.fsum(weight(x) ** 2 for x in a) * math.fsum(weight(x) ** 2 for x in a & b)) if b_power != 0.5 else norm
     return min(1.0, shared / max(norm, norm_max)) if norm else 0.0
 
 
@@ -219,8 +219,8 @@ def _weighted_share(part: frozenset[str], whole: frozenset[str], weight) -> floa
     """Share (by weight) of ``part``'s words that ``whole`` has too: how much of a piece an item covers."""
     if not part:
         return 0.0
-    total = sum(weight(x) for x in part)
-    return sum(weight(x) for x in part & whole) / total if total else 0.0
+    total = math.fsum(weight(x) for x in part)
+    return math.fsum(weight(x) for x in part & whole) / total if total else 0.0
 
 
 # How much the two channels count: whole words, and character pairs inside them.

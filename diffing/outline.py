@@ -103,7 +103,7 @@ def plans_blocks(report: Report | str) -> tuple[OutlineItem, list[list[str]]] | 
 
 def _numeral(marker: str) -> int:
     digits = "一二三四五六七八九十"
-    head = marker.lstrip("第")
+    head = marker.lstrip("第（(")
     return digits.index(head[0]) + 1 if head and head[0] in digits else 0
 
 
@@ -223,7 +223,9 @@ def _block_items(path: str, lines: list[str]) -> list[Commitment]:
 
 
 # "今后，我们将继续…努力提高依法行政水平": a pledge that promises nothing in particular.
-_PLEDGE = re.compile(r"^(?:今后|总之|展望|下一步|新的一年|在新的一年|我们将|我[镇县区市局街乡委办所]将|全[镇县区市乡]将)")
+_PLEDGE = re.compile(
+    r"^(?:(?:19|20)\d\d年[，,]?)?(?:今后|总之|展望|下一步|新的一年|在新的一年|我们将|我[镇县区市局街乡委办所]将|全[镇县区市乡]将)"
+)
 
 
 def _is_pledge(paragraph: str) -> bool:

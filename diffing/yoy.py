@@ -34,6 +34,9 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from diffing.commitments import MATCH_STATUSES, CommitmentMatch, match_commitments
+from diffing.figure_pairs import Candidate, with_margins
+from diffing.figure_pairs import assign as assign_figures
+from diffing.figure_pairs import base_features as figure_base_features
 from diffing.figures import Figure, extract_figures, figure_amount, unit_family
 from diffing.followthrough import (
     FollowThrough,
@@ -44,16 +47,17 @@ from diffing.followthrough import (
 )
 from diffing.meaning import GENERIC, Background, background, gist
 from diffing.outline import Commitment, commitment_id, commitments, normalise
+from diffing.pairing import load_model
 from diffing.sections import ReportParts, achievement_sentences, as_report, problem_items, report_parts
 from diffing.sentences import split_sentences
 from diffing.textdiff import _words, diff_texts
 from extraction.report import Report
 from extraction.section_terms import REQUIRED_PARTS
 
-# Problems are matched on meaning too (0–100); short and formulaic, they pair a little more readily than plans.
-PROBLEM_MATCH_AT = 35.0
-# Figure labels reworded across the years (审核合同 / 审核各类合同) still pair from this score (0–100).
-FIGURE_LABEL_AT = 60.0
+# Problems are paired by their own pairing model (diffing.pairing); a pair needs log-odds above this.
+PROBLEM_MATCH_AT = 0.0
+# Two figures less alike than this (0–100) are not even weighed as a pair (the figure model decides the rest).
+FIGURE_CANDIDATE_AT = 30.0
 # What a figure's score is made of, by weight: its label (the clause before it), the noun after a
 # measure word (37个网格单元), the words within FIGURE_WINDOW characters before it, and how alike the
 # two sentences are (one template refilled with this year's numbers).
@@ -238,7 +242,7 @@ def compare_problems(
             m.score,
         )
         for m in match_commitments(_as_items(previous), _as_items(current), changed_at=threshold,
-                                   ignore=field_words, many=False, by_subject=False, context=context)
+                                   ignore=field_words, many=False, context=context, kind="problems")
     ]  # fmt: skip
 
 
@@ -257,28 +261,42 @@ def _words_before(sentence: str, start: int) -> str:
 
 
 def _figure_score(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0) -> float:
-    """How surely two figures measure the same thing (0–100): label, the noun after them, the words near them.
+    """How alike two figures are (0–100): label, the noun after them, the words near them, their sentences.
 
     Below ``floor`` the exact score does not matter: once the parts known so far cannot reach it, -1.
     """
+    parts = _figure_parts(fa, fb, sa, sb, floor)
+    return parts[0] if parts else -1.0
+
+
+def _figure_parts(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0
+                  ) -> tuple[float, float, float, float, float] | None:  # fmt: skip
+    """(score, label, noun, near, sentence likeness), each 0–100; None when the score cannot reach ``floor``."""
     likeness = _sentence_likeness(sa, sb)
+    label = float(fuzz.ratio(fa.label, fb.label)) if fa.label and fb.label else 0.0
     if floor and fa.label and fb.label and not (fa.after or fb.after):
-        best = FIGURE_LABEL_SHARE * fuzz.ratio(fa.label, fb.label) + FIGURE_NEAR_SHARE * 100 + FIGURE_SENTENCE_SHARE * likeness
+        best = FIGURE_LABEL_SHARE * label + FIGURE_NEAR_SHARE * 100 + FIGURE_SENTENCE_SHARE * likeness
         if best / (FIGURE_LABEL_SHARE + FIGURE_NEAR_SHARE + FIGURE_SENTENCE_SHARE) < floor:
-            return -1.0
+            return None
     parts: list[tuple[float, float]] = []
     if fa.label and fb.label:
-        parts.append((FIGURE_LABEL_SHARE, fuzz.ratio(fa.label, fb.label)))
+        parts.append((FIGURE_LABEL_SHARE, label))
+    noun = 0.0
     if fa.after and fb.after:
-        parts.append((FIGURE_NOUN_SHARE, fuzz.ratio(fa.after, fb.after)))
+        noun = float(fuzz.ratio(fa.after, fb.after))
+        parts.append((FIGURE_NOUN_SHARE, noun))
     elif fa.after or fb.after:
         # 将186家企业纳入… / 纳入企业增至203家: what one names after the value the other names before it
         one, other = (fa, fb) if fa.after else (fb, fa)
-        parts.append((FIGURE_NOUN_SHARE, CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label)
-                      if other.label else 0.0))  # fmt: skip
-    parts.append((FIGURE_NEAR_SHARE, fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb))))
+        noun = CROSS_NOUN_FACTOR * fuzz.partial_ratio(one.after, other.label) if other.label else 0.0
+        parts.append((FIGURE_NOUN_SHARE, noun))
+    near = float(fuzz.token_set_ratio(_near(fa, sa), _near(fb, sb)))
+    parts.append((FIGURE_NEAR_SHARE, near))
     parts.append((FIGURE_SENTENCE_SHARE, likeness))
-    return sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+    score = sum(w * x for w, x in parts) / sum(w for w, _ in parts)
+    if floor and score < floor:
+        return None
+    return score, label, noun, near, likeness
 
 
 @lru_cache(maxsize=65536)
@@ -287,33 +305,27 @@ def _sentence_likeness(a: str, b: str) -> float:
     return float(fuzz.token_sort_ratio(" ".join(_words(_DIGITS.sub("", a))), " ".join(_words(_DIGITS.sub("", b)))))
 
 
-def pair_figures(
-    previous: list[str], current: list[str], label_at: float = FIGURE_LABEL_AT
-) -> list[PairedFigure]:
-    """Figures of year N's and year N+1's sentences that count the same thing (unit family and label)."""
-    a, b = _figures_of(previous), _figures_of(current)
+def figure_candidates(a: list[tuple[Figure, str]], b: list[tuple[Figure, str]]) -> list[Candidate]:
+    """Pairs of figures of one unit family whose likeness reaches FIGURE_CANDIDATE_AT, measured."""
     by_family: dict[str, list[int]] = {}
     for j, (fb, _) in enumerate(b):
         by_family.setdefault(unit_family(fb.unit), []).append(j)
-    candidates = sorted(
-        (
-            (_figure_score(fa, b[j][0], sa, b[j][1], label_at), i, j)
-            for i, (fa, sa) in enumerate(a)
-            for j in by_family.get(unit_family(fa.unit), ())
-        ),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs: list[tuple[int, int]] = []
-    for score, i, j in candidates:
-        if score < label_at:
-            break
-        if i not in used_a and j not in used_b:
-            pairs.append((i, j))
-            used_a.add(i)
-            used_b.add(j)
-    pairs.sort()
+    out = []
+    for i, (fa, sa) in enumerate(a):
+        for j in by_family.get(unit_family(fa.unit), ()):
+            fb, sb = b[j]
+            parts = _figure_parts(fa, fb, sa, sb, FIGURE_CANDIDATE_AT)
+            if parts:
+                out.append(Candidate(i, j, figure_base_features(fa, fb, *parts)))
+    return out
+
+
+def pair_figures(previous: list[str], current: list[str]) -> list[PairedFigure]:
+    """Figures of year N's and year N+1's sentences that count the same thing (``diffing.figure_pairs``)."""
+    a, b = _figures_of(previous), _figures_of(current)
+    candidates = figure_candidates(a, b)
+    model = load_model("figures")
+    pairs = assign_figures(candidates, [model.log_odds(x) for x in with_margins(candidates, FIGURE_CANDIDATE_AT / 100)])
     return [
         PairedFigure(b[j][0].label or a[i][0].label, a[i][0].text, b[j][0].text, a[i][1], b[j][1],
                      a[i][0].start, b[j][0].start, figure_amount(a[i][0].value, a[i][0].unit),
@@ -434,6 +446,28 @@ def _field_words(agency: str, *titles: str) -> frozenset[str]:
     """The agency's own words (卫生, 健康 for a 卫生健康局): everywhere in its report, telling nothing."""
     words = set(content_words(" ".join([agency, *titles])))
     return frozenset(words | set(gist(" ".join([agency, *titles])).words))
+
+
+def matching_context(old: Report, new: Report, agency: str = "") -> tuple[
+        list[Commitment], list[Commitment], frozenset[str], Background]:  # fmt: skip
+    """What plan matching reads: both years' plans, the agency's own words, how often the reports use each word."""
+    old, new = as_report(old), as_report(new)
+    old_parts, new_parts = _parts(old), _parts(new)
+    field_words = _field_words(agency or new.agency or old.agency or "", old_parts.title, new_parts.title)
+    return _commitments(old), _commitments(new), field_words, _background(old, new)
+
+
+def problem_context(old: Report, new: Report, agency: str = "") -> tuple[
+        list[Commitment], list[Commitment], frozenset[str], Background]:  # fmt: skip
+    """What problem matching reads: both years' problems as items, the agency's own words, the word counts."""
+    _old, _new, field_words, context = matching_context(old, new, agency)
+    old_parts, new_parts = _parts(as_report(old)), _parts(as_report(new))
+    return (_as_items(problem_items(old_parts.problems)), _as_items(problem_items(new_parts.problems)), field_words,
+            context)  # fmt: skip
+
+
+def _background(old: Report, new: Report) -> Background:
+    return background([old.text, new.text])
 
 
 def compare_years(

@@ -29,7 +29,7 @@ MARKERS: tuple[tuple[re.Pattern[str], int], ...] = (
 )
 
 # Where one item starts inside a paragraph: 一是…二是…, 一要…二要…, 一是要…二要…, 首先…其次…最后,
-# 第一，…第二，…, ①…②…. Each entry is (kind, pattern, numbered): pieces of one kind make an
+# 第一，…第二，…, ①…②…, （一）…（二）…. Each entry is (kind, pattern, numbered): pieces of one kind make an
 # enumeration when there are two or more of them (numbered ones counting up from 一).
 _BOUNDARY = r"(?:^|(?<=[。；;，,：:！!？?\s]))"
 ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
@@ -38,6 +38,8 @@ ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # 首先 opens it; 同时/此外/另外 with their comma are items of it too (首先…其次…同时，…此外，…最后)
     ("序", re.compile(rf"{_BOUNDARY}((?:首先|其次|再次|然后|最后)[，,、：:]?|(?:同时|此外|另外)[，,])"), False),
     ("圈", re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩])"), False),
+    # (一)…(二)… run on inside one paragraph (下一步，我局将重点做好以下工作：（一）…。（二）…)
+    ("括", re.compile(rf"{_BOUNDARY}([（(][{_CN}]{{1,3}}[）)])"), True),
 )
 # "同时，…" / "此外，…" opening a sentence after the last piece of an enumeration: one more item.
 ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,])")
@@ -85,7 +87,7 @@ WILL = re.compile(r"将|要|拟|计划|力争|继续|持续|一是|首先|重点
 STOCK_PLEDGE = re.compile(
     r"作出(?:新的|应有的)?(?:更大的?)?贡献|贡献(?:更大的?)?力量|提供(?:更加)?(?:坚实|有力|坚强)?(?:的)?法治保障|迈上新台阶|再上新台阶|"
     r"开创[^。]{0,12}新局面|谱写[^。]{0,12}新篇章|任重道远|(?:不断|努力)(?:提高|提升)[^。]{0,16}水平|以更加[^。]{0,12}的作风|"
-    r"责任感和紧迫感|作出新的更大|交出[^。]{0,8}答卷"
+    r"责任感和紧迫感|作出新的更大|交出[^。]{0,8}答卷|以法治护航|保驾护航"
 )
 
 # "附件:" / "相关稿件:" — page labels left under the last section, not report text.
