@@ -23,6 +23,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.defer import Deferred
 
 from archive.validators import ValidatorStore
+from crawler.throttle import CRAWL_DELAY_KEY
 from crawler.verdict import verdict_of
 from extraction.blocking import redirects_home
 
@@ -120,26 +121,32 @@ class BlockedBackoffMiddleware:
 class CrawlDelayMiddleware:
     """Honour robots.txt ``Crawl-delay``, which Scrapy's robots.txt support reads but does not apply.
 
-    The robots.txt answer passes through the downloader like any other; its delay becomes the floor of
-    that host's download slot, and AutoThrottle is told not to lower it.
+    The robots.txt answer passes through the downloader like any other; its delay becomes that host's
+    download delay (the site's own word replaces the throttle's start value) and its floor: every
+    later request carries it as ``meta["crawl_delay"]``, which the throttle (``crawler.throttle``)
+    never goes below, nor the shared per-host limit of Redis workers.
     """
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self.user_agent = crawler.settings.get("USER_AGENT") or "*"
+        self.min_delay = crawler.settings.getfloat("DOWNLOAD_DELAY")
         self.delays: dict[str, float] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlDelayMiddleware:
         return cls(crawler)
 
+    def _slot(self, host: str):  # noqa: ANN202 - Scrapy's downloader Slot
+        engine = self.crawler.engine
+        return engine.downloader.slots.get(host) if engine is not None else None
+
     def _apply(self, request: Request, host: str) -> None:
         delay = self.delays.get(host)
         if delay is None:
             return
-        request.meta["autothrottle_dont_adjust_delay"] = True
-        engine = self.crawler.engine
-        slot = engine.downloader.slots.get(host) if engine is not None else None
+        request.meta[CRAWL_DELAY_KEY] = delay
+        slot = self._slot(host)
         if slot is not None:
             # The delay is a floor: no downward jitter, never below it (RANDOMIZE_DOWNLOAD_DELAY
             # would otherwise send some requests at half of it).
@@ -159,6 +166,9 @@ class CrawlDelayMiddleware:
                 host = parts.hostname or ""
                 self.delays[host] = float(delay)
                 self.crawler.stats.set_value(f"fazhi/crawl_delay/{host}", float(delay))
+                slot = self._slot(host)
+                if slot is not None:
+                    slot.delay = max(self.min_delay, float(delay))  # the site's word, not the start guess
                 self._apply(request, host)
         return response
 

@@ -2,7 +2,9 @@
 
 What a fetch becomes in the archive is ``crawler.recording``'s to decide (the Redis writer uses it
 too); this is the Scrapy wiring: open and close the archive, count, and stop the crawl when the
-archive cannot be written — an item that cannot be recorded is counted (``fazhi/unrecorded_items``),
+archive cannot be written. The reactor only hands items on: extraction runs in a pool of processes
+(``crawler.extractor``) and the archive is written by a thread of its own, in groups of captures
+(``crawler.archive_writer``); an item is done when its captures are committed — an item that cannot be recorded is counted (``fazhi/unrecorded_items``),
 never dropped silently, and the crawl closes with reason ``archive_failed`` (exit code 1).
 """
 
@@ -41,9 +43,11 @@ class ArchivePipeline:
             self.stats.inc_value,
             Extractor(
                 timeout=settings.getfloat("FAZHI_EXTRACTION_TIMEOUT", DEFAULT_TIMEOUT),
-                workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 1),
+                workers=settings.getint("FAZHI_EXTRACTION_WORKERS", 0),
+                niceness=settings.getint("FAZHI_EXTRACTION_NICENESS", 0),
             ),
             lock_wait=settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0),
+            batch_seconds=settings.getfloat("FAZHI_ARCHIVE_BATCH_SECONDS", 0.0),
         )
         self.started = utc_now()
         self.closing: asyncio.Future[None] | None = None
@@ -79,7 +83,7 @@ class ArchivePipeline:
 
     async def process_item(self, item: CaptureItem, spider: Spider | None = None) -> dict[str, Any]:
         """The recording's summary; an item the archive could not take is dropped, counted and logged."""
-        if self.recorder.archive is None:  # it could not be opened; the crawl is closing
+        if not self.recorder.is_open:  # it could not be opened; the crawl is closing
             self.unrecorded(item, "the archive is not open")
             raise DropItem("not archived: the archive is not open")
         try:

@@ -6,8 +6,12 @@ it. It holds the product's recording policy, which used to sit in the pipeline:
 
 - a capture's outcome is the verdict the crawl put on the response (``crawler.verdict``); an old
   item without one is classified here, by the same function;
-- only a good fetch of a report page or attachment is extracted, off the event loop with a time
-  limit (``crawler.extractor``); an extraction that fails is an ``error`` capture with the reason;
+- only a good fetch of a report page or attachment is extracted, in a pool of processes with a
+  time limit (``crawler.extractor``); an extraction that fails is an ``error`` capture with the
+  reason. A Redis worker's own extraction, sent with its capture, is used instead when it answers
+  the same job with the same extractor (``crawler.extractions``); otherwise the writer extracts;
+- the captures of a fetch are written by the archive's writer thread (``crawler.archive_writer``),
+  which commits them in groups, and count as recorded once committed;
 - a cover page ("详见附件") is not a version, its attachment is; an attachment of a page that carries
   the full text is not a second version;
 - a report split over pages is one version of the joined text, made only when every page was read;
@@ -20,15 +24,17 @@ import asyncio
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
-from archive import Archive
 from archive.capture import Capture
 from archive.errors import ArchiveWriteError
 from archive.removal import mark_removed
 from archive.store import IngestResult
 from archive.validators import ValidatorStore
+from crawler.archive_writer import ArchiveWriter
 from crawler.discovery import report_lives_in_attachments
+from crawler.extractions import ShippedExtraction, checked_report, extractor_version, job_key
 from crawler.extractor import ExtractionFailed, ExtractionJob, Extractor
 from crawler.responses import utc_now
 from extraction.blocking import classify_response
@@ -43,6 +49,10 @@ RECORDING_FAILURES: tuple[type[BaseException], ...] = (ArchiveWriteError, sqlite
 
 Item = Mapping[str, Any]  # the fields of crawler.items.CaptureItem
 Count = Callable[..., None]  # stats.inc_value(key, count=1)
+
+
+# The extractions the item being prepared will send (a Redis worker's side), per asyncio task.
+_to_ship: ContextVar[list[ShippedExtraction] | None] = ContextVar("to_ship", default=None)
 
 
 class RecordingFailed(Exception):
@@ -75,53 +85,94 @@ def to_capture(item: Item) -> Capture:
 
 
 class Recorder:
-    """Records every fetch as a capture and every changed report text as a new version."""
+    """Records every fetch as a capture and every changed report text as a new version.
+
+    Without a ``db_path`` it records nothing and only extracts (``prepare``): what a Redis worker does
+    before it sends a capture to the writer. Such a worker may read unchanged pages back from a
+    read-only copy of the archive (``copy_path``), as its conditional requests do.
+    """
 
     def __init__(
-        self, db_path: str, count: Count, extractor: Extractor | None = None, lock_wait: float = 0.0
-    ) -> None:
+        self, db_path: str | None, count: Count, extractor: Extractor | None = None, lock_wait: float = 0.0,
+        copy_path: str | None = None, batch_seconds: float = 0.0,
+    ) -> None:  # fmt: skip
         self.db_path = db_path
+        self.batch_seconds = batch_seconds  # how long the archive's writer waits for a batch to fill
+        self.copy_path = copy_path
         self.lock_wait = lock_wait  # seconds to wait for another writer's lock on the archive
         self.count = count
         self.extractor = extractor or Extractor()
-        self.archive: Archive | None = None
+        self.writer: ArchiveWriter | None = None
         self.validators: ValidatorStore | None = None
         # Report pages extracted in this crawl (or being extracted), for the attachments they link.
         self.pages: dict[str, asyncio.Future[Report | None]] = {}
         self.portals: set[str] = set()
         self.unreadable_lists: set[str] = set()  # portals some list of which could not be read
+        # Results a worker sent, by job key (the writer's side).
+        self.shipped: dict[str, ShippedExtraction] = {}
+        self.consulted: set[str] = set()  # keys of shipped extractions this writer looked up
 
-    def open(self) -> None:
-        """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive)."""
+    @property
+    def is_open(self) -> bool:
+        return self.writer is not None and self.writer.is_open
+
+    def open(self, warm: bool = True) -> None:
+        """Open the archive; ``RecordingFailed`` when it cannot be (locked, not writable, not an archive).
+
+        ``warm``: start the extraction workers now, while the crawl asks for robots.txt (a writer of
+        workers' captures, which seldom extracts, leaves them to start on the first job).
+        """
+        if warm:
+            self.extractor.start()
+        if self.db_path is None:
+            self.validators = ValidatorStore(self.copy_path) if self.copy_path else None
+            return
+        writer = ArchiveWriter(self.db_path, lock_wait=self.lock_wait, batch_seconds=self.batch_seconds)
         try:
-            self.archive = Archive(self.db_path, lock_wait=self.lock_wait)
+            writer.open()
         except RECORDING_FAILURES as exc:
             raise RecordingFailed(f"cannot open the archive {self.db_path}: {exc}") from exc
+        self.writer = writer
         self.validators = ValidatorStore(self.db_path)
 
     def close(self) -> None:
         if self.validators is not None:
             self.validators.close()  # first: the archive, closing last, leaves one plain file
             self.validators = None
-        if self.archive is not None:
-            self.archive.close()
-            self.archive = None
+        if self.writer is not None:
+            self.writer.close()
+            if self.writer.batches:
+                logger.info(
+                    "archive writes: %d transactions, up to %d captures each",
+                    self.writer.batches, self.writer.largest_batch,
+                )  # fmt: skip
+            self.writer = None
         self.extractor.close()
 
-    async def record(self, item: Item) -> dict[str, Any]:
+    async def record(self, item: Item, shipped: list[ShippedExtraction] | None = None) -> dict[str, Any]:
         """Record one fetch (with the later pages of a multi-page report); a summary of what was kept.
 
-        Raises ``RecordingFailed`` when the archive cannot be written.
+        ``shipped``: the extractions a Redis worker sent with the item. Raises ``RecordingFailed``
+        when the archive cannot be written.
         """
-        assert self.archive is not None, "Recorder used before open()"
-        if item.get("continuations"):
-            pairs = await self.paged_captures_and_report(item)
-        else:
-            pairs = [await self.capture_and_report(item)]
+        assert self.writer is not None, "Recorder used before open()"
+        keys = [s.key for s in shipped or []]
+        self.shipped.update((s.key, s) for s in shipped or [])
         try:
-            results = [self.ingest(item, capture, report) for capture, report in pairs]
+            pairs = await self.captures_and_report(item)
+        finally:
+            for key in keys:
+                if self.shipped.pop(key, None) is not None and key not in self.consulted:
+                    # The writer's job differed (an attachment the worker read without its page, which
+                    # another worker fetched): it extracted that capture itself.
+                    self.count("fazhi/extractions/unused")
+                self.consulted.discard(key)
+        try:
+            results = await self.writer.write(pairs)
         except RECORDING_FAILURES as exc:
             raise RecordingFailed(f"{type(exc).__name__}: {exc}") from exc
+        for (capture, report), result in zip(pairs, results, strict=True):
+            self.account(item, capture, report, result)
         capture, result = pairs[-1][0], results[-1]
         return {
             "url": capture.url,
@@ -131,9 +182,23 @@ class Recorder:
             "version_id": result.version_id,
         }
 
-    def ingest(self, item: Item, capture: Capture, report: Report | None) -> IngestResult:
-        assert self.archive is not None
-        result = self.archive.ingest(capture, report)
+    async def prepare(self, item: Item) -> list[ShippedExtraction]:
+        """Extract what recording ``item`` will need, as a worker does for the writer; nothing is written."""
+        shipping: list[ShippedExtraction] = []
+        token = _to_ship.set(shipping)  # this item's task only: items are prepared concurrently
+        try:
+            await self.captures_and_report(item)
+        finally:
+            _to_ship.reset(token)
+        return shipping
+
+    async def captures_and_report(self, item: Item) -> list[tuple[Capture, Report | None]]:
+        if item.get("continuations"):
+            return await self.paged_captures_and_report(item)
+        return [await self.capture_and_report(item)]
+
+    def account(self, item: Item, capture: Capture, report: Report | None, result: IngestResult) -> None:
+        """Count and log one recorded capture (on the event loop, once it is committed)."""
         if capture.portal:
             self.portals.add(capture.portal)
             if item.get("kind") == "listing" and capture.outcome not in ("ok", "not_modified"):
@@ -152,19 +217,47 @@ class Recorder:
             logger.debug("not modified: %s", capture.url)
         elif capture.outcome != "ok":
             logger.warning("%s: %s (%s)", capture.outcome, capture.url, capture.error)
-        return result
 
     # -- extraction ------------------------------------------------------------------------------
 
     async def extract(self, capture: Capture, body: bytes, page: Report | None = None) -> Report | None:
         """The capture's report, or None with the capture turned into an ``error`` that says why."""
         job = ExtractionJob(body, capture.final_url or capture.url, capture.content_type, page)
+        to_ship = _to_ship.get()
+        key = job_key(job) if self.shipped or to_ship is not None else ""
         try:
-            return await self.extractor.extract(job)
+            report = self.shipped_report(key) or await self.extractor.extract(job)
         except ExtractionFailed as failed:
+            if to_ship is not None:
+                to_ship.append(ShippedExtraction(key, extractor_version(), failure=failed.reason))
             capture.outcome, capture.error = "error", failed.reason
             self.count("fazhi/extraction_failed")
             return None
+        if to_ship is not None:
+            to_ship.append(ShippedExtraction(key, extractor_version(), report=report.to_dict()))
+        return report
+
+    def shipped_report(self, key: str) -> Report | None:
+        """The report a worker sent for this job, if its extractor is this one's; raises its failure."""
+        shipped = self.shipped.get(key) if key else None
+        if shipped is not None:
+            self.consulted.add(key)
+        if shipped is None:
+            return None
+        if shipped.version != extractor_version():
+            self.count("fazhi/extractions/redone_other_version")
+            return None
+        if shipped.failure is not None:
+            self.count("fazhi/extractions/shipped")
+            raise ExtractionFailed(shipped.failure)
+        try:
+            report = checked_report(shipped.report)
+        except (ValueError, TypeError) as exc:
+            logger.warning("a worker's report for %s is not valid (%s): extracting it again", shipped.key, exc)
+            self.count("fazhi/extractions/redone_invalid")
+            return None
+        self.count("fazhi/extractions/shipped")
+        return report
 
     async def page_report(self, url: str) -> Report | None:
         """The report page an attachment came from: extracted in this crawl, else read back from the archive.
@@ -229,8 +322,8 @@ class Recorder:
                 if capture.outcome == "ok":
                     capture.error = f"page of a {len(captures)}-page report that could not be read whole"
             return pairs
-        assert self.validators is not None
-        bodies = [c.body if c.outcome == "ok" else self.validators.last_body(c.url) for c in captures]
+        validators = self.validators  # None in a worker, which has no archive to read unchanged pages from
+        bodies = [c.body if c.outcome == "ok" else validators.last_body(c.url) if validators else None for c in captures]
         if any(b is None for b in bodies):
             fresh[0].error = "an unchanged page of this report is missing from the archive"
             return pairs

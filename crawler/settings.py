@@ -21,6 +21,8 @@ USER_AGENT = f"fazhi-archive/0.1 (+{FAZHI_CONTACT_URL}; annual rule-of-law repor
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# AutoThrottle's rule, as crawler.throttle.PoliteThrottle (EXTENSIONS below): 304s count as answers (an
+# unchanged re-run is not held at the start delay) and a host's robots.txt Crawl-delay is its floor.
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_START_DELAY = 0.5
 AUTOTHROTTLE_MAX_DELAY = 30.0
@@ -76,16 +78,27 @@ FAZHI_RECHECK_YEARS = 2
 # A sitemap given as a start URL: entries whose lastmod is older than this many years are skipped.
 FAZHI_SITEMAP_YEARS = 3
 
-# Extraction runs off the crawl's event loop (crawler/extractor.py): seconds one page or file may take
-# before it is recorded as an error "extraction timed out", and threads that extract.
+# Extraction runs in a pool of processes beside the crawl's event loop (crawler/extractor.py): seconds one
+# page or file may take before its worker is killed and it is recorded as an error "extraction timed
+# out", and how many worker processes extract (0: one per core).
 FAZHI_EXTRACTION_TIMEOUT = 120.0
-FAZHI_EXTRACTION_WORKERS = 1
+FAZHI_EXTRACTION_WORKERS = 0
+# Added to the extraction workers' nice value, so the reactor (fetching, the writer) goes first on a busy machine.
+FAZHI_EXTRACTION_NICENESS = 0
+
+# The archive is written by a thread of its own that commits whatever captures queued while it was busy
+# as one transaction (crawler/archive_writer.py). With a value > 0 it also waits that many seconds for
+# more before committing (fewer commits on a slow disk); a crawl killed outright loses at most that
+# many seconds of captures, which the next run fetches again.
+FAZHI_ARCHIVE_BATCH_SECONDS = 0.0
 
 # Re-fetch known report pages with If-None-Match / If-Modified-Since from the archive.
 FAZHI_CONDITIONAL_REQUESTS = True
 
 EXTENSIONS = {
     "crawler.extensions.StatsFile": 500,
+    "scrapy.extensions.throttle.AutoThrottle": None,
+    "crawler.throttle.PoliteThrottle": 0,  # on with AUTOTHROTTLE_ENABLED, as Scrapy's is
     "crawler.notify.CrawlNotifier": 510,  # FAZHI_NOTIFY=URL[,URL…]: one message per crawl (report.notify)
 }
 # Set to a path to get the crawl's final stats as JSON (scheduled jobs, benchmarks, tests).

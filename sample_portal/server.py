@@ -3,6 +3,11 @@
 Standard library only (``ThreadingHTTPServer``): GET, HEAD, and the Hanweb jpage POST. Every
 answer carries an ETag (hash of the bytes) and a Last-Modified (the document's publication or
 edit date), and conditional requests get 304, so a re-crawl behaves as against a real portal.
+
+It keeps up with a crawl, so that benchmarks measure the crawler: a thread per connection and a
+listen backlog of ``LISTEN_BACKLOG`` (the standard library's 5 dropped connection attempts when a
+crawl opened dozens at once, each then stalled ~1 s in the kernel's retry). With ``crawl_delay``
+its robots.txt asks for that many seconds between requests (benchmarks/scale.py).
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ NOT_FOUND_HTML = (
     '<body><h1>404</h1><p>抱歉,您访问的页面不存在或已被删除。</p><p><a href="/">返回首页</a></p></body></html>'
 ).encode()
 MAX_POST_BYTES = 64 * 1024
+LISTEN_BACKLOG = 128
+
+
+class PortalServer(ThreadingHTTPServer):
+    """A thread per connection, daemon threads, and a listen backlog a crawl does not overflow."""
+
+    request_queue_size = LISTEN_BACKLOG
+    daemon_threads = True
 
 
 def _http_date(day: dt.date) -> str:
@@ -54,9 +67,9 @@ def _not_modified(headers, etag: str, last_modified: dt.date) -> bool:  # noqa: 
 
 def make_handler(
     as_of: dt.date, faults: FaultInjector | None = None, multipage: bool = False, gkmlpt: bool = False,
-    scans: bool = False,
+    scans: bool = False, crawl_delay: float | None = None,
 ) -> type[BaseHTTPRequestHandler]:  # fmt: skip
-    """A request handler class bound to one as-of date (and, opt-in, faults and extra pages)."""
+    """A request handler class bound to one as-of date (and, opt-in, faults, extra pages, a Crawl-delay)."""
 
     class PortalHandler(BaseHTTPRequestHandler):
         server_version = "nginx"
@@ -96,9 +109,13 @@ def make_handler(
             parts = urlsplit(self.path)
             host = self.headers.get("Host")
             base_url = f"http://{host}" if host else ""  # for absolute URLs (sitemap, gkmlpt API)
-            return render(
+            page = render(
                 parts.path, parts.query, as_of, multipage=multipage, gkmlpt=gkmlpt, base_url=base_url, scans=scans
             )
+            if crawl_delay and parts.path == "/robots.txt" and page is not None:
+                body = page.body.replace(b"User-agent: *\n", f"User-agent: *\nCrawl-delay: {crawl_delay:g}\n".encode())
+                page = Page(body, page.content_type, page.last_modified)
+            return page
 
         def _answer(self, with_body: bool) -> None:
             if faults is None:
@@ -179,25 +196,24 @@ def _injector(faults: FaultPlan | None, as_of: dt.date) -> FaultInjector | None:
 
 def _server(
     as_of: dt.date, port: int, host: str, faults: FaultInjector | None = None, multipage: bool = False,
-    gkmlpt: bool = False, scans: bool = False,
+    gkmlpt: bool = False, scans: bool = False, crawl_delay: float | None = None,
 ) -> ThreadingHTTPServer:  # fmt: skip
-    server = ThreadingHTTPServer((host, port), make_handler(as_of, faults, multipage, gkmlpt, scans))
-    server.daemon_threads = True
-    return server
+    return PortalServer((host, port), make_handler(as_of, faults, multipage, gkmlpt, scans, crawl_delay))
 
 
 def start_in_thread(
     as_of: dt.date, port: int = 0, host: str = "127.0.0.1", faults: FaultPlan | None = None,
-    multipage: bool = False, gkmlpt: bool = False, scans: bool = False,
+    multipage: bool = False, gkmlpt: bool = False, scans: bool = False, crawl_delay: float | None = None,
 ) -> RunningPortal:  # fmt: skip
     """Serve the network as of ``as_of`` in a daemon thread (port 0: any free port).
 
     Opt-in extras, all off by default: ``faults`` (a ``FaultPlan``), ``multipage`` (one TRS report
     split over two pages), ``gkmlpt`` (the 岭南市 gkmlpt portal, also added to ``start_urls``),
-    ``scans`` (a report as a scanned PDF and one as pictures of its pages: reading them takes OCR).
+    ``scans`` (a report as a scanned PDF and one as pictures of its pages: reading them takes OCR),
+    ``crawl_delay`` (seconds, asked for in robots.txt).
     """
     injector = _injector(faults, as_of)
-    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans)
+    server = _server(as_of, port, host, injector, multipage, gkmlpt, scans, crawl_delay)
     thread = threading.Thread(target=server.serve_forever, name=f"sample-portal-{as_of}", daemon=True)
     thread.start()
     return RunningPortal(server, thread, as_of, injector, gkmlpt)

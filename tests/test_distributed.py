@@ -24,9 +24,10 @@ import redis
 
 from crawler.command import crawl_command, crawl_env
 from crawler.distributed.ingest import ingest_from_redis
-from crawler.distributed.items import decode_capture, encode_capture
+from crawler.distributed.items import decode_capture, decode_shipment, encode_capture
 from crawler.distributed.keys import CrawlKeys
 from crawler.distributed.local_redis import REDIS_PACKAGE, LocalRedis
+from crawler.extractions import ShippedExtraction
 from crawler.items import CaptureItem
 from sample_portal.network import visible_reports
 from sample_portal.server import make_handler, start_paths
@@ -141,6 +142,12 @@ def test_two_workers_archive_every_report_once_and_fetch_no_url_twice(local_redi
     assert result["new_versions"] == len(published)
     assert result["ingested"] == sum(s["fazhi/redis/items_pushed"] for s in stats) == counts["captures"]
     assert client.llen(CrawlKeys().items) == 0
+    # The workers extracted: the writer used their reports and extracted nothing again.
+    assert result["extractions_shipped"] >= len(published) and result["extractions_redone"] == 0
+    # Every report a worker sent was used, or its job was not the writer's: an attachment one worker read
+    # without its page (another worker fetched the page), which the writer extracts with the page.
+    sent = sum(s.get("fazhi/redis/extractions_sent", 0) for s in stats)
+    assert result["extractions_shipped"] + result["extractions_unused"] == sent
     # No URL fetched twice, as the portal saw it (each worker reads robots.txt for itself).
     per_url = Counter((method, path) for _, method, path in log if path != "/robots.txt")
     assert per_url and per_url.most_common(1)[0][1] == 1, per_url.most_common(3)
@@ -182,6 +189,12 @@ def test_capture_survives_the_wire_bytes_and_continuations_included():
     back = decode_capture(encode_capture(item))
     assert dict(back) == dict(item)
     assert isinstance(back["body"], bytes) and back["continuations"][0]["body"] == b"\x00\xff<p>2</p>"
+    # with the worker's extraction beside it; a malformed entry is left out, not trusted
+    shipped = ShippedExtraction("k" * 64, "v1", report={"title": "2023年法治政府建设年度报告", "is_report": True})
+    line = encode_capture(item, [shipped, ShippedExtraction("x", "v1", failure="extraction timed out")])
+    tampered = line.replace('"failure":"extraction timed out"', '"failure":7')
+    again, extractions = decode_shipment(tampered)
+    assert dict(again) == dict(item) and extractions == [shipped]
 
 
 def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_redis, tmp_path):
@@ -207,6 +220,26 @@ def test_ingest_first_archives_the_capture_a_killed_writer_was_holding(local_red
     conn = sqlite3.connect(tmp_path / "a.db")
     urls = [u for (u,) in conn.execute("select url from capture_records order by id")]
     assert urls == [held["url"], queued["url"]]
+
+
+def test_ingest_records_a_batch_in_fetch_order_where_a_url_repeats(local_redis, tmp_path):
+    """Captures are taken in batches and recorded concurrently, but two captures of one URL keep their order."""
+    keys = CrawlKeys()
+    client = redis.Redis.from_url(local_redis.url)
+    common = {"status": 200, "headers": {"Content-Type": "text/html"}, "content_type": "text/html; charset=utf-8",
+              "kind": "listing"}  # fmt: skip
+    lists = [f"http://127.0.0.1/qinghe/index_{n}.html" for n in range(5)]
+    again = "http://127.0.0.1/qinghe/index.html"
+    queued = [CaptureItem(url=again, fetched_at="2024-04-15T01:00:00Z", body=b"<html>first</html>", **common)]
+    queued += [CaptureItem(url=u, fetched_at="2024-04-15T01:00:01Z", body=u.encode(), **common) for u in lists]
+    queued += [CaptureItem(url=again, fetched_at="2024-04-15T01:00:02Z", body=b"<html>second</html>", **common)]
+    client.rpush(keys.items, *(encode_capture(item) for item in queued))
+    result = ingest_from_redis(local_redis.url, str(tmp_path / "a.db"), stop_when_idle=0, batch=50)
+    assert result["ingested"] == len(queued) and client.llen(keys.ingesting) == 0
+    conn = sqlite3.connect(tmp_path / "a.db")
+    rows = conn.execute("select fetched_at from capture_records where url = ? order by id", [again]).fetchall()
+    conn.close()
+    assert rows == [("2024-04-15T01:00:00Z",), ("2024-04-15T01:00:02Z",)]
 
 
 @pytest.mark.slow

@@ -2,7 +2,9 @@
 
 AutoThrottle and DOWNLOAD_DELAY are per process, so N workers would hit a portal N times as hard.
 Here each request reserves the next free slot for its host atomically (a Lua script, Redis's own
-clock), so all workers together start at most ``FAZHI_HOST_RATE`` requests a second per host.
+clock), so all workers together start at most ``FAZHI_HOST_RATE`` requests a second per host — fewer
+when the host's robots.txt asks for a longer ``Crawl-delay`` (each worker reads it, and its requests
+carry it), which all workers together then keep, not each on its own.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from twisted.internet.task import deferLater
 
 from crawler.distributed.keys import CrawlKeys
 from crawler.distributed.scheduler import REDIS_ERRORS, close_for_lost_redis
+from crawler.throttle import CRAWL_DELAY_KEY
 
 # KEYS[1] host key; ARGV[1] interval in ms. Returns how many ms the caller must wait for its slot.
 RESERVE_SLOT = """
@@ -49,13 +52,14 @@ class SharedRateLimitMiddleware:
             raise NotConfigured("FAZHI_HOST_RATE <= 0: no shared rate limit")
         return cls(crawler, rate)
 
-    def wait_ms(self, url: str) -> int:
-        """Reserve the next slot for the URL's host; ms until it starts."""
-        return int(self.reserve(keys=[CrawlKeys.host_rate(urlsplit(url).netloc)], args=[self.interval_ms]))
+    def wait_ms(self, url: str, crawl_delay: float = 0.0) -> int:
+        """Reserve the next slot for the URL's host (``crawl_delay`` seconds apart at least); ms until it starts."""
+        interval = max(self.interval_ms, round(crawl_delay * 1000))
+        return int(self.reserve(keys=[CrawlKeys.host_rate(urlsplit(url).netloc)], args=[interval]))
 
     async def process_request(self, request: Request, spider: Spider | None = None) -> None:
         try:
-            wait = self.wait_ms(request.url)
+            wait = self.wait_ms(request.url, float(request.meta.get(CRAWL_DELAY_KEY) or 0.0))
         except REDIS_ERRORS as exc:
             close_for_lost_redis(self.crawler, exc)
             raise IgnoreRequest(f"no rate-limit slot: Redis is gone ({exc})") from exc
