@@ -21,6 +21,8 @@ from sample_portal.server import start_in_thread
 SLOW_MODULES = frozenset({
     "test_archive_crawl_faults", "test_browser_fetch", "test_crash_safety", "test_crawl", "test_crawl_delay",
     "test_crawl_faults", "test_crawl_multipage", "test_removal_crawl", "test_spiders", "test_replay_pywb",
+    "test_report_notify", "test_archive_benchmark", "test_report_screenshot", "test_extraction_doc",
+    "test_diffing_fitting",
 })  # fmt: skip
 
 
