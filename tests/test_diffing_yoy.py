@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from real_corpus import shared_text
 
+from benchmarks.yoy_pairs import pair_dirs
 from diffing.outline import commitments
 from diffing.sections import achievement_sentences, problem_items, report_parts
 from diffing.yoy import boilerplate, compare_years, diff_reports
@@ -153,8 +154,9 @@ def test_quality_on_the_blind_tuning_half() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pairs built on ../shared are left out where it is missing
         pairs = bench.real_pairs("tuning")
-    if len(pairs) < 10:
-        pytest.skip("most tuning pairs are built on ../shared/corpus, which is missing")
+    missing = len(pair_dirs("tuning")) - len(pairs)
+    if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
+        pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
     assert scores["micro"]["f1"] >= 0.94, scores["micro"]
     assert scores["traps_fooled"]["fooled"] <= 12, scores["traps_fooled"]
