@@ -8,15 +8,17 @@ included), captures and unavailable URLs as read, which of its sentences other a
 (template reuse is counted against the whole archive), and the code and settings that draw the
 pages. The one input every page shares, the archive's "as of" date, is rewritten in the copied
 pages. The manifest (``.report-cache/manifest.json``) keeps a digest of each agency's inputs; the
-summary the index, feed and desk need (the agency without its texts) is kept beside it.
+summary the index, feed and desk need (the agency without its texts) is kept beside it, as JSON
+(``report.summary_json``): the cache is in an output directory, so it is read as data, never unpickled.
+A manifest or summary this module did not write is refused with a warning, and those agencies are built.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
-import pickle
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -24,12 +26,14 @@ from pathlib import Path
 from markupsafe import escape
 
 from report.pages import AgencyPage
+from report.summary_json import SummaryError, dumps, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: summaries as JSON (1 pickled them)
 _CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
 _ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
 def code_digest() -> str:
@@ -69,21 +73,37 @@ class PreviousBuild:
         self.site, self.digests, self.generated = site, {}, None
         if site is None:
             return
+        path = site / CACHE / MANIFEST
         try:
-            manifest = json.loads((site / CACHE / MANIFEST).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            manifest = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:
+            log.warning("%s is not a manifest this program wrote (%s): every agency is built again", path, exc)
+            return
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("agencies"), dict):
+            log.warning("%s is not a manifest this program wrote: every agency is built again", path)
             return
         if manifest.get("format") == FORMAT and manifest.get("code") == code and manifest.get("settings") == settings:
-            self.digests, self.generated = manifest.get("agencies", {}), manifest.get("generated")
+            self.digests, self.generated = manifest["agencies"], manifest.get("generated")
+            if self.generated is not None and not isinstance(self.generated, str):
+                log.warning("%s is not a manifest this program wrote: every agency is built again", path)
+                self.digests, self.generated = {}, None
 
     def reusable(self, agency_id: int, digest: str) -> AgencyPage | None:
         """The agency as the last build left it, when its inputs are the same and its summary is kept."""
         if self.site is None or self.digests.get(str(agency_id)) != digest:
             return None
+        path = self.site / CACHE / f"{agency_id}.json"
         try:
-            with open(self.site / CACHE / f"{agency_id}.pickle", "rb") as fh:  # written by this module only
-                agency = pickle.load(fh)  # noqa: S301 (our own cache, inside the site directory we wrote)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            agency = loads(path.read_bytes())
+        except OSError:
+            return None
+        except SummaryError as exc:
+            log.warning("%s refused (%s): agency %s is built again", path, exc, agency_id)
+            return None
+        if agency.id != agency_id or not all(_inside(page) for page in agency.pages):
+            log.warning("%s names pages it cannot have written: agency %s is built again", path, agency_id)
             return None
         if not all((self.site / page).is_file() for page in agency.pages):
             return None
@@ -105,6 +125,15 @@ class PreviousBuild:
             target.write_text(source.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
 
 
+def _inside(page: object) -> bool:
+    """A page the site builder writes: a relative path into one of its folders (never out of the site)."""
+    if not isinstance(page, str):
+        return False
+    parts = Path(page).parts
+    return (len(parts) == 2 and parts[0] in ("agencies", "documents", "versions") and parts[1].endswith(".html")
+            and ".." not in parts)  # fmt: skip
+
+
 def _as_of(generated: str | None) -> str:
     """The line base.html writes on every page (keep in step with it)."""
     return f'<p class="muted">存档数据截至 {escape(generated or "—")}。</p>'
@@ -119,8 +148,7 @@ class BuildCache:
         self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {}}
 
     def keep(self, agency: AgencyPage, digest: str) -> None:
-        with open(self.folder / f"{agency.id}.pickle", "wb") as fh:
-            pickle.dump(agency, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (self.folder / f"{agency.id}.json").write_text(dumps(agency), encoding="utf-8")
         self.manifest["agencies"][str(agency.id)] = digest
 
     def finish(self) -> None:

@@ -455,3 +455,63 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
     assert files == _site_files(full)
     assert b"2024-05-01T08:00:00Z" in files["agencies/1.html"]  # a copied page carries the new date
     assert (tmp_path / "first-kept" / "agencies" / "1.html").read_bytes() != files["agencies/1.html"]
+
+
+def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The cache sits in an output directory: its files are read as JSON data, never run; whatever this
+    program did not write is refused with a warning naming the file, and the site comes out whole."""
+    import json
+    import logging
+    import pickle
+
+    import report.site
+    from report.reuse import CACHE, MANIFEST
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    full = _site_files(first)
+    cache = first / CACHE
+    summaries = sorted(cache.glob("*.json"), key=lambda p: p.name)
+    summaries = [p for p in summaries if p.name != MANIFEST]
+    assert len(summaries) == 3 and not list(cache.glob("*.pickle"))
+
+    # A pickle that would leave a file behind if anything unpickled it, put where a summary belongs.
+    marker = tmp_path / "executed"
+
+    class Payload:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (Path.touch, (str(marker),))  # type: ignore[return-value]
+
+    summaries[0].write_bytes(pickle.dumps(Payload()))
+    # A summary naming a class of its own choosing, and one naming a page outside the site.
+    summaries[1].write_text(json.dumps({"$": "Popen", "args": ["touch", str(marker)]}), encoding="utf-8")
+    escaped = json.loads(summaries[2].read_text(encoding="utf-8"))
+    escaped["pages"] = ["../../outside.html"]
+    summaries[2].write_text(json.dumps(escaped), encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="report.reuse"):
+        build_report_site(db, tmp_path / "tampered", previous=first)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert not marker.exists()
+    refused = [r.getMessage() for r in caplog.records]
+    assert len(refused) == 3 and all("built again" in m for m in refused)
+    assert any(summaries[1].name in m and "Popen" in m for m in refused)
+    assert _site_files(tmp_path / "tampered") == full
+
+    # A manifest cut short: one warning, and every agency is built.
+    again = tmp_path / "again"
+    build_report_site(db, again)
+    manifest = again / CACHE / MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8")[:40], encoding="utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="report.reuse"):
+        build_report_site(db, tmp_path / "garbled", previous=again)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert [r.getMessage() for r in caplog.records] == [
+        f"{manifest} is not a manifest this program wrote "
+        f"({caplog.records[0].args[1]}): every agency is built again"  # type: ignore[index]
+    ]
+    assert _site_files(tmp_path / "garbled") == full
