@@ -86,7 +86,7 @@ class Gist:
     targets: tuple[str, ...]
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     import jieba
     import jieba.posseg as pseg
@@ -102,7 +102,7 @@ def canonical(word: str) -> str:
     return _CANON.get(word, word)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
     """The gist of an item; ``ignore`` holds words that say nothing here (an agency's own field words)."""
     body = _MARKER.sub("", text)
@@ -122,7 +122,7 @@ def gist(text: str, ignore: frozenset[str] = frozenset()) -> Gist:
 _CLAUSE_MARK = frozenset("，,；;。：:！!？?")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def clause_gists(sentence: str, ignore: frozenset[str] = frozenset()) -> tuple[Gist, ...]:
     """The gist of each clause of a sentence, from one tagging of the whole sentence (a clause tagged
     alone comes out the same, tagging it again only costs time)."""

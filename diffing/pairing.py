@@ -53,7 +53,7 @@ def heading(text: str) -> str:
     return _HEADING_END.split(text, maxsplit=1)[0]
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=8192)
 def item_view(text: str, ignore: frozenset[str] = frozenset()) -> ItemView:
     """The view of an item's text (its marker already taken off)."""
     from diffing.textdiff import _words
@@ -89,7 +89,7 @@ def _contrast(a: Gist, b: Gist, weight) -> float:  # noqa: ANN001
     return min(wa, wb)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _heading_words(title: str) -> tuple[str, ...]:
     from diffing.textdiff import _words
 

@@ -120,7 +120,7 @@ for _topic, _terms in TOPICS.items():
         _TERM_TOPICS.setdefault(_term, set()).add(_topic)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def topics_of(text: str) -> frozenset[str]:
     """The subjects a text names."""
     found: set[str] = set()

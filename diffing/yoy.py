@@ -255,7 +255,7 @@ def _near(figure: Figure, sentence: str) -> str:
     return _words_before(sentence, figure.start)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)
 def _words_before(sentence: str, start: int) -> str:
     return " ".join(w for w in _words(sentence[max(0, start - FIGURE_WINDOW) : start]) if len(w) > 1)
 
@@ -299,7 +299,7 @@ def _figure_parts(fa: Figure, fb: Figure, sa: str, sb: str, floor: float = 0.0
     return score, label, noun, near, likeness
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _sentence_likeness(a: str, b: str) -> float:
     """0–100: two sentences written from one template (受理198件，审结186件 / 受理247件，审结231件)."""
     return float(fuzz.token_sort_ratio(" ".join(_words(_DIGITS.sub("", a))), " ".join(_words(_DIGITS.sub("", b)))))

@@ -8,7 +8,6 @@ against the rule (``analyse_agency``).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
@@ -24,7 +23,7 @@ from diffing.yoy import (
 )
 from extraction.report import Report
 from extraction.sections import parse_sections
-from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, YearPair
+from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, SentenceCounts, YearPair
 
 
 def load_agencies(reader: ArchiveReader, agency_ids: Sequence[int] | None = None) -> list[AgencyPage]:
@@ -60,7 +59,7 @@ def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Repor
     return report
 
 
-def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
+def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts) -> None:
     """Fill each report's revision diffs, year-over-year analysis and compliance findings.
 
     As ``fazhi diff`` does, a sentence that only changed its outline number or the year it names is
@@ -94,25 +93,25 @@ def analyse_agency(agency: AgencyPage, shared_keys: Counter[str]) -> None:
     agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
 
 
-def shared_sentence_keys(agencies: list[AgencyPage]) -> Counter[str]:
+def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
     """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
-    counts: Counter[str] = Counter()
+    counts = SentenceCounts()
     for agency in agencies:
         agency.keys = set().union(*(sentence_keys(d.current.text) for d in agency.documents))
-        counts.update(agency.keys)
+        counts.add(agency.keys)
     return counts
 
 
-def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> Counter[str]:
+def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> SentenceCounts:
     """:func:`shared_sentence_keys` from (agency id, current text) pairs grouped by agency
     (``ArchiveReader.current_texts``): the texts pass through once, only the counts stay."""
-    counts: Counter[str] = Counter()
+    counts = SentenceCounts()
     agency: int | None = None
     keys: set[str] = set()
     for agency_id, text in current_texts:
         if agency_id != agency:
-            counts.update(keys)
+            counts.add(keys)
             agency, keys = agency_id, set()
         keys |= sentence_keys(text)
-    counts.update(keys)
+    counts.add(keys)
     return counts

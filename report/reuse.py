@@ -20,12 +20,11 @@ import json
 import logging
 import os
 import shutil
-from collections import Counter
 from pathlib import Path
 
 from markupsafe import escape
 
-from report.pages import AgencyPage
+from report.pages import AgencyPage, SentenceCounts
 from report.summary_json import SummaryError, dumps, loads
 
 CACHE = ".report-cache"
@@ -48,7 +47,7 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def agency_digest(agency: AgencyPage, counts: Counter[str], settings: str) -> str:
+def agency_digest(agency: AgencyPage, counts: SentenceCounts, settings: str) -> str:
     """A digest of everything the agency's pages are made of (call after its ``keys`` are set, before analysis)."""
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((agency.id, agency.name, agency.level, agency.region, settings)).encode())

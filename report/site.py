@@ -8,10 +8,10 @@ works offline and from a file:// URL. All scraped text is escaped by Jinja2 auto
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import os
-from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,14 +19,15 @@ from typing import Any
 
 from archive.findings_db import FindingsDbWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
-from diffing.textdiff import _words
+from diffing.meaning import gist
+from diffing.textdiff import diff_words
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.desk import Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import AgencyPage, Region, Totals
+from report.pages import AgencyPage, Region, SentenceCounts, Totals
 from report.render import script, stylesheet, template_environment
 from report.reuse import BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import SearchDocument, SearchIndexWriter
@@ -50,7 +51,7 @@ class SiteContext:
 
     out: Path
     generated: str | None
-    shared_keys: Counter[str]
+    shared_keys: SentenceCounts
     replay: ReplayLinks
 
 
@@ -125,6 +126,16 @@ def _build_in_worker(agency: AgencyPage) -> AgencyPage:
     return _build_agency(agency, _WORKER["context"])
 
 
+def _share_before_fork() -> None:
+    """Load what every worker reads (jieba's dictionary and its part-of-speech tables, ~200 MB) here, then
+    ``gc.freeze`` it all: the collector of a forked worker never walks (and so never writes to, and so
+    never copies) those pages, and the workers share one copy instead of holding one each."""
+    diff_words("预热", "预备")
+    gist("依法行政预热")
+    gc.collect()
+    gc.freeze()
+
+
 class _Builders:
     """Where agencies are built: this process, or worker processes started once for the whole site."""
 
@@ -139,7 +150,7 @@ class _Builders:
         They fork with the writers' files open, and leave by os._exit: they never flush or close them.
         """
         self.parallel = False
-        _words("预热")  # load jieba's dictionary once, before the workers fork
+        _share_before_fork()
         mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         try:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=mp_context, initializer=_start_worker,
@@ -158,6 +169,7 @@ class _Builders:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+            gc.unfreeze()
 
 
 def _write_search_page(out: Path, count: int, generated: str | None) -> None:

@@ -384,6 +384,14 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
     with ArchiveReader(db) as reader:
         assert len(reader.reporting_agency_ids()) >= 3
         assert streamed_sentence_keys(reader.current_texts()) == shared_sentence_keys(load_agencies(reader))
+        agencies = load_agencies(reader)
+    counts = shared_sentence_keys(agencies)
+    counts.add(agencies[0].keys)  # as if a fourth agency copied the first one's report
+    every: Counter[str] = Counter(k for a in [*agencies, agencies[0]] for k in a.keys)  # the counts, in words
+    assert any(n > 1 for n in every.values()) and any(n == 1 for n in every.values())
+    for key, n in every.items():
+        assert counts.get(key) == min(n, 2), key
+    assert counts.get("不在任何报告里的一句话。") == 0
     monkeypatch.setattr(report.site, "BATCH_AGENCIES", 1)
     streamed = tmp_path / "streamed"
     build_report_site(db, streamed)
