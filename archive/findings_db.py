@@ -9,6 +9,7 @@ queries over these tables.
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,11 +48,16 @@ class FindingsDbWriter:
                 self._db[table].create({name: TYPES.get(name, str) for name in names})
 
     def add(self, tables: Mapping[str, Iterable[dict[str, Any]]]) -> None:
-        """Append rows to their tables (one transaction)."""
+        """Append rows to their tables (one transaction; one prepared statement a table, not sqlite-utils'
+        per-row look-ups: a report of a national archive writes millions of rows)."""
         with self._db.conn:
             for table, rows in tables.items():
                 names = self.columns[table]
-                self._db[table].insert_all(({n: row.get(n) for n in names} for row in rows), batch_size=500)
+                columns = ", ".join(f"[{n}]" for n in names)
+                self._db.conn.executemany(
+                    f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608 (our names)
+                    ([_stored(row.get(n)) for n in names] for row in rows),
+                )
 
     def finish(self) -> Path:
         with self._db.conn:
@@ -66,6 +72,13 @@ class FindingsDbWriter:
     def abort(self) -> None:
         self._db.close()
         Path(self._tmp).unlink(missing_ok=True)
+
+
+def _stored(value: Any) -> Any:
+    """A value as sqlite-utils would store it: lists and dicts as JSON text."""
+    if isinstance(value, (dict, list, tuple)):
+        return json.dumps(value, default=repr, ensure_ascii=False)
+    return value
 
 
 def write_findings_db(path: str | Path, tables: Mapping[str, Sequence[dict[str, Any]]],

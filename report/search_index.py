@@ -78,13 +78,18 @@ class SearchIndexWriter:
         ]
         self._rows: list[list[object]] = []
         self._texts: list[str] = []
+        self._shard_of: dict[str, int] = {}  # shard_of, remembered: a few thousand bigrams, millions of look-ups
 
     def add(self, documents: Iterable[SearchDocument]) -> None:
         for doc in documents:
             n = len(self._rows)
             by_shard: dict[int, list[str]] = {}
+            known = self._shard_of
             for gram in bigrams(doc.text):
-                by_shard.setdefault(shard_of(gram), []).append(gram)
+                k = known.get(gram)
+                if k is None:
+                    k = known[gram] = shard_of(gram)
+                by_shard.setdefault(k, []).append(gram)
             for k, grams in by_shard.items():  # one line a shard: the version, then its grams (2 characters each)
                 self._shards[k].write(f"{n}\t{''.join(grams)}\n")
             self._rows.append([doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions])

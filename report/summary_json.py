@@ -38,30 +38,47 @@ class SummaryError(ValueError):
     """A cached summary that is not one this module wrote."""
 
 
+_SCALARS = (str, int, float, type(None))
+
+
 def _plain(value: Any) -> Any:
+    if type(value) in _SCALARS or type(value) is bool:
+        return value
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         name = type(value).__name__
         if _CLASSES.get(name) is not type(value):
             raise TypeError(f"no JSON form for {name}")
-        return {"$": name, **{f: _plain(getattr(value, f)) for f in _FIELDS[name]}}
+        fields = {f: _plain(getattr(value, f)) for f in _FIELDS[name]}
+        if name == "AgencyPage":
+            fields["findings"] = value.findings  # rows of plain values (findings tables): JSON as they are
+        return {"$": name, **fields}
     if isinstance(value, dict):
         return {"$map": [[_plain(k), _plain(v)] for k, v in value.items()]}
     if isinstance(value, tuple):
         return {"$tuple": [_plain(v) for v in value]}
     if isinstance(value, (set, frozenset)):
         return {"$set": sorted(_plain(v) for v in value)}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, (str, int, float)):
-        return value
     raise TypeError(f"no JSON form for {type(value).__name__}")
 
 
+def _findings(value: Any) -> dict[str, list[dict[str, Any]]]:
+    """The findings rows as JSON gave them back, if they are tables of rows of plain values."""
+    if not isinstance(value, dict) or not all(
+        isinstance(rows, list) and all(isinstance(r, dict) and all(type(v) in _SCALARS or type(v) is bool
+                                                                   for v in r.values()) for r in rows)
+        for rows in value.values()
+    ):  # fmt: skip
+        raise SummaryError("not an agency summary: findings are not rows of plain values")
+    return value
+
+
 def _typed(value: Any) -> Any:
+    if type(value) in _SCALARS or type(value) is bool:
+        return value
     if isinstance(value, list):
         return [_typed(v) for v in value]
-    if not isinstance(value, dict):
-        return value
     if "$map" in value and len(value) == 1:
         return {_typed(k): _typed(v) for k, v in value["$map"]}
     if "$tuple" in value and len(value) == 1:
@@ -71,6 +88,8 @@ def _typed(value: Any) -> Any:
     name = value.get("$")
     if name not in _CLASSES or set(value) - {"$"} != _FIELDS[name]:
         raise SummaryError(f"not an agency summary: {str(name)[:40]!r} with fields {sorted(value)[:8]}")
+    if name == "AgencyPage":
+        return AgencyPage(**{k: _findings(v) if k == "findings" else _typed(v) for k, v in value.items() if k != "$"})
     return _CLASSES[name](**{k: _typed(v) for k, v in value.items() if k != "$"})
 
 
