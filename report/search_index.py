@@ -118,6 +118,7 @@ class SearchIndexWriter:
                     number = int(n)
                     for i in range(0, len(grams), 2):
                         postings.setdefault(grams[i : i + 2], []).append(number)
+            postings = dict(sorted(postings.items()))  # the same bytes every build (set order varies by process)
             (self.folder / f"index-{k}.js").write_text(_script("FAZHI_SEARCH.shard", k, postings), encoding="utf-8")
             distinct += len(postings)
         self._spill.cleanup()
