@@ -344,7 +344,7 @@ class Recorder:
         """
         removed_all: list[int] = []
         for portal in sorted(self.portals - self.unreadable_lists):
-            removed = mark_removed(self.db_path, portal, crawl_started)
+            removed = self._mark_removed(portal, crawl_started)
             if removed:
                 self.count("fazhi/removed_documents", len(removed))
                 logger.warning("%d report(s) gone from %s: documents %s", len(removed), portal, removed)
@@ -352,3 +352,9 @@ class Recorder:
         self.portals.clear()
         self.unreadable_lists.clear()
         return removed_all
+
+    def _mark_removed(self, portal: str, crawl_started: str) -> list[int]:
+        """On the writer's own open archive when there is one (no second archive opened per portal)."""
+        if self.writer is not None and self.writer.is_open:
+            return self.writer.call(lambda archive: archive.mark_removed(portal, crawl_started))
+        return mark_removed(self.db_path, portal, crawl_started)
