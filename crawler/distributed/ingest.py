@@ -111,6 +111,7 @@ async def _ingest(
             held = _take(server, key, ingesting, batch)
             if not held and flight.entries:
                 await flight.settle(keep=len(flight.entries) - 1)  # nothing queued: wait for a commit
+                idle_since = time.monotonic()  # idle counts from the last capture recorded
                 continue
             if not held:
                 waited = time.monotonic() - idle_since
