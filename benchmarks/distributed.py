@@ -13,7 +13,7 @@ the time is what the machine's cores say.
 
 Then the writer alone: the workers crawl again with no writer running, and ``ingest_from_redis``
 then archives the queued captures into a fresh archive — captures a second, the writer's own rate,
-and its CPU a capture (its process, and apart its extraction pool), which a loaded machine moves less.
+and its CPU a capture (its own process), which a loaded machine moves less than its wall time.
 What the system guarantees (every report once, no URL twice, the rate limit) is tested in
 tests/test_distributed.py; how fast is only measured here. Needs ``redis-server``.
 """
@@ -82,17 +82,18 @@ def crawl_and_write(workers: int, start_urls: list[str], redis_url: str, work: P
     return elapsed, json.loads(out.strip().splitlines()[-1])
 
 
-def _cpu_seconds() -> tuple[float, float]:
-    """CPU seconds (user + system) of this process, and of its children that ended (the writer's pool)."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process, all its threads (the writer's event loop and writer thread)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def writer_alone(start_urls: list[str], redis_url: str, work: Path) -> tuple[int, float, dict]:
     """Crawl with two workers and no writer; then time the writer on the queued captures.
 
-    The result carries the writer's CPU seconds: its own process (``cpu_s``) and its extraction pool
-    (``pool_cpu_s``) — on a shared machine its wall time says as much about the load as about it.
+    The result carries the writer's CPU seconds (``cpu_s``, its own process: not its extraction pool's
+    processes, which run under a fork server) — on a shared machine its wall time says as much about
+    the load as about it.
     """
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
@@ -100,12 +101,11 @@ def writer_alone(start_urls: list[str], redis_url: str, work: Path) -> tuple[int
     queued = client.llen(CrawlKeys().items)
     from crawler.distributed.ingest import ingest_from_redis
 
-    cpu, pool = _cpu_seconds()
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     result = ingest_from_redis(redis_url, str(work / "alone.db"), stop_when_idle=0)
     elapsed = time.perf_counter() - started
-    cpu_after, pool_after = _cpu_seconds()
-    result["cpu_s"], result["pool_cpu_s"] = cpu_after - cpu, pool_after - pool
+    result["cpu_s"] = _cpu_seconds() - cpu
     return queued, elapsed, result
 
 
@@ -145,7 +145,6 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "writer_alone_captures_per_s": round(alone["ingested"] / seconds, 1) if seconds else None,
         "writer_alone_cpu_ms_per_capture": round(1000 * alone["cpu_s"] / max(1, alone["ingested"]), 2),
         "writer_alone_captures_per_cpu_s": round(alone["ingested"] / alone["cpu_s"], 1) if alone["cpu_s"] else None,
-        "writer_alone_pool_cpu_s": round(alone["pool_cpu_s"], 2),
         "writer_alone_extracted_again": alone["extractions_redone"],
         "writer_alone_extracted_unused": alone["extractions_unused"],
         "rounds": args.repeat,
