@@ -208,7 +208,7 @@ class ArchiveReader:
         out: dict[int, list[VersionRecord]] = {}
         report = "report" if with_report else "NULL AS report"
         where, params = _of_agencies("agency_id", agency_ids)
-        places = version_places(self._conn)
+        places = version_places(self._conn, agency_ids)
         for r in self._rows(
             "SELECT id, document_id, capture_id, title, text, text_normalized, "
             f"first_seen, last_seen, seen_count, published, {report} FROM versions "

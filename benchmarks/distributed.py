@@ -12,7 +12,8 @@ per-host limit above what two reach, so a second worker can halve the fetching; 
 the time is what the machine's cores say.
 
 Then the writer alone: the workers crawl again with no writer running, and ``ingest_from_redis``
-then archives the queued captures into a fresh archive — captures a second, the writer's own rate.
+then archives the queued captures into a fresh archive — captures a second, the writer's own rate,
+and its CPU a capture (its own process), which a loaded machine moves less than its wall time.
 What the system guarantees (every report once, no URL twice, the rate limit) is tested in
 tests/test_distributed.py; how fast is only measured here. Needs ``redis-server``.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,17 +82,31 @@ def crawl_and_write(workers: int, start_urls: list[str], redis_url: str, work: P
     return elapsed, json.loads(out.strip().splitlines()[-1])
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds (user + system) of this process, all its threads (the writer's event loop and writer thread)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
+
+
 def writer_alone(start_urls: list[str], redis_url: str, work: Path) -> tuple[int, float, dict]:
-    """Crawl with two workers and no writer; then time the writer on the queued captures."""
+    """Crawl with two workers and no writer; then time the writer on the queued captures.
+
+    The result carries the writer's CPU seconds (``cpu_s``, its own process: not its extraction pool's
+    processes, which run under a fork server) — on a shared machine its wall time says as much about
+    the load as about it.
+    """
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     wait_for(start_workers(2, start_urls, redis_url, work, "queued"), work, "a worker")
     queued = client.llen(CrawlKeys().items)
     from crawler.distributed.ingest import ingest_from_redis
 
+    cpu = _cpu_seconds()
     started = time.perf_counter()
     result = ingest_from_redis(redis_url, str(work / "alone.db"), stop_when_idle=0)
-    return queued, time.perf_counter() - started, result
+    elapsed = time.perf_counter() - started
+    result["cpu_s"] = _cpu_seconds() - cpu
+    return queued, elapsed, result
 
 
 def main(argv: list[str] | None = None) -> dict[str, object]:
@@ -127,7 +143,10 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "writer_alone_captures": queued,
         "writer_alone_s": round(seconds, 2),
         "writer_alone_captures_per_s": round(alone["ingested"] / seconds, 1) if seconds else None,
+        "writer_alone_cpu_ms_per_capture": round(1000 * alone["cpu_s"] / max(1, alone["ingested"]), 2),
+        "writer_alone_captures_per_cpu_s": round(alone["ingested"] / alone["cpu_s"], 1) if alone["cpu_s"] else None,
         "writer_alone_extracted_again": alone["extractions_redone"],
+        "writer_alone_extracted_unused": alone["extractions_unused"],
         "rounds": args.repeat,
         "load_average_before_after": [round(load[0], 1), round(os.getloadavg()[0], 1)],
     }

@@ -23,8 +23,10 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from archive import Archive
 from archive.capture import Capture
@@ -46,7 +48,16 @@ class _Write:
     done: asyncio.Future[list[IngestResult]] = field(repr=False)
 
 
+@dataclass
+class _Call:
+    """Other work on the archive (marking removed reports …), run in the writer thread after what queued."""
+
+    work: Callable[[Archive], object]
+    done: Future[object] = field(default_factory=Future, repr=False)
+
+
 _STOP = object()
+T = TypeVar("T")
 
 
 class ArchiveWriter:
@@ -96,6 +107,17 @@ class ArchiveWriter:
         self._queue.put(_Write(pairs, loop, done))
         return done
 
+    def call(self, work: Callable[[Archive], T]) -> T:
+        """``work(archive)`` in the writer thread once what is queued is written; its result (blocks the caller).
+
+        One connection, one open archive: no second ``Archive`` (a schema check, a lock) per call.
+        """
+        if not self.is_open:
+            raise RuntimeError("the archive writer is not open")
+        call = _Call(work)
+        self._queue.put(call)
+        return call.done.result()  # type: ignore[return-value]
+
     def close(self) -> None:
         """Write what is queued, close the archive (its search index brought up to date), end the thread."""
         if self._thread is None:
@@ -121,8 +143,11 @@ class ArchiveWriter:
                 first = self._queue.get()
                 if first is _STOP:
                     break
+                if isinstance(first, _Call):
+                    self._call(first)
+                    continue
                 assert isinstance(first, _Write)
-                batch, size = [first], len(first.pairs)
+                batch, size, after = [first], len(first.pairs), None
                 deadline = time.monotonic() + self.batch_seconds
                 while size < self.max_batch:
                     try:
@@ -132,13 +157,25 @@ class ArchiveWriter:
                     if more is _STOP:
                         stopping = True
                         break
+                    if isinstance(more, _Call):
+                        after = more  # it sees this batch committed
+                        break
                     assert isinstance(more, _Write)
                     batch.append(more)
                     size += len(more.pairs)
                 self._commit(batch)
+                if after is not None:
+                    self._call(after)
         finally:
             archive, self.archive = self.archive, None
             archive.close()
+
+    def _call(self, call: _Call) -> None:
+        assert self.archive is not None
+        try:
+            call.done.set_result(call.work(self.archive))
+        except Exception as exc:  # noqa: BLE001 - raised in the caller
+            call.done.set_exception(exc)
 
     def _commit(self, batch: list[_Write]) -> None:
         assert self.archive is not None

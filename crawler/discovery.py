@@ -8,6 +8,7 @@ themselves in ``extraction.titles`` (one place for "is this a report?").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
@@ -60,8 +61,13 @@ def link_text(text: str, title: str | None) -> str:
 
 def is_report_link(text: str) -> bool:
     """True when a link's text (or title attribute) names an annual rule-of-law report."""
-    ok, _reason = classify_title(" ".join(text.split()))
-    return ok
+    return _names_a_report(" ".join(text.split()))
+
+
+@lru_cache(maxsize=8192)
+def _names_a_report(text: str) -> bool:
+    # A portal's menus and columns repeat on every one of its pages: each text is classified once.
+    return classify_title(text)[0]
 
 
 def is_listing_link(text: str) -> bool:

@@ -29,8 +29,7 @@ from typing import Any
 
 from archive.capture import Capture
 from archive.errors import ArchiveWriteError
-from archive.removal import mark_removed
-from archive.store import IngestResult
+from archive.store import Archive, IngestResult
 from archive.validators import ValidatorStore
 from crawler.archive_writer import ArchiveWriter
 from crawler.discovery import report_lives_in_attachments
@@ -341,14 +340,25 @@ class Recorder:
         """After a complete crawl that began at ``crawl_started``: mark what its readable portals say is gone.
 
         Forgets the portals seen so far, so a long-lived writer (``fazhi ingest``) starts the next crawl afresh.
+        Runs on the writer's own open archive when there is one, else on one archive opened for every
+        portal (the crawl's pipeline, whose writer has closed by then): no archive opened per portal.
         """
+        portals = sorted(self.portals - self.unreadable_lists)
+        self.portals.clear()
+        self.unreadable_lists.clear()
+        if not portals:
+            return []
+        if self.writer is not None and self.writer.is_open:
+            return self.writer.call(lambda archive: self._mark_removed(archive, portals, crawl_started))
+        with Archive(self.db_path, warc=False) as archive:
+            return self._mark_removed(archive, portals, crawl_started)
+
+    def _mark_removed(self, archive: Archive, portals: list[str], crawl_started: str) -> list[int]:
         removed_all: list[int] = []
-        for portal in sorted(self.portals - self.unreadable_lists):
-            removed = mark_removed(self.db_path, portal, crawl_started)
+        for portal in portals:
+            removed = archive.mark_removed(portal, crawl_started)
             if removed:
                 self.count("fazhi/removed_documents", len(removed))
                 logger.warning("%d report(s) gone from %s: documents %s", len(removed), portal, removed)
                 removed_all += removed
-        self.portals.clear()
-        self.unreadable_lists.clear()
         return removed_all

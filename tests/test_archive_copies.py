@@ -188,3 +188,48 @@ def test_a_migrated_archive_knows_which_url_carries_each_version(arc):
     MIGRATIONS[3](arc.db)
     assert _carried(arc) == {COUNTY_URL: [made.version_id]}
     assert arc.db.execute("SELECT current_version_id FROM documents").fetchone() == (made.version_id,)
+
+
+def test_copies_read_agency_by_agency_are_the_copies_read_over_the_whole_archive(tmp_path):
+    """``version_places`` for a batch of agencies reads only their documents, and finds the same copies."""
+    from test_archive_fixtures import make_capture, make_report
+
+    from archive.copies import version_places
+
+    db = tmp_path / "archive.db"
+    county, dept = "http://127.0.0.1:8000/qinghe/index.html", "http://127.0.0.1:8000/qhsfj/index.html"
+    edited = QINGHE_2023.replace("纠错率12.2%", "纠错率8.1%")
+    other = QINGHE_2023.replace("青禾县", "松溪县")
+    with Archive(db) as arc:
+        for (capture, report), portal in zip(
+            [fetched(COUNTY_URL, county_page(), "2024-04-01T00:00:00Z"),
+             fetched(DEPT_URL, department_copy(), "2024-04-02T00:00:00Z"),
+             fetched(COUNTY_URL, county_page(edited), "2024-07-01T00:00:00Z")],
+            [county, dept, county], strict=True,
+        ):  # fmt: skip
+            arc.ingest(dataclasses.replace(capture, portal=portal), report)
+        songxi = "http://127.0.0.1:8000/songxi/zwgk/2024/t20240320_77.html"
+        for text, url, portal, at in [
+            (other, songxi, "http://127.0.0.1:8000/songxi/index.html", "2024-04-03T00:00:00Z"),
+            (other + "\n（转载）", "http://127.0.0.1:8000/sxsfj/art_9.html", "http://127.0.0.1:8000/sxsfj/index.html",
+             "2024-04-04T00:00:00Z"),
+        ]:  # fmt: skip
+            report = make_report(text, agency="松溪县司法局", url=url)
+            capture = dataclasses.replace(make_capture(report, fetched_at=at), portal=portal)
+            arc.ingest(capture, report)
+        conn = arc.conn
+        everything = version_places(conn)
+        agencies = [a for (a,) in conn.execute("SELECT DISTINCT agency_id FROM documents WHERE agency_id IS NOT NULL")]
+        assert len(agencies) == 2
+        seen: dict[int, tuple[int | None, bool]] = {}
+        for agency in agencies:
+            ids = {v for (v,) in conn.execute(
+                "SELECT v.id FROM versions v JOIN documents d ON d.id = v.document_id WHERE d.agency_id = ?", [agency]
+            )}  # fmt: skip
+            batch = version_places(conn, [agency])
+            assert set(batch) == ids  # only this agency's versions were read
+            assert batch == {v: everything[v] for v in ids}
+            assert sum(copy for _place, copy in batch.values()) == 1  # each agency has its one copy
+            seen |= batch
+        assert seen == everything
+        assert version_places(conn, []) == {}

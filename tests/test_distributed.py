@@ -9,10 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -379,3 +381,63 @@ def test_a_worker_whose_redis_dies_exits_1(local_redis, tmp_path):
     stats = json.loads((tmp_path / "w.json").read_text())
     assert stats["finish_reason"] == "redis_lost"
     assert "stopped: redis_lost" in err.strip().splitlines()[-1]
+
+
+WRITER = (
+    "import logging, sys; from crawler.distributed.ingest import ingest_from_redis; "
+    "logging.basicConfig(level=logging.DEBUG, stream=sys.stderr); "
+    "ingest_from_redis(sys.argv[1], sys.argv[2], stop_when_idle=None, batch=int(sys.argv[3]))"
+)
+NEW_VERSION = re.compile(r"new version (\d+) of document")
+GROUPED = re.compile(r"committed (\d+) captures of \d+ items in one transaction")
+
+
+@pytest.mark.slow
+def test_a_writer_killed_mid_batch_loses_and_doubles_nothing(local_redis, tmp_path):
+    """SIGKILL the Redis writer once batches are committing; the next writer completes the archive.
+
+    A capture leaves ``:ingesting`` only after its transaction commits, so what the kill caught in
+    flight is still in Redis: archived once by the next writer, never twice as a version.
+    """
+    keys = CrawlKeys()
+    client = redis.Redis.from_url(local_redis.url)
+    with LoggedPortal(AS_OF) as portal:
+        crawl_with_workers(portal, local_redis.url, tmp_path, 1, *PACED)  # queued, no writer yet
+    queued = [decode_shipment(d)[0]["url"] for d in client.lrange(keys.items, 0, -1) if b'"url"' in d[:200]]
+    db = tmp_path / "archive.db"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, local_redis.url, str(db), "40"], cwd=ROOT, env=crawl_env(),
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert writer.stderr is not None
+    logged: list[int] = []
+    largest = 0
+    for line in writer.stderr:  # a version is logged once its transaction has committed
+        if found := GROUPED.search(line):
+            largest = max(largest, int(found.group(1)))
+        if found := NEW_VERSION.search(line):
+            logged.append(int(found.group(1)))
+        if len(logged) >= 5 and largest >= 2:
+            writer.send_signal(signal.SIGKILL)
+            break
+    writer.stderr.close()
+    writer.wait(timeout=60)
+    assert writer.returncode == -signal.SIGKILL, "the writer finished before it could be killed"
+    left = client.llen(keys.items) + client.llen(keys.ingesting)
+    assert left > 0, "nothing was left in Redis at the kill"
+    partial = sqlite3.connect(db)
+    kept = {v for (v,) in partial.execute("select id from versions")}
+    partial.close()
+    assert set(logged) <= kept and len(kept) < len(visible_reports(AS_OF))
+    check = subprocess.run([sys.executable, "-m", "fazhi.cli", "check", "--db", str(db)], cwd=ROOT,
+                           capture_output=True, text=True)  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    ingest_from_redis(local_redis.url, str(db), stop_when_idle=0)
+    assert client.llen(keys.items) == 0 and client.llen(keys.ingesting) == 0
+    counts = archived_counts(db)
+    assert counts["documents"] == counts["versions"] == len(visible_reports(AS_OF))
+    conn = sqlite3.connect(db)
+    archived = {u for (u,) in conn.execute("select url from capture_records")}
+    conn.close()
+    assert set(queued) <= archived, "a queued capture was lost"

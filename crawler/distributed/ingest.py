@@ -5,8 +5,10 @@ pipeline calls — so a Redis crawl and a local crawl leave the same archive. Th
 capture has extracted it already and sent its reports along; the writer uses them where its own
 extraction would be the same job by the same extractor, and extracts only the rest, so its time goes
 to writing. Captures are taken in batches: up to ``batch`` are moved (LMOVE) to
-``reports:items:ingesting`` in one round trip, recorded together (the archive's writer thread commits
-them in a few transactions), then dropped from there. A writer killed mid-batch loses nothing: the
+``reports:items:ingesting`` in one round trip and recorded concurrently, while the next batch is
+taken (at most two in flight); the archive's writer thread commits what is ready in groups
+(``Archive.ingest_many``, one WARC sync a transaction), and a capture is dropped from ``ingesting``
+only once it and every capture before it is committed. A writer killed mid-batch loses nothing: the
 next one archives the leftovers first (the archive makes a repeat a ``seen_again``, never a second
 version). The end-of-crawl marker the last worker queues makes the writer mark reports the crawl no
 longer found, once every capture before it is recorded.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from typing import Any
 
 import redis
@@ -92,15 +94,25 @@ async def _ingest(
         counts[stat] += n
 
     recorder = Recorder(db_path, count)
-    recorder.open(warm=False)  # the workers extracted: the writer's pool starts only if it must extract
+    # The workers extracted; the pool starts now anyway, beside the first batch's writes, for the few
+    # attachments a worker read without their page (another worker fetched it: the job differs).
+    recorder.open(warm=True)
     news = _News(db_path, notify)
-    ingested = crawls = 0
+    flight = _InFlight(recorder, server, ingesting, news)
     idle_since = time.monotonic()
     try:
+        for data in server.lrange(ingesting, 0, -1):  # leftovers of a writer that died mid-batch: first
+            flight.add(data)
         while True:
-            held = server.lrange(ingesting, 0, batch - 1)  # leftovers of a writer that died mid-batch
-            if not held:
-                held = _take(server, key, ingesting, batch)
+            await flight.settle(keep=batch)  # at most two batches in flight
+            if until_complete and flight.crawls:
+                await flight.settle(keep=0)
+                break
+            held = _take(server, key, ingesting, batch)
+            if not held and flight.entries:
+                await flight.settle(keep=len(flight.entries) - 1)  # nothing queued: wait for a commit
+                idle_since = time.monotonic()  # idle counts from the last capture recorded
+                continue
             if not held:
                 waited = time.monotonic() - idle_since
                 if stop_when_idle is not None and waited >= stop_when_idle:
@@ -111,15 +123,13 @@ async def _ingest(
                 if moved is None:
                     continue
                 held = [moved] + _take(server, key, ingesting, batch - 1)
-            done, marked = await _record_batch(recorder, server, ingesting, held, news)
-            ingested += done
-            crawls += marked
+            for data in held:
+                flight.add(data)
             idle_since = time.monotonic()
-            if until_complete and marked:
-                break
     finally:
         recorder.close()
         server.close()
+    ingested, crawls = flight.recorded, flight.crawls
     result: dict[str, Any] = {
         "ingested": ingested,
         "new_versions": counts.get("fazhi/new_version", 0),
@@ -156,55 +166,93 @@ def _take(server: redis.Redis, key: str, ingesting: str, n: int) -> list[bytes]:
     return list(server.eval(TAKE, 2, key, ingesting, n))
 
 
-async def _record_batch(
-    recorder: Recorder, server: redis.Redis, ingesting: str, held: list[bytes], news: _News
-) -> tuple[int, int]:
-    """Record the captures ``held`` (the head of ``ingesting``, in order), then drop them from there.
+class _InFlight:
+    """Captures taken from Redis and being recorded, in the order they sit in ``ingesting``.
 
-    Captures are recorded concurrently (their commits grouped) in runs that hold each URL once, so two
-    captures of one URL are recorded in the order they were fetched; an end-of-crawl marker waits for
-    every capture before it. Raises ``RecordingFailed`` when the archive cannot be written: what was
-    not recorded stays in ``ingesting`` for the next writer.
+    Each capture is recorded by a task of its own, so a few captures the writer must extract (in its
+    pool) do not hold up the writes of the rest; the archive's writer thread groups what is ready into
+    transactions. A capture leaves ``ingesting`` only once it is committed, and only from the head: a
+    committed capture behind one still being recorded stays until that one is done too (a writer
+    killed then records it again, which the archive counts as ``seen_again``, never a second version).
+    Two captures of one URL are recorded in the order they were fetched; an end-of-crawl marker waits
+    for every capture before it.
     """
-    recorded = crawls = 0
-    run: list[tuple[bytes, Any]] = []
-    for data in [*held, None]:
-        marker = crawl_complete(data) if data is not None else None
-        shipment = decode_shipment(data) if data is not None and marker is None else None
-        if shipment is not None and shipment[0]["url"] not in {s[0]["url"] for _, s in run}:
-            run.append((data, shipment))
-            continue
-        if run:
-            recorded += await _record_run(recorder, server, ingesting, run)
-            for _, (item, _shipped) in run:
-                news.saw(item.get("fetched_at"))
-            run = []
-        if shipment is not None:
-            run.append((data, shipment))
-            continue
-        if data is None:
-            break
+
+    def __init__(self, recorder: Recorder, server: redis.Redis, ingesting: str, news: _News) -> None:
+        self.recorder, self.server, self.ingesting, self.news = recorder, server, ingesting, news
+        self.entries: deque[tuple[bytes, asyncio.Task[None]]] = deque()
+        self.last_of_url: dict[str, asyncio.Task[None]] = {}
+        self.recorded = self.crawls = 0
+
+    def add(self, data: bytes) -> None:
+        """Start recording one entry of ``ingesting`` (a capture or an end-of-crawl marker)."""
+        marker = crawl_complete(data)
+        if marker is not None:
+            task = asyncio.create_task(self._mark(marker, [t for _, t in self.entries]))
+        else:
+            item, shipped = decode_shipment(data)
+            task = asyncio.create_task(self._record(item, shipped, self.last_of_url.get(item["url"])))
+            self.last_of_url[item["url"]] = task
+        self.entries.append((data, task))
+
+    async def _record(self, item: Any, shipped: list[Any], before: asyncio.Task[None] | None) -> None:
+        if before is not None:
+            await asyncio.wait([before])  # the earlier capture of this URL is recorded first
+            if before.cancelled() or before.exception() is not None:
+                raise RecordingFailed(f"an earlier capture of {item['url']} was not recorded")
+        await self.recorder.record(item, shipped)
+        self.recorded += 1
+        self.news.saw(item.get("fetched_at"))
+        if self.last_of_url.get(item["url"]) is asyncio.current_task():
+            del self.last_of_url[item["url"]]
+
+    async def _mark(self, marker: dict[str, Any], before: list[asyncio.Task[None]]) -> None:
+        if before:
+            await asyncio.wait(before)
+        if any(t.cancelled() or t.exception() is not None for t in before):
+            return  # not every capture of the crawl is in the archive: the failure stops the writer
         if marker.get("started"):
-            recorder.mark_removed_reports(marker["started"])
-            news.saw(marker["started"])
-            crawls += 1
+            self.recorder.mark_removed_reports(marker["started"])
+            self.news.saw(marker["started"])
+            self.crawls += 1
         else:
             logger.warning("a crawl ended without a recorded start: not marking removed reports")
-        server.lpop(ingesting)
-        news.tell()  # the crawl is complete: its news, once
-    return recorded, crawls
+        self.news.tell()  # the crawl is complete: its news, once
 
+    async def settle(self, keep: int) -> None:
+        """Drop what is committed from the head of ``ingesting``; wait until at most ``keep`` entries are left.
 
-async def _record_run(recorder: Recorder, server: redis.Redis, ingesting: str, run: list[tuple[bytes, Any]]) -> int:
-    outcomes = await asyncio.gather(*(recorder.record(*shipment) for _, shipment in run), return_exceptions=True)
-    failed = [o for o in outcomes if isinstance(o, BaseException)]
-    if failed:
-        for (data, _), outcome in zip(run, outcomes, strict=True):
-            if not isinstance(outcome, BaseException):
-                server.lrem(ingesting, 1, data)
-        error = failed[0]
+        Raises ``RecordingFailed`` when the archive could not be written: what was not recorded stays
+        in ``ingesting`` for the next writer.
+        """
+        while True:
+            done = 0
+            for _, task in self.entries:
+                if not task.done():
+                    break
+                if task.cancelled() or task.exception() is not None:
+                    await self._fail()
+                done += 1
+            if done:
+                self.server.ltrim(self.ingesting, done, -1)
+                for _ in range(done):
+                    self.entries.popleft()
+            if len(self.entries) <= max(0, keep):
+                return
+            pending = [t for _, t in self.entries if not t.done()]
+            await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+
+    async def _fail(self) -> None:
+        """Once every task has ended: drop the captures that were committed, raise the first failure."""
+        await asyncio.wait([t for _, t in self.entries])
+        error: BaseException | None = None
+        for data, task in self.entries:
+            failure = asyncio.CancelledError() if task.cancelled() else task.exception()
+            if failure is None:
+                self.server.lrem(self.ingesting, 1, data)
+            elif error is None:
+                error = failure
+        self.entries.clear()
         if isinstance(error, RecordingFailed):
             raise error
         raise RecordingFailed(f"{type(error).__name__}: {error}") from error
-    server.ltrim(ingesting, len(run), -1)
-    return len(run)
