@@ -1,4 +1,4 @@
-"""Real saved pages of government portals, from public repositories' test fixtures, as gold cases.
+"""Real saved pages of government portals, from public repositories (extractors' test fixtures, saved-page collections), as gold cases.
 
 The pages are not copied into this repository (they are other people's saves of real sites):
 ``tests/fixtures/real-pages/manifest.json`` names each one by repository, commit and path, with the

@@ -43,6 +43,7 @@ _DROP_TAGS = ("script", "style", "noscript", "iframe", "form", "button", "select
               "object", "embed", "svg", "nav", "header", "footer", "template")
 _WS = re.compile(r"[ \t\r\n\u00a0\u2002-\u200b\ufeff]+")
 _LEADING_INDENT = re.compile(r"^[\s\u3000\u00a0]+")
+_ASCII = re.compile(r"[\x00-\x7f]+")
 
 
 @dataclass
@@ -127,6 +128,50 @@ def _content_node(tree: lxml_html.HtmlElement, min_chars: int = 20) -> lxml_html
 
 
 MIN_PARAGRAPH_TEXT = 150  # characters in <p> children for a block to count as the article's
+
+
+def _unlinked_prose(node: lxml_html.HtmlElement) -> tuple[int, int]:
+    """(prose characters, characters of sentences) of the node, lines that are mostly link text (a
+    相关链接 list) left out; a sentence line has a comma or a full stop, a table cell mostly not."""
+    anchors = {t for t in (_squash(a.text_content()) for a in node.iter("a")) if len(t) > 4}
+    prose = sentences = 0
+    for line in _block_lines(node):
+        if len(line) <= 20 or is_chrome_line(line):
+            continue
+        linked = sum(len(_ASCII.sub("", t)) for t in anchors if t in line)  # an id before a link is not prose
+        if linked > 0.5 * len(_ASCII.sub("", line)):
+            continue
+        prose += len(line)
+        sentences += len(line) if ("，" in line or "。" in line) else 0
+    return prose, sentences
+
+
+def _below_heading(node: lxml_html.HtmlElement, title: str) -> lxml_html.HtmlElement:
+    """A matched container that also holds the page's heading sits above the body (a generic
+    ``#content`` around the title, its date and source line, the body, a 相关链接 list): the smallest
+    block inside it, outside the heading, that keeps nearly all of its sentences and most of its prose."""
+    want = title.replace(" ", "") if title else ""
+    if not want or want not in _squash(node.text_content()).replace(" ", ""):
+        return node
+    heading = next((el for el in node.iter() if isinstance(el.tag, str) and el is not node
+                    and _squash(el.text_content()).replace(" ", "") == want), None)
+    if heading is None:
+        return node
+    prose, sentences = _unlinked_prose(node)
+    if not sentences:
+        return node
+    above = set(heading.iterancestors())  # held, so each proxy stays the one lxml hands out
+    best, current = node, node
+    while True:  # down the one child big enough to hold 80% of the prose, if any
+        child = next((c for c in current if isinstance(c.tag, str) and c is not heading
+                      and len(c.text_content()) >= 0.8 * prose), None)
+        if child is None:
+            return best
+        if child.tag in ("div", "td", "article", "section") and child not in above:
+            own_prose, own_sentences = _unlinked_prose(child)
+            if own_sentences >= 0.9 * sentences and own_prose >= 0.8 * prose:
+                best = child
+        current = child
 
 
 def _paragraph_text(el: lxml_html.HtmlElement) -> tuple[int, int]:
@@ -482,7 +527,10 @@ def _settle_fields(parts: PageParts, tags: dict[str, str], inline: dict[str, str
         fields.pop("publisher", None)
 
 
-_LONE_DATE = re.compile(r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?(?:\s+|$)")
+_LONE_DATE = re.compile(
+    r"^\s*((?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?)"
+    r"(?:\s*\d{1,2}(?::\d{2}(?::\d{2})?|时\d{1,2}分(?:\d{1,2}秒)?))?(?:\s+|$)"  # 14:43 or 09时32分
+)
 
 
 def _date_beside_title(tree: lxml_html.HtmlElement, title: str) -> str | None:
@@ -585,6 +633,8 @@ def _body_node(
     if node is None or len(_squash(node.text_content())) < 20:
         node = _content_node(tree)
     known_container = node is not None
+    if node is not None:
+        node = _below_heading(node, parts.title)
     if node is None:
         around = _paragraph_container(tree)  # an unknown template: the block of unlinked paragraphs
         if around is None:
@@ -614,11 +664,12 @@ def _settle_page_fields(tree: lxml_html.HtmlElement, parts: PageParts, tags: dic
     if shown and tags.get("published") and parse_date(shown) != parse_date(tags["published"]):
         # a CMS stamps PubDate when it regenerates the page; the 发布日期 the page shows is the date
         tags = {**tags, "published": shown}
+    beside = None if shown else _date_beside_title(tree, parts.title)
+    if beside and tags.get("published") and parse_date(beside) != parse_date(tags["published"]):
+        tags = {**tags, "published": beside}  # likewise a date shown under the heading with no label
     _settle_fields(parts, tags, inline)
-    if "published" not in parts.fields:
-        beside = _date_beside_title(tree, parts.title)
-        if beside:
-            parts.fields["published"] = beside
+    if "published" not in parts.fields and beside:
+        parts.fields["published"] = beside
 
 
 def _count_links(node: lxml_html.HtmlElement, parts: PageParts) -> None:

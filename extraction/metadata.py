@@ -82,9 +82,34 @@ def _looks_labelled(cell: str) -> bool:
     return field_for_label(cell) is not None or bool(_SOME_LABEL.match(cell))
 
 
-def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
-    """Metadata fields of one 信息公开 table / list: label and value in one cell or in neighbours."""
+def _row_texts(node: lxml_html.HtmlElement) -> list[list[str]]:
+    return [[" ".join(c.text_content().split()) for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            for tr in node.iter("tr")]
+
+
+def _column_fields(node: lxml_html.HtmlElement) -> dict[str, str]:
+    """Fields of a table that puts its labels in a header row over a row of values (索取号 | 发布时间 |
+    发布机构 over 076478684Q/… | | 上海市…): each value is its column's; an empty cell stays empty."""
     fields: dict[str, str] = {}
+    rows = _row_texts(node)
+    for head, values in zip(rows, rows[1:], strict=False):
+        hits = [field_for_label(h) for h in head]
+        known = [h for h in hits if h is not None and not h[1]]
+        if (len(known) < 2 or len(values) != len(head) or any(not h or len(h) > 8 for h in head)
+                or any(_looks_labelled(v) for v in values if v)):
+            continue
+        for hit, value in zip(hits, values, strict=True):
+            if hit is not None and not hit[1] and value and hit[0] != "other":
+                fields.setdefault(hit[0], value)
+    return fields
+
+
+def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
+    """Metadata fields of one 信息公开 table / list: label and value in one cell, in neighbours, or
+    in a header row over a row of values."""
+    fields = _column_fields(node)
+    if fields:
+        return fields
     cells = _cells(node)
     i = 0
     while i < len(cells):

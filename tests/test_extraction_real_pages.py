@@ -50,9 +50,12 @@ def test_the_cache_is_outside_the_repository() -> None:
     assert ROOT not in cache_dir().resolve().parents
 
 
-def test_manifest_pages_in_the_cache_hold_the_bar() -> None:
-    cases = load_real_cases()
-    if len(cases) < len(manifest()) or not cases:
+def test_manifest_pages_of_the_tuning_half_in_the_cache_hold_the_bar() -> None:
+    """The bar is the tuning half's: the sealed half is scored by the benchmark, never tuned on, so a
+    miss there is a measurement to report, not a failure to fix."""
+    tuning = [p for p in manifest() if p["half"] == "tuning"]
+    cases = load_real_cases(pages=tuning)
+    if len(cases) < len(tuning) or not cases:
         pytest.skip(f"real pages of the manifest not in {cache_dir()} (python -m benchmarks.real_pages --copy)")
     rows = run(cases)
     assert min(r.ours[2] for r in rows) >= 0.95, {r.name: r.ours[2] for r in rows}

@@ -94,3 +94,29 @@ def test_a_cell_that_starts_with_any_label_is_not_the_value_of_an_empty_one() ->
     assert read_table(bar) == {"published": "2024-03-28 16:20"}
     bar = html.fromstring("<div><span>来源：</span><span>阅览人次：<b>9</b></span><span>发布日期：2024-03-28</span></div>")
     assert read_table(bar) == {"published": "2024-03-28"}  # a label no list names is still a label
+
+
+def test_a_container_that_holds_the_heading_gives_way_to_the_block_of_the_body() -> None:
+    report, gold, expect = _extract("shape-heading-in-container-own")
+    assert report.text == gold  # not the date/source list, 责任编辑 or the 相关链接 table around it
+    for chrome in ("相关链接", "责任编辑", "5f2c81d0", "打印本页"):
+        assert chrome not in report.text
+    assert report.is_report and report.report_year == 2023 and report.publisher == expect["publisher"]
+    # "2024年03月26日 10时15分" under the heading, with no label, beats <meta PubDate> 2025-07-02
+    assert report.published == expect["published"] == "2024-03-26"
+
+
+def test_labels_in_a_header_row_over_a_row_of_values() -> None:
+    report, gold, expect = _extract("shape-header-row-table-own")
+    assert (report.index_no, report.doc_no, report.publisher) == (
+        expect["index_no"], expect["doc_no"], expect["publisher"])
+    assert report.published == "2024-04-02"  # its empty 发布时间 cell is not filled by a neighbour
+    assert report.text == gold and "索取号" not in report.text
+
+
+def test_an_empty_cell_under_a_header_label_stays_empty() -> None:
+    from lxml import html
+
+    table = html.fromstring("<table><tr><td>索取号</td><td>发布时间</td><td>文件编号</td><td>备注</td></tr>"
+                            "<tr><td>0764/2024-00112</td><td></td><td>沪卫〔2024〕5号</td><td></td></tr></table>")
+    assert read_table(table) == {"index_no": "0764/2024-00112", "doc_no": "沪卫〔2024〕5号"}
