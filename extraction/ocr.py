@@ -153,23 +153,29 @@ def _deskewed(result: list, page: int) -> list[PlacedText]:
     return pieces
 
 
-def ocr_lines(images: Iterable, count: int) -> list[PlacedText]:
+def ocr_deadline() -> float:
+    """When OCR of a document that starts now must stop (``time.monotonic`` clock)."""
+    return time.monotonic() + MAX_OCR_SECONDS
+
+
+def ocr_lines(images: Iterable, count: int, deadline: float | None = None) -> list[PlacedText]:
     """The lines of a run of ``count`` page images (an iterable, so pages can be made one at a time),
     in reading order, page furniture dropped, each page aligned to its text block.
 
     Raises ``ExtractionLimit`` past ``MAX_OCR_PAGES`` pages or ``MAX_OCR_SECONDS`` seconds, and
-    ``OcrUnavailable`` when the engine is not installed.
+    ``OcrUnavailable`` when the engine is not installed. ``deadline`` (from ``ocr_deadline``) shares
+    one time budget among several runs of pages of one document.
     """
     import numpy as np
 
     if count > MAX_OCR_PAGES:
         raise ExtractionLimit(f"too large: {count} page images to OCR, more than {MAX_OCR_PAGES}")
     engine = _engine()
-    started = time.monotonic()
+    deadline = ocr_deadline() if deadline is None else deadline
     pages: list[list[PlacedText]] = []
     heights: list[float] = []
     for number, image in enumerate(images):
-        if time.monotonic() - started > MAX_OCR_SECONDS:
+        if time.monotonic() > deadline:
             raise ExtractionLimit(f"too slow: OCR stopped after {number} of {count} pages "
                                   f"and {MAX_OCR_SECONDS:.0f} s")  # fmt: skip
         pixels = _without_red(np.asarray(image.convert("RGB")))
@@ -181,7 +187,7 @@ def ocr_lines(images: Iterable, count: int) -> list[PlacedText]:
     return [line for page in aligned(without_running_heads(pages, heights)) for line in page]
 
 
-def ocr_read(images: Iterable, count: int) -> tuple[list[str], bool]:
+def ocr_read(images: Iterable, count: int, deadline: float | None = None) -> tuple[list[str], bool]:
     """Paragraphs of a run of page images (see ``ocr_lines``), and whether the first continues a
     paragraph of an earlier page."""
-    return read_paragraphs([line.as_dict() for line in ocr_lines(images, count)])
+    return read_paragraphs([line.as_dict() for line in ocr_lines(images, count, deadline)])
