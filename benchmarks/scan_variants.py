@@ -9,7 +9,10 @@ paper, 150–200 dpi, heavy JPEG, skew up to 2°), saved as an image-only PDF an
 (NFKC, whitespace ignored), paragraph F1 (a paragraph counts when one read paragraph matches it at
 fuzz.ratio ≥ 90: joins and splits both cost), and seconds a page.
 
-    nice -n 10 .venv/bin/python -m benchmarks.scan_variants [--set tuning|sealed|both] [--only NAME]
+    nice -n 10 .venv/bin/python -m benchmarks.scan_variants [--set tuning|sealed|both|corpus] [--only NAME]
+
+``--set corpus`` draws a real report text of ``../shared/corpus`` (read there, never copied into the
+repository) with the sealed set's hardest features; it is skipped, saying so, when ../shared is missing.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import os
 import time
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 
 from rapidfuzz import fuzz
 
@@ -29,6 +33,7 @@ from sample_portal.report_text import compose_report
 from sample_portal.scan_variants import Features, Scan, draw_scan, scanned_pdf
 
 PARAGRAPH_MATCH = 90
+SHARED_CORPUS = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpus"
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,8 @@ class Variant:
     features: Features
     seed: str
     paragraphs: int = 14  # report lines kept: two to three pages a variant keeps the run short
+    corpus_file: str = ""  # a real text in ../shared/corpus instead of the sample portal's report
+    title: str = ""
 
 
 TUNING = (
@@ -64,11 +71,22 @@ SEALED = (  # red header + centred headings + 附件, and running header + table
             attachment=True, table=True), "s4"),  # fmt: skip
 )
 
+CORPUS = (
+    Variant("c-zhishan", "鹤山市址山镇人民政府", 2020, Features(dpi=150, skew=1.6, jpeg_quality=45, paper=224,
+            red_header=True, centered_headings=True, running_header=True, table=True), "c1", paragraphs=12,
+            corpus_file="zhishan-2020-report.txt", title="址山镇2020年法治政府建设情况报告"),  # fmt: skip
+)
+
 
 def draw(variant: Variant) -> Scan:
+    date = f"{variant.year + 1}年1月{10 + variant.year % 15}日"
+    if variant.corpus_file:
+        text = printed((SHARED_CORPUS / variant.corpus_file).read_text(encoding="utf-8"))
+        lines = [x.strip() for x in text.split("\n") if x.strip()][: variant.paragraphs]
+        return draw_scan(variant.title, "\n".join(lines), variant.agency, date, variant.features,
+                         f"scan-variant:{variant.seed}")  # fmt: skip
     agency = AGENCY_BY_KEY[variant.agency]
     lines = printed(compose_report(variant.agency, variant.year)).split("\n")[: variant.paragraphs]
-    date = f"{variant.year + 1}年1月{10 + variant.year % 15}日"
     return draw_scan(report_title(agency, variant.year), "\n".join(lines), agency.name, date, variant.features,
                      f"scan-variant:{variant.seed}")  # fmt: skip
 
@@ -113,17 +131,20 @@ def measure(variant: Variant, show: bool = False) -> tuple[float, float, int, fl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--set", choices=("tuning", "sealed", "both"), default="both")
+    parser.add_argument("--set", choices=("tuning", "sealed", "both", "corpus"), default="both")
     parser.add_argument("--only", help="one variant by name")
     parser.add_argument("--show", action="store_true", help="print what was read (tuning variants only)")
     args = parser.parse_args()
-    chosen = {"tuning": TUNING, "sealed": SEALED, "both": TUNING + SEALED}[args.set]
+    chosen = {"tuning": TUNING, "sealed": SEALED, "both": TUNING + SEALED, "corpus": CORPUS}[args.set]
+    if args.set == "corpus" and not all((SHARED_CORPUS / v.corpus_file).is_file() for v in CORPUS):
+        print(f"skipped: the real texts are read from ../shared/corpus ({SHARED_CORPUS.resolve()}), not here")
+        return
     print(f"{'set':7} {'variant':26} {'features':62} {'pages':>5} {'charF1':>7} {'paraF1':>7} {'s/page':>7}")
     totals: dict[str, list[tuple[float, float, int, float]]] = {}
     for variant in chosen:
         if args.only and variant.name != args.only:
             continue
-        which = "tuning" if variant in TUNING else "sealed"
+        which = "tuning" if variant in TUNING else "corpus" if variant in CORPUS else "sealed"
         char, para, pages, per_page = measure(variant, show=args.show and which == "tuning")
         totals.setdefault(which, []).append((char, para, pages, per_page))
         print(f"{which:7} {variant.name:26} {variant.features.label():62} {pages:5d} {char:7.4f} {para:7.4f} "

@@ -35,7 +35,7 @@ class PlacedText:
 
     def as_dict(self) -> dict:
         return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom,
-                "cells": self.cells}
+                "cells": self.cells, "page": self.page}
 
 
 def page_lines(pieces: list[PlacedText], space_gap: float = 1.0) -> list[PlacedText]:
@@ -137,7 +137,8 @@ def _starts(lines: list[dict]) -> list[bool]:
     line that stops well short of the right margin ends one. Half-width digits make full lines
     uneven, so line length alone is a weak signal. Whatever the convention, a line standing apart
     from the text's flow is a paragraph of its own: a table row (cells apart by column gaps), a
-    centred heading; and a change of type size (title to body) starts one. Consecutive centred lines
+    centred heading; a change of type size (title to body) starts one, and so does a page's first
+    line when the last page ended on a short line (lines placed with their ``page``). Consecutive centred lines
     in one type larger than the body are one title set on two lines.
     """
     left = min(line["x0"] for line in lines)
@@ -155,6 +156,9 @@ def _starts(lines: list[dict]) -> list[bool]:
         before, after = line["x0"] - left, right - line["x1"]
         return min(before, after) > 2.5 * _size(line) and abs(before - after) < 1.5 * _size(line)
 
+    def wide(line: dict) -> bool:  # an OCR box's height depends on its width: compare only wide ones
+        return line["x1"] - line["x0"] > 5 * _size(line)
+
     def apart(line: dict) -> bool:
         return line.get("cells", 1) >= 2 or centred(line)
 
@@ -165,9 +169,12 @@ def _starts(lines: list[dict]) -> list[bool]:
         ratio = _size(line) / _size(previous)
         title_goes_on = (centred(line) and centred(previous) and 0.85 < ratio < 1.18
                          and min(_size(line), _size(previous)) > 1.15 * body)  # fmt: skip
+        # a page's first line continues the last page's paragraph only if that one ran to the margin
+        turned_short = line.get("page", 0) != previous.get("page", 0) and previous["x1"] < right - 2 * body
         if title_goes_on:
             starts[i] = False
-        elif apart(line) or apart(previous) or not 0.8 < ratio < 1.25:
+        elif apart(line) or apart(previous) or turned_short or (wide(line) and wide(previous)
+                                                                 and not 0.8 < ratio < 1.25):  # fmt: skip
             starts[i] = True
     return starts
 

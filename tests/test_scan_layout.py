@@ -36,9 +36,18 @@ def test_a_two_line_title_is_one_paragraph_and_a_centred_heading_its_own() -> No
     lines = [line("青府发〔2024〕3号", 340, 560, 0), line("青禾县人民政府关于", 250, 650, 60, size=44),
              line("2024年法治政府建设情况的报告", 160, 740, 120, size=44), line("正文第一段开头", 60, 900, 200),
              line("接着写完。", 0, 150, 250), line("一、主要举措", 360, 540, 300), line("第二段开头", 60, 900, 350),
-             line("也写完。", 0, 120, 400)]  # fmt: skip
+             line("也写完。", 0, 120, 400), line("（三）深化改革，全面推行“三项", 60, 900, 450),
+             line("制度”", 0, 80, 500, size=23)]  # a short box is drawn lower: not a change of type size
     assert read_paragraphs(lines)[0] == ["青府发〔2024〕3号", "青禾县人民政府关于2024年法治政府建设情况的报告",
-                                         "正文第一段开头接着写完。", "一、主要举措", "第二段开头也写完。"]  # fmt: skip
+                                         "正文第一段开头接着写完。", "一、主要举措", "第二段开头也写完。",
+                                         "（三）深化改革，全面推行“三项制度”"]  # fmt: skip
+
+
+def test_a_page_ending_short_ends_its_paragraph_and_one_running_to_the_margin_goes_on() -> None:
+    lines = [line("正文开头", 60, 900, 0), line("写到页底右边界", 0, 900, 50),
+             {**line("接着写完。", 0, 150, 0), "page": 1}, {**line("2024年1月5日", 600, 780, 50), "page": 1},
+             {**line("附件", 0, 60, 0), "page": 2}, {**line("附件的正文", 60, 900, 50), "page": 2}]  # fmt: skip
+    assert read_paragraphs(lines)[0] == ["正文开头写到页底右边界接着写完。", "2024年1月5日", "附件", "附件的正文"]
 
 
 def test_a_running_head_in_small_type_is_dropped_even_on_one_page() -> None:
