@@ -90,8 +90,9 @@ def pdf_text(body: bytes) -> DocumentText:
     """Paragraphs of a PDF (wrapped lines rejoined), page by page; and warnings.
 
     The page count is checked first (``MAX_PDF_PAGES``) and each page's layout is released once read.
-    A PDF with no text layer whose pages are images is read by OCR (``extraction.ocr``) and says so in
-    an ``ocr:`` warning; a PDF with a text layer never is.
+    A page with no text layer whose content is an image (a scanned page) is read by OCR
+    (``extraction.ocr``), and the ``ocr:`` warning counts those pages; a page with a text layer never
+    is, so a mixed PDF (typed pages, a scanned signed last page) OCRs only its scanned pages.
     """
     import pdfplumber
 

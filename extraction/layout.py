@@ -152,9 +152,17 @@ def _starts(lines: list[dict]) -> list[bool]:
         starts = [i == 0 or lines[i - 1]["x1"] < right - 4 * _size(line) or starts_outline(line["text"].strip())
                   for i, line in enumerate(lines)]  # fmt: skip
 
+    # the text block's edges for centring: not the extremes, which a speck or a wide table can set
+    lefts, rights = sorted(line["x0"] for line in lines), sorted(line["x1"] for line in lines)
+    block_left, block_right = lefts[len(lefts) // 10], rights[-1 - len(rights) // 10]
+
     def centred(line: dict) -> bool:
-        before, after = line["x0"] - left, right - line["x1"]
-        return min(before, after) > 2.5 * _size(line) and abs(before - after) < 1.5 * _size(line)
+        before, after = line["x0"] - block_left, block_right - line["x1"]
+        size = _size(line)
+        # a line in title type may span nearly the width; a body-size one must stand well in (a first
+        # line indented two characters that stops short with half-width digits is not centred)
+        inset = 0.8 * size if size > 1.15 * body else 2.5 * size
+        return min(before, after) > inset and abs(before - after) < 1.5 * size
 
     def wide(line: dict) -> bool:  # an OCR box's height depends on its width: compare only wide ones
         return line["x1"] - line["x0"] > 5 * _size(line)

@@ -9,8 +9,10 @@ time. What this module adds around it is what makes a scan read as a report:
 - the page's skew is measured from the detected line boxes and taken out of their coordinates;
 - boxes on one line are joined, lines are put in reading order, page numbers ("— 3 —", 第3页) and
   headers/footers repeated on most pages are dropped;
-- lines become paragraphs with the PDF rejoiner (``documents.paragraphs``): layout line breaks are
-  not paragraph breaks, a first-line indent is.
+- lines become paragraphs with the rejoiner of ``extraction.layout``: layout line breaks are not
+  paragraph breaks; a first-line indent, a table row (cells apart), a centred heading, a change of
+  type size and a page that ended short are. A title set on two centred lines stays one paragraph;
+  a running head in small type at a page edge is dropped even when one page is all that carries it.
 
 Every use is bounded (``MAX_OCR_PAGES``, ``MAX_OCR_SECONDS``, ``MAX_IMAGE_PIXELS``) and the text is
 marked with an ``ocr:`` warning naming the engine and its version, so a reader knows it is machine-read.

@@ -34,7 +34,7 @@ def test_table_rows_stay_rows_between_paragraphs() -> None:
 
 def test_a_two_line_title_is_one_paragraph_and_a_centred_heading_its_own() -> None:
     lines = [line("青府发〔2024〕3号", 340, 560, 0), line("青禾县人民政府关于", 250, 650, 60, size=44),
-             line("2024年法治政府建设情况的报告", 160, 740, 120, size=44), line("正文第一段开头", 60, 900, 200),
+             line("2024年法治政府建设情况的报告", 60, 840, 120, size=44), line("正文第一段开头", 60, 900, 200),
              line("接着写完。", 0, 150, 250), line("一、主要举措", 360, 540, 300), line("第二段开头", 60, 900, 350),
              line("也写完。", 0, 120, 400), line("（三）深化改革，全面推行“三项", 60, 900, 450),
              line("制度”", 0, 80, 500, size=23)]  # a short box is drawn lower: not a change of type size
