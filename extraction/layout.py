@@ -31,7 +31,7 @@ class PlacedText:
     top: float
     bottom: float
     page: int = 0
-    cells: int = 1  # pieces apart by a column gap: a table row has two or more
+    cells: int = 1  # pieces apart by a column gap (or three or more runs apart by spaces): a table row
 
     def as_dict(self) -> dict:
         return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom,
@@ -65,6 +65,9 @@ def page_lines(pieces: list[PlacedText], space_gap: float = 1.0) -> list[PlacedT
             column = gap > space_gap * (right.bottom - right.top)
             text += (" " if column else "") + right.text
             cells += column
+        # the recogniser may read a whole ruled row as one box, its cells apart by spaces
+        runs = len(text.split())
+        cells = max(cells, runs if runs >= 3 else 1)
         lines.append(PlacedText(text, group[0].x0, max(p.x1 for p in group), min(p.top for p in group),
                                 max(p.bottom for p in group), group[0].page, cells))  # fmt: skip
     return lines
@@ -152,12 +155,8 @@ def _starts(lines: list[dict]) -> list[bool]:
         starts = [i == 0 or lines[i - 1]["x1"] < right - 4 * _size(line) or starts_outline(line["text"].strip())
                   for i, line in enumerate(lines)]  # fmt: skip
 
-    # the text block's edges for centring: not the extremes, which a speck or a wide table can set
-    lefts, rights = sorted(line["x0"] for line in lines), sorted(line["x1"] for line in lines)
-    block_left, block_right = lefts[len(lefts) // 10], rights[-1 - len(rights) // 10]
-
     def centred(line: dict) -> bool:
-        before, after = line["x0"] - block_left, block_right - line["x1"]
+        before, after = line["x0"] - left, right - line["x1"]
         size = _size(line)
         # a line in title type may span nearly the width; a body-size one must stand well in (a first
         # line indented two characters that stops short with half-width digits is not centred)

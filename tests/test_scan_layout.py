@@ -14,13 +14,19 @@ import pytest
 from PIL import Image
 from rapidfuzz import fuzz
 
-from extraction.layout import PlacedText, read_paragraphs, without_page_numbers
+from extraction.layout import PlacedText, page_lines, read_paragraphs, without_page_numbers
 from sample_portal.scan_variants import Features, draw_scan, scanned_pdf
 from sample_portal.scans import NoCJKFont, cjk_font
 
 
 def line(text: str, x0: float, x1: float, top: float, size: float = 30, cells: int = 1) -> dict:
     return {"text": text, "x0": x0, "x1": x1, "top": top, "bottom": top + size, "cells": cells}
+
+
+def test_a_row_read_as_one_box_with_spaced_cells_is_a_row() -> None:
+    pieces = [PlacedText("规范性文件审核（件） 446 786 +76.2%", 20, 880, 100, 130)]
+    assert page_lines(pieces)[0].cells == 4
+    assert page_lines([PlacedText("使用PP-OCR v4识别", 0, 400, 0, 30)])[0].cells == 1
 
 
 def test_table_rows_stay_rows_between_paragraphs() -> None:
@@ -99,7 +105,7 @@ def test_a_red_headed_skewed_grey_scan_reads_in_its_paragraphs(font, seed: str) 
     features = Features(dpi=150, skew=2.0, jpeg_quality=45, paper=222, red_header=True, two_line_title=True,
                         table=True, centered_headings=True)  # fmt: skip
     scan = draw_scan(TITLE, BODY, AGENCY, DATE, features, f"test-scan:{seed}")
-    assert len(scan.pages) == 1
+    assert len(scan.pages) == 2  # the signature on a page of its own: the page ended short
     read = pdf_text(scanned_pdf(scan)).lines
     gold = scan.gold.split("\n")
     assert len(read) == len(gold), read
