@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extraction.sections import starts_outline
 
@@ -125,7 +125,7 @@ def aligned(pages: list[list[PlacedText]]) -> list[list[PlacedText]]:
     out = []
     for page in pages:
         shift = target - margin(page) if page else 0.0
-        out.append([PlacedText(x.text, x.x0 + shift, x.x1 + shift, x.top, x.bottom, x.page) for x in page])
+        out.append([replace(x, x0=x.x0 + shift, x1=x.x1 + shift) for x in page])
     return out
 
 
@@ -146,7 +146,8 @@ def _starts(lines: list[dict]) -> list[bool]:
     """
     left = min(line["x0"] for line in lines)
     right = max(line["x1"] for line in lines)
-    body = statistics.median(_size(line) for line in lines)
+    sizes = sorted(_size(line) for line in lines)
+    body = sizes[len(sizes) // 4]  # body type is the smallest in common use (table rows, headings draw taller)
 
     indented = [line["x0"] > left + 0.8 * _size(line) for line in lines]
     if 0.03 < sum(indented) / len(lines) < 0.9:
