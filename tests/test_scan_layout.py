@@ -111,9 +111,9 @@ def test_a_red_headed_skewed_grey_scan_reads_in_its_paragraphs(font, seed: str) 
     assert len(read) == len(gold), read
     for got, want in zip(read, gold, strict=True):  # paragraph by paragraph, a misread character allowed
         assert fuzz.ratio(squashed(got), squashed(want)) >= 90, (got, want)
-    assert not any("文件" in x for x in read)  # the red 红头 is not text of the report
+    assert not any(f"{AGENCY}文件" in x or "司法局文件" in x for x in read)  # the red 红头 is not text
     rows = [x for x in read if x.startswith(("项目", "行政", "规范", "调处", "法治", "执法"))]
-    assert len(rows) == 5 and all(len(x.split()) == 4 for x in rows)  # one row a paragraph, cells apart
+    assert len(rows) == 5 and all(len(x.split()) >= 4 for x in rows)  # one row a paragraph, cells apart
 
 
 @pytest.mark.slow
