@@ -90,60 +90,88 @@ def pdf_text(body: bytes) -> DocumentText:
     """Paragraphs of a PDF (wrapped lines rejoined), page by page; and warnings.
 
     The page count is checked first (``MAX_PDF_PAGES``) and each page's layout is released once read.
-    A PDF with no text layer whose pages are images is read by OCR (``extraction.ocr``) and says so in
-    an ``ocr:`` warning; a PDF with a text layer never is.
+    A page with no text layer whose content is an image (a scanned page) is read by OCR
+    (``extraction.ocr``), and the ``ocr:`` warning counts those pages; a page with a text layer never
+    is, so a mixed PDF (typed pages, a scanned signed last page) OCRs only its scanned pages.
     """
     import pdfplumber
 
     pages = pdf_page_count(body)
     if pages > MAX_PDF_PAGES:
         raise ExtractionLimit(f"too large: PDF has {pages:,} pages, more than {MAX_PDF_PAGES:,}")
-    lines: list[dict] = []
+    per_page: list[list[dict]] = []
+    image_only: list[int] = []  # pages with no text but a picture: a scanned page
     chars = 0
-    pictured = 0
     try:
         with pdfplumber.open(io.BytesIO(body)) as pdf:
-            for page in pdf.pages:
+            for index, page in enumerate(pdf.pages):
                 page_lines = page.extract_text_lines()
-                pictured += bool(page.images)
+                if page.images and not any(line["text"].strip() for line in page_lines):
+                    image_only.append(index)
                 page.close()
                 chars += sum(len(line["text"]) for line in page_lines)
                 check_text_size(chars, "PDF")
-                lines.extend(page_lines)
+                per_page.append(page_lines)
     except ExtractionLimit:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
         raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
-    if any(line["text"].strip() for line in lines) or not pictured:
-        return DocumentText(paragraphs(lines))
-    return _ocr_pdf(body, pages)
+    if not image_only:
+        return DocumentText(paragraphs([line for lines in per_page for line in lines]))
+    return _with_ocr_pages(body, per_page, image_only)
 
 
-def _ocr_pdf(body: bytes, pages: int) -> DocumentText:
-    """An image-only PDF: every page rendered by pdfium at ``OCR_DPI`` and read by OCR."""
+def _with_ocr_pages(body: bytes, per_page: list[list[dict]], image_only: list[int]) -> DocumentText:
+    """A PDF some (or all) of whose pages are scans: those pages read by OCR, the others from their text
+    layer, in page order. Runs of consecutive pages of one kind are read together, so a paragraph
+    wrapped over a page break of a run stays whole; the OCR bounds hold for the whole document."""
+    from extraction.ocr import ocr_deadline, ocr_warning
+
+    if len(image_only) > MAX_OCR_PAGES:
+        raise ExtractionLimit(f"too large: scanned PDF has {len(image_only)} pages, OCR reads at most {MAX_OCR_PAGES}")
+    runs: list[tuple[bool, list[int]]] = []
+    for index in range(len(per_page)):
+        scanned = index in image_only
+        if runs and runs[-1][0] == scanned:
+            runs[-1][1].append(index)
+        else:
+            runs.append((scanned, [index]))
+    out: list[str] = []
+    deadline = ocr_deadline()
+    for scanned, indexes in runs:
+        if not scanned:
+            out += paragraphs([line for index in indexes for line in per_page[index]])
+            continue
+        read = _ocr_pdf(body, indexes, deadline)
+        if not read.lines and read.warnings:  # the engine is not installed
+            return DocumentText(out, read.warnings)
+        out += read.lines
+    check_text_size(sum(len(x) for x in out), "PDF")
+    return DocumentText(out, [ocr_warning(len(image_only))])
+
+
+def _ocr_pdf(body: bytes, indexes: list[int], deadline: float) -> DocumentText:
+    """Scanned PDF pages rendered by pdfium at ``OCR_DPI`` and read by OCR."""
     import pypdfium2 as pdfium
 
-    from extraction.ocr import MAX_SIDE, OcrUnavailable, ocr_read, ocr_warning
+    from extraction.ocr import MAX_SIDE, OcrUnavailable, ocr_read
 
-    if pages > MAX_OCR_PAGES:
-        raise ExtractionLimit(f"too large: scanned PDF has {pages} pages, OCR reads at most {MAX_OCR_PAGES}")
     document = pdfium.PdfDocument(body)
     try:
         def rendered():  # one page in memory at a time
-            for index in range(pages):
+            for index in indexes:
                 page = document[index]
                 width, height = page.get_size()
                 scale = min(OCR_DPI / 72, MAX_SIDE / max(width, height, 1))
                 yield page.render(scale=scale).to_pil()
                 page.close()
 
-        text, _continues = ocr_read(rendered(), pages)
+        text, _continues = ocr_read(rendered(), len(indexes), deadline=deadline)
     except OcrUnavailable as exc:
-        return DocumentText([], [f"scanned PDF without a text layer: {exc}"])
+        return DocumentText([], [f"scanned PDF pages without a text layer: {exc}"])
     finally:
         document.close()
-    check_text_size(sum(len(x) for x in text), "PDF")
-    return DocumentText(text, [ocr_warning(pages)])
+    return DocumentText(text)
 
 
 def image_text(body: bytes) -> DocumentText:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extraction.sections import starts_outline
 
@@ -31,9 +31,11 @@ class PlacedText:
     top: float
     bottom: float
     page: int = 0
+    cells: int = 1  # pieces apart by a column gap (or three or more runs apart by spaces): a table row
 
     def as_dict(self) -> dict:
-        return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom}
+        return {"text": self.text, "x0": self.x0, "x1": self.x1, "top": self.top, "bottom": self.bottom,
+                "cells": self.cells, "page": self.page}
 
 
 def page_lines(pieces: list[PlacedText], space_gap: float = 1.0) -> list[PlacedText]:
@@ -57,19 +59,33 @@ def page_lines(pieces: list[PlacedText], space_gap: float = 1.0) -> list[PlacedT
     for group in groups:
         group.sort(key=lambda p: p.x0)
         text = group[0].text
+        cells = 1
         for left, right in zip(group, group[1:], strict=False):
             gap = right.x0 - left.x1
-            text += (" " if gap > space_gap * (right.bottom - right.top) else "") + right.text
+            column = gap > space_gap * (right.bottom - right.top)
+            text += (" " if column else "") + right.text
+            cells += column
+        # the recogniser may read a whole ruled row as one box, its cells apart by spaces
+        runs = len(text.split())
+        cells = max(cells, runs if runs >= 3 else 1)
         lines.append(PlacedText(text, group[0].x0, max(p.x1 for p in group), min(p.top for p in group),
-                                max(p.bottom for p in group), group[0].page))  # fmt: skip
+                                max(p.bottom for p in group), group[0].page, cells))  # fmt: skip
     return lines
 
 
 def without_page_numbers(lines: list[PlacedText], page_height: float) -> list[PlacedText]:
-    """Drop page numbers standing in the top or bottom eighth of the page."""
+    """Drop page numbers standing in the top or bottom eighth of the page, and a header or footer set
+    in type much smaller than the page's text (a running head: one page may be all that carries it, so
+    it cannot always be told by recurring)."""
     edge = page_height * EDGE_SHARE
-    return [x for x in lines
-            if not (PAGE_NUMBER.match(x.text) and (x.bottom < edge or x.top > page_height - edge))]
+    sizes = [x.bottom - x.top for x in lines]
+    small = 0.75 * statistics.median(sizes) if len(sizes) >= 5 else 0.0
+
+    def furniture(x: PlacedText) -> bool:
+        at_edge = x.bottom < edge or x.top > page_height - edge
+        return at_edge and (bool(PAGE_NUMBER.match(x.text)) or x.bottom - x.top < small)
+
+    return [x for x in lines if not furniture(x)]
 
 
 def _at_edge(line: PlacedText, height: float) -> bool:
@@ -109,8 +125,12 @@ def aligned(pages: list[list[PlacedText]]) -> list[list[PlacedText]]:
     out = []
     for page in pages:
         shift = target - margin(page) if page else 0.0
-        out.append([PlacedText(x.text, x.x0 + shift, x.x1 + shift, x.top, x.bottom, x.page) for x in page])
+        out.append([replace(x, x0=x.x0 + shift, x1=x.x1 + shift) for x in page])
     return out
+
+
+def _size(line: dict) -> float:
+    return max(line.get("bottom", 0) - line.get("top", 0), 6.0)
 
 
 def _starts(lines: list[dict]) -> list[bool]:
@@ -118,19 +138,53 @@ def _starts(lines: list[dict]) -> list[bool]:
 
     Where first lines are indented (the Chinese convention) an indent starts a paragraph; otherwise a
     line that stops well short of the right margin ends one. Half-width digits make full lines
-    uneven, so line length alone is a weak signal.
+    uneven, so line length alone is a weak signal. Whatever the convention, a line standing apart
+    from the text's flow is a paragraph of its own: a table row (cells apart by column gaps), a
+    centred heading; a change of type size (title to body) starts one, and so does a page's first
+    line when the last page ended on a short line (lines placed with their ``page``). Consecutive centred lines
+    in one type larger than the body are one title set on two lines.
     """
     left = min(line["x0"] for line in lines)
     right = max(line["x1"] for line in lines)
+    sizes = sorted(_size(line) for line in lines)
+    body = sizes[len(sizes) // 4]  # body type is the smallest in common use (table rows, headings draw taller)
 
-    def size(line: dict) -> float:
-        return max(line.get("bottom", 0) - line.get("top", 0), 6.0)
-
-    indented = [line["x0"] > left + 0.8 * size(line) for line in lines]
+    indented = [line["x0"] > left + 0.8 * _size(line) for line in lines]
     if 0.03 < sum(indented) / len(lines) < 0.9:
-        return indented
-    return [i == 0 or lines[i - 1]["x1"] < right - 4 * size(line) or starts_outline(line["text"].strip())
-            for i, line in enumerate(lines)]  # fmt: skip
+        starts = indented  # not also "the line before stopped short": half-width digits make lines short
+    else:
+        starts = [i == 0 or lines[i - 1]["x1"] < right - 4 * _size(line) or starts_outline(line["text"].strip())
+                  for i, line in enumerate(lines)]  # fmt: skip
+
+    def centred(line: dict) -> bool:
+        before, after = line["x0"] - left, right - line["x1"]
+        size = _size(line)
+        # a line in title type may span nearly the width; a body-size one must stand well in (a first
+        # line indented two characters that stops short with half-width digits is not centred)
+        inset = 0.8 * size if size > 1.15 * body else 2.5 * size
+        return min(before, after) > inset and abs(before - after) < 1.5 * size
+
+    def wide(line: dict) -> bool:  # an OCR box's height depends on its width: compare only wide ones
+        return line["x1"] - line["x0"] > 5 * _size(line)
+
+    def apart(line: dict) -> bool:
+        return line.get("cells", 1) >= 2 or centred(line)
+
+    for i, line in enumerate(lines):
+        if i == 0:
+            continue
+        previous = lines[i - 1]
+        ratio = _size(line) / _size(previous)
+        title_goes_on = (centred(line) and centred(previous) and 0.85 < ratio < 1.18
+                         and min(_size(line), _size(previous)) > 1.15 * body)  # fmt: skip
+        # a page's first line continues the last page's paragraph only if that one ran to the margin
+        turned_short = line.get("page", 0) != previous.get("page", 0) and previous["x1"] < right - 2 * body
+        if title_goes_on:
+            starts[i] = False
+        elif apart(line) or apart(previous) or turned_short or (wide(line) and wide(previous)
+                                                                 and not 0.8 < ratio < 1.25):  # fmt: skip
+            starts[i] = True
+    return starts
 
 
 def paragraphs(lines: list[dict]) -> list[str]:

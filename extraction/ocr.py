@@ -9,8 +9,10 @@ time. What this module adds around it is what makes a scan read as a report:
 - the page's skew is measured from the detected line boxes and taken out of their coordinates;
 - boxes on one line are joined, lines are put in reading order, page numbers ("— 3 —", 第3页) and
   headers/footers repeated on most pages are dropped;
-- lines become paragraphs with the PDF rejoiner (``documents.paragraphs``): layout line breaks are
-  not paragraph breaks, a first-line indent is.
+- lines become paragraphs with the rejoiner of ``extraction.layout``: layout line breaks are not
+  paragraph breaks; a first-line indent, a table row (cells apart), a centred heading, a change of
+  type size and a page that ended short are. A title set on two centred lines stays one paragraph;
+  a running head in small type at a page edge is dropped even when one page is all that carries it.
 
 Every use is bounded (``MAX_OCR_PAGES``, ``MAX_OCR_SECONDS``, ``MAX_IMAGE_PIXELS``) and the text is
 marked with an ``ocr:`` warning naming the engine and its version, so a reader knows it is machine-read.
@@ -153,23 +155,29 @@ def _deskewed(result: list, page: int) -> list[PlacedText]:
     return pieces
 
 
-def ocr_lines(images: Iterable, count: int) -> list[PlacedText]:
+def ocr_deadline() -> float:
+    """When OCR of a document that starts now must stop (``time.monotonic`` clock)."""
+    return time.monotonic() + MAX_OCR_SECONDS
+
+
+def ocr_lines(images: Iterable, count: int, deadline: float | None = None) -> list[PlacedText]:
     """The lines of a run of ``count`` page images (an iterable, so pages can be made one at a time),
     in reading order, page furniture dropped, each page aligned to its text block.
 
     Raises ``ExtractionLimit`` past ``MAX_OCR_PAGES`` pages or ``MAX_OCR_SECONDS`` seconds, and
-    ``OcrUnavailable`` when the engine is not installed.
+    ``OcrUnavailable`` when the engine is not installed. ``deadline`` (from ``ocr_deadline``) shares
+    one time budget among several runs of pages of one document.
     """
     import numpy as np
 
     if count > MAX_OCR_PAGES:
         raise ExtractionLimit(f"too large: {count} page images to OCR, more than {MAX_OCR_PAGES}")
     engine = _engine()
-    started = time.monotonic()
+    deadline = ocr_deadline() if deadline is None else deadline
     pages: list[list[PlacedText]] = []
     heights: list[float] = []
     for number, image in enumerate(images):
-        if time.monotonic() - started > MAX_OCR_SECONDS:
+        if time.monotonic() > deadline:
             raise ExtractionLimit(f"too slow: OCR stopped after {number} of {count} pages "
                                   f"and {MAX_OCR_SECONDS:.0f} s")  # fmt: skip
         pixels = _without_red(np.asarray(image.convert("RGB")))
@@ -181,7 +189,7 @@ def ocr_lines(images: Iterable, count: int) -> list[PlacedText]:
     return [line for page in aligned(without_running_heads(pages, heights)) for line in page]
 
 
-def ocr_read(images: Iterable, count: int) -> tuple[list[str], bool]:
+def ocr_read(images: Iterable, count: int, deadline: float | None = None) -> tuple[list[str], bool]:
     """Paragraphs of a run of page images (see ``ocr_lines``), and whether the first continues a
     paragraph of an earlier page."""
-    return read_paragraphs([line.as_dict() for line in ocr_lines(images, count)])
+    return read_paragraphs([line.as_dict() for line in ocr_lines(images, count, deadline)])

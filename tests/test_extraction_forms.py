@@ -215,7 +215,8 @@ def test_an_image_of_absurd_size_is_refused_before_it_is_decoded() -> None:
         extract_report(bytes(png), url="http://x.gov.cn/p.png")
 
 
-def test_a_pdf_with_a_text_layer_never_goes_through_ocr(tmp_path: Path) -> None:
+def _pdf_with_pages(pages: list[tuple[str, bytes | None]]) -> bytes:
+    """A PDF whose pages each hold a line of text-layer text, a picture, or both."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfbase import pdfmetrics
@@ -224,15 +225,36 @@ def test_a_pdf_with_a_text_layer_never_goes_through_ocr(tmp_path: Path) -> None:
 
     pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4)
-    pdf.setFont("STSong-Light", 14)
-    pdf.drawString(72, 760, "第一页是文字层。")
-    pdf.showPage()
-    pdf.drawImage(ImageReader(io.BytesIO(_page_image(["第二页是一张扫描图片"]))), 0, 300, width=595, height=430)
+    pdf = canvas.Canvas(out, pagesize=A4, invariant=1)
+    for text, picture in pages:
+        pdf.setFont("STSong-Light", 14)
+        if text:
+            pdf.drawString(72, 760, text)
+        if picture:
+            pdf.drawImage(ImageReader(io.BytesIO(picture)), 0, 300, width=595, height=430)
+        pdf.showPage()
     pdf.save()
-    report = extract_report(out.getvalue(), url="http://x.gov.cn/mixed.pdf")
-    assert report.text == "第一页是文字层。"
+    return out.getvalue()
+
+
+def test_a_pdf_with_a_text_layer_never_goes_through_ocr() -> None:
+    """Pictures on pages that have text (a scanned figure, a logo) are not read: the text layer is the text."""
+    picture = _page_image(["图片里的另一段字"])
+    body = _pdf_with_pages([("第一页是文字层。", picture), ("第二页也是文字层，比第一页的那一行长得多。", picture)])
+    report = extract_report(body, url="http://x.gov.cn/text.pdf")
+    assert report.text == "第一页是文字层。\n第二页也是文字层，比第一页的那一行长得多。"
     assert not [w for w in report.warnings if w.startswith("ocr")]
+
+
+def test_a_mixed_pdf_reads_only_its_image_only_pages_by_ocr() -> None:
+    """A report whose signed last page was scanned and appended: text pages from the text layer, the
+    scanned page by OCR, in page order; the warning counts the one page machine-read."""
+    body = _pdf_with_pages([("第一页是文字层。", None), ("", _page_image(["第二页是一张扫描图片"])),
+                            ("第三页又是文字层。", _page_image(["不该读到的图片字"]))])  # fmt: skip
+    report = extract_report(body, url="http://x.gov.cn/mixed.pdf")
+    assert report.text == "第一页是文字层。\n第二页是一张扫描图片\n第三页又是文字层。"
+    assert [w for w in report.warnings if w.startswith("ocr")] == [
+        f"ocr: text machine-read by {engine_name()} from 1 page image; check figures against the original"]
 
 
 @pytest.mark.slow
