@@ -137,17 +137,21 @@ def _with_ocr_pages(body: bytes, per_page: list[list[dict]], image_only: list[in
         else:
             runs.append((scanned, [index]))
     out: list[str] = []
+    unread: list[str] = []
     deadline = ocr_deadline()
     for scanned, indexes in runs:
         if not scanned:
             out += paragraphs([line for index in indexes for line in per_page[index]])
             continue
+        if unread:  # the engine is not installed: the text-layer pages are still read
+            continue
         read = _ocr_pdf(body, indexes, deadline)
-        if not read.lines and read.warnings:  # the engine is not installed
-            return DocumentText(out, read.warnings)
+        if not read.lines and read.warnings:
+            unread = read.warnings
+            continue
         out += read.lines
     check_text_size(sum(len(x) for x in out), "PDF")
-    return DocumentText(out, [ocr_warning(len(image_only))])
+    return DocumentText(out, unread or [ocr_warning(len(image_only))])
 
 
 def _ocr_pdf(body: bytes, indexes: list[int], deadline: float) -> DocumentText:

@@ -343,3 +343,19 @@ def test_the_ocr_benchmark_reads_the_ofd_form_exactly() -> None:
 
     text, gold, pages, _seconds = read_form("ofd")
     assert text == gold and pages >= 2
+
+
+def test_a_mixed_pdf_keeps_its_text_pages_when_the_ocr_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without the OCR package the scanned page is named in a warning; the typed pages after it are not lost."""
+    import sys as _sys
+
+    from extraction import ocr
+
+    ocr._engine.cache_clear()  # an engine loaded by an earlier test would be used again
+    monkeypatch.setitem(_sys.modules, "rapidocr_onnxruntime", None)  # what an install without the extra has
+    body = _pdf_with_pages([("第一页是文字层。", None), ("", _page_image(["第二页是一张扫描图片"])),
+                            ("第三页又是文字层。", None)])  # fmt: skip
+    report = extract_report(body, url="http://x.gov.cn/mixed.pdf")
+    assert "第一页是文字层。" in report.text and "第三页又是文字层。" in report.text
+    assert any("without a text layer" in w and "rapidocr" in w for w in report.warnings)
+    assert not [w for w in report.warnings if w.startswith("ocr:")]
