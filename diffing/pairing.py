@@ -271,7 +271,7 @@ class PairScorer:
                    for i in olds for j in news)  # fmt: skip
 
     def log_odds(self, olds: tuple[int, ...], news: tuple[int, ...]) -> float:
-        """The model's log-odds; a template swap between any old and new member vetoes."""
+        """The model's log-odds; a template swap or an ending (``swapped``) between any old and new member vetoes."""
         key = (olds, news)
         if key not in self._odds:
             self._odds[key] = SWAPPED if self.swapped(olds, news) else self.model.log_odds(self.features(olds, news))
