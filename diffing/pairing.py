@@ -25,6 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from diffing.actions import ends_other, head_said
 from diffing.meaning import Gist, Weights, coverage, gist, similarity, union_gist
 from diffing.topics import topics_of
 
@@ -143,6 +144,17 @@ def _framing(word: str, frame: frozenset[str]) -> bool:
     return any(word.startswith(f) and _framing(word[len(f):], frame) for f in frame if len(f) < len(word))
 
 
+def _ends_other(a: ItemView, b: ItemView) -> bool:
+    return ends_other(_first_clause(a.text), _first_clause(b.text))
+
+
+def piece_head(piece: ItemView, single: ItemView) -> float:
+    """How many of the two headings' object heads the other item names (``diffing.actions.head_said``):
+    a piece of a split carries on the single item's object, a neighbour only its field."""
+    return head_said(_first_clause(piece.text), _first_clause(single.text), (piece.text, piece.whole.words),
+                     (single.text, single.whole.words), piece.ignore)  # fmt: skip
+
+
 def _first_clause(text: str) -> str:
     return _CLAUSE_END.split(_MARKER.sub("", text.strip()), maxsplit=1)[0]
 
@@ -253,11 +265,13 @@ class PairScorer:
                 float(alone)]  # fmt: skip
 
     def swapped(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
-        """A template swap (``template_swap``) between an old and a new member: never one promise."""
-        return any(template_swap(self.old[i], self.new[j]) for i in olds for j in news)
+        """A template swap (``template_swap``) between an old and a new member, or one of them ending
+        what the other keeps (``diffing.actions.ends_other``: 建立X / 取消X): never one promise."""
+        return any(template_swap(self.old[i], self.new[j]) or _ends_other(self.old[i], self.new[j])
+                   for i in olds for j in news)  # fmt: skip
 
     def log_odds(self, olds: tuple[int, ...], news: tuple[int, ...]) -> float:
-        """The model's log-odds; a template swap between any old and new member vetoes."""
+        """The model's log-odds; a template swap or an ending (``swapped``) between any old and new member vetoes."""
         key = (olds, news)
         if key not in self._odds:
             self._odds[key] = SWAPPED if self.swapped(olds, news) else self.model.log_odds(self.features(olds, news))
@@ -285,6 +299,7 @@ PIECE_FEATURES = (
     "piece_best",  # the single item is the piece's likeliest partner on that side
     "adjacent",  # the piece sits next to the group's item on its side (drafters cut an item in place)
     "sibling_similarity",  # how alike the piece and that item are (pieces of one promise say different parts)
+    "piece_head",  # the piece and the single item each name the other's object head (piece_head)
 )
 _CLIP = 15.0
 
@@ -314,6 +329,7 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         covers = FEATURES.index("covers_new")
         rivals = [scorer.log_odds((piece,), (k,)) for k in range(len(scorer.new))]
     piece_odds = scorer.log_odds(*pair)
+    piece_view = scorer.new[piece] if len(grown_news) > len(news) else scorer.old[piece]
     return [
         _clip(piece_odds),
         _clip(scorer.log_odds(*grown) - scorer.log_odds(*core)),
@@ -323,6 +339,7 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         float(piece_odds >= max(rivals)),
         float(any(abs(piece - k) == 1 for k in siblings)),
         sibling_similarity,
+        piece_head(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single]),
     ]
 
 

@@ -5,6 +5,7 @@ Items and reports are short texts written for these tests in the style of real p
 
 from __future__ import annotations
 
+from diffing.actions import action_of, ends_other, object_head
 from diffing.commitments import match_commitments, same_wording
 from diffing.figures import extract_figures, unit_family
 from diffing.meaning import gist, similarity
@@ -27,6 +28,26 @@ def test_shared_domain_words_are_not_one_promise() -> None:
     [dropped, added] = match_commitments(items("深入推进法治政府建设示范创建，争创省级示范县。"),
                                          items("认真做好法治政府建设督察和年度报告工作。"))  # fmt: skip
     assert (dropped.status, added.status) == ("dropped", "added")
+
+
+def test_what_a_heading_does_is_read_past_its_frame_words() -> None:
+    assert action_of("全面落实行政执法公示、执法全过程记录、重大执法决定法制审核制度") == ""  # 审核 is its object
+    assert action_of("进一步规范执法行为") == "build" and action_of("开展合同清理") == "carry_out"
+    assert action_of("向乡镇委托安全生产执法事项") == "hand_over"
+    assert action_of("对乡镇承接不了的委托执法事项按程序收回") == "end"  # ends it, whatever it opens with
+    assert action_of("全面禁止干流河道采砂") == "end" and action_of("深入推进法治政府建设示范创建") == ""
+    assert object_head("建立证明事项告知承诺制度") != "" and object_head("推进法治政府建设") == ""
+
+
+def test_ending_what_the_other_keeps_is_never_one_promise() -> None:
+    old = items("建立行政执法证件年审制度，每年审验一次。", "深入开展普法宣传，落实谁执法谁普法责任制。")
+    new = items("取消行政执法证件年审，改为日常抽查。", "深入开展普法宣传，落实谁执法谁普法责任制。")
+    assert ends_other("建立行政执法证件年审制度", "取消行政执法证件年审")
+    found = statuses(match_commitments(old, new))
+    assert ("dropped", ["建立行政执法"], []) in found and ("added", [], ["取消行政执法"]) in found
+    same = statuses(match_commitments(items("健全行政执法证件年审制度，每年审验一次。"),
+                                      items("完善行政执法证件年审制度，年审结果向社会公开。")))  # fmt: skip
+    assert [f[0] for f in same] == ["changed"]  # 健全 / 完善: one action, one promise
 
 
 def test_an_item_cut_in_two_is_split() -> None:

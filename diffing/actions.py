@@ -1,0 +1,91 @@
+"""What a commitment does to its object: the action family of its heading's verb, and the object's head.
+
+Two plans of one agency share their object words (应急管理领域规范性文件, 河道采砂, 委托执法事项)
+far more often than their promise: 开展文件清理 / 建立文件实施后评估制度, 规范采砂管理 / 禁止采砂,
+委托执法事项 / 收回委托事项. What tells them apart is what the heading does — sets something up,
+carries something out, ends it, hands it over — and what it does it to (the last noun of its first
+clause: 文件, 评估, 认定). The families are data, the verbs of any plan of any report; the vague
+frame verbs (推进, 加强, 做好, 落实) belong to none. The pairing (``diffing.pairing``) reads two
+things of them: a heading that ends what the other keeps is never the same promise, and a piece of
+a split names the old item's object head (or the old item the piece's). Other uses — a clash of any
+two families, the head as a pairing feature — lowered the leave-one-pair-out score and are not made.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+# family → the verbs that open a heading with that action
+ACTION_FAMILIES: dict[str, tuple[str, ...]] = {
+    "build": ("建立", "健全", "建立健全", "完善", "设立", "制定", "出台", "组建", "成立", "创建", "搭建", "编制",
+              "修订", "修改", "优化", "改进", "规范", "构建", "打造", "建成", "新建", "整合", "理顺"),
+    "carry_out": ("开展", "组织", "举办", "实施", "执行", "承办", "召开", "培训", "轮训", "排查", "评查", "检查",
+                  "清理", "整治", "宣传", "调解", "办理", "审查", "审核", "核查"),
+    "hand_over": ("委托", "下放", "赋予", "授权", "放开", "移交", "承接", "划转"),
+    "end": ("取消", "废止", "撤销", "收回", "禁止", "停止", "叫停", "退出", "关停", "关闭", "注销", "压减", "精简",
+            "杜绝", "严禁"),
+}
+_FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
+_NOUN_POS = ("n", "vn", "j")
+
+
+@lru_cache(maxsize=65536)
+def action_of(clause: str) -> str:
+    """The family of a heading's first clause: "end" when it ends anything anywhere (对…按程序收回),
+    else that of its leading verb — the first verb past the frame words (全面落实, 推进) — or "" (a
+    frame only, or a verb of no family: 落实行政执法公示 leads with 公示, not the 审核 of its object)."""
+    from diffing.meaning import _tagged
+
+    lead = ""
+    for word, flag in _tagged(clause):
+        family = _family(word)
+        if family == "end":
+            return family
+        if not lead and (family or flag.startswith(("v", "a")) and not _frame_only(word)):
+            lead = family or "-"
+    return "" if lead == "-" else lead
+
+
+def _frame_only(word: str) -> bool:
+    """A frame word or a run of them (全面落实, 进一步): how hard, not what."""
+    from diffing.pairing import FRAME_VERBS, _framing
+
+    return _framing(word, FRAME_VERBS | {"探索", "进一步", "一步", "全力", "努力"})
+
+
+def _family(word: str) -> str:
+    """A word's family: itself a family verb, or one run into a frame word or its object (全面禁止, 规范管理)."""
+    if word in _FAMILY:
+        return _FAMILY[word]
+    if len(word) <= 4:
+        for verb, family in _FAMILY.items():
+            if len(verb) == 2 and len(word) > 2 and (word.startswith(verb) or word.endswith(verb)):
+                return family
+    return ""
+
+
+@lru_cache(maxsize=65536)
+def object_head(clause: str, skip: frozenset[str] = frozenset()) -> str:
+    """The last noun of a heading's first clause that is not a generic word: what the action is done to."""
+    from diffing.meaning import GENERIC, _tagged, canonical
+
+    head = ""
+    for word, flag in _tagged(clause):
+        if len(word) >= 2 and flag.startswith(_NOUN_POS):
+            word = canonical(word)
+            if word not in GENERIC and word not in skip:
+                head = word
+    return head
+
+
+def ends_other(a: str, b: str) -> bool:
+    """One heading ends what it names (取消, 废止, 收回, 禁止) and the other does not: never one promise."""
+    return (action_of(a) == "end") != (action_of(b) == "end")
+
+
+def head_said(a: str, b: str, said_a: tuple[str, frozenset[str]], said_b: tuple[str, frozenset[str]],
+              skip: frozenset[str] = frozenset()) -> float:  # fmt: skip
+    """How many of the two headings' object heads the other item names (0, ½ or 1): ``said_*`` is an
+    item's text and its canonical words."""
+    ha, hb = object_head(a, skip), object_head(b, skip)
+    return ((not ha or ha in said_b[0] or ha in said_b[1]) + (not hb or hb in said_a[0] or hb in said_a[1])) / 2
