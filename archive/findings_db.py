@@ -9,7 +9,6 @@ queries over these tables.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 # Column types where they are not text (sqlite-utils would guess from the rows, but an empty table has none).
 TYPES: dict[str, type] = {
@@ -56,7 +56,7 @@ class FindingsDbWriter:
                 columns = ", ".join(f"[{n}]" for n in names)
                 self._db.conn.executemany(
                     f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608 (our names)
-                    ([_stored(row.get(n)) for n in names] for row in rows),
+                    ([jsonify_if_needed(row.get(n)) for n in names] for row in rows),
                 )
 
     def finish(self) -> Path:
@@ -72,13 +72,6 @@ class FindingsDbWriter:
     def abort(self) -> None:
         self._db.close()
         Path(self._tmp).unlink(missing_ok=True)
-
-
-def _stored(value: Any) -> Any:
-    """A value as sqlite-utils would store it: lists and dicts as JSON text."""
-    if isinstance(value, (dict, list, tuple)):
-        return json.dumps(value, default=repr, ensure_ascii=False)
-    return value
 
 
 def write_findings_db(path: str | Path, tables: Mapping[str, Sequence[dict[str, Any]]],
