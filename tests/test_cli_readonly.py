@@ -68,13 +68,17 @@ def _text(folder: Path) -> Path:
     return db
 
 
-@pytest.mark.parametrize(
+# The files that are not archives, and what refusing each says (also for the writers: test_writers_refuse).
+NOT_ARCHIVES = pytest.mark.parametrize(
     ("make", "says"),
     [(_foreign, "an SQLite database with 1 table(s) of its own (birds), not a fazhi archive"),
      (_empty, "is an empty file (0 bytes), not a fazhi archive"),
      (_text, "is not an SQLite database but a text file of")],
     ids=["foreign-sqlite", "zero-bytes", "text-file"],
 )  # fmt: skip
+
+
+@NOT_ARCHIVES
 def test_a_file_that_is_not_an_archive_is_refused_and_untouched(tmp_path, make, says):
     home = tmp_path / "home"
     home.mkdir()

@@ -9,14 +9,14 @@ This proves both on a real crawl rather than on a unit of the store.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import select
 import signal
 import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+
+from processes import descendants, ended
 
 from archive import Archive
 from crawler.command import crawl_command, crawl_env
@@ -29,29 +29,6 @@ AS_OF = dt.date(2025, 7, 1)
 
 NEW_VERSION = re.compile(r"new version (\d+) of document")
 BATCH = re.compile(r"committed (\d+) captures of \d+ items in one transaction")
-
-
-def descendants(pid: int) -> list[int]:
-    """The processes started by ``pid`` and by them (extraction workers, their fork server)."""
-    found = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        for child in (task / "children").read_text().split():
-            found += [int(child), *descendants(int(child))]
-    return found
-
-
-def ended(pid: int, within: float) -> bool:
-    """Has process ``pid`` ended (waited for on its pidfd, at most ``within`` seconds)?"""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([fd], [], [], within)[0])
-    finally:
-        os.close(fd)
-
-
 def test_sigkill_mid_crawl_loses_and_doubles_nothing(tmp_path: Path):
     db = tmp_path / "archive.db"
     env = crawl_env()

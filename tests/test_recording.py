@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from hostile_site import page, report_text, title_of
+from processes import ended
 
 from crawler.extractions import ShippedExtraction, extractor_version
 from crawler.extractor import ExtractionFailed, ExtractionJob, Extractor, extract_capture
@@ -101,19 +102,6 @@ def tells_its_niceness(job: ExtractionJob):
 
 def never(job: ExtractionJob):
     raise AssertionError("an error answer is not extracted")
-
-
-def ended(pid: int, within: float) -> bool:
-    """Has process ``pid`` ended (waited for on its pidfd, at most ``within`` seconds)?"""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        return bool(select.select([fd], [], [], within)[0])
-    finally:
-        os.close(fd)
-
 
 def test_an_extraction_limit_is_an_error_with_its_reason(tmp_path):
     result, counts = record(tmp_path / "a.db", item(b"PK\x03\x04"), Extractor(function=bomb))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import run_fazhi
-from test_cli_readonly import _empty, _foreign, _text, snapshot
+from test_cli_readonly import NOT_ARCHIVES, snapshot
 
 from archive.readonly import open_for_reading
 from archive.schema import SCHEMA_VERSION
@@ -23,15 +23,6 @@ from crawler.distributed.local_redis import free_port
 from sample_portal.server import start_in_thread
 
 ROOT = Path(__file__).resolve().parents[1]
-
-NOT_ARCHIVES = pytest.mark.parametrize(
-    ("make", "says"),
-    [(_foreign, "an SQLite database with 1 table(s) of its own (birds), not a fazhi archive"),
-     (_empty, "is an empty file (0 bytes), not a fazhi archive"),
-     (_text, "is not an SQLite database but a text file of")],
-    ids=["foreign-sqlite", "zero-bytes", "text-file"],
-)  # fmt: skip
-
 
 def crawl(start: str, db: Path, log: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
