@@ -120,6 +120,10 @@ class DocumentPage:
         self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
 
+# The site's folders of pages (agency, document, version): what the builder makes and a cached summary may name.
+PAGE_FOLDERS = ("agencies", "documents", "versions")
+
+
 def _sentence_digest(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 

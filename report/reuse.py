@@ -24,7 +24,7 @@ from pathlib import Path
 
 from markupsafe import escape
 
-from report.pages import AgencyPage, SentenceCounts
+from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
 from report.summary_json import SummaryError, dumps, loads
 
 CACHE = ".report-cache"
@@ -129,7 +129,7 @@ def _inside(page: object) -> bool:
     if not isinstance(page, str):
         return False
     parts = Path(page).parts
-    return (len(parts) == 2 and parts[0] in ("agencies", "documents", "versions") and parts[1].endswith(".html")
+    return (len(parts) == 2 and parts[0] in PAGE_FOLDERS and parts[1].endswith(".html")
             and ".." not in parts)  # fmt: skip
 
 

@@ -27,7 +27,7 @@ from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import FEED_NAME, feed_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import AgencyPage, Region, SentenceCounts, Totals
+from report.pages import PAGE_FOLDERS, AgencyPage, Region, SentenceCounts, Totals
 from report.render import script, stylesheet, template_environment
 from report.reuse import BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import SearchDocument, SearchIndexWriter
@@ -213,7 +213,7 @@ def build_report_site(
     replay = ReplayLinks(replay_template)
     code, settings = code_digest(), json.dumps({"replay": replay_template})
     last = PreviousBuild(Path(previous) if previous else None, code, settings)
-    for folder in ("agencies", "documents", "versions"):
+    for folder in PAGE_FOLDERS:
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
     (out / "desk.js").write_text(script("desk.js"), encoding="utf-8")
