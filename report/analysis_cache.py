@@ -20,13 +20,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import sqlite3
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from archive.pair_store import Entry, PairStoreReader
 from diffing.commitments import CommitmentMatch
 from diffing.figures import ChangedFigure
 from diffing.followthrough import FollowThrough
@@ -44,8 +43,6 @@ _ROOT = Path(__file__).resolve().parent.parent
 _JSON = DataclassJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
                        FollowThrough, ProblemMatch, PairedFigure, Boilerplate, ComplianceFinding))  # fmt: skip
 log = logging.getLogger(__name__)
-
-Entry = tuple[str, bytes, bytes]  # key, compressed JSON body, checksum
 
 
 def analysis_digest() -> str:
@@ -67,20 +64,12 @@ def _checksum(key: str, body: bytes) -> bytes:
     return hashlib.blake2b(key.encode() + b"\0" + body, digest_size=16).digest()
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("CREATE TABLE IF NOT EXISTS pairs (key TEXT PRIMARY KEY, body BLOB NOT NULL, checksum BLOB NOT NULL)")
-    return conn
-
-
 class PairAnalyses:
     """Look pairs up in the previous build's file (any process); collect what this process found and made."""
 
     def __init__(self, source: Path | None, code: str) -> None:
-        self.source = source if source is not None and source.is_file() else None
+        self.store = PairStoreReader(source)
         self.code = code
-        self._conn: sqlite3.Connection | None = None
-        self._pid = 0
         self.used: list[str] = []  # keys found in the source, for the new file to keep
         self.made: list[Entry] = []  # pairs analysed here
         self.refused = 0
@@ -88,7 +77,7 @@ class PairAnalyses:
     @property
     def warm(self) -> bool:
         """Whether there is a previous file to read (else every pair is analysed: a cold build)."""
-        return self.source is not None
+        return self.store.path is not None
 
     def key(self, kind: str, *parts: object) -> str:
         h = hashlib.blake2b(digest_size=20)
@@ -100,27 +89,17 @@ class PairAnalyses:
         return h.hexdigest()
 
     def _lookup(self, key: str) -> bytes | None:
-        if self.source is None:
+        found = self.store.get(key)
+        if found is None:
             return None
-        if self._conn is None or self._pid != os.getpid():  # a forked worker opens its own connection
-            self._conn = sqlite3.connect(f"file:{self.source}?mode=ro", uri=True)
-            self._pid = os.getpid()
-        try:
-            row = self._conn.execute("SELECT body, checksum FROM pairs WHERE key = ?", [key]).fetchone()
-        except sqlite3.DatabaseError as exc:
-            log.warning("%s is unreadable (%s): its pairs are analysed again", self.source, exc)
-            self.source = None
-            return None
-        if row is None:
-            return None
-        body, checksum = row
+        body, checksum = found
         if not isinstance(body, bytes) or checksum != _checksum(key, body):
             return self._refuse(key, "its checksum does not match")
         return body
 
     def _refuse(self, key: str, why: str) -> None:
         self.refused += 1
-        log.warning("%s: entry %s refused (%s): the pair is analysed again", self.source, key, why)
+        log.warning("%s: entry %s refused (%s): the pair is analysed again", self.store.path, key, why)
         return None
 
     def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool]) -> Any:
@@ -147,34 +126,3 @@ class PairAnalyses:
         taken = self.used, self.made
         self.used, self.made = [], []
         return taken
-
-
-class AnalysesWriter:
-    """The new build's file: the pairs it analysed, and those it found in the previous build's file."""
-
-    def __init__(self, path: Path, source: Path | None) -> None:
-        self.path, self.source = path, source if source is not None and source.is_file() else None
-        path.unlink(missing_ok=True)
-        self.conn = _connect(path)
-        self.conn.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
-
-    def add(self, used: list[str], made: list[Entry]) -> None:
-        with self.conn:
-            self.conn.execute("BEGIN")
-            self.conn.executemany("INSERT OR REPLACE INTO pairs VALUES (?, ?, ?)", made)
-            self.conn.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in used))
-
-    def finish(self) -> None:
-        """Copy the entries used from the previous file (its bytes, checked when they were read)."""
-        if self.source is not None:
-            try:
-                self.conn.execute("ATTACH DATABASE ? AS old", [str(self.source)])
-                self.conn.execute("INSERT OR IGNORE INTO pairs SELECT p.key, p.body, p.checksum FROM old.pairs p "
-                                  "JOIN used u ON u.key = p.key")  # fmt: skip
-                self.conn.execute("DETACH DATABASE old")
-            except sqlite3.DatabaseError as exc:
-                log.warning("%s is unreadable (%s): its pairs are not kept", self.source, exc)
-        self.conn.close()
-
-    def abort(self) -> None:
-        self.conn.close()

@@ -203,10 +203,40 @@ class AgencyPage:
         return level_label(self.level)
 
 
+@dataclass(frozen=True)
+class DocumentLine:
+    """A report as the index lists it under its agency."""
+
+    id: int
+    year: int
+    version_count: int
+    revised: bool
+    removed_at: str | None
+
+
+@dataclass(frozen=True)
+class AgencyLine:
+    """An agency as the index lists it: what the whole-archive pages keep of each agency (no documents' pages)."""
+
+    id: int
+    name: str
+    level_label: str
+    region: str | None
+    revised_count: int
+    dropped_count: int
+    documents: tuple[DocumentLine, ...]
+
+    @classmethod
+    def of(cls, agency: AgencyPage) -> AgencyLine:
+        documents = tuple(DocumentLine(d.id, d.year, d.version_count, d.revised, d.removed_at) for d in agency.documents)
+        return cls(agency.id, agency.name, agency.level_label, agency.region, agency.revised_count,
+                   agency.dropped_count, documents)  # fmt: skip
+
+
 @dataclass
 class Region:
     name: str
-    agencies: list[AgencyPage]
+    agencies: list[AgencyLine]
 
 
 @dataclass

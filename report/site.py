@@ -18,18 +18,19 @@ from pathlib import Path
 from typing import Any
 
 from archive.findings_db import FindingsDbWriter
+from archive.pair_store import Entry, PairStoreWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
-from report.analysis_cache import AnalysesWriter, Entry, PairAnalyses, analysis_digest
-from report.desk import Desk, agency_desk
+from report.analysis_cache import PairAnalyses, analysis_digest
+from report.desk import AgencyDesk, Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
-from report.feed import FEED_NAME, feed_entries, write_feed
+from report.feed import FEED_NAME, FeedEntry, agency_entries, sorted_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import PAGE_FOLDERS, AgencyPage, Region, SentenceCounts, Totals
+from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
 from report.render import script, stylesheet, template_environment
 from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import SearchDocument, SearchIndexWriter
@@ -59,9 +60,9 @@ class SiteContext:
     analyses: PairAnalyses
 
 
-def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
+def _group_by_region(agencies: list[AgencyLine]) -> list[Region]:
     """Regions, and agencies in them, with the most reports revised after publication first, then most plans dropped."""
-    regions: dict[str, list[AgencyPage]] = {}
+    regions: dict[str, list[AgencyLine]] = {}
     for a in sorted(agencies, key=lambda a: (-a.revised_count, -a.dropped_count, a.name)):
         regions.setdefault(a.region or UNKNOWN_REGION, []).append(a)
     ordered = sorted(regions.items(), key=lambda item: (-item[1][0].revised_count, -item[1][0].dropped_count, item[0]))
@@ -187,19 +188,30 @@ def _write_search_page(out: Path, count: int, generated: str | None) -> None:
     _write(out, "search.html", "search.html", "", generated=generated, count=count)
 
 
-def _write_across_agencies(
-    out: Path, agencies: list[AgencyPage], unread: list[CaptureRecord], generated: str | None
-) -> None:
-    """What reads every agency at once (their pages' summaries, no texts): the index and its desk, the
-    feed, the summary."""
-    documents = [d for a in agencies for d in a.documents]
-    totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
-                    sum(d.revised for d in documents))  # fmt: skip
-    desk = Desk.gather([a.desk for a in agencies if a.desk], unread)
-    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
-           totals=totals, desk=desk)  # fmt: skip
-    write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
-    write_summary(out, desk, totals)
+class _AcrossAgencies:
+    """What the pages about every agency at once (the index and its desk, the feed, the summary) keep of
+    each agency as it is built: its index line, desk rows and feed entries, not the agency."""
+
+    def __init__(self) -> None:
+        self.lines: list[AgencyLine] = []
+        self.desks: list[AgencyDesk] = []
+        self.entries: list[FeedEntry] = []
+
+    def add(self, agency: AgencyPage) -> None:
+        self.lines.append(AgencyLine.of(agency))
+        if agency.desk:
+            self.desks.append(agency.desk)
+        self.entries.extend(agency_entries(agency))
+
+    def write(self, out: Path, unread: list[CaptureRecord], generated: str | None) -> None:
+        documents = [d for a in self.lines for d in a.documents]
+        totals = Totals(len(self.lines), len(documents), sum(d.version_count for d in documents),
+                        sum(d.revised for d in documents))  # fmt: skip
+        desk = Desk.gather(self.desks, unread)
+        _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(self.lines),
+               totals=totals, desk=desk)  # fmt: skip
+        write_feed(out / FEED_NAME, sorted_entries(self.entries, desk), generated, os.environ.get(SITE_URL_ENV))
+        write_summary(out, desk, totals)
 
 
 def build_report_site(
@@ -239,8 +251,8 @@ def build_report_site(
         builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
         search, findings = SearchIndexWriter(out), FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
         cache = BuildCache(out, code, settings, generated)
-        analyses_out = AnalysesWriter(out / CACHE / ANALYSES, kept_analyses)
-        built: list[AgencyPage] = []
+        analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
+        across = _AcrossAgencies()
         reused = analysed = taken = 0
         try:
             for start in range(0, len(agency_ids), BATCH_AGENCIES):
@@ -261,7 +273,7 @@ def build_report_site(
                     cache.keep(agency, digests[agency.id])
                     findings.add(agency.findings)
                     agency.findings = {}
-                    built.append(agency)
+                    across.add(agency)
                 reused += len(agencies) - len(fresh)
                 del agencies, fresh, kept, done
             findings.add({"compliance": unread_compliance_rows(unread)})
@@ -275,6 +287,6 @@ def build_report_site(
             raise
         finally:
             builders.close()
-    _write_across_agencies(out, built, unread, generated)
-    LAST_BUILD.update(agencies=len(built), reused=reused, pairs_analysed=analysed, pairs_kept=taken)
+    across.write(out, unread, generated)
+    LAST_BUILD.update(agencies=len(across.lines), reused=reused, pairs_analysed=analysed, pairs_kept=taken)
     return out / "index.html"
