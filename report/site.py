@@ -75,13 +75,20 @@ def _write(out: Path, relative: str, template: str, root: str, **context: Any) -
     return relative
 
 
+def agency_last_seen(agency: AgencyPage) -> str | None:
+    """When the archive last saw any of the agency's reports: its pages say this, not the archive's date, so
+    they stay the same file from build to build while the agency's inputs do (``report.reuse`` links them)."""
+    return max((s for d in agency.documents for s in [d.last_seen, *(v.last_seen for v in d.versions)] if s),
+               default=None)  # fmt: skip
+
+
 Built = tuple[AgencyPage, list[str], list[Entry]]  # the agency, the kept analyses it used, those it made
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
     needs), with the pair analyses it took from the last build and those it made (for the parent to keep)."""
-    out, generated = context.out, context.generated
+    out, generated = context.out, agency_last_seen(agency)
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
     pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
@@ -170,8 +177,10 @@ class _Builders:
             self.pool = None
 
     def build(self, agencies: list[AgencyPage]) -> list[Built]:
-        """Agencies are independent once the shared sentence index exists: build them on every core."""
-        if agencies and self.parallel:
+        """Agencies are independent once the shared sentence index exists: build them on every core, once a
+        batch has enough of them to build (a rebuild after a few edits builds its few agencies here: one
+        process loads jieba for their pairs, not every worker)."""
+        if self.parallel and len(agencies) >= PARALLEL_FROM:
             self._start()
         if self.pool is None:
             return [_build_agency(a, self.context) for a in agencies]
@@ -263,7 +272,7 @@ def build_report_site(
                 kept = {a.id: last.reusable(a.id, digests[a.id]) for a in agencies}
                 for agency in kept.values():
                     if agency is not None:
-                        last.copy_pages(agency, out, generated)
+                        last.copy_pages(agency, out)
                 fresh = builders.build([a for a in agencies if kept[a.id] is None])
                 for _agency, used, made in fresh:
                     analyses_out.add(used, made)

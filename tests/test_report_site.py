@@ -462,8 +462,14 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 3 + 1, "pairs_kept": 0}
     files = _site_files(rebuilt)
     assert files == _site_files(full)
-    assert b"2024-05-01T08:00:00Z" in files["agencies/1.html"]  # a copied page carries the new date
-    assert (tmp_path / "first-kept" / "agencies" / "1.html").read_bytes() != files["agencies/1.html"]
+    # The edited agency's pages say when its reports were last seen; the others' are the same files, linked.
+    timelines = {n: b for n, b in files.items() if n.startswith("agencies/") and "-" not in n}
+    edited_page = next(n for n, b in timelines.items() if "<h1>石桥县人民政府".encode() in b)
+    assert b"2024-05-01T08:00:00Z" in files[edited_page]
+    assert (tmp_path / "first-kept" / edited_page).read_bytes() != files[edited_page]
+    for name in set(timelines) - {edited_page}:
+        assert b"2024-05-01T08:00:00Z" not in files[name]
+        assert (rebuilt / name).stat().st_ino == (tmp_path / "first-kept" / name).stat().st_ino, name
 
 
 def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_again(
@@ -579,3 +585,22 @@ def test_pages_drawn_from_kept_analyses_equal_an_uncached_build(
     build_report_site(db, tmp_path / "new-code", previous=tmp_path / "again", reuse_pages=False)
     assert report.site.LAST_BUILD["pairs_analysed"] == 3 and report.site.LAST_BUILD["pairs_kept"] == 0
     assert _site_files(tmp_path / "new-code") == _site_files(cold)
+
+
+def test_worker_processes_take_kept_analyses_and_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers read the last build's analyses and hand what they made to the parent, which keeps it:
+    cold and warm builds in two workers equal the build in one process."""
+    import report.site
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    build_report_site(db, tmp_path / "alone", workers=1)
+    monkeypatch.setattr(report.site, "PARALLEL_FROM", 1)
+    build_report_site(db, tmp_path / "cold", workers=2)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 3
+    build_report_site(db, tmp_path / "warm", workers=2, previous=tmp_path / "cold", reuse_pages=False)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 0 and report.site.LAST_BUILD["pairs_kept"] == 3
+    alone = _site_files(tmp_path / "alone")
+    assert _site_files(tmp_path / "cold") == alone and _site_files(tmp_path / "warm") == alone
