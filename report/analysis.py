@@ -147,4 +147,5 @@ def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> Sentence
             agency, keys = agency_id, set()
         keys |= sentence_keys(text)
     counts.add(keys)
+    counts.merge()  # before workers fork: they only read it
     return counts
