@@ -381,6 +381,7 @@ def reports_only(docs: int, workdir: Path) -> dict[str, Any]:
         building = workdir / f"building-{docs}.db"
         numbers["build_s"] = build(building, docs)["build_s"]
         building.rename(base)
+        warc_dir_for(building).rename(warc_dir_for(base))
     db = workdir / "scale.db"
     shutil.copyfile(base, db)
     numbers |= reports(db, workdir, docs)
