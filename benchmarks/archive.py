@@ -2,6 +2,7 @@
 
 Usage: python -m benchmarks.archive [--n N] [--dir DIR]
        python -m benchmarks.archive --docs 50000 [--dir DIR]   (the archive at scale: benchmarks/archive_scale.py)
+       python -m benchmarks.archive --docs 50000 --report-only --dir DIR   (fazhi report only, the archive kept in DIR)
 
 Generates N fictional reports (numbered outline, figures, portal chrome around the body; agencies ×
 years), ingests them into a fresh archive and measures, side by side from one run:
@@ -398,7 +399,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per journal mode (default 3)")
     parser.add_argument("--dir", type=Path, help="keep the databases here (default: a temporary folder)")
     parser.add_argument("--docs", type=int, help="build an archive of this many documents and measure it at scale instead")
+    parser.add_argument("--report-only", action="store_true",
+                        help="with --docs: only the fazhi report runs (cold, warm --rebuild, after 1 %% edited), "
+                             "on the archive kept in --dir from the last run (built there when missing)")  # fmt: skip
     args = parser.parse_args(argv)
+    if args.docs and args.report_only:
+        from benchmarks.archive_scale import reports_only
+
+        if args.dir is None:
+            parser.error("--report-only keeps its archive in --dir: give one")
+        args.dir.mkdir(parents=True, exist_ok=True)
+        numbers = reports_only(args.docs, args.dir)
+        print(json.dumps(numbers, ensure_ascii=False, indent=2))
+        return numbers
     if args.docs:
         from benchmarks.archive_scale import run
 

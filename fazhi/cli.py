@@ -217,10 +217,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         raise UsageError("--workers takes a number of processes, 1 or more")
     db = _archive_to_read(args.db)
     out = Path(args.out)
-    previous = None if args.rebuild or not out.is_dir() else out  # replace_directory checks it is ours
-    replace_directory(out, "report", lambda fresh: build_report_site(db, fresh, workers=args.workers, previous=previous))
+    previous = out if out.is_dir() else None  # replace_directory checks it is ours
+    replace_directory(out, "report", lambda fresh: build_report_site(
+        db, fresh, workers=args.workers, previous=previous, reuse_pages=not args.rebuild))  # fmt: skip
     print(f"wrote {out / 'index.html'} ({LAST_BUILD.get('agencies', 0)} agencies, "
-          f"{LAST_BUILD.get('reused', 0)} unchanged since the last report)")  # fmt: skip
+          f"{LAST_BUILD.get('reused', 0)} unchanged since the last report; "
+          f"{LAST_BUILD.get('pairs_analysed', 0)} pairs of texts analysed, "
+          f"{LAST_BUILD.get('pairs_kept', 0)} taken from the last report's analyses)")  # fmt: skip
     return 0
 
 
@@ -461,7 +464,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=None,
                    help="processes analysing agencies (default: one per CPU; 1: this process only, the least memory)")
     p.add_argument("--rebuild", action="store_true",
-                   help="analyse every agency again (default: copy the pages of agencies unchanged since the last report)")  # fmt: skip
+                   help="draw every agency's pages again (default: copy the pages of agencies unchanged since the last "
+                        "report); the analyses of pairs of texts whose inputs are unchanged are still taken from it")  # fmt: skip
 
     p = add("stats", cmd_stats, "count what the archive holds")
     p.add_argument("--db", required=True)

@@ -9,10 +9,12 @@ against the rule (``analyse_agency``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 
 from archive.readmodel import ArchiveReader, CaptureRecord, VersionRecord
+from diffing.commitments import CommitmentMatch
 from diffing.compare import revision_edits
-from diffing.textdiff import diff_texts
+from diffing.textdiff import TextDiff, diff_texts
 from diffing.yoy import (
     YearOverYear,
     compare_years,
@@ -23,6 +25,7 @@ from diffing.yoy import (
 )
 from extraction.report import Report
 from extraction.sections import parse_sections
+from report.analysis_cache import PairAnalyses
 from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, SentenceCounts, YearPair
 
 
@@ -59,11 +62,32 @@ def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Repor
     return report
 
 
-def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts) -> None:
+def _revision(old: Report, new: Report) -> tuple[TextDiff, list[CommitmentMatch]]:
+    diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
+    return diff, revision_edits(old, new).commitments
+
+
+def _year_pair(old: Report, new: Report, others: OtherAgencies, agency: str) -> tuple[TextDiff, YearOverYear]:
+    diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
+    return diff, compare_years(old, new, other_keys=others, agency=agency)
+
+
+def _is_revision(value: object) -> bool:
+    return (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], TextDiff)
+            and isinstance(value[1], list) and all(isinstance(m, CommitmentMatch) for m in value[1]))  # fmt: skip
+
+
+def _is_year_pair(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], TextDiff) and isinstance(
+        value[1], YearOverYear)  # fmt: skip
+
+
+def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: PairAnalyses | None = None) -> None:
     """Fill each report's revision diffs, year-over-year analysis and compliance findings.
 
     As ``fazhi diff`` does, a sentence that only changed its outline number or the year it names is
     not an edit; after publication any rewording of a plan counts (``diffing.compare.revision_edits``).
+    ``analyses``: the pairs kept from the last build (``report.analysis_cache``), taken instead of analysed.
     """
     previous: DocumentPage | None = None
     previous_report: Report | None = None
@@ -77,16 +101,25 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts) -> None:
             # what this portal carried before: a copy elsewhere in between is not what was edited
             j = max((i for i in range(k) if doc.versions[i].place == new.place), default=k - 1)
             old = doc.versions[j]
-            diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
-            plans = revision_edits(reports[j], reports[k]).commitments
+            if analyses is None:
+                diff, plans = _revision(reports[j], reports[k])
+            else:
+                key = analyses.key("revision", reports[j], reports[k])
+                diff, plans = analyses.get_or_make(key, partial(_revision, reports[j], reports[k]), _is_revision)
             doc.revisions.append(Revision(old, new, j + 1, k + 1, diff, plans))
         report = reports[doc.current_number - 1]  # what the report says now
         late = published_late(report)
         doc.compliance = ([late] if late else []) + missing_parts(report)
         if previous is not None and previous_report is not None:
             doc.compliance = missing_years(previous_report, report) + doc.compliance
-            diff = diff_texts(previous_report.text, report.text, ignore_numbering=True, ignore_years=True)
-            analysis: YearOverYear = compare_years(previous_report, report, other_keys=others, agency=agency.name)
+            old_report = previous_report
+            if analyses is None:
+                diff, analysis = _year_pair(old_report, report, others, agency.name)
+            else:  # what the pair reads of the others: which of its sentences they use too
+                shared = sorted(k for k in sentence_keys(report.text) if k in others)
+                key = analyses.key("year-pair", old_report, report, agency.name, shared)
+                make = partial(_year_pair, old_report, report, others, agency.name)
+                diff, analysis = analyses.get_or_make(key, make, _is_year_pair)
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
         previous, previous_report = doc, report
     agency.revised_count = sum(d.revised for d in agency.documents)
@@ -114,4 +147,5 @@ def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> Sentence
             agency, keys = agency_id, set()
         keys |= sentence_keys(text)
     counts.add(keys)
+    counts.merge()  # before workers fork: they only read it
     return counts

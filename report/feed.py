@@ -41,32 +41,9 @@ def _when(value: str | None) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def feed_entries(agencies: list[AgencyPage], desk: Desk) -> list[FeedEntry]:
-    """Every event the site shows, newest first."""
-    entries: list[FeedEntry] = []
-    for agency in agencies:
-        for doc in agency.documents:
-            first = doc.versions[0]
-            entries.append(FeedEntry(
-                f"{ID_PREFIX}document/{doc.id}", "new_report", f"新报告：{agency.name} {doc.year} 年度 · {doc.title}",
-                f"documents/{doc.id}.html", first.first_seen or "", f"存档首次发现于 {first.first_seen}。",
-            ))  # fmt: skip
-            for number, version in enumerate(doc.versions[1:], 2):
-                if version.copy:  # another portal's copy, not an edit (archive.copies)
-                    continue
-                modified = doc.last_modified(version)
-                entries.append(FeedEntry(
-                    f"{ID_PREFIX}version/{version.id}", "revision",
-                    f"发布后修改：{agency.name} {doc.year} 年度报告第 {number} 版", f"versions/{version.id}.html",
-                    version.first_seen or "",
-                    f"存档于 {version.first_seen} 发现新版本" + (f"，服务器标注修改时间 {modified}" if modified else "") + "。",
-                ))  # fmt: skip
-            if doc.removed_at:
-                entries.append(FeedEntry(
-                    f"{ID_PREFIX}removed/{doc.id}/{doc.removed_at}", "removal",
-                    f"已撤下：{agency.name} {doc.year} 年度 · {doc.title}", f"documents/{doc.id}.html", doc.removed_at,
-                    f"{doc.removed_at} 的完整抓取中原网址已找不到这份报告；存档中的版本仍然保留。",
-                ))  # fmt: skip
+def sorted_entries(entries: list[FeedEntry], desk: Desk) -> list[FeedEntry]:
+    """``entries`` (of :func:`agency_entries`) and the dropped plans on the desk, newest first."""
+    entries = list(entries)
     for row in desk.plans:
         for item in row.dropped:
             entries.append(FeedEntry(
@@ -75,6 +52,34 @@ def feed_entries(agencies: list[AgencyPage], desk: Desk) -> list[FeedEntry]:
                 row.first_seen or "", item.text,
             ))  # fmt: skip
     return sorted(entries, key=lambda e: (_when(e.updated), e.id), reverse=True)
+
+
+def agency_entries(agency: AgencyPage) -> list[FeedEntry]:
+    """One agency's new reports, revisions and removals (a build keeps these, not the agency)."""
+    entries: list[FeedEntry] = []
+    for doc in agency.documents:
+        first = doc.versions[0]
+        entries.append(FeedEntry(
+            f"{ID_PREFIX}document/{doc.id}", "new_report", f"新报告：{agency.name} {doc.year} 年度 · {doc.title}",
+            f"documents/{doc.id}.html", first.first_seen or "", f"存档首次发现于 {first.first_seen}。",
+        ))  # fmt: skip
+        for number, version in enumerate(doc.versions[1:], 2):
+            if version.copy:  # another portal's copy, not an edit (archive.copies)
+                continue
+            modified = doc.last_modified(version)
+            entries.append(FeedEntry(
+                f"{ID_PREFIX}version/{version.id}", "revision",
+                f"发布后修改：{agency.name} {doc.year} 年度报告第 {number} 版", f"versions/{version.id}.html",
+                version.first_seen or "",
+                f"存档于 {version.first_seen} 发现新版本" + (f"，服务器标注修改时间 {modified}" if modified else "") + "。",
+            ))  # fmt: skip
+        if doc.removed_at:
+            entries.append(FeedEntry(
+                f"{ID_PREFIX}removed/{doc.id}/{doc.removed_at}", "removal",
+                f"已撤下：{agency.name} {doc.year} 年度 · {doc.title}", f"documents/{doc.id}.html", doc.removed_at,
+                f"{doc.removed_at} 的完整抓取中原网址已找不到这份报告；存档中的版本仍然保留。",
+            ))  # fmt: skip
+    return entries
 
 
 def write_feed(path: Path, entries: list[FeedEntry], generated: str | None, site_url: str | None = None) -> Path:

@@ -6,8 +6,8 @@ directory it wrote before rebuilds only the agencies whose inputs differ and cop
 pages. An agency's inputs are everything its pages are made of: its documents, versions (texts
 included), captures and unavailable URLs as read, which of its sentences other agencies also use
 (template reuse is counted against the whole archive), and the code and settings that draw the
-pages. The one input every page shares, the archive's "as of" date, is rewritten in the copied
-pages. The manifest (``.report-cache/manifest.json``) keeps a digest of each agency's inputs; the
+pages. No page of an agency carries the archive's "as of" date (only when the archive last saw the
+agency's reports), so an unchanged agency's pages are the same files and are hard-linked. The manifest (``.report-cache/manifest.json``) keeps a digest of each agency's inputs; the
 summary the index, feed and desk need (the agency without its texts) is kept beside it, as JSON
 (``report.summary_json``): the cache is in an output directory, so it is read as data, never unpickled.
 A manifest or summary this module did not write is refused with a warning, and those agencies are built.
@@ -21,8 +21,6 @@ import logging
 import os
 import shutil
 from pathlib import Path
-
-from markupsafe import escape
 
 from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
 from report.summary_json import SummaryError, dumps, loads
@@ -69,7 +67,7 @@ class PreviousBuild:
     """The last build's manifest and pages, if ``site`` holds one made by the same code and settings."""
 
     def __init__(self, site: Path | None, code: str, settings: str) -> None:
-        self.site, self.digests, self.generated = site, {}, None
+        self.site, self.digests = site, {}
         if site is None:
             return
         path = site / CACHE / MANIFEST
@@ -84,10 +82,7 @@ class PreviousBuild:
             log.warning("%s is not a manifest this program wrote: every agency is built again", path)
             return
         if manifest.get("format") == FORMAT and manifest.get("code") == code and manifest.get("settings") == settings:
-            self.digests, self.generated = manifest["agencies"], manifest.get("generated")
-            if self.generated is not None and not isinstance(self.generated, str):
-                log.warning("%s is not a manifest this program wrote: every agency is built again", path)
-                self.digests, self.generated = {}, None
+            self.digests = manifest["agencies"]
 
     def reusable(self, agency_id: int, digest: str) -> AgencyPage | None:
         """The agency as the last build left it, when its inputs are the same and its summary is kept."""
@@ -108,20 +103,15 @@ class PreviousBuild:
             return None
         return agency
 
-    def copy_pages(self, agency: AgencyPage, out: Path, generated: str | None) -> None:
-        """Put the agency's pages into ``out``: linked, or rewritten where the "as of" date moved."""
+    def copy_pages(self, agency: AgencyPage, out: Path) -> None:
+        """Put the agency's pages into ``out``: linked (they carry no date of the archive's, only the agency's)."""
         assert self.site is not None
-        old, new = _as_of(self.generated), _as_of(generated)
         for page in agency.pages:
             source, target = self.site / page, out / page
-            if old == new:
-                try:
-                    os.link(source, target)
-                    continue
-                except OSError:
-                    shutil.copyfile(source, target)
-                    continue
-            target.write_text(source.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
 
 
 def _inside(page: object) -> bool:
@@ -131,11 +121,6 @@ def _inside(page: object) -> bool:
     parts = Path(page).parts
     return (len(parts) == 2 and parts[0] in PAGE_FOLDERS and parts[1].endswith(".html")
             and ".." not in parts)  # fmt: skip
-
-
-def _as_of(generated: str | None) -> str:
-    """The line base.html writes on every page (keep in step with it)."""
-    return f'<p class="muted">存档数据截至 {escape(generated or "—")}。</p>'
 
 
 class BuildCache:

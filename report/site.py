@@ -18,18 +18,21 @@ from pathlib import Path
 from typing import Any
 
 from archive.findings_db import FindingsDbWriter
+from archive.pair_store import Entry, PairStoreWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
-from report.desk import Desk, agency_desk
+from report.analysis_cache import FILE as ANALYSES
+from report.analysis_cache import PairAnalyses, analysis_digest
+from report.desk import AgencyDesk, Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
-from report.feed import FEED_NAME, feed_entries, write_feed
+from report.feed import FEED_NAME, FeedEntry, agency_entries, sorted_entries, write_feed
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import PAGE_FOLDERS, AgencyPage, Region, SentenceCounts, Totals
+from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
 from report.render import script, stylesheet, template_environment
-from report.reuse import BuildCache, PreviousBuild, agency_digest, code_digest
+from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
 from report.vocabulary import UNKNOWN_REGION
@@ -41,7 +44,8 @@ FINDINGS_DB = "findings.db"
 PARALLEL_FROM = 32
 # Agencies read, analysed and written together: memory holds one batch's texts, whatever the archive's size.
 BATCH_AGENCIES = 64
-# What the last build_report_site in this process did (agencies built, copied from the previous build): for the CLI.
+# What the last build_report_site in this process did (agencies built, copied from the previous build; pairs
+# of texts analysed, taken from its kept analyses): for the CLI.
 LAST_BUILD: dict[str, int] = {}
 
 
@@ -53,11 +57,12 @@ class SiteContext:
     generated: str | None
     shared_keys: SentenceCounts
     replay: ReplayLinks
+    analyses: PairAnalyses
 
 
-def _group_by_region(agencies: list[AgencyPage]) -> list[Region]:
+def _group_by_region(agencies: list[AgencyLine]) -> list[Region]:
     """Regions, and agencies in them, with the most reports revised after publication first, then most plans dropped."""
-    regions: dict[str, list[AgencyPage]] = {}
+    regions: dict[str, list[AgencyLine]] = {}
     for a in sorted(agencies, key=lambda a: (-a.revised_count, -a.dropped_count, a.name)):
         regions.setdefault(a.region or UNKNOWN_REGION, []).append(a)
     ordered = sorted(regions.items(), key=lambda item: (-item[1][0].revised_count, -item[1][0].dropped_count, item[0]))
@@ -70,10 +75,21 @@ def _write(out: Path, relative: str, template: str, root: str, **context: Any) -
     return relative
 
 
-def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
-    """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index needs)."""
-    out, generated = context.out, context.generated
-    analyse_agency(agency, context.shared_keys)
+def agency_last_seen(agency: AgencyPage) -> str | None:
+    """When the archive last saw any of the agency's reports: its pages say this, not the archive's date, so
+    they stay the same file from build to build while the agency's inputs do (``report.reuse`` links them)."""
+    return max((s for d in agency.documents for s in [d.last_seen, *(v.last_seen for v in d.versions)] if s),
+               default=None)  # fmt: skip
+
+
+Built = tuple[AgencyPage, list[str], list[Entry]]  # the agency, the kept analyses it used, those it made
+
+
+def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
+    """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
+    needs), with the pair analyses it took from the last build and those it made (for the parent to keep)."""
+    out, generated = context.out, agency_last_seen(agency)
+    analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
     pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
     for doc in agency.documents:
@@ -100,7 +116,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> AgencyPage:
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
-    return agency
+    return (agency, *context.analyses.take())
 
 
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
@@ -122,16 +138,18 @@ def _start_worker(context: SiteContext) -> None:
     _WORKER["context"] = context
 
 
-def _build_in_worker(agency: AgencyPage) -> AgencyPage:
+def _build_in_worker(agency: AgencyPage) -> Built:
     return _build_agency(agency, _WORKER["context"])
 
 
-def _share_before_fork() -> None:
+def _share_before_fork(analyse: bool) -> None:
     """Load what every worker reads (jieba's dictionary and its part-of-speech tables, ~200 MB) here, then
     ``gc.freeze`` it all: the collector of a forked worker never walks (and so never writes to, and so
-    never copies) those pages, and the workers share one copy instead of holding one each."""
-    diff_words("预热", "预备")
-    gist("依法行政预热")
+    never copies) those pages, and the workers share one copy instead of holding one each. ``analyse``
+    False (the last build's analyses are at hand): jieba is left unloaded, for the few pairs that need it."""
+    if analyse:
+        diff_words("预热", "预备")
+        gist("依法行政预热")
     gc.collect()
     gc.freeze()
 
@@ -150,7 +168,7 @@ class _Builders:
         They fork with the writers' files open, and leave by os._exit: they never flush or close them.
         """
         self.parallel = False
-        _share_before_fork()
+        _share_before_fork(not self.context.analyses.warm)
         mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         try:
             self.pool = ProcessPoolExecutor(self.workers, mp_context=mp_context, initializer=_start_worker,
@@ -158,9 +176,11 @@ class _Builders:
         except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
             self.pool = None
 
-    def build(self, agencies: list[AgencyPage]) -> list[AgencyPage]:
-        """Agencies are independent once the shared sentence index exists: build them on every core."""
-        if agencies and self.parallel:
+    def build(self, agencies: list[AgencyPage]) -> list[Built]:
+        """Agencies are independent once the shared sentence index exists: build them on every core, once a
+        batch has enough of them to build (a rebuild after a few edits builds its few agencies here: one
+        process loads jieba for their pairs, not every worker)."""
+        if self.parallel and len(agencies) >= PARALLEL_FROM:
             self._start()
         if self.pool is None:
             return [_build_agency(a, self.context) for a in agencies]
@@ -177,19 +197,30 @@ def _write_search_page(out: Path, count: int, generated: str | None) -> None:
     _write(out, "search.html", "search.html", "", generated=generated, count=count)
 
 
-def _write_across_agencies(
-    out: Path, agencies: list[AgencyPage], unread: list[CaptureRecord], generated: str | None
-) -> None:
-    """What reads every agency at once (their pages' summaries, no texts): the index and its desk, the
-    feed, the summary."""
-    documents = [d for a in agencies for d in a.documents]
-    totals = Totals(len(agencies), len(documents), sum(d.version_count for d in documents),
-                    sum(d.revised for d in documents))  # fmt: skip
-    desk = Desk.gather([a.desk for a in agencies if a.desk], unread)
-    _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(agencies),
-           totals=totals, desk=desk)  # fmt: skip
-    write_feed(out / FEED_NAME, feed_entries(agencies, desk), generated, os.environ.get(SITE_URL_ENV))
-    write_summary(out, desk, totals)
+class _AcrossAgencies:
+    """What the pages about every agency at once (the index and its desk, the feed, the summary) keep of
+    each agency as it is built: its index line, desk rows and feed entries, not the agency."""
+
+    def __init__(self) -> None:
+        self.lines: list[AgencyLine] = []
+        self.desks: list[AgencyDesk] = []
+        self.entries: list[FeedEntry] = []
+
+    def add(self, agency: AgencyPage) -> None:
+        self.lines.append(AgencyLine.of(agency))
+        if agency.desk:
+            self.desks.append(agency.desk)
+        self.entries.extend(agency_entries(agency))
+
+    def write(self, out: Path, unread: list[CaptureRecord], generated: str | None) -> None:
+        documents = [d for a in self.lines for d in a.documents]
+        totals = Totals(len(self.lines), len(documents), sum(d.version_count for d in documents),
+                        sum(d.revised for d in documents))  # fmt: skip
+        desk = Desk.gather(self.desks, unread)
+        _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(self.lines),
+               totals=totals, desk=desk)  # fmt: skip
+        write_feed(out / FEED_NAME, sorted_entries(self.entries, desk), generated, os.environ.get(SITE_URL_ENV))
+        write_summary(out, desk, totals)
 
 
 def build_report_site(
@@ -198,6 +229,7 @@ def build_report_site(
     workers: int | None = None,
     replay_url: str | None = None,
     previous: str | Path | None = None,
+    reuse_pages: bool = True,
 ) -> Path:
     """Write the site for the archive at ``db_path`` into ``out_dir``; returns out_dir/index.html.
 
@@ -205,14 +237,17 @@ def build_report_site(
     ``replay_url`` (default: the ``FAZHI_REPLAY_URL`` environment variable) is the template of a link
     to replay each capture (report.evidence.ReplayLinks). ``previous``: a site this function wrote
     before (for the same archive or an older copy of it); the agencies whose inputs are unchanged
-    are copied from it, not analysed again (``report.reuse``). The site is the same either way.
+    are copied from it, not analysed again (``report.reuse``), and with ``reuse_pages`` False every
+    page is drawn again, from the pair analyses kept in it where their inputs are the same
+    (``report.analysis_cache``). The site is the same either way.
     Agencies are read, analysed and written ``BATCH_AGENCIES`` at a time: memory holds one batch.
     """
     out = Path(out_dir)
     replay_template = replay_url if replay_url is not None else os.environ.get(REPLAY_ENV)
     replay = ReplayLinks(replay_template)
     code, settings = code_digest(), json.dumps({"replay": replay_template})
-    last = PreviousBuild(Path(previous) if previous else None, code, settings)
+    last = PreviousBuild(Path(previous) if previous and reuse_pages else None, code, settings)
+    kept_analyses = Path(previous) / CACHE / ANALYSES if previous else None
     for folder in PAGE_FOLDERS:
         (out / folder).mkdir(parents=True, exist_ok=True)
     (out / "style.css").write_text(stylesheet(), encoding="utf-8")
@@ -220,12 +255,14 @@ def build_report_site(
     with ArchiveReader(db_path) as reader:
         unread, generated = reader.unreadable_report_urls(), reader.last_seen()
         agency_ids = reader.reporting_agency_ids()
-        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay)
+        analyses = PairAnalyses(kept_analyses, analysis_digest())
+        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay, analyses)
         builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
         search, findings = SearchIndexWriter(out), FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
         cache = BuildCache(out, code, settings, generated)
-        built: list[AgencyPage] = []
-        reused = 0
+        analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
+        across = _AcrossAgencies()
+        reused = analysed = taken = 0
         try:
             for start in range(0, len(agency_ids), BATCH_AGENCIES):
                 agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
@@ -235,25 +272,30 @@ def build_report_site(
                 kept = {a.id: last.reusable(a.id, digests[a.id]) for a in agencies}
                 for agency in kept.values():
                     if agency is not None:
-                        last.copy_pages(agency, out, generated)
+                        last.copy_pages(agency, out)
                 fresh = builders.build([a for a in agencies if kept[a.id] is None])
-                done = {a.id: a for a in fresh} | {i: a for i, a in kept.items() if a is not None}
+                for _agency, used, made in fresh:
+                    analyses_out.add(used, made)
+                    analysed, taken = analysed + len(made), taken + len(used)
+                done = {a.id: a for a, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
                     cache.keep(agency, digests[agency.id])
                     findings.add(agency.findings)
                     agency.findings = {}
-                    built.append(agency)
+                    across.add(agency)
                 reused += len(agencies) - len(fresh)
                 del agencies, fresh, kept, done
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()
             cache.finish()
+            analyses_out.finish()
         except BaseException:
             findings.abort()
+            analyses_out.abort()
             raise
         finally:
             builders.close()
-    _write_across_agencies(out, built, unread, generated)
-    LAST_BUILD.update(agencies=len(built), reused=reused)
+    across.write(out, unread, generated)
+    LAST_BUILD.update(agencies=len(across.lines), reused=reused, pairs_analysed=analysed, pairs_kept=taken)
     return out / "index.html"

@@ -402,16 +402,17 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
             continue
         assert (streamed / name).read_bytes() == (site / name).read_bytes(), name
 
-    def findings(path: Path) -> dict[str, list[tuple]]:
-        conn = sqlite3.connect(path)
-        try:
-            tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            return {t: conn.execute(f"SELECT * FROM [{t}]").fetchall() for t in tables}
-        finally:
-            conn.close()
+    whole = _findings_rows(site / "findings.db")
+    assert whole.get("commitments") and whole == _findings_rows(streamed / "findings.db")
 
-    whole = findings(site / "findings.db")
-    assert whole.get("commitments") and whole == findings(streamed / "findings.db")
+
+def _findings_rows(path: Path) -> dict[str, list[tuple]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {t: conn.execute(f"SELECT * FROM [{t}]").fetchall() for t in tables}
+    finally:
+        conn.close()
 
 
 def _site_files(site: Path) -> dict[str, bytes]:
@@ -433,11 +434,11 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
     _build_archive(db)
     first = tmp_path / "first"
     build_report_site(db, first)
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 3, "pairs_kept": 0}
 
     again = tmp_path / "again"
     build_report_site(db, again, previous=first)
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3, "pairs_analysed": 0, "pairs_kept": 0}
     assert _site_files(again) == _site_files(first)
 
     # A later crawl finds the 石桥县 report edited: one agency's inputs change, and the archive's date.
@@ -456,13 +457,19 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
         arc.close()
     rebuilt, full = tmp_path / "rebuilt", tmp_path / "full"
     build_report_site(db, rebuilt, previous=tmp_path / "first-kept")
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 2}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 2, "pairs_analysed": 1, "pairs_kept": 0}
     build_report_site(db, full)
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 3 + 1, "pairs_kept": 0}
     files = _site_files(rebuilt)
     assert files == _site_files(full)
-    assert b"2024-05-01T08:00:00Z" in files["agencies/1.html"]  # a copied page carries the new date
-    assert (tmp_path / "first-kept" / "agencies" / "1.html").read_bytes() != files["agencies/1.html"]
+    # The edited agency's pages say when its reports were last seen; the others' are the same files, linked.
+    timelines = {n: b for n, b in files.items() if n.startswith("agencies/") and "-" not in n}
+    edited_page = next(n for n, b in timelines.items() if "<h1>石桥县人民政府".encode() in b)
+    assert b"2024-05-01T08:00:00Z" in files[edited_page]
+    assert (tmp_path / "first-kept" / edited_page).read_bytes() != files[edited_page]
+    for name in set(timelines) - {edited_page}:
+        assert b"2024-05-01T08:00:00Z" not in files[name]
+        assert (rebuilt / name).stat().st_ino == (tmp_path / "first-kept" / name).stat().st_ino, name
 
 
 def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_again(
@@ -502,7 +509,7 @@ def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_a
     summaries[2].write_text(json.dumps(escaped), encoding="utf-8")
     with caplog.at_level(logging.WARNING, logger="report.reuse"):
         build_report_site(db, tmp_path / "tampered", previous=first)
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
     assert not marker.exists()
     refused = [r.getMessage() for r in caplog.records]
     assert len(refused) == 3 and all("built again" in m for m in refused)
@@ -517,9 +524,83 @@ def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_a
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="report.reuse"):
         build_report_site(db, tmp_path / "garbled", previous=again)
-    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0}
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
     assert [r.getMessage() for r in caplog.records] == [
         f"{manifest} is not a manifest this program wrote "
         f"({caplog.records[0].args[1]}): every agency is built again"  # type: ignore[index]
     ]
     assert _site_files(tmp_path / "garbled") == full
+
+
+def test_pages_drawn_from_kept_analyses_equal_an_uncached_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fazhi report --rebuild`` draws every page again but takes each pair's analysis from the last
+    build when its inputs are the same; the files equal a build that analysed everything. A damaged,
+    foreign or misshapen entry is refused with a warning and its pair analysed again; new analysis code
+    finds none of the old entries."""
+    import logging
+    import zlib
+
+    import report.site
+    from report.analysis_cache import FILE, _checksum
+    from report.reuse import CACHE
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    cold = tmp_path / "cold"
+    build_report_site(db, cold)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 3 and report.site.LAST_BUILD["pairs_kept"] == 0
+
+    warm = tmp_path / "warm"
+    build_report_site(db, warm, previous=cold, reuse_pages=False)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
+    assert _site_files(warm) == _site_files(cold)
+    assert _findings_rows(warm / "findings.db") == _findings_rows(cold / "findings.db")
+
+    conn = sqlite3.connect(warm / CACHE / FILE)
+    rows = conn.execute("SELECT key, body FROM pairs ORDER BY key").fetchall()
+    assert len(rows) == 3
+    (k1, b1), (k2, b2), (k3, b3) = rows
+    damaged = bytes([b1[0] ^ 1]) + b1[1:]  # a changed byte, the checksum left as it was
+    foreign = zlib.compress(b'{"$": "Popen", "args": ["touch", "x"]}')  # checksummed, but no class of ours
+    misshapen = zlib.compress(b'{"$tuple": [1, 2]}')  # well-formed, not an analysis
+    conn.execute("UPDATE pairs SET body = ? WHERE key = ?", [damaged, k1])
+    conn.executemany("UPDATE pairs SET body = ?, checksum = ? WHERE key = ?",
+                     [(foreign, _checksum(k2, foreign), k2), (misshapen, _checksum(k3, misshapen), k3)])  # fmt: skip
+    conn.commit()
+    conn.close()
+    with caplog.at_level(logging.WARNING, logger="report.analysis_cache"):
+        build_report_site(db, tmp_path / "tampered", previous=warm, reuse_pages=False)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 3 and report.site.LAST_BUILD["pairs_kept"] == 0
+    refused = [r.getMessage() for r in caplog.records]
+    assert len(refused) == 3 and all("analysed again" in m for m in refused)
+    assert any("checksum" in m for m in refused) and any("Popen" in m for m in refused)
+    assert _site_files(tmp_path / "tampered") == _site_files(cold)
+
+    # The refused entries were replaced by fresh ones: the next build finds all three again.
+    build_report_site(db, tmp_path / "again", previous=tmp_path / "tampered", reuse_pages=False)
+    assert report.site.LAST_BUILD["pairs_kept"] == 3
+    monkeypatch.setattr(report.site, "analysis_digest", lambda: "other analysis code")
+    build_report_site(db, tmp_path / "new-code", previous=tmp_path / "again", reuse_pages=False)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 3 and report.site.LAST_BUILD["pairs_kept"] == 0
+    assert _site_files(tmp_path / "new-code") == _site_files(cold)
+
+
+def test_worker_processes_take_kept_analyses_and_build_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers read the last build's analyses and hand what they made to the parent, which keeps it:
+    cold and warm builds in two workers equal the build in one process."""
+    import report.site
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    build_report_site(db, tmp_path / "alone", workers=1)
+    monkeypatch.setattr(report.site, "PARALLEL_FROM", 1)
+    build_report_site(db, tmp_path / "cold", workers=2)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 3
+    build_report_site(db, tmp_path / "warm", workers=2, previous=tmp_path / "cold", reuse_pages=False)
+    assert report.site.LAST_BUILD["pairs_analysed"] == 0 and report.site.LAST_BUILD["pairs_kept"] == 3
+    alone = _site_files(tmp_path / "alone")
+    assert _site_files(tmp_path / "cold") == alone and _site_files(tmp_path / "warm") == alone

@@ -1,0 +1,128 @@
+"""The analyses of pairs of texts (revision diffs, year-over-year comparisons) kept across builds of the site.
+
+A national archive holds ~40,000 year pairs at ~20 ms of analysis each; a new archive date, new
+templates or ``--rebuild`` redraw every page but change no analysis. Each pair's result is kept in
+``.report-cache/analyses.sqlite`` of the site, under a digest of everything the analysis reads: the
+analysis code (``ANALYSIS_CODE`` and jieba's version), both reports as extraction stored them
+(text, sections, metadata), the agency's name and, for a year pair, which of the new report's
+sentences other agencies also use. Any change to those is a different key, so a stale entry is never
+found. An entry is JSON of a closed set of dataclasses (``report.summary_json.DataclassJson``: data,
+never code) with a checksum over key and body; one that does not decode, fails its checksum or
+decodes to the wrong types is refused with a warning and the pair analysed again. Someone who can
+write the site directory can also rewrite its pages; the checksum does not guard against that, it
+catches a damaged or hand-edited entry.
+
+Worker processes read the previous build's file (never written during a build); the parent writes
+the new one: the entries this build used, found or made, so the file holds one build's pairs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from archive.pair_store import Entry, PairStoreReader
+from diffing.commitments import CommitmentMatch
+from diffing.figures import ChangedFigure
+from diffing.followthrough import FollowThrough
+from diffing.outline import Commitment
+from diffing.textdiff import SentenceOp, TextDiff, TokenOp
+from diffing.yoy import Boilerplate, ComplianceFinding, PairedFigure, ProblemMatch, YearOverYear
+from report.summary_json import DataclassJson, SummaryError
+
+FILE = "analyses.sqlite"
+FORMAT = 1
+# What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
+ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
+                 "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip
+_ROOT = Path(__file__).resolve().parent.parent
+_JSON = DataclassJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
+                       FollowThrough, ProblemMatch, PairedFigure, Boilerplate, ComplianceFinding))  # fmt: skip
+log = logging.getLogger(__name__)
+
+
+def analysis_digest() -> str:
+    """The analysis code (``ANALYSIS_CODE``) and the word segmenter's version, as one digest."""
+    import jieba
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(f"{FORMAT} jieba {jieba.__version__}".encode())
+    for name in ANALYSIS_CODE:
+        path = _ROOT / name
+        for file in sorted(path.rglob("*")) if path.is_dir() else [path]:
+            if file.is_file() and file.suffix in (".py", ".txt", ".json", ".toml", ".npz", ".bin"):
+                h.update(str(file.relative_to(_ROOT)).encode())
+                h.update(file.read_bytes())
+    return h.hexdigest()
+
+
+def _checksum(key: str, body: bytes) -> bytes:
+    return hashlib.blake2b(key.encode() + b"\0" + body, digest_size=16).digest()
+
+
+class PairAnalyses:
+    """Look pairs up in the previous build's file (any process); collect what this process found and made."""
+
+    def __init__(self, source: Path | None, code: str) -> None:
+        self.store = PairStoreReader(source)
+        self.code = code
+        self.used: list[str] = []  # keys found in the source, for the new file to keep
+        self.made: list[Entry] = []  # pairs analysed here
+        self.refused = 0
+
+    @property
+    def warm(self) -> bool:
+        """Whether there is a previous file to read (else every pair is analysed: a cold build)."""
+        return self.store.path is not None
+
+    def key(self, kind: str, *parts: object) -> str:
+        h = hashlib.blake2b(digest_size=20)
+        h.update(f"{self.code}\0{kind}".encode())
+        for part in parts:
+            text = repr(part).encode("utf-8", "surrogatepass")
+            h.update(len(text).to_bytes(8, "little"))
+            h.update(text)
+        return h.hexdigest()
+
+    def _lookup(self, key: str) -> bytes | None:
+        found = self.store.get(key)
+        if found is None:
+            return None
+        body, checksum = found
+        if not isinstance(body, bytes) or checksum != _checksum(key, body):
+            return self._refuse(key, "its checksum does not match")
+        return body
+
+    def _refuse(self, key: str, why: str) -> None:
+        self.refused += 1
+        log.warning("%s: entry %s refused (%s): the pair is analysed again", self.store.path, key, why)
+        return None
+
+    def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool]) -> Any:
+        """The kept analysis under ``key`` if it is one this program wrote and ``shape`` accepts, else ``make()``."""
+        body = self._lookup(key)
+        if body is not None:
+            try:
+                value = _JSON.loads(zlib.decompress(body))
+            except (SummaryError, zlib.error) as exc:
+                value = self._refuse(key, str(exc)[:80])
+            else:
+                if not shape(value):
+                    value = self._refuse(key, "not the shape of this analysis")
+            if value is not None:
+                self.used.append(key)
+                return value
+        value = make()
+        body = zlib.compress(_JSON.dumps(value).encode("utf-8", "surrogatepass"), 6)
+        self.made.append((key, body, _checksum(key, body)))
+        return value
+
+    def take(self) -> tuple[list[str], list[Entry]]:
+        """What this process found and made since the last call, for the parent to keep."""
+        taken = self.used, self.made
+        self.used, self.made = [], []
+        return taken
