@@ -200,7 +200,8 @@ def writer_alone(redis_url: str, work: Path, trees: dict[str, Path], rounds: int
     numbers: dict[str, dict] = {}
     for (name, queue), found in runs.items():
         numbers.setdefault(name, {})[queue] = {
-            key: statistics.median(r[key] for r in found) if found[0][key] is not None else None for key in found[0]
+            key: round(statistics.median(r[key] for r in found), 3) if found[0][key] is not None else None
+            for key in found[0]
         }
     return numbers
 
