@@ -43,6 +43,14 @@ def url_id(db: Database, url: str) -> int:
     return _intern(db, "urls", "url", url)
 
 
+def url_id_new(db: Database, url: str) -> tuple[int, bool]:
+    """(id of ``url``, whether it was inserted now): a new URL has no captures to look at yet."""
+    found = db.execute("SELECT id FROM urls WHERE url = ?", [url]).fetchone()
+    if found:
+        return found[0], False
+    return db.execute("INSERT INTO urls (url) VALUES (?)", [url]).lastrowid, True
+
+
 def optional_url_id(db: Database, url: str | None) -> int | None:
     return url_id(db, url) if url else None
 
@@ -104,8 +112,11 @@ def header_set_id(db: Database, stable_json: str | None) -> int | None:
     return db.execute("INSERT INTO header_sets (digest, headers) VALUES (?, ?)", [digest, stable_json]).lastrowid
 
 
+UNKNOWN: Any = object()  # header_set_ids(last=…): not known, look it up
+
+
 def header_set_ids(
-    db: Database, url_id: int, stable_json: str | None, table: str = "captures"
+    db: Database, url_id: int, stable_json: str | None, table: str = "captures", last: Any = UNKNOWN
 ) -> tuple[int | None, int | None]:
     """(headers_id, headers_base_id) for a capture of ``url_id`` with these stable headers.
 
@@ -114,14 +125,16 @@ def header_set_ids(
     set. Instead a set that differs from the URL's last whole set is stored as a JSON merge patch
     against it (changed keys, removed keys as null): ``{"Content-Length":null,"Content-Type":null}``,
     one row shared by every URL. ``capture_records`` applies the patch (json_patch).
+    ``last``: the URL's last whole set as (id, JSON), or None when it has none, if the caller knows.
     """
     if not stable_json:
         return None, None
-    last = db.execute(
-        f"SELECT h.id, h.headers FROM [{table}] c JOIN header_sets h ON h.id = c.headers_id "
-        "WHERE c.url_id = ? AND c.headers_base_id IS NULL ORDER BY c.id DESC LIMIT 1",
-        [url_id],
-    ).fetchone()
+    if last is UNKNOWN:
+        last = db.execute(
+            f"SELECT h.id, h.headers FROM [{table}] c JOIN header_sets h ON h.id = c.headers_id "
+            "WHERE c.url_id = ? AND c.headers_base_id IS NULL ORDER BY c.id DESC LIMIT 1",
+            [url_id],
+        ).fetchone()
     if last is not None and last[1] == stable_json:
         return last[0], None
     if last is not None:

@@ -33,7 +33,7 @@ from archive.agencies import infer_level, infer_region
 from archive.bigrams import index_version
 from archive.capture import Capture
 from archive.errors import ArchiveWriteError, is_busy, write_error
-from archive.fingerprint import fingerprint, fingerprint_text
+from archive.fingerprint import fingerprint_of, fingerprint_text
 from archive.lock import WriterLock
 from archive.readonly import archive_stats
 from archive.schema import KIND_FAZHI_REPORT, ensure_schema
@@ -53,6 +53,8 @@ DEFAULT_LOCK_WAIT = 0.0
 # pages whole and keeps the rest in the leaf, and with 4 KiB pages that rest (up to ~4 KB) leaves
 # most leaves holding one row and half empty — 2 KiB pages waste a fifth as much (benchmarks/archive.py).
 PAGE_SIZE = 2048
+# URLs whose ids a writer remembers at most (then it starts over): ~100 bytes each.
+URL_IDS_KEPT = 200_000
 # Archives open for writing in this process, by path: only the first may cut torn WARC tails
 # (another one's file could be mid-write).
 _open_writers: dict[Path, int] = {}
@@ -224,6 +226,11 @@ class Archive:
         self.busy_timeout = busy_timeout
         self.lock = WriterLock(self.path, wait=lock_wait)
         self._ids: dict[tuple[str, str], int | None] = {}
+        # URL → id, and URL id → its last whole header set (None: no capture of it has one), for the
+        # URLs this writer has recorded: a capture's URL is looked up 2–4 times (its page's, the
+        # version's carrier …) and a re-crawl repeats them. Forgotten with the ids on a rollback.
+        self._url_ids: dict[str, int] = {}
+        self._last_headers: dict[int, tuple[int, str] | None] = {}
         self._agencies: dict[str, tuple[int, str | None]] = {}
         try:
             try:
@@ -335,6 +342,8 @@ class Archive:
                 return results
         except BaseException:
             self._ids.clear()  # ids inserted by the rolled-back transaction no longer exist
+            self._url_ids.clear()
+            self._last_headers.clear()
             self._agencies.clear()
             if self.warc is not None:
                 first_in_file: dict[str, Any] = {}
@@ -355,13 +364,26 @@ class Archive:
             )
         return self._ids[key]
 
+    def _url_id(self, url: str) -> int:
+        """The id of ``url`` (inserted when new), remembered while this writer runs (bounded)."""
+        found = self._url_ids.get(url)
+        if found is None:
+            if len(self._url_ids) >= URL_IDS_KEPT:
+                self._url_ids.clear()
+                self._last_headers.clear()
+            found, new = interned.url_id_new(self.conn, url)
+            self._url_ids[url] = found
+            if new:
+                self._last_headers[found] = None  # a new URL has no capture, so no header set yet
+        return found
+
     def _record_capture(self, capture: Capture, written: list[Any]) -> int:
         c = self.conn
         body = capture.body or b""
         digest = interned.body_digest(body)
-        url_id = interned.url_id(c, capture.url)
+        url_id = self._url_id(capture.url)
         final_url = capture.final_url if capture.final_url != capture.url else None
-        final_url_id = interned.url_id(c, final_url) if final_url else None
+        final_url_id = self._url_id(final_url) if final_url else None
         known = c.execute(
             "SELECT b.id, u.url, b.first_fetched_at FROM bodies b LEFT JOIN urls u ON u.id = b.first_url_id "
             "WHERE b.sha256 = ?",
@@ -377,7 +399,11 @@ class Archive:
         if location is not None:
             written.append(location)
         stable_headers, varying_headers = interned.split_headers(capture.headers)
-        headers_id, headers_base_id = interned.header_set_ids(c, url_id, stable_headers)
+        headers_id, headers_base_id = interned.header_set_ids(
+            c, url_id, stable_headers, last=self._last_headers.get(url_id, interned.UNKNOWN)
+        )
+        if headers_id is not None and headers_base_id is None:
+            self._last_headers[url_id] = (headers_id, stable_headers)  # type: ignore[assignment]
         warc_file_id = self._interned("warc_files", location.file if location else None)
         if known:
             body_id = known[0]
@@ -398,12 +424,16 @@ class Archive:
             [url_id, final_url_id, capture.fetched_at, capture.status, capture.outcome, capture.error, capture.kind,
              capture.content_type, headers_id, headers_base_id, varying_headers, body_id,
              self._interned("portals", capture.portal),
-             interned.url_id(c, capture.parent_url) if capture.parent_url else None,
+             self._url_id(capture.parent_url) if capture.parent_url else None,
              warc_file_id, location.offset if location else None],
         ).lastrowid  # fmt: skip
 
     def _ingest_report(self, capture_id: int, capture: Capture, report: Report | None) -> IngestResult:
-        if capture.outcome != "ok" or report is None or not report.is_report or not _has_words(report):
+        # The fingerprint's text is taken once: it says whether there are words at all (an empty extraction,
+        # a failed parse or a page redesign, never replaces the last good text) and which version it is.
+        ok = capture.outcome == "ok" and report is not None and report.is_report
+        words = fingerprint_text(report.text_normalized or report.text) if ok and report is not None else ""
+        if not words:
             document_id = None
             if capture.outcome == "not_modified":
                 # A 304 proves the page is still there, and still carries the text it carried.
@@ -420,7 +450,7 @@ class Archive:
                 [f"truncated extraction: the complete version {kept} stays current", capture_id],
             )
             return IngestResult(capture_id, document_id, None, "capture_only")
-        version_id, status = self._version(document_id, capture_id, capture, report)
+        version_id, status = self._version(document_id, capture_id, capture, report, words)
         self._record_attachments(document_id, capture_id, report)
         return IngestResult(capture_id, document_id, version_id, status)
 
@@ -484,7 +514,7 @@ class Archive:
         )
 
     def _version(
-        self, document_id: int, capture_id: int, capture: Capture, report: Report
+        self, document_id: int, capture_id: int, capture: Capture, report: Report, words: str
     ) -> tuple[int, str]:
         """The version this text is: one the document already has (any of them, not only the latest), or a new one.
 
@@ -494,7 +524,7 @@ class Archive:
         """
         c = self.conn
         normalized = report.text_normalized or report.text
-        print_ = fingerprint(normalized)
+        print_ = fingerprint_of(words)  # = fingerprint(normalized)
         known = c.execute(
             "SELECT id FROM versions WHERE document_id = ? AND fingerprint = ? ORDER BY id DESC LIMIT 1",
             [document_id, print_],
@@ -519,7 +549,7 @@ class Archive:
             "INSERT INTO version_urls (version_id, url_id, first_seen, last_seen, seen_count) "
             "VALUES (?, ?, ?, ?, 1) ON CONFLICT (version_id, url_id) DO UPDATE SET "
             "last_seen = max(last_seen, excluded.last_seen), seen_count = seen_count + 1",
-            [version_id, interned.url_id(self.conn, capture.url), capture.fetched_at, capture.fetched_at],
+            [version_id, self._url_id(capture.url), capture.fetched_at, capture.fetched_at],
         )
 
     def _confirm(self, document_id: int, version_id: int, capture: Capture) -> None:
@@ -533,7 +563,7 @@ class Archive:
             "UPDATE versions SET last_seen = max(last_seen, ?), seen_count = seen_count + 1 WHERE id = ?",
             [capture.fetched_at, version_id],
         )
-        url_id = interned.url_id(c, capture.url)
+        url_id = self._url_id(capture.url)
         reverted = c.execute(
             "SELECT d.current_version_id FROM documents d JOIN version_urls u ON u.version_id = d.current_version_id "
             "WHERE d.id = ? AND u.url_id = ? AND d.current_version_id != ?",
@@ -607,11 +637,6 @@ _TRUNCATED_SQL = (
 def is_truncated(report: Report) -> bool:
     """Did extraction have to cut this page (a warning starting with "truncated")?"""
     return any(str(w).startswith("truncated") for w in report.warnings or [])
-
-
-def _has_words(report: Report) -> bool:
-    """An empty extraction (a failed parse, a page redesign) must never replace the last good text."""
-    return bool(fingerprint_text(report.text_normalized or report.text))
 
 
 def _urls(capture: Capture, report: Report | None) -> list[str]:

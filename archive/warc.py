@@ -8,10 +8,11 @@ status becomes a ``response`` record; a body already written (same sha256) becom
 URL's last 200, without HTTP headers of its own (so pywb shows that page, not an empty 304).
 Files are gzipped per record, so ``captures.warc_offset`` opens one record directly.
 
-A record is written whole or not at all: it is built in memory, appended with unbuffered writes
-and, if a write fails (a full disk), the file is cut back to where the record began; the archive
-commits the capture row only after its record is whole, and cuts the record back off when the row
-cannot be committed. :func:`scan_warc_file` finds a record cut short some other way (a writer
+A record is written whole or not at all: it is built in memory and held there until the batch's
+:meth:`WarcStore.sync`, which appends the batch's records in one write (one system call a batch, not
+one a capture) and, if a write fails (a full disk), cuts the file back to where they began; the
+archive commits the capture rows only after their records are whole on disk, and cuts the records
+back off (or drops them unwritten) when the rows cannot be committed. :func:`scan_warc_file` finds a record cut short some other way (a writer
 killed mid-write, a copy that stopped early): ``fazhi check`` names the file, and the next writer
 cuts such a tail, which no capture refers to.
 """
@@ -75,7 +76,9 @@ class WarcStore:
         self.folder = warc_dir_for(db_path)
         self._fd: int | None = None
         self._name = ""
-        self._size = 0
+        self._size = 0  # bytes in the file
+        self._pending: list[bytes] = []  # records written since the last sync, not yet in the file
+        self._pending_size = 0
         self._unsynced = False
         self._writer = WARCWriter(None, gzip=True)  # builds records; they are written by _append
 
@@ -108,12 +111,29 @@ class WarcStore:
         assert self._fd is not None
         return os.write(self._fd, data)
 
+    def _flush(self) -> None:
+        """Append the records held since the last sync, in one write (cut back whole if it fails)."""
+        if self._pending:
+            pending, self._pending, self._pending_size = self._pending, [], 0
+            self._append(b"".join(pending))
+
     def discard(self, location: WarcLocation) -> None:
         """Cut the file of ``location`` back to where that record began: its capture was not committed.
 
         archive.store cuts a failed batch back at the first of its records in each file it wrote.
+        Records still held in memory from there on are dropped unwritten.
         """
         if self._fd is not None and location.file == self._name:
+            if location.offset >= self._size:  # not in the file yet: drop it and what came after it
+                kept, offset = [], self._size
+                for record in self._pending:
+                    if offset >= location.offset:
+                        break
+                    kept.append(record)
+                    offset += len(record)
+                self._pending, self._pending_size = kept, offset - self._size
+                return
+            self._pending, self._pending_size = [], 0
             if location.offset <= self._size:
                 os.ftruncate(self._fd, location.offset)
                 self._size = location.offset
@@ -128,6 +148,7 @@ class WarcStore:
         The WARC record is the only copy of a body (the database keeps its sha256 and where it is), so
         a power cut must not keep a committed capture whose record was still in the page cache.
         """
+        self._flush()
         if self._fd is not None and self._unsynced:
             os.fdatasync(self._fd)
             self._unsynced = False
@@ -139,7 +160,7 @@ class WarcStore:
         ``not_modified_of`` the (url, fetched_at) of the 200 a 304 capture confirms."""
         if capture.status is None:
             return None  # no response came back: nothing HTTP to record
-        if self._fd is None or self._size > MAX_FILE_BYTES:
+        if self._fd is None or self._size + self._pending_size > MAX_FILE_BYTES:
             self.sync()
             self.close()
             self._open()
@@ -178,10 +199,16 @@ class WarcStore:
             )  # fmt: skip
         self._writer.out = built = BytesIO()  # the whole gzip member in memory before any byte reaches the file
         self._writer.write_record(record)
-        return WarcLocation(self._name, self._append(built.getvalue()), record_type)
+        data = built.getvalue()
+        offset = self._size + self._pending_size
+        self._pending.append(data)  # into the file at the next sync, before any row pointing at it commits
+        self._pending_size += len(data)
+        return WarcLocation(self._name, offset, record_type)
 
     def close(self) -> None:
+        """Close the file, with the records held for it written first (a caller that never synced)."""
         if self._fd is not None:
+            self._flush()
             os.close(self._fd)
             self._fd = None
             self._unsynced = False

@@ -100,20 +100,23 @@ def checked_report(data: Any) -> Report:
     warnings = data.get("warnings") or []
     if not isinstance(warnings, list) or not all(isinstance(w, str) for w in warnings):
         raise ValueError("warnings are not a list of text")
-    attachments = [_fields(a, Attachment, {"name": str, "url": str}) for a in data.get("attachments") or []]
-    sections = [
-        _fields(s, Section, {"marker": str, "title": str, "level": int, "part": str, "text": str})
-        for s in data.get("sections") or []
-    ]
+    attachments = [_fields(a, Attachment, _ATTACHMENT_FIELDS) for a in data.get("attachments") or []]
+    sections = [_fields(s, Section, _SECTION_FIELDS) for s in data.get("sections") or []]
     report = Report.from_dict({**data, "attachments": [], "sections": []})
     report.attachments, report.sections = attachments, sections
     return report
 
 
+# Field names and exact types (JSON gives exactly str and int; a bool is no int here): a report has
+# dozens of sections, checked one by one, so the check is a key comparison and a few ``type() is``.
+_ATTACHMENT_FIELDS = {"name": str, "url": str}
+_SECTION_FIELDS = {"marker": str, "title": str, "level": int, "part": str, "text": str}
+
+
 def _fields(data: Any, kind: type, types: dict[str, type]) -> Any:
-    if not isinstance(data, dict) or set(data) != set(types):
+    if type(data) is not dict or data.keys() != types.keys():
         raise ValueError(f"not a {kind.__name__}")
     for name, expected in types.items():
-        if not isinstance(data[name], expected) or isinstance(data[name], bool):
+        if type(data[name]) is not expected:
             raise ValueError(f"{kind.__name__} {name} is not {expected.__name__}")
     return kind(**data)

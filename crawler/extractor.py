@@ -222,6 +222,8 @@ class Extractor:
         self.function = function
         self.overran = 0  # jobs whose worker was killed for overrunning
         self._pool: ProcessPool | None = None
+        self._started = False  # the pool's workers are being (or have been) launched
+        self._starting: asyncio.Future[None] | None = None  # the first job's start, in a thread
 
     def _ensure_pool(self) -> ProcessPool:
         if self._pool is None:
@@ -234,9 +236,16 @@ class Extractor:
     def start(self) -> None:
         """Start the workers now (they take a second or two to import extraction), without waiting for them."""
         self._ensure_pool().schedule(_ready)
+        self._started = True
 
     async def extract(self, job: ExtractionJob) -> Report:
         """The report of ``job``; ``ExtractionFailed`` with the reason when extraction raised, overran or crashed."""
+        if not self._started:
+            # Launching the workers takes ~0.5 s: in a thread, so the event loop (a writer's other
+            # captures) goes on meanwhile; concurrent first jobs wait for the one start.
+            if self._starting is None:
+                self._starting = asyncio.get_running_loop().run_in_executor(None, self.start)
+            await asyncio.shield(self._starting)
         future = self._ensure_pool().schedule(_run, args=(self.function, job), timeout=self.timeout)
         try:
             outcome: _Outcome = await asyncio.wrap_future(future)
@@ -260,6 +269,7 @@ class Extractor:
             self._pool.stop()
             self._pool.join(timeout=10)
             self._pool = None
+        self._started, self._starting = False, None
 
 
 def _replay(records: list[dict[str, Any]]) -> None:

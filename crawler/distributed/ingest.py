@@ -94,9 +94,10 @@ async def _ingest(
         counts[stat] += n
 
     recorder = Recorder(db_path, count)
-    # The workers extracted; the pool starts now anyway, beside the first batch's writes, for the few
-    # attachments a worker read without their page (another worker fetched it: the job differs).
-    recorder.open(warm=True)
+    # The workers extracted: the pool starts only when a capture needs it (an attachment a worker read
+    # without its page, which another worker fetched: the job differs), so a writer that never extracts
+    # never pays its start (~0.5 s) or its close. Only the captures waiting on that job wait for it.
+    recorder.open(warm=False)
     news = _News(db_path, notify)
     flight = _InFlight(recorder, server, ingesting, news)
     idle_since = time.monotonic()
