@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extraction.decoding import utf16_without_bom
 from extraction.layout import paragraphs
 from extraction.limits import MAX_OCR_PAGES, MAX_PDF_PAGES, MAX_TEXT_CHARS, ExtractionLimit, too_large
 from extraction.officezip import checked_zip
@@ -61,7 +62,8 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
     if ct.startswith("text/plain") or ext in ("txt", "text"):
         return "text"
     head = body[:2048]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) \
+            and utf16_without_bom(body, content_type) is None:
         return "binary"
     return "html"
 
