@@ -142,3 +142,17 @@ def test_a_source_value_stops_before_the_date_counter_and_font_switch_after_it()
         "<table><tr><td>来源：宣教中心 2022-11-14</td><td>索引号：001/2022-00012</td></tr></table>"
     ))["publisher"].startswith("宣教中心")
     assert clean_value("publisher", "宣教中心 2022-11-14 14:59:48") == "宣教中心"
+
+
+def test_hidden_text_stays_out_of_the_report() -> None:
+    report, gold, expect = _extract("shape-hidden-text-own")
+    assert report.text == gold
+    for hidden in ("法规科供稿", "打印版本", "无障碍", "分享到微信", "南湖市场监督 法治政府"):
+        assert hidden not in report.text
+    assert report.publisher == expect["publisher"] and report.published == expect["published"]
+
+
+def test_a_body_a_script_reveals_is_kept_when_it_is_the_only_candidate() -> None:
+    report, gold, expect = _extract("shape-revealed-body-own")
+    assert report.text == gold and report.is_report is expect["is_report"]
+    assert "纠错" not in report.text and "正在加载" not in report.text  # hidden inside the shown body: still out
