@@ -26,6 +26,9 @@ class DocumentError(Exception):
     """A file that could not be read as the document type it claims to be."""
 
 
+DAMAGED = "(the file is damaged, cut short or not of this type)"
+
+
 @dataclass
 class DocumentText:
     """What a reader got from a file: paragraphs, warnings (``ocr:`` …), and whether the first
@@ -75,7 +78,7 @@ def pdf_page_count(body: bytes) -> int:
     try:
         document = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as exc:
-        raise DocumentError(f"unreadable PDF: {exc}") from exc
+        raise DocumentError(f"unreadable PDF: {exc} {DAMAGED}") from exc
     try:
         return len(document)
     finally:
@@ -117,7 +120,7 @@ def pdf_text(body: bytes) -> DocumentText:
     except ExtractionLimit:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
+        raise DocumentError(f"unreadable PDF: {exc.__class__.__name__} {DAMAGED}") from exc
     if not image_only:
         return DocumentText(paragraphs([line for lines in per_page for line in lines]))
     return _with_ocr_pages(body, per_page, image_only)
@@ -210,7 +213,7 @@ def docx_lines(body: bytes) -> list[str]:
     except ExtractionLimit:
         raise
     except Exception as exc:  # python-docx and zipfile raise KeyError, BadZipFile, EOFError, ValueError …
-        raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
+        raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__} {DAMAGED}") from exc
     lines: list[str] = []
     chars = 0
     for p in document.paragraphs:
