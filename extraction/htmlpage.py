@@ -255,6 +255,7 @@ def _drop_widgets(root: lxml_html.HtmlElement) -> None:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASSES = frozenset({"hide", "hidden", "sr-only", "visually-hidden", "d-none", "none", "yincang"})
 REVEALED_BODY_SHARE = 0.5  # a hidden block with this share of the page's prose is the body a script shows
+MIN_REVEALED_BODY = 50  # characters: a shorter hidden block is never the body
 
 
 def _is_hidden(el: lxml_html.HtmlElement) -> bool:
@@ -269,15 +270,15 @@ def _drop_hidden(root: lxml_html.HtmlElement) -> None:
     that holds most of the page's prose: portals put the article in a container that a script shows
     (``display:none`` until the page loads), and then it is the body."""
     hidden = [el for el in root.iter() if isinstance(el.tag, str) and el is not root and _is_hidden(el)]
-    if not hidden:
-        return
-    whole = _prose_chars(root)
+    whole: int | None = None  # the page's prose, measured only when a hidden block is long enough to matter
     dropped: set[lxml_html.HtmlElement] = set()
     for el in hidden:
         if any(a in dropped for a in el.iterancestors()):
             continue  # already out with its hidden ancestor
-        if whole and _prose_chars(el) >= REVEALED_BODY_SHARE * whole:
-            continue  # the body itself, revealed by a script
+        if len(_squash(el.text_content())) >= MIN_REVEALED_BODY:
+            whole = _prose_chars(root) if whole is None else whole
+            if whole and _prose_chars(el) >= REVEALED_BODY_SHARE * whole:
+                continue  # the body itself, revealed by a script
         dropped.add(el)
         _drop(el)
 
