@@ -255,6 +255,13 @@ def _drop_widgets(root: lxml_html.HtmlElement) -> None:
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _HIDDEN_CLASSES = frozenset({"hide", "hidden", "sr-only", "visually-hidden", "d-none", "none", "yincang"})
 REVEALED_BODY_SHARE = 0.5  # a hidden block with this share of the page's prose is the body a script shows
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# the elements worth testing with _is_hidden, found by libxml2 rather than by a walk in Python
+_MAY_HIDE = etree.XPath(
+    f".//*[@hidden or contains({_LOWER.format('@style')}, 'none') or contains({_LOWER.format('@style')}, 'hidden')"
+    f" or contains({_LOWER.format('@class')}, 'hid') or contains({_LOWER.format('@class')}, 'none')"
+    f" or contains({_LOWER.format('@class')}, 'sr-only') or contains({_LOWER.format('@class')}, 'yincang')]"
+)
 MIN_REVEALED_BODY = 50  # characters: a shorter hidden block is never the body
 
 
@@ -269,7 +276,7 @@ def _drop_hidden(root: lxml_html.HtmlElement) -> None:
     """Hidden elements out (a share widget's or a print copy's text, a hidden 相关阅读 list), except one
     that holds most of the page's prose: portals put the article in a container that a script shows
     (``display:none`` until the page loads), and then it is the body."""
-    hidden = [el for el in root.iter() if isinstance(el.tag, str) and el is not root and _is_hidden(el)]
+    hidden = [el for el in _MAY_HIDE(root) if el is not root and _is_hidden(el)]
     whole: int | None = None  # the page's prose, measured only when a hidden block is long enough to matter
     dropped: set[lxml_html.HtmlElement] = set()
     for el in hidden:

@@ -201,9 +201,13 @@ def ocr_lines(images: Iterable, count: int, deadline: float | None = None) -> li
         with _ENGINE_LOCK:  # one page at a time: onnxruntime already uses every core for it
             result, _elapsed = engine(pixels, use_cls=False)
         height = float(pixels.shape[0])
-        pages.append(without_page_numbers(_mended(page_lines(_deskewed(result or [], number))), height))
+        pages.append(_mended(page_lines(_deskewed(result or [], number))))
         heights.append(height)
-    return [line for page in aligned(without_running_heads(pages, heights)) for line in page]
+    # a running head is counted over all pages before small type is dropped page by page: a page that
+    # reads the head in taller boxes keeps it otherwise, and with it alone the head no longer recurs
+    pages = [without_page_numbers(page, height)
+             for page, height in zip(without_running_heads(pages, heights), heights, strict=True)]
+    return [line for page in aligned(pages) for line in page]
 
 
 def ocr_read(images: Iterable, count: int, deadline: float | None = None) -> tuple[list[str], bool]:

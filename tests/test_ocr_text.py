@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extraction.layout import PlacedText, without_running_heads
 from extraction.ocr import mended_doc_numbers
 
@@ -59,3 +61,25 @@ def test_doc_number_brackets_are_mended_only_in_a_doc_number() -> None:
     assert mended_doc_numbers("根据《通知》（云政办发[2021]3号）要求") == "根据《通知》（云政办发〔2021〕3号）要求"
     for untouched in ("项目 [2023] 预算 12 万元", "（2023）年度考核", "见表[2023]第12页", "(2023）12号"):
         assert mended_doc_numbers(untouched) == untouched
+
+
+@pytest.mark.slow
+def test_a_running_head_one_page_reads_in_taller_boxes_is_still_dropped() -> None:
+    """The tuning scan t-attachment-heads (200 dpi, q40, a head on pages 2–4): on one page OCR boxes the
+    head taller than the small type it is set in, so only recurrence tells it; recurrence must be
+    counted before the small-type rule takes it off the other pages."""
+    from benchmarks.scan_variants import TUNING, draw
+    from extraction.documents import pdf_text
+    from sample_portal.scan_variants import scanned_pdf
+    from sample_portal.scans import NoCJKFont, cjk_font
+
+    try:
+        cjk_font()
+    except NoCJKFont as exc:
+        pytest.skip(f"no CJK font to draw scans with (fonts-noto-cjk): {exc}")
+    variant = next(v for v in TUNING if v.name == "t-attachment-heads")
+    scan = draw(variant)
+    agency = "云岭市交通运输局"  # yl-jtys, the office of the variant
+    read = pdf_text(scanned_pdf(scan)).lines
+    assert not [x for x in read if "".join(x.split()).count(agency) >= 2], read  # "局 云岭市交通运输局2022…"
+    assert len(read) == len([x for x in scan.gold.split("\n") if x.strip()])
