@@ -76,12 +76,46 @@ def declared_charsets(data: bytes, content_type: str | None = None) -> list[str]
     return found
 
 
+def _header_charset(content_type: str | None) -> str | None:
+    m = _HEADER_CHARSET.search(content_type or "")
+    return _canonical(m.group(1)) if m else None
+
+
+def _reads_as_markup(text: str) -> bool:
+    """Decoded text that is a page: it opens with markup and has (almost) no control characters,
+    which a binary file read as UTF-16 is full of."""
+    head = text[:4096].lstrip()
+    controls = sum(1 for ch in head if ch < " " and ch not in "\t\r\n")
+    return head.startswith("<") and controls <= len(head) // 200
+
+
+def utf16_without_bom(data: bytes, content_type: str | None) -> str | None:
+    """``utf-16-le``/``-be`` for a body without a BOM that the HTTP header declares UTF-16 and that reads
+    as markup in it (the byte order from where the NULs of its ASCII markup fall); else None."""
+    declared = _header_charset(content_type)
+    if declared not in ("utf-16", "utf-16-le", "utf-16-be") or any(data.startswith(bom) for bom, _ in _BOMS):
+        return None
+    head = data[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    order = "utf-16-le" if odd >= even else "utf-16-be"
+    if declared != "utf-16" and declared != order:
+        return None  # the bytes contradict the header: not the page it claims to be
+    size = len(data) - len(data) % 2
+    try:
+        text = data[:size].decode(order)
+    except UnicodeDecodeError:
+        return None
+    return order if _reads_as_markup(text) else None
+
+
 def detect_encoding(data: bytes, content_type: str | None = None) -> str:
-    """The encoding to read ``data`` with: BOM, valid UTF-8, a declared charset the bytes (mostly)
+    """The encoding to read ``data`` with: BOM, UTF-16 the header declares, valid UTF-8, a declared charset the bytes (mostly)
     decode with, UTF-8 with a few bad bytes, gb18030, then charset-normalizer's guess."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return enc + "-sig" if enc == "utf-8" else enc
+    if utf16 := utf16_without_bom(data, content_type):
+        return utf16
     if not data.isascii() and _decodes(data, "utf-8"):
         return "utf-8"  # valid multi-byte UTF-8 is never GBK by accident, whatever the page declares
     for enc in declared_charsets(data, content_type):

@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from extraction.decoding import utf16_without_bom
 from extraction.layout import paragraphs
 from extraction.limits import MAX_OCR_PAGES, MAX_PDF_PAGES, MAX_TEXT_CHARS, ExtractionLimit, too_large
 from extraction.officezip import checked_zip
@@ -23,6 +24,9 @@ OCR_DPI = 150  # image-only PDF pages are rendered at this resolution for OCR (a
 
 class DocumentError(Exception):
     """A file that could not be read as the document type it claims to be."""
+
+
+DAMAGED = "(the file is damaged, cut short or not of this type)"
 
 
 @dataclass
@@ -61,7 +65,8 @@ def sniff_kind(body: bytes, url: str | None = None, content_type: str | None = N
     if ct.startswith("text/plain") or ext in ("txt", "text"):
         return "text"
     head = body[:2048]
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")) \
+            and utf16_without_bom(body, content_type) is None:
         return "binary"
     return "html"
 
@@ -73,7 +78,7 @@ def pdf_page_count(body: bytes) -> int:
     try:
         document = pdfium.PdfDocument(body)
     except pdfium.PdfiumError as exc:
-        raise DocumentError(f"unreadable PDF: {exc}") from exc
+        raise DocumentError(f"unreadable PDF: {exc} {DAMAGED}") from exc
     try:
         return len(document)
     finally:
@@ -115,7 +120,7 @@ def pdf_text(body: bytes) -> DocumentText:
     except ExtractionLimit:
         raise
     except Exception as exc:  # pdfminer raises many unrelated types on broken files
-        raise DocumentError(f"unreadable PDF: {exc.__class__.__name__}") from exc
+        raise DocumentError(f"unreadable PDF: {exc.__class__.__name__} {DAMAGED}") from exc
     if not image_only:
         return DocumentText(paragraphs([line for lines in per_page for line in lines]))
     return _with_ocr_pages(body, per_page, image_only)
@@ -208,7 +213,7 @@ def docx_lines(body: bytes) -> list[str]:
     except ExtractionLimit:
         raise
     except Exception as exc:  # python-docx and zipfile raise KeyError, BadZipFile, EOFError, ValueError …
-        raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__}") from exc
+        raise DocumentError(f"unreadable DOCX: {exc.__class__.__name__} {DAMAGED}") from exc
     lines: list[str] = []
     chars = 0
     for p in document.paragraphs:

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from extraction.agency import agency_from, region_from
+from extraction.blocking import classify_response
 from extraction.dates import parse_date
 from extraction.decoding import decode_html
 from extraction.documents import (
@@ -68,15 +69,29 @@ def _text_lines(body: bytes) -> list[str]:
     return [line.strip(" \t\u3000\u00a0•·") for line in decode_html(body).splitlines() if line.strip()]
 
 
-def _from_document(kind: str, body: bytes) -> DocumentText:
-    """Paragraphs and warnings of an attachment."""
+def _from_document(kind: str, body: bytes) -> tuple[DocumentText, str | None]:
+    """Paragraphs and warnings of an attachment, and why it could not be read (None when it could)."""
     readers = {"pdf": pdf_text, "image": image_text, "ofd": ofd_text,
                "docx": lambda b: DocumentText(docx_lines(b)), "doc": lambda b: DocumentText(doc_lines(b)),
                "text": lambda b: DocumentText(_text_lines(b))}  # fmt: skip
     try:
-        return readers[kind](body)
+        return readers[kind](body), None
     except DocumentError as exc:
-        return DocumentText([], [str(exc)])
+        return DocumentText([], [str(exc)]), str(exc)
+
+
+# Reasons that say the input is not a readable document at all (a damaged file, an empty or binary
+# body, a challenge page): ``fazhi extract`` fails on them instead of printing an empty text.
+UNREADABLE_REASONS = ("empty body", "empty file", "binary file of unknown type", "challenge page", "not found page",
+                      "not parseable as HTML")
+
+
+def unreadable(report: Report) -> str | None:
+    """What is wrong with the input when it could not be read as a page or document, else None."""
+    reason = report.reason or ""
+    if reason.startswith(UNREADABLE_REASONS) or (reason and any(w == reason for w in report.warnings)):
+        return reason  # a reader's DocumentError is both the reason and a warning
+    return None
 
 
 def judge(report: Report) -> None:
@@ -134,6 +149,8 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
     if kind == "html":
         text_html = body if isinstance(body, str) else decode_html(raw, content_type)
         parts = parse_page(text_html, url)
+        if "not parseable as HTML" in parts.warnings:
+            report.reason = "not parseable as HTML"
         lines = parts.lines
         list_page = parts.links >= 5 and parts.link_share > 0.5
         report.title = parts.title
@@ -144,7 +161,8 @@ def extract_report(body: bytes | str, url: str | None = None, content_type: str 
             if fld in parts.fields:
                 setattr(report, fld, clean_value(fld, parts.fields[fld]))
     else:
-        read = _from_document(kind, raw)
+        read, failure = _from_document(kind, raw)
+        report.reason = failure or ""
         lines = read.lines
         report.warnings.extend(read.warnings)
         report.continues_page = read.continues
@@ -229,10 +247,28 @@ def extract_file(path_or_url: str) -> Report:
         request = urllib.request.Request(path_or_url, headers={"User-Agent": "fazhi-archive"})
         with _WEB_OPENER.open(request, timeout=30) as response:
             body = response.read(MAX_BODY_BYTES + 1)
-            return extract_report(body, url=response.geturl(), content_type=response.headers.get("Content-Type"))
+            content_type = response.headers.get("Content-Type")
+            return _said_blocked(extract_report(body, url=response.geturl(), content_type=content_type),
+                                 body, content_type)
     if scheme and len(scheme.group(1)) > 1:  # "C:" is a Windows drive, not a scheme
         raise ValueError(f"only http(s) URLs are fetched, not {scheme.group(1)}: URLs")
     path = Path(path_or_url)
     body = path.read_bytes()
     ext = path.suffix.lower().lstrip(".")
-    return extract_report(body, url=path.resolve().as_uri(), content_type=_CONTENT_TYPES.get(ext))
+    report = extract_report(body, url=path.resolve().as_uri(), content_type=_CONTENT_TYPES.get(ext))
+    if report.reason == "empty body":
+        report.reason = f"empty file ({len(body)} bytes{', only white space' if body else ''})"
+    return _said_blocked(report, body, _CONTENT_TYPES.get(ext))
+
+
+def _said_blocked(report: Report, body: bytes, content_type: str | None) -> Report:
+    """A page that is not a report is checked as the crawler checks a response: a saved WAF challenge
+    or "page not found" page says so in its reason (a crawl never extracts those)."""
+    if report.is_report or unreadable(report) or sniff_kind(body, report.url, content_type) != "html":
+        return report
+    outcome, why = classify_response(200, {"content-type": content_type or ""}, body, report.url or "", None)
+    if outcome == "blocked":
+        report.reason = f"challenge page, not content: {why}"
+    elif outcome == "soft_404":
+        report.reason = f"not found page: {why}"
+    return report

@@ -252,6 +252,44 @@ def _drop_widgets(root: lxml_html.HtmlElement) -> None:
             _drop(el)
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_HIDDEN_CLASSES = frozenset({"hide", "hidden", "sr-only", "visually-hidden", "d-none", "none", "yincang"})
+REVEALED_BODY_SHARE = 0.5  # a hidden block with this share of the page's prose is the body a script shows
+_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+# the elements worth testing with _is_hidden, found by libxml2 rather than by a walk in Python
+_MAY_HIDE = etree.XPath(
+    f".//*[@hidden or contains({_LOWER.format('@style')}, 'none') or contains({_LOWER.format('@style')}, 'hidden')"
+    f" or contains({_LOWER.format('@class')}, 'hid') or contains({_LOWER.format('@class')}, 'none')"
+    f" or contains({_LOWER.format('@class')}, 'sr-only') or contains({_LOWER.format('@class')}, 'yincang')]"
+)
+MIN_REVEALED_BODY = 50  # characters: a shorter hidden block is never the body
+
+
+def _is_hidden(el: lxml_html.HtmlElement) -> bool:
+    """Hidden by an inline style, the ``hidden`` attribute or a class that only hides."""
+    if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+        return True
+    return not _HIDDEN_CLASSES.isdisjoint((el.get("class") or "").lower().split())
+
+
+def _drop_hidden(root: lxml_html.HtmlElement) -> None:
+    """Hidden elements out (a share widget's or a print copy's text, a hidden 相关阅读 list), except one
+    that holds most of the page's prose: portals put the article in a container that a script shows
+    (``display:none`` until the page loads), and then it is the body."""
+    hidden = [el for el in _MAY_HIDE(root) if el is not root and _is_hidden(el)]
+    whole: int | None = None  # the page's prose, measured only when a hidden block is long enough to matter
+    dropped: set[lxml_html.HtmlElement] = set()
+    for el in hidden:
+        if any(a in dropped for a in el.iterancestors()):
+            continue  # already out with its hidden ancestor
+        if len(_squash(el.text_content())) >= MIN_REVEALED_BODY:
+            whole = _prose_chars(root) if whole is None else whole
+            if whole and _prose_chars(el) >= REVEALED_BODY_SHARE * whole:
+                continue  # the body itself, revealed by a script
+        dropped.add(el)
+        _drop(el)
+
+
 def _drop(el: lxml_html.HtmlElement) -> None:
     parent = el.getparent()
     if parent is not None:
@@ -592,11 +630,13 @@ def _take_metadata_tables(root: lxml_html.HtmlElement, parts: PageParts) -> None
 
 
 def _strip_page(tree: lxml_html.HtmlElement, parts: PageParts) -> None:
-    """Scripts, forms, comments and metadata tables out of the whole page (the tables read first)."""
+    """Scripts, forms, comments, metadata tables and hidden text out of the whole page (the tables read
+    first)."""
     _drop_widgets(tree)
     for el in list(tree.iter(etree.Comment)):
         _drop(el)
     _take_metadata_tables(tree, parts)
+    _drop_hidden(tree)
     if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
         parts.title = _squash(parts.fields["title"])
 
@@ -615,6 +655,7 @@ def _hanweb_node(raw: str, parts: PageParts) -> lxml_html.HtmlElement | None:
         return None
     _drop_widgets(node)
     _take_metadata_tables(node, parts)
+    _drop_hidden(node)
     return node
 
 

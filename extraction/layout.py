@@ -92,20 +92,38 @@ def _at_edge(line: PlacedText, height: float) -> bool:
     return line.bottom < height * EDGE_SHARE or line.top > height * (1 - EDGE_SHARE)
 
 
+RUNNING_HEAD_MATCH = 85  # rapidfuzz ratio: the same head read with a character or two different
+MIN_FUZZY_HEAD = 8  # characters: shorter edge lines must recur exactly (a heading "二、…" is not a head)
+_NOT_TEXT = re.compile(r"[\s\W_]+")
+
+
+def _head_shape(line: PlacedText) -> str:
+    """A line's text as a running head is compared: numbers alike, spaces and punctuation out
+    (OCR may read "局 云岭…2022…" as "局云岭…2022")."""
+    shape = re.sub(r"\d+", "#", line.text)
+    return _NOT_TEXT.sub("", shape) or shape.strip()
+
+
 def without_running_heads(pages: list[list[PlacedText]], heights: list[float]) -> list[list[PlacedText]]:
-    """Drop a header or footer line that recurs at a page edge on most pages (numbers may differ)."""
+    """Drop a header or footer line that recurs at a page edge on most pages: numbers may differ,
+    and OCR may read it a little differently on each page (a fuzzy match of long lines)."""
     if len(pages) < 3:
         return pages
+    from rapidfuzz import fuzz
 
-    def shape(line: PlacedText) -> str:
-        return re.sub(r"\d+", "#", line.text)
-
-    counts: dict[str, int] = {}
-    for lines, height in zip(pages, heights, strict=True):
-        for text in {shape(x) for x in lines if _at_edge(x, height)}:
-            counts[text] = counts.get(text, 0) + 1
-    running = {t for t, n in counts.items() if n >= max(3, len(pages) // 2 + 1)}
-    return [[x for x in lines if not (_at_edge(x, h) and shape(x) in running)]
+    groups: list[tuple[str, set[int]]] = []  # a head as first seen, and the pages it is seen on
+    shapes: dict[str, int] = {}  # each edge line's shape → its group
+    for number, (lines, height) in enumerate(zip(pages, heights, strict=True)):
+        for shape in {_head_shape(x) for x in lines if _at_edge(x, height)}:
+            at = next((i for i, (first, _) in enumerate(groups) if first == shape or (
+                min(len(first), len(shape)) >= MIN_FUZZY_HEAD and fuzz.ratio(first, shape) >= RUNNING_HEAD_MATCH)), None)
+            if at is None:
+                groups.append((shape, set()))
+                at = len(groups) - 1
+            groups[at][1].add(number)
+            shapes[shape] = at
+    running = {i for i, (_, seen) in enumerate(groups) if len(seen) >= max(3, len(pages) // 2 + 1)}
+    return [[x for x in lines if not (_at_edge(x, h) and shapes.get(_head_shape(x)) in running)]
             for lines, h in zip(pages, heights, strict=True)]  # fmt: skip
 
 

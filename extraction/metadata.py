@@ -6,7 +6,7 @@ import re
 
 from lxml import html as lxml_html
 
-from extraction.dates import parse_date
+from extraction.dates import DATE_RE, parse_date
 from extraction.patterns import ALL_META_LABELS, META_LABELS, NON_PUBLISHERS, spaced
 
 _LEAF_TAGS = {"td", "th", "li", "dt", "dd", "p", "span", "div", "em", "strong", "b", "label", "font", "i"}
@@ -133,15 +133,46 @@ def read_table(node: lxml_html.HtmlElement) -> dict[str, str]:
     return fields
 
 
+# What follows a 来源 on its line without a label of its own: the publish date and time
+# ("来源：宣教中心 2022-11-14 14:59:48"), the hit counter or the font-size switch ("字号 大中小").
+_AFTER_PUBLISHER = re.compile(
+    r"[\s\u3000]+(?:(?=(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})"
+    r"|(?:字号|字体|浏览|点击|阅读|访问|打印|分享|收藏|关闭)"
+    r"|[大中小](?:[\s\u3000]*[大中小]){2})"
+)
+
+
+def split_publisher(value: str) -> tuple[str, str | None]:
+    """A 来源 value cut to the organisation, and the date written after it on the same line (or None):
+    ``宣教中心 2022-11-14 14:59:48 浏览次数 …`` → (``宣教中心``, ``2022-11-14 14:59:48``)."""
+    m = _AFTER_PUBLISHER.search(value)
+    if m is None:
+        return value.strip(), None
+    rest = value[m.end():]
+    date = DATE_RE.match(rest)
+    when = None
+    if date:
+        clock = re.match(r"\s*\d{1,2}:\d{2}(?::\d{2})?", rest[date.end():])
+        when = (date.group(0) + (clock.group(0) if clock else "")).strip()
+    return value[:m.start()].strip(), when
+
+
 def inline_fields(text: str) -> dict[str, str]:
-    """Fields from a line like ``发布时间：2023-03-30  来源：区司法局``."""
+    """Fields from a line like ``发布时间：2023-03-30  来源：区司法局``; a date after the 来源 with no
+    label of its own is the publish date."""
     fields: dict[str, str] = {}
+    dates: list[str] = []
     for m in _INLINE_PAIR.finditer(" ".join(text.split())):
         hit = field_for_label(m.group(1) + "：")
         value = m.group(2).strip()
+        if hit and hit[0] == "publisher":
+            value, when = split_publisher(value)
+            dates += [when] if when else []
         if hit and value:
             fields.setdefault("author" if m.group(1).replace(" ", "") == "作者" else hit[0], value)
     fields.pop("other", None)
+    if dates and "published" not in fields:
+        fields["published"] = dates[0]
     return fields
 
 
@@ -172,6 +203,8 @@ def clean_value(fld: str, value: str) -> str | None:
         return parse_date(value)
     if not value or value in ("无", "-", "/", "暂无", "—"):
         return None
-    if fld == "publisher" and value in NON_PUBLISHERS:
-        return None
+    if fld == "publisher":
+        value = split_publisher(value)[0]
+        if not value or value in NON_PUBLISHERS:
+            return None
     return value[:120]

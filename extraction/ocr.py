@@ -28,6 +28,7 @@ import threading
 import time
 import warnings
 from collections.abc import Iterable
+from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata
 
@@ -141,6 +142,18 @@ def _plausible(text: str) -> bool:
     return bool(_CJK.search(text)) or sum(ch.isalnum() for ch in text) >= 4 or any(ch.isdigit() for ch in text)
 
 
+# A 文号's year brackets 〔〕 as OCR misreads them ([2023], 【2023】, C2023], (2023）…): mended only
+# between an office's abbreviation and a number followed by 号 ("云交发[2023]12号"), never elsewhere.
+_DOC_NUMBER = re.compile(
+    r"(?<=[\u4e00-\u9fff])\s*[\[【〔(（［{「Cc]\s*((?:19|20)\d{2})\s*[\]】〕)）］}」J]\s*(\d{1,4})\s*(?=号)"
+)
+
+
+def mended_doc_numbers(text: str) -> str:
+    """OCR text with each 文号 written with 〔〕: ``云交发[2023]12号`` → ``云交发〔2023〕12号``."""
+    return _DOC_NUMBER.sub(r"〔\1〕\2", text)
+
+
 def _deskewed(result: list, page: int) -> list[PlacedText]:
     """The engine's boxes as upright pieces: the page's skew taken out of their coordinates."""
     boxes = [(box, text.strip()) for box, text, score in result
@@ -153,6 +166,10 @@ def _deskewed(result: list, page: int) -> list[PlacedText]:
         ys = [x * sin + y * cos for x, y in box]
         pieces.append(PlacedText(text, min(xs), max(xs), min(ys), max(ys), page))
     return pieces
+
+
+def _mended(lines: list[PlacedText]) -> list[PlacedText]:
+    return [replace(x, text=mended_doc_numbers(x.text)) if "号" in x.text else x for x in lines]
 
 
 def ocr_deadline() -> float:
@@ -184,9 +201,13 @@ def ocr_lines(images: Iterable, count: int, deadline: float | None = None) -> li
         with _ENGINE_LOCK:  # one page at a time: onnxruntime already uses every core for it
             result, _elapsed = engine(pixels, use_cls=False)
         height = float(pixels.shape[0])
-        pages.append(without_page_numbers(page_lines(_deskewed(result or [], number)), height))
+        pages.append(_mended(page_lines(_deskewed(result or [], number))))
         heights.append(height)
-    return [line for page in aligned(without_running_heads(pages, heights)) for line in page]
+    # a running head is counted over all pages before small type is dropped page by page: a page that
+    # reads the head in taller boxes keeps it otherwise, and with it alone the head no longer recurs
+    pages = [without_page_numbers(page, height)
+             for page, height in zip(without_running_heads(pages, heights), heights, strict=True)]
+    return [line for page in aligned(pages) for line in page]
 
 
 def ocr_read(images: Iterable, count: int, deadline: float | None = None) -> tuple[list[str], bool]:

@@ -127,7 +127,7 @@ CHROME_MARKERS: tuple[str, ...] = (
 # Site-name separators in <title>: "报告标题_某某区人民政府" / "标题 - 网站".
 # A bare hyphen separates only before a site-like name: titles themselves say (2021-2025年).
 TITLE_SEPARATORS = re.compile(
-    r"\s*(?:[_|｜]|\s[-–—]+\s|--|-(?=[^-]*(?:网|政府|网站|门户|平台)$))\s*"
+    r"\s*(?:[_|｜]|\s[-–—]+\s|--|-(?=[^-]*(?:网|政府|网站|门户|平台)$)|-(?=[^-\d]{2,20}(?:局|厅|委|办|中心)$))\s*"
 )
 SITE_NAME_HINT = re.compile(r"(人民政府|政府网|门户网站|网站|政务网|信息公开|政务服务网|首页)$")
 

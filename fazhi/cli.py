@@ -148,12 +148,15 @@ def _extract(source: str):  # noqa: ANN202 - extraction.report.Report, imported 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     from extraction import ExtractionLimit
+    from extraction.extract import unreadable
 
     source = args.source
     try:
         report = _extract(source)
     except ExtractionLimit as exc:  # a file past a limit of extraction.limits: one line, why
         raise CommandError(f"{source}: {exc}") from exc
+    if problem := unreadable(report):  # a damaged, empty or binary file, a challenge page: not a text
+        raise CommandError(f"{source}: {problem}")
     if args.format == "json":
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

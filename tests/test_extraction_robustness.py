@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extraction import extract_file, extract_report
 from extraction.documents import OLE_MAGIC, sniff_kind
 from extraction.normalization import normalize_text
 from extraction.sections import parse_sections, split_compilation
+from fazhi.cli import main
 
 PARA = "　　全面推进依法行政，持续深化行政执法体制改革，行政复议案件办理质量稳步提高。"
 
@@ -187,3 +190,37 @@ def test_plain_text_file_with_page_furniture(tmp_path) -> None:  # noqa: ANN001
     assert report.title == "某镇人民政府2021年法治政府建设工作报告" and report.is_report
     assert report.text.splitlines() == ["一、主要举措和成效", PARA.strip(),
                                         "二、党政主要负责人履行推进法治建设第一责任人职责情况", "镇长带头学法。"]
+
+
+WAF_PAGE = ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>安全验证</title></head><body>"
+            "<div class='wrap'><h2>网站防火墙</h2><p>您的访问被拦截，请完成验证后继续访问。</p>"
+            "<p>请求ID：7f3a9c21　时间：2024-03-02 10:21:07</p></div></body></html>")
+RUISHU_PAGE = ("<html><head><meta http-equiv='Content-Type' content='text/html; charset=utf-8'>"
+               "<script>$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=58218;$_ts.cd='qXtrrrQlEGqbcGAk';</script>"
+               "<script r='m' src='/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js'></script></head><body></body></html>")
+
+
+@pytest.mark.parametrize(("name", "body", "says"), [
+    ("cut.pdf", b"%PDF-1.7\n1 0 obj <<\n/Type /Catalog", "unreadable PDF"),
+    ("renamed.pdf", "这不是PDF文件，是改了扩展名的文本。".encode(), "unreadable PDF"),
+    ("broken.docx", b"PK\x03\x04\x14\x00garbage word/document.xml", "unreadable DOCX"),
+    ("empty.html", b"", "empty file (0 bytes)"),
+    ("blank.pdf", b" \n\n", "empty file (3 bytes, only white space)"),
+    ("saved-waf.html", WAF_PAGE.encode(), "challenge page"),
+    ("saved-ruishu.html", RUISHU_PAGE.encode(), "瑞数 challenge"),
+], ids=["cut-pdf", "renamed-pdf", "broken-docx", "empty", "blank", "waf", "ruishu"])
+def test_fazhi_extract_fails_on_a_file_it_cannot_read_and_says_what_it_is(
+        tmp_path, capsys, name: str, body: bytes, says: str) -> None:  # noqa: ANN001
+    path = tmp_path / name
+    path.write_bytes(body)
+    assert main(["extract", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"fazhi extract: {path}: " in err and says in err
+
+
+def test_fazhi_extract_still_prints_a_readable_page_that_is_not_a_report(tmp_path, capsys) -> None:  # noqa: ANN001
+    path = tmp_path / "news.html"
+    path.write_bytes(_page(f"<div class='TRS_Editor'><p>{PARA}</p><p>{PARA}</p></div>", title="区司法局召开全体干部会议"))
+    assert main(["extract", str(path)]) == 0
+    out = capsys.readouterr()
+    assert "全面推进依法行政" in out.out and "note: not an annual rule-of-law report" in out.err

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from lxml import html as lxml_html
+
 from extraction import extract_report
-from extraction.metadata import inline_fields, read_table
+from extraction.metadata import clean_value, inline_fields, read_table
 
 PAGES = Path(__file__).resolve().parent / "fixtures" / "pages"
 
@@ -120,3 +122,37 @@ def test_an_empty_cell_under_a_header_label_stays_empty() -> None:
     table = html.fromstring("<table><tr><td>索取号</td><td>发布时间</td><td>文件编号</td><td>备注</td></tr>"
                             "<tr><td>0764/2024-00112</td><td></td><td>沪卫〔2024〕5号</td><td></td></tr></table>")
     assert read_table(table) == {"index_no": "0764/2024-00112", "doc_no": "沪卫〔2024〕5号"}
+
+
+def test_source_and_publish_date_on_one_line_give_the_organisation_and_the_date() -> None:
+    report, gold, expect = _extract("shape-source-date-line-own")
+    assert report.publisher == expect["publisher"] == "宣教中心"
+    assert report.published == expect["published"]
+    assert report.title == expect["title"]  # "…报告-白沙县科学技术局": the office after a bare hyphen is the site
+    assert report.text == gold and "浏览次数" not in report.text
+
+
+def test_a_source_value_stops_before_the_date_counter_and_font_switch_after_it() -> None:
+    assert inline_fields("来源：宣教中心\u00a0\u00a02022-11-14 14:59:48") == {
+        "publisher": "宣教中心", "published": "2022-11-14 14:59:48"}
+    assert inline_fields("发布时间：2023年3月1日 来源：县司法局 浏览次数：12 字号 大 中 小") == {
+        "published": "2023年3月1日", "publisher": "县司法局"}
+    assert inline_fields("来源：县司法局　字号 大中小") == {"publisher": "县司法局"}
+    assert read_table(lxml_html.fromstring(
+        "<table><tr><td>来源：宣教中心 2022-11-14</td><td>索引号：001/2022-00012</td></tr></table>"
+    ))["publisher"].startswith("宣教中心")
+    assert clean_value("publisher", "宣教中心 2022-11-14 14:59:48") == "宣教中心"
+
+
+def test_hidden_text_stays_out_of_the_report() -> None:
+    report, gold, expect = _extract("shape-hidden-text-own")
+    assert report.text == gold
+    for hidden in ("法规科供稿", "打印版本", "无障碍", "分享到微信", "南湖市场监督 法治政府"):
+        assert hidden not in report.text
+    assert report.publisher == expect["publisher"] and report.published == expect["published"]
+
+
+def test_a_body_a_script_reveals_is_kept_when_it_is_the_only_candidate() -> None:
+    report, gold, expect = _extract("shape-revealed-body-own")
+    assert report.text == gold and report.is_report is expect["is_report"]
+    assert "纠错" not in report.text and "正在加载" not in report.text  # hidden inside the shown body: still out
