@@ -15,7 +15,15 @@ from dataclasses import dataclass, field, replace
 from diffing.sentences import split_sentences
 from extraction.report import Report, Section
 from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT
-from extraction.sections import classify_part, heading_parts, match_marker, parse_sections, text_year
+from extraction.sections import (
+    classify_part,
+    heading_parts,
+    is_stock_pledge,
+    looks_forward,
+    match_marker,
+    parse_sections,
+    text_year,
+)
 from extraction.titles import classify_title, report_year
 
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
@@ -158,6 +166,7 @@ def report_parts(report: Report | str) -> ReportParts:
         else:
             parts.achievements.append(line)
         previous_part = section.part
+    _forward_out_of_problems(parts, report.report_year)
     _embedded_problems(parts)
     if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
         parts.present.add("leadership")
@@ -182,8 +191,42 @@ ACTORS = re.compile(
 EXPLANATION = re.compile(r"^(?:如|比如|例如|特别是|尤其是|其中|主要是|具体表现|表现在|导致|致使|造成|因此|由于|加之|这|此外|同时|究其原因|原因)")
 
 
-# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow.
-_EMBEDDED_LEAD = re.compile(r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?)?(?:问题|不足|短板|薄弱环节)[^。:：]{0,12}[:：]")
+# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow;
+# "…与上级要求相比还有差距，主要是执法人员素质不高。" says them after a comma.
+_EMBEDDED_LEAD = re.compile(
+    r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?|较大的?)?(?:问题|不足|短板|差距|薄弱环节)[^。:：]{0,12}[:：]|"
+    r"(?:存在|还有|仍有)着?(?:一些|许多|不少|若干|一定的?|较大的?)?(?:问题|不足|短板|差距|薄弱环节)[，,]"
+    r"(?:主要(?:是|表现在|体现在)|具体(?:表现为|是)|如|比如)[：:，,]?"
+)
+_SAYING = re.compile(r"[，,](?:主要(?:是|表现在|体现在)|具体(?:表现为|是)|如|比如)[：:，,]?$")
+# A line of a plans list: numbered, or an enumerated piece (一是…), after the line that announced the plans.
+_LISTED = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、．.]|[一二三四五六七八九十]+[是要])")
+
+
+def _forward_out_of_problems(parts: ReportParts, year: int | None) -> None:
+    """"下一步，我局将…" told after the shortcomings, under their heading (or in their paragraph): the plans.
+
+    Drafters often close the problems section with what they will do about them and give the plans no
+    heading of their own; that sentence (and the items it announces) is next year's plans, not a problem.
+    """
+    for k, line in enumerate(parts.problems):
+        sentences = split_sentences(line)
+        at = next((n for n, s in enumerate(sentences) if looks_forward(s, year)), None)
+        if at is None:
+            continue
+        kept, forward = "".join(sentences[:at]).strip(), "".join(sentences[at:]).strip()
+        rest = parts.problems[k + 1 :]
+        listed = 0
+        while listed < len(rest) and _LISTED.match(rest[listed]):
+            listed += 1
+        moved = [forward, *rest[:listed]]
+        parts.problems[k:] = ([kept] if kept else []) + rest[listed:]
+        moved = [m for m in moved if not (len(moved) == 1 and is_stock_pledge(m))]
+        if moved:
+            parts.plans += moved
+            parts.plan_blocks.append(moved)
+            parts.present.add("plans")
+        return
 
 
 def _embedded_problems(parts: ReportParts) -> None:
@@ -201,7 +244,8 @@ def _embedded_problems(parts: ReportParts) -> None:
                 continue
             parts.problems.append(said)
             parts.present.add("shortcomings")
-            lines[k] = (line[: lead.end()] + line[end:]).strip()
+            lead_in = _SAYING.sub("。", line[: lead.end()])  # "…还有差距，主要是" → "…还有差距。"
+            lines[k] = (lead_in + line[end:]).strip()
 
 
 def problem_items(lines: list[str]) -> list[str]:

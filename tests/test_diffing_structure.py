@@ -162,3 +162,40 @@ def test_diffing_reads_the_stored_sections() -> None:
     ])  # fmt: skip
     assert report_parts(stored).plans == ["推进政务公开。"]
     assert [c.text for c in commitments(stored)] == ["推进政务公开。"]
+
+
+def test_plans_told_after_the_problems_under_their_heading() -> None:
+    """"下一步，我局将…" closing the problems section (no plans heading): next year's plans, not a problem."""
+    text = "某局2023年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在问题及下一步工作计划\n我局法治建设虽取得一定成效，但仍存在执法人员专业素质不高、普法针对性不强等问题。"
+        "下一步，我局将加强执法队伍建设，深化普法宣传。\n"
+    )
+    parts = report_parts(text)
+    assert parts.problems == ["我局法治建设虽取得一定成效，但仍存在执法人员专业素质不高、普法针对性不强等问题。"]
+    assert parts.plans == ["下一步，我局将加强执法队伍建设，深化普法宣传。"]
+    assert {"shortcomings", "plans"} <= parts.present
+    listed = "某局2023年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在的问题\n执法人员专业素质不高。\n2024年，我局将重点做好以下工作：\n（一）加强执法队伍建设。\n（二）深化普法宣传。\n"
+    )
+    parts = report_parts(listed)
+    assert parts.problems == ["执法人员专业素质不高。"] and len(parts.plans) == 3
+
+
+def test_shortcomings_admitted_after_a_comma_inside_another_part() -> None:
+    text = RESULTS + (
+        "二、下一步工作打算\n虽然取得了一定成绩，但与上级要求相比还有差距，主要是执法人员专业素质不高。"
+        "2024年我局将加强执法队伍建设。\n"
+    )
+    parts = report_parts("某局2023年法治政府建设年度报告\n" + text)
+    assert parts.problems == ["执法人员专业素质不高。"] and "shortcomings" in parts.present
+
+
+@pytest.mark.parametrize(
+    "duty",
+    ["局主要负责同志带头学法，亲自部署法治建设工作。", "局主要领导定期听取法治建设工作汇报。",
+     "局党组书记认真履行推进法治建设第一责任人职责。"],  # fmt: skip
+)
+def test_the_principal_leaders_duties_however_they_are_named(duty: str) -> None:
+    text = "某局2023年法治政府建设年度报告\n" + RESULTS + duty + "\n二、存在的不足\n执法力量薄弱。\n三、下一步工作打算\n深化普法。\n"
+    assert "leadership" in report_parts(text).present
+    assert "leadership" not in report_parts(text.replace(duty, "局机关定期组织集中学法。")).present
