@@ -115,6 +115,23 @@ def _part_heading(section: Section, root: Section | None, line: str) -> bool:
     )
 
 
+# A count in a heading, years aside: "5.排查纠正滥用行政权力排除、限制竞争问题2个" reports a result.
+_COUNT = re.compile(r"(?<!\d)(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")
+
+
+def _counted_result(section: Section, root: Section | None) -> str:
+    """The part a section's lines belong to: its own, but an item of the results with a count in its heading
+    ("5.排查纠正…问题2个", "3.完成普法计划12项") stays a result although it names a problem or a plan —
+    drafters give shortcomings and plans parts of their own, and count only what was done."""
+    if (
+        section.part in ("shortcomings", "plans") and root is not None and section is not root
+        and root.part not in ("shortcomings", "plans") and not {"shortcomings", "plans"} & heading_parts(root.title)
+        and _COUNT.search(section.title)
+    ):  # fmt: skip
+        return root.part
+    return section.part
+
+
 def report_parts(report: Report | str) -> ReportParts:
     """The report's lines sorted into results, problems and plans by the part of the section they are in."""
     report = as_report(report)
@@ -150,22 +167,23 @@ def report_parts(report: Report | str) -> ReportParts:
         line = lines[i]
         if LABEL_LINE.match(line):
             continue
-        parts.present.add(section.part)
+        part = _counted_result(section, root)
+        parts.present.add(part)
         if owner[i] >= 0 and section is root:
             previous_part = "heading"
             continue  # a top-level heading (numbered, or a short line of its own) names its part
         if owner[i] >= 0 and _part_heading(section, root, line):
             continue
-        if section.part == "shortcomings":
+        if part == "shortcomings":
             parts.problems.append(line)
-        elif section.part == "plans":
+        elif part == "plans":
             if previous_part != "plans" or (owner[i] >= 0 and not section.marker):
                 parts.plan_blocks.append([])  # 整改措施 after each problem: a run of plans of its own
             parts.plans.append(line)
             parts.plan_blocks[-1].append(line)
         else:
             parts.achievements.append(line)
-        previous_part = section.part
+        previous_part = part
     _forward_out_of_problems(parts, report.report_year)
     _embedded_problems(parts)
     if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
@@ -189,6 +207,10 @@ ACTORS = re.compile(
 )
 # A sentence that explains the one before it rather than naming a new shortcoming.
 EXPLANATION = re.compile(r"^(?:如|比如|例如|特别是|尤其是|其中|主要是|具体表现|表现在|导致|致使|造成|因此|由于|加之|这|此外|同时|究其原因|原因)")
+
+# A sentence that gives the facts behind the problem before it — its scope and count (全区11个司法所中有4个…,
+# 司法所仅有工作人员2名…): drafters back each shortcoming with figures; that is not a second problem.
+EVIDENCE = re.compile(r"^(?:全[镇县区市乡局省州旗街][^，,。；;]{0,8}\d|仅|只有|\d|[^，,。；;]{0,10}(?:中有|仅有|只有|共有|现有)\d?)")
 
 
 # "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow;
@@ -279,7 +301,7 @@ def _prose_problems(paragraph: str) -> list[str]:
     """Problems said in prose: a sentence naming a weakness starts one, the sentences explaining it follow."""
     items: list[str] = []
     for sentence in split_sentences(paragraph):
-        if items and (EXPLANATION.match(sentence) or not WEAKNESS.search(sentence)):
+        if items and (EXPLANATION.match(sentence) or EVIDENCE.match(sentence) or not WEAKNESS.search(sentence)):
             items[-1] += sentence
             continue
         items += _unrelated_clauses(sentence)

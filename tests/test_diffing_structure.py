@@ -199,3 +199,12 @@ def test_the_principal_leaders_duties_however_they_are_named(duty: str) -> None:
     text = "某局2023年法治政府建设年度报告\n" + RESULTS + duty + "\n二、存在的不足\n执法力量薄弱。\n三、下一步工作打算\n深化普法。\n"
     assert "leadership" in report_parts(text).present
     assert "leadership" not in report_parts(text.replace(duty, "局机关定期组织集中学法。")).present
+
+
+def test_a_counted_result_naming_a_problem_stays_a_result() -> None:
+    """"5.排查纠正…问题2个" under the results reports what was done; the problems have their own part."""
+    text = "某局2023年法治政府建设年度报告\n一、2023年工作情况\n（一）维护公平竞争。\n1.查处不正当竞争案件71件。\n" \
+        "2.排查纠正滥用行政权力排除、限制竞争问题2个。\n二、存在的问题\n（一）基层办案水平参差不齐。\n三、2024年工作计划\n1.深化改革。\n"
+    parts = report_parts(text)
+    assert problem_items(parts.problems) == ["（一）基层办案水平参差不齐。"]
+    assert "2.排查纠正滥用行政权力排除、限制竞争问题2个。" in parts.achievements
