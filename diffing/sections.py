@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from diffing.sentences import split_sentences
 from extraction.report import Report, Section
-from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT
+from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT, MEASURES
 from extraction.sections import (
     classify_part,
     heading_parts,
@@ -226,15 +226,27 @@ _LISTED = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）�
 
 
 def _forward_out_of_problems(parts: ReportParts, year: int | None) -> None:
-    """"下一步，我局将…" told after the shortcomings, under their heading (or in their paragraph): the plans.
+    """What will be done, told inside the problems section: next year's plans, not a problem.
 
-    Drafters often close the problems section with what they will do about them and give the plans no
-    heading of their own; that sentence (and the items it announces) is next year's plans, not a problem.
+    Drafters give each problem its remedy in the problem's own paragraph ("…执法过错时有发生。整改措施：
+    开展执法人员分级分类培训…"), each remedy a run of plans of its own; and they often close the section
+    with "下一步，我局将…" and give the plans no heading of their own: that sentence, and the items it
+    announces, are the plans.
     """
-    for k, line in enumerate(parts.problems):
-        sentences = split_sentences(line)
+    k = placed = 0
+    while k < len(parts.problems):
+        sentences = split_sentences(parts.problems[k])
+        measure = next((n for n, s in enumerate(sentences) if n and MEASURES.match(s)), None)
+        if measure is not None:  # the problem first, then its 整改措施: one run of plans each
+            kept, remedy = "".join(sentences[:measure]).strip(), "".join(sentences[measure:]).strip()
+            parts.problems[k] = kept
+            _plans_before(parts, placed, [remedy])
+            placed += 1
+            k += 1
+            continue
         at = next((n for n, s in enumerate(sentences) if looks_forward(s, year)), None)
         if at is None:
+            k += 1
             continue
         kept, forward = "".join(sentences[:at]).strip(), "".join(sentences[at:]).strip()
         rest = parts.problems[k + 1 :]
@@ -245,10 +257,16 @@ def _forward_out_of_problems(parts: ReportParts, year: int | None) -> None:
         parts.problems[k:] = ([kept] if kept else []) + rest[listed:]
         moved = [m for m in moved if not (len(moved) == 1 and is_stock_pledge(m))]
         if moved:
-            parts.plans += moved
-            parts.plan_blocks.append(moved)
-            parts.present.add("plans")
+            _plans_before(parts, placed, moved)
         return
+
+
+def _plans_before(parts: ReportParts, block: int, lines: list[str]) -> None:
+    """A run of plans told in the problems section: before the plans told after it (the text's order)."""
+    at = sum(len(b) for b in parts.plan_blocks[:block])
+    parts.plans[at:at] = lines
+    parts.plan_blocks.insert(block, lines)
+    parts.present.add("plans")
 
 
 def _embedded_problems(parts: ReportParts) -> None:

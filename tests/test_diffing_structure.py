@@ -208,3 +208,15 @@ def test_a_counted_result_naming_a_problem_stays_a_result() -> None:
     parts = report_parts(text)
     assert problem_items(parts.problems) == ["（一）基层办案水平参差不齐。"]
     assert "2.排查纠正滥用行政权力排除、限制竞争问题2个。" in parts.achievements
+
+
+def test_each_problems_remedy_in_its_own_paragraph_is_a_plan() -> None:
+    """"…时有发生。整改措施：开展…培训。" — the remedy told in the problem's paragraph is a plan, in text order."""
+    text = "某局2022年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在问题及整改措施\n（一）执法风险防控仍有薄弱环节。执法过错时有发生。整改措施：开展执法人员分级分类培训。\n"
+        "（二）服务精细化不够。整改措施：推行远程帮办。\n下一步，我局还将重点做好以下工作：一是深化征管改革；二是开展便民办税。\n"
+    )
+    parts = report_parts(text)
+    assert problem_items(parts.problems) == ["（一）执法风险防控仍有薄弱环节。执法过错时有发生。", "（二）服务精细化不够。"]
+    assert parts.plans[:2] == ["整改措施：开展执法人员分级分类培训。", "整改措施：推行远程帮办。"]
+    assert [c.text for c in commitments(as_report(text))][:2] == parts.plans[:2]
