@@ -22,8 +22,9 @@ ACTION_FAMILIES: dict[str, tuple[str, ...]] = {
     "carry_out": ("开展", "组织", "举办", "实施", "执行", "承办", "召开", "培训", "轮训", "排查", "评查", "检查",
                   "清理", "整治", "宣传", "调解", "办理", "审查", "审核", "核查"),
     "hand_over": ("委托", "下放", "赋予", "授权", "放开", "移交", "承接", "划转"),
-    "end": ("取消", "废止", "撤销", "收回", "禁止", "停止", "叫停", "退出", "关停", "关闭", "注销", "压减", "精简",
-            "杜绝", "严禁"),
+    "end": ("取消", "废止", "撤销", "收回", "禁止", "停止", "叫停", "退出", "关停", "关闭", "注销", "杜绝", "严禁"),
+    # cutting down is not ending: 精简办税资料 is carried on by 进一步精简办税资料 under another heading
+    "reduce": ("精简", "压减", "压缩", "缩减", "减少", "缩短"),
 }
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")

@@ -14,8 +14,16 @@ from dataclasses import dataclass, field, replace
 
 from diffing.sentences import split_sentences
 from extraction.report import Report, Section
-from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT
-from extraction.sections import classify_part, heading_parts, match_marker, parse_sections, text_year
+from extraction.section_terms import LABEL_LINE, LEADERSHIP_IN_TEXT, MEASURES
+from extraction.sections import (
+    classify_part,
+    heading_parts,
+    is_stock_pledge,
+    looks_forward,
+    match_marker,
+    parse_sections,
+    text_year,
+)
 from extraction.titles import classify_title, report_year
 
 # "虽然取得了一定成绩，但…" / "主要表现在：" — the lead-in of a problems section, not a problem.
@@ -107,6 +115,23 @@ def _part_heading(section: Section, root: Section | None, line: str) -> bool:
     )
 
 
+# A count in a heading, years aside: "5.排查纠正滥用行政权力排除、限制竞争问题2个" reports a result.
+_COUNT = re.compile(r"(?<!\d)(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")
+
+
+def _counted_result(section: Section, root: Section | None) -> str:
+    """The part a section's lines belong to: its own, but an item of the results with a count in its heading
+    ("5.排查纠正…问题2个", "3.完成普法计划12项") stays a result although it names a problem or a plan —
+    drafters give shortcomings and plans parts of their own, and count only what was done."""
+    if (
+        section.part in ("shortcomings", "plans") and root is not None and section is not root
+        and root.part not in ("shortcomings", "plans") and not {"shortcomings", "plans"} & heading_parts(root.title)
+        and _COUNT.search(section.title)
+    ):  # fmt: skip
+        return root.part
+    return section.part
+
+
 def report_parts(report: Report | str) -> ReportParts:
     """The report's lines sorted into results, problems and plans by the part of the section they are in."""
     report = as_report(report)
@@ -142,22 +167,24 @@ def report_parts(report: Report | str) -> ReportParts:
         line = lines[i]
         if LABEL_LINE.match(line):
             continue
-        parts.present.add(section.part)
+        part = _counted_result(section, root)
+        parts.present.add(part)
         if owner[i] >= 0 and section is root:
             previous_part = "heading"
             continue  # a top-level heading (numbered, or a short line of its own) names its part
         if owner[i] >= 0 and _part_heading(section, root, line):
             continue
-        if section.part == "shortcomings":
+        if part == "shortcomings":
             parts.problems.append(line)
-        elif section.part == "plans":
+        elif part == "plans":
             if previous_part != "plans" or (owner[i] >= 0 and not section.marker):
                 parts.plan_blocks.append([])  # 整改措施 after each problem: a run of plans of its own
             parts.plans.append(line)
             parts.plan_blocks[-1].append(line)
         else:
             parts.achievements.append(line)
-        previous_part = section.part
+        previous_part = part
+    _forward_out_of_problems(parts, report.report_year)
     _embedded_problems(parts)
     if "leadership" not in parts.present and LEADERSHIP_IN_TEXT.search(report.text):
         parts.present.add("leadership")
@@ -181,9 +208,65 @@ ACTORS = re.compile(
 # A sentence that explains the one before it rather than naming a new shortcoming.
 EXPLANATION = re.compile(r"^(?:如|比如|例如|特别是|尤其是|其中|主要是|具体表现|表现在|导致|致使|造成|因此|由于|加之|这|此外|同时|究其原因|原因)")
 
+# A sentence that gives the facts behind the problem before it — its scope and count (全区11个司法所中有4个…,
+# 司法所仅有工作人员2名…): drafters back each shortcoming with figures; that is not a second problem.
+EVIDENCE = re.compile(r"^(?:全[镇县区市乡局省州旗街][^，,。；;]{0,8}\d|仅|只有|\d|[^，,。；;]{0,10}(?:中有|仅有|只有|共有|现有)\d?)")
 
-# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow.
-_EMBEDDED_LEAD = re.compile(r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?)?(?:问题|不足|短板|薄弱环节)[^。:：]{0,12}[:：]")
+
+# "…虽然取得了一定成绩，但也存在一些问题，主要表现在：" inside another part's paragraph: problems follow;
+# "…与上级要求相比还有差距，主要是执法人员素质不高。" says them after a comma.
+_EMBEDDED_LEAD = re.compile(
+    r"(?:存在|还有|仍有)着?(?:一些|以下|许多|不少|若干|一定的?|较大的?)?(?:问题|不足|短板|差距|薄弱环节)[^。:：]{0,12}[:：]|"
+    r"(?:存在|还有|仍有)着?(?:一些|许多|不少|若干|一定的?|较大的?)?(?:问题|不足|短板|差距|薄弱环节)[，,]"
+    r"(?:主要(?:是|表现在|体现在)|具体(?:表现为|是)|如|比如)[：:，,]?"
+)
+_SAYING = re.compile(r"[，,](?:主要(?:是|表现在|体现在)|具体(?:表现为|是)|如|比如)[：:，,]?$")
+# A line of a plans list: numbered, or an enumerated piece (一是…), after the line that announced the plans.
+_LISTED = re.compile(r"^(?:[（(]?[一二三四五六七八九十\d]{1,3}[)）、．.]|[一二三四五六七八九十]+[是要])")
+
+
+def _forward_out_of_problems(parts: ReportParts, year: int | None) -> None:
+    """What will be done, told inside the problems section: next year's plans, not a problem.
+
+    Drafters give each problem its remedy in the problem's own paragraph ("…执法过错时有发生。整改措施：
+    开展执法人员分级分类培训…"), each remedy a run of plans of its own; and they often close the section
+    with "下一步，我局将…" and give the plans no heading of their own: that sentence, and the items it
+    announces, are the plans.
+    """
+    k = placed = 0
+    while k < len(parts.problems):
+        sentences = split_sentences(parts.problems[k])
+        measure = next((n for n, s in enumerate(sentences) if n and MEASURES.match(s)), None)
+        if measure is not None:  # the problem first, then its 整改措施: one run of plans each
+            kept, remedy = "".join(sentences[:measure]).strip(), "".join(sentences[measure:]).strip()
+            parts.problems[k] = kept
+            _plans_before(parts, placed, [remedy])
+            placed += 1
+            k += 1
+            continue
+        at = next((n for n, s in enumerate(sentences) if looks_forward(s, year)), None)
+        if at is None:
+            k += 1
+            continue
+        kept, forward = "".join(sentences[:at]).strip(), "".join(sentences[at:]).strip()
+        rest = parts.problems[k + 1 :]
+        listed = 0
+        while listed < len(rest) and _LISTED.match(rest[listed]):
+            listed += 1
+        moved = [forward, *rest[:listed]]
+        parts.problems[k:] = ([kept] if kept else []) + rest[listed:]
+        moved = [m for m in moved if not (len(moved) == 1 and is_stock_pledge(m))]
+        if moved:
+            _plans_before(parts, placed, moved)
+        return
+
+
+def _plans_before(parts: ReportParts, block: int, lines: list[str]) -> None:
+    """A run of plans told in the problems section: before the plans told after it (the text's order)."""
+    at = sum(len(b) for b in parts.plan_blocks[:block])
+    parts.plans[at:at] = lines
+    parts.plan_blocks.insert(block, lines)
+    parts.present.add("plans")
 
 
 def _embedded_problems(parts: ReportParts) -> None:
@@ -201,7 +284,8 @@ def _embedded_problems(parts: ReportParts) -> None:
                 continue
             parts.problems.append(said)
             parts.present.add("shortcomings")
-            lines[k] = (line[: lead.end()] + line[end:]).strip()
+            lead_in = _SAYING.sub("。", line[: lead.end()])  # "…还有差距，主要是" → "…还有差距。"
+            lines[k] = (lead_in + line[end:]).strip()
 
 
 def problem_items(lines: list[str]) -> list[str]:
@@ -235,7 +319,7 @@ def _prose_problems(paragraph: str) -> list[str]:
     """Problems said in prose: a sentence naming a weakness starts one, the sentences explaining it follow."""
     items: list[str] = []
     for sentence in split_sentences(paragraph):
-        if items and (EXPLANATION.match(sentence) or not WEAKNESS.search(sentence)):
+        if items and (EXPLANATION.match(sentence) or EVIDENCE.match(sentence) or not WEAKNESS.search(sentence)):
             items[-1] += sentence
             continue
         items += _unrelated_clauses(sentence)

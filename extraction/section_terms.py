@@ -67,7 +67,10 @@ PART_ORDER = ("other", "shortcomings", "plans", "leadership", "achievements")
 REQUIRED_PARTS = ("achievements", "leadership", "shortcomings", "plans")
 WEAK_LEADERSHIP = re.compile(r"^(?:(?!第一责任人|主要负责人|党政主要|履行.{0,8}职责|述法).)*$")
 # Said in the body rather than under a heading of its own, the leaders' duties are still reported.
-LEADERSHIP_IN_TEXT = re.compile(r"第一责任人|主要负责人.{0,12}(?:职责|带头|亲自)|述法|党政主要负责人")
+# (主要负责同志/主要领导 with what they did: drafters name the principal leader in several ways)
+LEADERSHIP_IN_TEXT = re.compile(
+    r"第一责任人|主要(?:负责人|负责同志|领导)[^。；]{0,12}(?:职责|带头|亲自|主持|听取|部署|研究|督办|批示)|述法|党政主要负责|一把手"
+)
 
 # A paragraph that looks forward: where plans start in a 存在问题及下一步打算 section without
 # sub-headings, or in a closing paragraph of a report with no plans heading.

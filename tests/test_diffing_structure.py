@@ -162,3 +162,61 @@ def test_diffing_reads_the_stored_sections() -> None:
     ])  # fmt: skip
     assert report_parts(stored).plans == ["推进政务公开。"]
     assert [c.text for c in commitments(stored)] == ["推进政务公开。"]
+
+
+def test_plans_told_after_the_problems_under_their_heading() -> None:
+    """"下一步，我局将…" closing the problems section (no plans heading): next year's plans, not a problem."""
+    text = "某局2023年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在问题及下一步工作计划\n我局法治建设虽取得一定成效，但仍存在执法人员专业素质不高、普法针对性不强等问题。"
+        "下一步，我局将加强执法队伍建设，深化普法宣传。\n"
+    )
+    parts = report_parts(text)
+    assert parts.problems == ["我局法治建设虽取得一定成效，但仍存在执法人员专业素质不高、普法针对性不强等问题。"]
+    assert parts.plans == ["下一步，我局将加强执法队伍建设，深化普法宣传。"]
+    assert {"shortcomings", "plans"} <= parts.present
+    listed = "某局2023年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在的问题\n执法人员专业素质不高。\n2024年，我局将重点做好以下工作：\n（一）加强执法队伍建设。\n（二）深化普法宣传。\n"
+    )
+    parts = report_parts(listed)
+    assert parts.problems == ["执法人员专业素质不高。"] and len(parts.plans) == 3
+
+
+def test_shortcomings_admitted_after_a_comma_inside_another_part() -> None:
+    text = RESULTS + (
+        "二、下一步工作打算\n虽然取得了一定成绩，但与上级要求相比还有差距，主要是执法人员专业素质不高。"
+        "2024年我局将加强执法队伍建设。\n"
+    )
+    parts = report_parts("某局2023年法治政府建设年度报告\n" + text)
+    assert parts.problems == ["执法人员专业素质不高。"] and "shortcomings" in parts.present
+
+
+@pytest.mark.parametrize(
+    "duty",
+    ["局主要负责同志带头学法，亲自部署法治建设工作。", "局主要领导定期听取法治建设工作汇报。",
+     "局党组书记认真履行推进法治建设第一责任人职责。"],  # fmt: skip
+)
+def test_the_principal_leaders_duties_however_they_are_named(duty: str) -> None:
+    text = "某局2023年法治政府建设年度报告\n" + RESULTS + duty + "\n二、存在的不足\n执法力量薄弱。\n三、下一步工作打算\n深化普法。\n"
+    assert "leadership" in report_parts(text).present
+    assert "leadership" not in report_parts(text.replace(duty, "局机关定期组织集中学法。")).present
+
+
+def test_a_counted_result_naming_a_problem_stays_a_result() -> None:
+    """"5.排查纠正…问题2个" under the results reports what was done; the problems have their own part."""
+    text = "某局2023年法治政府建设年度报告\n一、2023年工作情况\n（一）维护公平竞争。\n1.查处不正当竞争案件71件。\n" \
+        "2.排查纠正滥用行政权力排除、限制竞争问题2个。\n二、存在的问题\n（一）基层办案水平参差不齐。\n三、2024年工作计划\n1.深化改革。\n"
+    parts = report_parts(text)
+    assert problem_items(parts.problems) == ["（一）基层办案水平参差不齐。"]
+    assert "2.排查纠正滥用行政权力排除、限制竞争问题2个。" in parts.achievements
+
+
+def test_each_problems_remedy_in_its_own_paragraph_is_a_plan() -> None:
+    """"…时有发生。整改措施：开展…培训。" — the remedy told in the problem's paragraph is a plan, in text order."""
+    text = "某局2022年法治政府建设年度报告\n" + RESULTS + (
+        "二、存在问题及整改措施\n（一）执法风险防控仍有薄弱环节。执法过错时有发生。整改措施：开展执法人员分级分类培训。\n"
+        "（二）服务精细化不够。整改措施：推行远程帮办。\n下一步，我局还将重点做好以下工作：一是深化征管改革；二是开展便民办税。\n"
+    )
+    parts = report_parts(text)
+    assert problem_items(parts.problems) == ["（一）执法风险防控仍有薄弱环节。执法过错时有发生。", "（二）服务精细化不够。"]
+    assert parts.plans[:2] == ["整改措施：开展执法人员分级分类培训。", "整改措施：推行远程帮办。"]
+    assert [c.text for c in commitments(as_report(text))][:2] == parts.plans[:2]
