@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import queue
 import re
 import shutil
 import signal
@@ -392,6 +393,24 @@ NEW_VERSION = re.compile(r"new version (\d+) of document")
 GROUPED = re.compile(r"committed (\d+) captures of \d+ items in one transaction")
 
 
+def _read_lines(stream, lines: queue.Queue[str | None]) -> None:
+    for line in stream:
+        lines.put(line)
+    lines.put(None)
+
+
+WRITER_SILENT_LIMIT = 300  # seconds without a line from the writer: it is stuck, not slow
+
+
+def _next_line(lines: queue.Queue[str | None], writer: subprocess.Popen) -> str | None:
+    """The writer's next stderr line (None at its end); fails the test when it is silent too long."""
+    try:
+        return lines.get(timeout=WRITER_SILENT_LIMIT)
+    except queue.Empty:
+        writer.kill()
+        pytest.fail(f"the writer logged nothing for {WRITER_SILENT_LIMIT} s: it stopped committing")
+
+
 @pytest.mark.slow
 def test_a_writer_killed_mid_batch_loses_and_doubles_nothing(local_redis, tmp_path):
     """SIGKILL the Redis writer once batches are committing; the next writer completes the archive.
@@ -410,9 +429,14 @@ def test_a_writer_killed_mid_batch_loses_and_doubles_nothing(local_redis, tmp_pa
         stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     assert writer.stderr is not None
+    lines: queue.Queue[str | None] = queue.Queue()
+    reader = threading.Thread(target=_read_lines, args=(writer.stderr, lines), daemon=True)
+    reader.start()
     logged: list[int] = []
     largest = 0
-    for line in writer.stderr:  # a version is logged once its transaction has committed
+    # A version is logged once its transaction has committed. A writer that stops committing (a broken
+    # one waits on Redis forever) fails the test instead of hanging it: a bound, not a synchronisation.
+    while (line := _next_line(lines, writer)) is not None:
         if found := GROUPED.search(line):
             largest = max(largest, int(found.group(1)))
         if found := NEW_VERSION.search(line):
@@ -420,8 +444,9 @@ def test_a_writer_killed_mid_batch_loses_and_doubles_nothing(local_redis, tmp_pa
         if len(logged) >= 5 and largest >= 2:
             writer.send_signal(signal.SIGKILL)
             break
-    writer.stderr.close()
     writer.wait(timeout=60)
+    reader.join(timeout=60)
+    writer.stderr.close()
     assert writer.returncode == -signal.SIGKILL, "the writer finished before it could be killed"
     left = client.llen(keys.items) + client.llen(keys.ingesting)
     assert left > 0, "nothing was left in Redis at the kill"
