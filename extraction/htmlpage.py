@@ -629,14 +629,19 @@ def _take_metadata_tables(root: lxml_html.HtmlElement, parts: PageParts) -> None
         _drop(block)
 
 
-def _strip_page(tree: lxml_html.HtmlElement, parts: PageParts) -> None:
-    """Scripts, forms, comments, metadata tables and hidden text out of the whole page (the tables read
-    first)."""
-    _drop_widgets(tree)
-    for el in list(tree.iter(etree.Comment)):
+def _strip_chrome(root: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """Scripts, forms, comments, metadata tables and hidden text out of ``root`` (the tables read into
+    ``parts`` first): the one cleaning both the whole page and a Hanweb-marked part get."""
+    _drop_widgets(root)
+    for el in list(root.iter(etree.Comment)):
         _drop(el)
-    _take_metadata_tables(tree, parts)
-    _drop_hidden(tree)
+    _take_metadata_tables(root, parts)
+    _drop_hidden(root)
+
+
+def _strip_page(tree: lxml_html.HtmlElement, parts: PageParts) -> None:
+    """The page's chrome out (see ``_strip_chrome``); the 标题 row as title when the page has none."""
+    _strip_chrome(tree, parts)
     if not parts.title and parts.fields.get("title"):  # the 标题 row is the page's only title
         parts.title = _squash(parts.fields["title"])
 
@@ -653,9 +658,7 @@ def _hanweb_node(raw: str, parts: PageParts) -> lxml_html.HtmlElement | None:
         return None
     if node is None:
         return None
-    _drop_widgets(node)
-    _take_metadata_tables(node, parts)
-    _drop_hidden(node)
+    _strip_chrome(node, parts)
     return node
 
 

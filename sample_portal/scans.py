@@ -76,12 +76,13 @@ def cjk_font() -> tuple[str, int]:
     for path, family in _KNOWN_FONTS:
         if Path(path).is_file():
             return path, _face_index(path, family)
-    if shutil.which("fc-match"):
-        found = subprocess.run(["fc-match", "-f", "%{file}:%{index}", ":lang=zh-cn"], capture_output=True,
+    if shutil.which("fc-list"):  # fonts that cover Chinese; fc-match would name a fallback (DejaVu) that draws tofu
+        found = subprocess.run(["fc-list", "-f", "%{file}:%{index}\n", ":lang=zh-cn"], capture_output=True,
                                text=True, timeout=10, check=False).stdout  # fmt: skip
-        path, _, index = found.rpartition(":")
-        if path and Path(path).is_file() and Path(path).suffix.lower() in (".ttf", ".ttc", ".otf"):
-            return path, int(index or 0)
+        for line in sorted(found.splitlines()):
+            path, _, index = line.rpartition(":")
+            if path and Path(path).is_file() and Path(path).suffix.lower() in (".ttf", ".ttc", ".otf"):
+                return path, int(index or 0)
     raise NoCJKFont("no CJK font found for the scanned sample reports: install one (Debian: "
                     f"apt-get install fonts-noto-cjk) or set {FONT_ENV}=/path/to/font.ttf")
 

@@ -33,6 +33,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session")
+def chinese_font() -> tuple[str, int]:
+    """The CJK font the scanned sample reports are drawn with; the test skips, naming it, without one."""
+    from sample_portal.scans import NoCJKFont, cjk_font
+
+    try:
+        return cjk_font()
+    except NoCJKFont as exc:
+        pytest.skip(f"no CJK font to draw scans with (fonts-noto-cjk): {exc}")
+
+
 @pytest.fixture(scope="module")
 def plain(request):
     """The sample portal with no opt-in extras, as of the requesting module's ``AS_OF``."""

@@ -35,7 +35,7 @@ def _crawl(start_urls: list[str], db: Path, log: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory):  # noqa: ANN201
+def crawled(tmp_path_factory, chinese_font):  # noqa: ANN001, ANN201  (the scans are drawn in a CJK font)
     tmp = tmp_path_factory.mktemp("forms")
     db = tmp / "archive.db"
     with start_in_thread(AS_OF, scans=True) as portal:

@@ -48,6 +48,7 @@ def test_every_form_is_served_and_counted_in_the_catalogue() -> None:
             assert report.text.translate(str.maketrans("，；：？！（）", ",;:?!()")) == twin.text
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_scanned_report_is_a_pdf_of_pictures_with_no_text_layer(scans) -> None:  # noqa: ANN001
     doc = _doc("scan")
     page, _ = _get(scans.base_url + doc.url_path)
@@ -60,6 +61,7 @@ def test_scanned_report_is_a_pdf_of_pictures_with_no_text_layer(scans) -> None: 
     assert _get(scans.base_url + doc.attachment_path)[0] == body  # same bytes each time: a stable ETag
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_scanned_pages_carry_a_red_seal_and_are_skewed(scans) -> None:  # noqa: ANN001
     doc = _doc("images")
     page, _ = _get(scans.base_url + doc.url_path)
