@@ -27,7 +27,7 @@ from report.summary_json import SummaryError, dumps, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: summaries as JSON (1 pickled them)
+FORMAT = 3  # 3: findings as columns and rows of values (2: summaries as JSON, 1: pickled)
 _CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
 _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
