@@ -135,5 +135,15 @@ class BuildCache:
         (self.folder / f"{agency.id}.json").write_text(dumps(agency), encoding="utf-8")
         self.manifest["agencies"][str(agency.id)] = digest
 
+    def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:
+        """An agency :meth:`PreviousBuild.reusable` gave back: its summary is the same bytes, linked, not written again."""
+        assert previous.site is not None
+        source, target = previous.site / CACHE / f"{agency.id}.json", self.folder / f"{agency.id}.json"
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+        self.manifest["agencies"][str(agency.id)] = digest
+
     def finish(self) -> None:
         (self.folder / MANIFEST).write_text(json.dumps(self.manifest), encoding="utf-8")
