@@ -23,6 +23,8 @@ TYPES: dict[str, type] = {
     "previous_year": int, "report_year": int, "previous_version_id": int, "version_id": int,
     "document_id": int, "score": float, "changed": int,
 }  # fmt: skip
+# Values SQLite takes as they are (anything else is written as JSON).
+_PLAIN = frozenset((str, int, float, bool, type(None)))
 # Columns readers filter by.
 INDEXED = ("agency", "report_year", "status", "kind")
 
@@ -56,7 +58,7 @@ class FindingsDbWriter:
                 columns = ", ".join(f"[{n}]" for n in names)
                 self._db.conn.executemany(
                     f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608 (our names)
-                    ([jsonify_if_needed(row.get(n)) for n in names] for row in rows),
+                    ([v if type(v) in _PLAIN else jsonify_if_needed(v) for v in map(row.get, names)] for row in rows),
                 )
 
     def finish(self) -> Path:

@@ -27,7 +27,7 @@ from report.summary_json import SummaryError, dumps, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
-FORMAT = 2  # 2: summaries as JSON (1 pickled them)
+FORMAT = 3  # 3: findings as columns and rows of values (2: summaries as JSON, 1: pickled)
 _CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
 _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -133,6 +133,16 @@ class BuildCache:
 
     def keep(self, agency: AgencyPage, digest: str) -> None:
         (self.folder / f"{agency.id}.json").write_text(dumps(agency), encoding="utf-8")
+        self.manifest["agencies"][str(agency.id)] = digest
+
+    def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:
+        """An agency :meth:`PreviousBuild.reusable` gave back: its summary is the same bytes, linked, not written again."""
+        assert previous.site is not None
+        source, target = previous.site / CACHE / f"{agency.id}.json", self.folder / f"{agency.id}.json"
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
         self.manifest["agencies"][str(agency.id)] = digest
 
     def finish(self) -> None:

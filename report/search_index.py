@@ -12,14 +12,19 @@ loaded in shards: a query reads only the shards of its own bigrams and the texts
 from __future__ import annotations
 
 import json
+import operator
 import tempfile
 import unicodedata
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 SHARDS = 32  # bigram postings files
 CHUNK = 64  # version texts per file
+SPILL_EVERY = 1 << 21  # postings held before they go to their shards' spill files (~16 MB)
 
 
 @dataclass(frozen=True)
@@ -43,10 +48,14 @@ def normalise(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """Every two adjacent non-space characters within a line of the normalised text."""
+    return _normalised_bigrams(normalise(text))
+
+
+def _normalised_bigrams(normalised: str) -> set[str]:
     found: set[str] = set()
-    for line in normalise(text).splitlines():
+    for line in normalised.splitlines():
         chars = "".join(line.split())
-        found.update(chars[k : k + 2] for k in range(len(chars) - 1))
+        found.update(map(operator.add, chars, chars[1:]))  # each character and the next, joined in C
     return found
 
 
@@ -56,71 +65,108 @@ def shard_of(gram: str) -> int:
 
 
 def _script(call: str, *args: object) -> str:
-    # "</" cannot close a script when written as "<\/"; the texts are untrusted.
-    body = ",".join(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args).replace("</", "<\\/")
+    return _script_raw(call, *(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args))
+
+
+def _script_raw(call: str, *arguments: str) -> str:
+    """``call(arguments…);`` of arguments already JSON. "</" cannot close a script when written as "<\\/";
+    the texts are untrusted."""
+    body = ",".join(arguments).replace("</", "<\\/")
     return f"{call}({body});\n"
 
 
 class SearchIndexWriter:
     """``out/search/*.js`` written as versions come (``fazhi report`` streams agency by agency).
 
-    Texts go out a chunk at a time; each version's bigrams go to a spill file of their shard, and
-    :meth:`finish` groups one shard at a time, so memory holds a shard's postings, not the index's.
+    Texts go out a chunk at a time. Each bigram gets a number the first time it is seen; a version's
+    postings are (bigram number, version number) pairs in numpy arrays, sent to a spill file of their
+    shard every ``SPILL_EVERY`` postings, and :meth:`finish` groups one shard at a time: memory holds a
+    shard's postings as arrays, not the index's as Python objects.
     """
 
     def __init__(self, out: Path) -> None:
         self.folder = out / "search"
         self.folder.mkdir(parents=True, exist_ok=True)
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=self.folder)
-        self._shards = [
-            open(Path(self._spill.name) / f"{k}.tsv", "w", encoding="utf-8")  # noqa: SIM115 (closed in finish)
-            for k in range(SHARDS)
-        ]
+        self._spills = [Path(self._spill.name) / f"{k}.bin" for k in range(SHARDS)]
+        for path in self._spills:
+            path.touch()
         self._rows: list[list[object]] = []
         self._texts: list[str] = []
-        self._shard_of: dict[str, int] = {}  # shard_of, remembered: a few thousand bigrams, millions of look-ups
+        self._numbers: dict[str, int] = {}  # bigram → its number, in the order first seen
+        self._grams: list[str] = []  # number → bigram
+        self._shard_of = array("B")  # number → shard
+        self._pending: list[tuple[np.ndarray, int]] = []  # (bigram numbers, version) not yet spilled
+        self._pending_count = 0
 
     def add(self, documents: Iterable[SearchDocument]) -> None:
+        numbers = self._numbers
         for doc in documents:
             n = len(self._rows)
-            by_shard: dict[int, list[str]] = {}
-            known = self._shard_of
-            for gram in bigrams(doc.text):
-                k = known.get(gram)
-                if k is None:
-                    k = known[gram] = shard_of(gram)
-                by_shard.setdefault(k, []).append(gram)
-            for k, grams in by_shard.items():  # one line a shard: the version, then its grams (2 characters each)
-                self._shards[k].write(f"{n}\t{''.join(grams)}\n")
+            text = normalise(doc.text)
+            grams = _normalised_bigrams(text)
+            for gram in sorted(grams - numbers.keys()):
+                numbers[gram] = len(self._grams)
+                self._grams.append(gram)
+                self._shard_of.append(shard_of(gram))
+            found = np.fromiter(map(numbers.__getitem__, grams), dtype=np.int32, count=len(grams))
+            self._pending.append((found, n))
+            self._pending_count += len(found)
+            if self._pending_count >= SPILL_EVERY:
+                self._spill_pending()
             self._rows.append([doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions])
-            self._texts.append(normalise(doc.text))
+            self._texts.append(text)
             if len(self._texts) == CHUNK:
                 self._write_texts()
+
+    def _spill_pending(self) -> None:
+        """Append the pending postings to their shards' spill files, as (bigram, version) int32 pairs."""
+        if not self._pending:
+            return
+        grams = np.concatenate([found for found, _ in self._pending])
+        versions = np.repeat(np.array([n for _, n in self._pending], dtype=np.int32),
+                             [len(found) for found, _ in self._pending])  # fmt: skip
+        shards = np.frombuffer(self._shard_of, dtype=np.uint8)[grams]
+        order = np.argsort(shards, kind="stable")  # versions stay ascending within a shard
+        pairs = np.stack([grams[order], versions[order]], axis=1)
+        bounds = np.searchsorted(shards[order], np.arange(SHARDS + 1))
+        for k in range(SHARDS):
+            if bounds[k + 1] > bounds[k]:
+                with open(self._spills[k], "ab") as fh:
+                    fh.write(pairs[bounds[k] : bounds[k + 1]].tobytes())
+        self._pending, self._pending_count = [], 0
 
     def _write_texts(self) -> None:
         chunk = (len(self._rows) - 1) // CHUNK
         (self.folder / f"text-{chunk}.js").write_text(_script("FAZHI_SEARCH.texts", chunk, self._texts), encoding="utf-8")
         self._texts = []
 
+    def _shard_script(self, k: int) -> tuple[str, int]:
+        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count."""
+        pairs = np.fromfile(self._spills[k], dtype=np.int32).reshape(-1, 2)
+        order = np.argsort(pairs[:, 0], kind="stable")  # by bigram; versions were spilled ascending
+        grams, versions = pairs[order, 0], pairs[order, 1]
+        present, starts = np.unique(grams, return_index=True)
+        ends = np.append(starts[1:], len(grams))[: len(starts)]  # none for an empty shard
+        spans = sorted(zip((self._grams[g] for g in present.tolist()), starts.tolist(), ends.tolist(), strict=True))
+        body = ",".join(
+            f"{json.dumps(gram, ensure_ascii=False)}:[{','.join(map(str, versions[a:b].tolist()))}]"
+            for gram, a, b in spans
+        )
+        return _script_raw("FAZHI_SEARCH.shard", json.dumps(k), "{" + body + "}"), len(spans)
+
     def finish(self) -> int:
         """Write the postings and the document list; returns the number of distinct bigrams."""
         if self._texts:
             self._write_texts()
+        self._spill_pending()
         meta = {"shards": SHARDS, "chunk": CHUNK, "count": len(self._rows)}
         (self.folder / "docs.js").write_text(_script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8")
         distinct = 0
-        for k, spill in enumerate(self._shards):
-            spill.close()
-            postings: dict[str, list[int]] = {}
-            with open(spill.name, encoding="utf-8") as fh:
-                for line in fh:
-                    n, grams = line.rstrip("\n").split("\t", 1)
-                    number = int(n)
-                    for i in range(0, len(grams), 2):
-                        postings.setdefault(grams[i : i + 2], []).append(number)
-            postings = dict(sorted(postings.items()))  # the same bytes every build (set order varies by process)
-            (self.folder / f"index-{k}.js").write_text(_script("FAZHI_SEARCH.shard", k, postings), encoding="utf-8")
-            distinct += len(postings)
+        for k in range(SHARDS):
+            script, count = self._shard_script(k)
+            (self.folder / f"index-{k}.js").write_text(script, encoding="utf-8")
+            distinct += count
         self._spill.cleanup()
         return distinct
 

@@ -279,7 +279,10 @@ def build_report_site(
                     analysed, taken = analysed + len(made), taken + len(used)
                 done = {a.id: a for a, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
-                    cache.keep(agency, digests[agency.id])
+                    if kept[agency.id] is None:
+                        cache.keep(agency, digests[agency.id])
+                    else:
+                        cache.keep_unchanged(agency, digests[agency.id], last)
                     findings.add(agency.findings)
                     agency.findings = {}
                     across.add(agency)

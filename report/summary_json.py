@@ -63,61 +63,127 @@ class DataclassJson:
             return {"$set": sorted(self.plain(v) for v in value)}
         raise TypeError(f"no JSON form for {type(value).__name__}")
 
-    def typed(self, value: Any) -> Any:
-        if type(value) in _SCALARS or type(value) is bool:
-            return value
-        if isinstance(value, list):
-            return [self.typed(v) for v in value]
-        if "$map" in value and len(value) == 1:
-            return {self.typed(k): self.typed(v) for k, v in value["$map"]}
-        if "$tuple" in value and len(value) == 1:
-            return tuple(self.typed(v) for v in value["$tuple"])
-        if "$set" in value and len(value) == 1:
-            return {self.typed(v) for v in value["$set"]}
-        name = value.get("$")
-        if name not in self.classes or set(value) - {"$"} != self.fields[name]:
+    def _object(self, value: dict[str, Any]) -> Any:
+        """One JSON object as ``json.loads`` meets it (innermost first, so its members are typed already):
+        one call an object, not one a value — the cache of a national archive holds millions of them."""
+        if len(value) == 1:
+            if "$map" in value:
+                return dict(value["$map"])
+            if "$tuple" in value:
+                return tuple(value["$tuple"])
+            if "$set" in value:
+                return set(value["$set"])
+        name = value.pop("$", None)
+        if name is None:
+            return self._unmarked(value)
+        cls = self.classes.get(name) if isinstance(name, str) else None
+        if cls is None or value.keys() != self.fields[name]:
             raise SummaryError(f"not a summary this program wrote: {str(name)[:40]!r} with fields {sorted(value)[:8]}")
-        return self.classes[name](**{k: self.typed_field(name, k, v) for k, v in value.items() if k != "$"})
+        for field_name, field_value in value.items():
+            value[field_name] = self.typed_field(name, field_name, field_value)
+        return cls(**value)
+
+    def _unmarked(self, value: dict[str, Any]) -> Any:
+        """An object :meth:`plain` never writes (a subclass may allow some, where a field keeps plain rows)."""
+        raise SummaryError(f"not a summary this program wrote: an object with fields {sorted(value)[:8]}")
 
     def plain_field(self, cls: str, name: str, value: Any) -> Any:
         """One field's JSON form (a subclass may keep a field as the plain value it already is)."""
         return self.plain(value)
 
     def typed_field(self, cls: str, name: str, value: Any) -> Any:
-        return self.typed(value)
+        """One field's value as read (its members are typed already); a subclass may check it."""
+        return value
 
     def dumps(self, value: Any) -> str:
         return json.dumps(self.plain(value), ensure_ascii=False, separators=(",", ":"))
 
+    def _loads(self, text: str | bytes) -> Any:
+        return json.loads(text, object_hook=self._object)
+
     def loads(self, text: str | bytes) -> Any:
         """What :meth:`dumps` wrote; :class:`SummaryError` for anything else."""
         try:
-            return self.typed(json.loads(text))
+            return self._loads(text)
         except SummaryError:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise SummaryError(f"unreadable summary: {exc}") from exc
 
 
-def _findings(value: Any) -> dict[str, list[dict[str, Any]]]:
-    """The findings rows as JSON gave them back, if they are tables of rows of plain values."""
-    if not isinstance(value, dict) or not all(
-        isinstance(rows, list) and all(isinstance(r, dict) and all(type(v) in _SCALARS or type(v) is bool
-                                                                   for v in r.values()) for r in rows)
-        for rows in value.values()
-    ):  # fmt: skip
+def _scalar(value: Any) -> bool:
+    return type(value) in _SCALARS or type(value) is bool
+
+
+def _findings_chunks(findings: dict[str, list[dict[str, Any]]]) -> list[list[Any]]:
+    """An agency's findings as [table, columns, rows of values]: each column named once a run of rows
+    with the same columns, not once a row (an agency's summary is mostly its findings rows)."""
+    chunks: list[list[Any]] = []
+    for table, rows in findings.items():
+        if not rows:
+            chunks.append([table, [], []])
+        for row in rows:
+            columns = list(row)
+            if not chunks or chunks[-1][0] != table or chunks[-1][1] != columns:
+                chunks.append([table, columns, []])
+            chunks[-1][2].append(list(row.values()))
+    return chunks
+
+
+def _findings(chunks: Any) -> dict[str, list[dict[str, Any]]]:
+    """The findings rows :func:`_findings_chunks` wrote, if they are tables of rows of plain values."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    if not isinstance(chunks, list):
         raise SummaryError("not an agency summary: findings are not rows of plain values")
-    return value
+    for chunk in chunks:
+        if not (isinstance(chunk, list) and len(chunk) == 3 and isinstance(chunk[0], str)
+                and isinstance(chunk[1], list) and all(isinstance(c, str) for c in chunk[1])
+                and isinstance(chunk[2], list)):  # fmt: skip
+            raise SummaryError("not an agency summary: findings are not rows of plain values")
+        table, columns, rows = chunk
+        width = len(columns)
+        if not all(isinstance(r, list) and len(r) == width and all(map(_scalar, r)) for r in rows):
+            raise SummaryError("not an agency summary: findings are not rows of plain values")
+        found.setdefault(table, []).extend(dict(zip(columns, r, strict=True)) for r in rows)
+    return found
 
 
 class _AgencyJson(DataclassJson):
-    """An agency's findings are rows of plain values (findings tables): JSON as they are."""
+    """An agency's findings are rows of plain values (findings tables): JSON as columns and rows of values."""
+
+    def __init__(self, classes: tuple[type, ...]) -> None:
+        super().__init__(classes)
+        self._findings_read = 0  # findings objects read by this loads and not yet taken by an agency
 
     def plain_field(self, cls: str, name: str, value: Any) -> Any:
-        return value if (cls, name) == ("AgencyPage", "findings") else self.plain(value)
+        if (cls, name) == ("AgencyPage", "findings"):
+            return {"$rows": _findings_chunks(value)}
+        return self.plain(value)
+
+    def _object(self, value: dict[str, Any]) -> Any:
+        if len(value) == 1 and "$rows" in value:
+            self._findings_read += 1
+            return _FindingsRead(_findings(value["$rows"]))
+        return super()._object(value)
+
+    def _loads(self, text: str | bytes) -> Any:
+        self._findings_read = 0
+        value = super()._loads(text)
+        if self._findings_read:
+            raise SummaryError("not a summary this program wrote: findings outside an agency")
+        return value
 
     def typed_field(self, cls: str, name: str, value: Any) -> Any:
-        return _findings(value) if (cls, name) == ("AgencyPage", "findings") else self.typed(value)
+        if (cls, name) != ("AgencyPage", "findings"):
+            return value
+        if type(value) is not _FindingsRead:
+            raise SummaryError("not an agency summary: findings are not rows of plain values")
+        self._findings_read -= 1
+        return dict(value)
+
+
+class _FindingsRead(dict):
+    """Findings as read, until the agency they belong to takes them (anywhere else they are refused)."""
 
 
 _AGENCY = _AgencyJson((AgencyPage, DocumentPage, VersionRecord, CaptureRecord, ComplianceFinding, AgencyDesk,

@@ -462,6 +462,9 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 3 + 1, "pairs_kept": 0}
     files = _site_files(rebuilt)
     assert files == _site_files(full)
+    # The unchanged agencies' summaries are linked from the last build, the same bytes a full build writes.
+    summaries = {p.name: p.read_bytes() for p in (full / ".report-cache").glob("[0-9]*.json")}
+    assert summaries and {p.name: p.read_bytes() for p in (rebuilt / ".report-cache").glob("[0-9]*.json")} == summaries
     # The edited agency's pages say when its reports were last seen; the others' are the same files, linked.
     timelines = {n: b for n, b in files.items() if n.startswith("agencies/") and "-" not in n}
     edited_page = next(n for n, b in timelines.items() if "<h1>石桥县人民政府".encode() in b)
