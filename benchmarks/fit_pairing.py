@@ -31,14 +31,6 @@ class Examples:
     pair: str
     x: list[list[float]]
     y: list[int]
-    weight: float = 1.0  # how much each example counts in the fit (the sample portal's: PORTAL_WEIGHT)
-
-
-# How much a sample-portal example counts against a blind pair's. The portal's plans were written with
-# the generator's own synonym rewrites (全面落实行政执法公示… → 巩固行政执法“三项制度”成果), a shape the blind
-# pairs have few of; fitted at full weight the portal's easy pairs would outvote them, left out the model
-# forgets that shape (tests/test_diffing_portal_quality.py). Never held out: it is not what LOPO scores.
-PORTAL_WEIGHT = 0.3
 
 
 def _gold_links(gold: dict[str, Any]) -> set[tuple[str, str]]:
@@ -68,45 +60,6 @@ def plan_examples(pair: LabelledPair) -> Examples:
             x.append(scorer.features((i,), (j,)))
             y.append(int((ids_old[i], ids_new[j]) in links))
     return Examples(pair.id, x, y)
-
-
-def portal_plan_examples() -> list[Examples]:
-    """Every (old plan, new plan) of each year-over-year pair of the sample portal, labelled by its
-    evolution data (kept or reworded: one promise), weighted PORTAL_WEIGHT."""
-    import datetime as dt
-
-    from benchmarks.diffing import _plan_key
-    from diffing.commitments import pairing_inputs
-    from diffing.pairing import PairScorer
-    from diffing.yoy import matching_context
-    from sample_portal.agencies import AGENCIES
-    from sample_portal.evolution import EVOLUTIONS
-    from sample_portal.network import visible_reports
-
-    reports = {}
-    for year in range(2019, 2025):
-        for r in visible_reports(dt.date(year + 1, 4, 1)):
-            if r.year == year:
-                reports[(r.agency, r.year)] = r
-    out = []
-    for agency in AGENCIES:
-        for year in range(2020, 2025):
-            old, new = reports.get((agency.name, year - 1)), reports.get((agency.name, year))
-            if old is None or new is None:
-                continue
-            links = {(_plan_key(p.wording[year - 1]), _plan_key(p.wording[year]))
-                     for p in EVOLUTIONS[agency.key].commitments
-                     if p.wording.get(year - 1) is not None and p.wording.get(year) is not None}  # fmt: skip
-            promised, planned, ignore, context = matching_context(old.text, new.text)  # as the portal is scored
-            views_old, views_new, weights = pairing_inputs(promised, planned, ignore, context)
-            scorer = PairScorer(views_old, views_new, weights, Model(0.0, (), (), ()))
-            x, y = [], []
-            for i, a in enumerate(promised):
-                for j, b in enumerate(planned):
-                    x.append(scorer.features((i,), (j,)))
-                    y.append(int((_plan_key(a), _plan_key(b)) in links))
-            out.append(Examples(f"portal:{agency.key}:{year}", x, y, PORTAL_WEIGHT))
-    return out
 
 
 def _gold_groups(gold: dict[str, Any]) -> list[tuple[set[str], set[str]]]:
@@ -209,9 +162,8 @@ def fit(examples: list[Examples], c: float = 1.0) -> Model:
 
     x = np.array([row for e in examples for row in e.x], dtype=float)
     y = np.array([v for e in examples for v in e.y], dtype=float)
-    s = np.array([e.weight for e in examples for _ in e.y], dtype=float)
-    means = np.average(x, axis=0, weights=s)
-    scales = np.sqrt(np.average((x - means) ** 2, axis=0, weights=s))
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
     scales[scales == 0] = 1.0
     z = (x - means) / scales
 
@@ -219,8 +171,8 @@ def fit(examples: list[Examples], c: float = 1.0) -> Model:
         b, w = theta[0], theta[1:]
         t = b + z @ w
         p = 1 / (1 + np.exp(-t))
-        value = np.sum(s * (np.logaddexp(0, t) - y * t)) + 0.5 / c * np.sum(w * w)
-        grad = np.concatenate([[np.sum(s * (p - y))], z.T @ (s * (p - y)) + w / c])
+        value = np.sum(np.logaddexp(0, t) - y * t) + 0.5 / c * np.sum(w * w)
+        grad = np.concatenate([[np.sum(p - y)], z.T @ (p - y) + w / c])
         return float(value), grad
 
     # converged tightly: the written weights must not depend on float noise in the features (set order)
@@ -291,8 +243,7 @@ def training_pairs() -> tuple[list[LabelledPair], list[LabelledPair]]:
 def fit_all(pairs: list[LabelledPair], c: float = 0.3) -> tuple[dict[str, list[Examples]], dict[str, Model]]:
     """Every model's examples from ``pairs`` and the models fitted on them (the piece model's examples
     come from the plan model's pairing, so it is fitted last)."""
-    examples = {"plans": [plan_examples(p) for p in pairs] + (portal_plan_examples() if PORTAL_WEIGHT else []),
-                "problems": [problem_examples(p) for p in pairs],
+    examples = {"plans": [plan_examples(p) for p in pairs], "problems": [problem_examples(p) for p in pairs],
                 "figures": [figure_examples(p) for p in pairs],
                 "follow_through": [follow_examples(p) for p in pairs]}  # fmt: skip
     models = {kind: fit(examples[kind], c) for kind in ("plans", "problems", "figures", "follow_through")}

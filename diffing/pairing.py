@@ -47,20 +47,6 @@ class ItemView:
     targets: frozenset[str]  # numbers but years: a target (覆盖率100%, 不少于5名)
     surface: str  # jieba words, years masked, for the wording ratio
     ignore: frozenset[str] = frozenset()  # the agency's own words, which say nothing here
-    names: frozenset[str] = frozenset()  # the named systems and programmes it cites (names_of)
-
-
-# A name the drafter quotes (“双随机、一公开”, “八五”, 《条例》) or counts (三项制度, 一支队伍): a
-# particular system or programme, unlike a field (食品安全, 规范性文件) that many items of one report share.
-_QUOTED = re.compile(r"[“\"《「]([^”\"》」]{2,20})[”\"》」]")
-_COUNTED = re.compile(r"(?<![第（(\d])[一二三四五六七八九十两双多]{1,2}(?:项|张|支|大)[\u4e00-\u9fa5]{0,4}?(?:制度|清单|队伍|平台|机制|行动|工程)")
-_NAME_PUNCT = re.compile(r"[\s、，,·“”\"]")
-
-
-def names_of(text: str) -> frozenset[str]:
-    """The named systems and programmes an item cites, punctuation taken out (“双随机、一公开” = 双随机一公开)."""
-    found = _QUOTED.findall(text) + _COUNTED.findall(text)
-    return frozenset(n for n in (_NAME_PUNCT.sub("", x) for x in found) if len(n) >= 2)
 
 
 def heading(text: str) -> str:
@@ -79,7 +65,6 @@ def item_view(text: str, ignore: frozenset[str] = frozenset()) -> ItemView:
     return ItemView(
         text, gist(text, ignore), gist(title, ignore), gist(rest, ignore) if rest else gist("", ignore),
         topics_of(_first_clause(text)), targets, " ".join(_words(_YEAR.sub("YYYY", text))), ignore,
-        names_of(text),
     )  # fmt: skip
 
 
@@ -195,7 +180,6 @@ FEATURES = (
     "other_subject",  # both headings name subjects, none in common
     "wording",  # token-sort ratio of the jieba words (0–1)
     "targets",  # a number (not a year, not 100) stated in both
-    "named_shared",  # both cite one named system or programme (names_of)
     "place",  # how far apart the two sit in their lists (0–1, of the list's length)
     "row_margin",  # similarity above the old item's next-best new item (negative when another is closer)
     "column_margin",  # similarity above the new item's next-best old item
@@ -219,7 +203,6 @@ def base_features(a: ItemView, b: ItemView, weights: Weights) -> list[float]:
         float(bool(a.subjects and b.subjects and not a.subjects & b.subjects)),
         fuzz.token_sort_ratio(a.surface, b.surface) / 100.0,
         float(bool(a.targets & b.targets)),
-        float(bool(a.names & b.names)),
     ]
 
 
@@ -231,7 +214,6 @@ def union_view(views: list[ItemView]) -> ItemView:
         "\n".join(v.text for v in views), union_gist(v.whole for v in views), union_gist(v.title for v in views),
         union_gist(v.rest for v in views), frozenset().union(*(v.subjects for v in views)),
         frozenset().union(*(v.targets for v in views)), " ".join(v.surface for v in views), views[0].ignore,
-        frozenset().union(*(v.names for v in views)),
     )  # fmt: skip
 
 
