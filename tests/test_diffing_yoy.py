@@ -146,10 +146,11 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
 
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
-    where fitting left it (43 pairs: micro F1 0.941, 14 of 402 traps fooled — the eight pairs t36–t43 brought
-    51 traps, and 4 of them fool the matcher: 10 of 351 on the first 35 — the weakest categories split at
-    F1 0.78, added, changed and dropped 0.83–0.84; the issue's bar of 0.85 a category is not met yet);
-    the sealed half is never a test's."""
+    where fitting left it (48 pairs: micro F1 0.936, 17 of 432 traps fooled; the bars were 0.94 and 14 on
+    43 pairs — the five pairs t44–t48 each bring a split, a merge and traps, and the same code scores
+    0.930 on the 48 held out one at a time against 0.936 on the 43 — the weakest categories split at F1
+    0.80, dropped and added 0.81–0.82; the issue's bar of 0.85 a category is not met yet); the sealed
+    half is never a test's."""
     import warnings
 
     with warnings.catch_warnings():
@@ -159,8 +160,8 @@ def test_quality_on_the_blind_tuning_half() -> None:
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.94, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 14, scores["traps_fooled"]
+    assert scores["micro"]["f1"] >= 0.935, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 17, scores["traps_fooled"]
     assert all(scores[c]["f1"] >= 0.77 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
