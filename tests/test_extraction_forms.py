@@ -163,12 +163,9 @@ def test_a_header_on_most_pages_is_dropped_and_the_first_line_may_continue_a_par
 
 
 def _page_image(lines: list[str], seal: bool = False) -> bytes:
-    from sample_portal.scans import BODY_PT, NoCJKFont, _font, _px
+    """A page picture in the CJK font (tests that call this ask for the ``chinese_font`` fixture)."""
+    from sample_portal.scans import BODY_PT, _font, _px
 
-    try:
-        _font(BODY_PT)
-    except NoCJKFont as exc:
-        pytest.skip(f"no CJK font to draw page pictures with (fonts-noto-cjk): {exc}")
     image = Image.new("RGB", (1240, 900), (246, 244, 238))
     draw = ImageDraw.Draw(image)
     for i, line in enumerate(lines):
@@ -182,6 +179,7 @@ def _page_image(lines: list[str], seal: bool = False) -> bytes:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("chinese_font")
 def test_a_picture_of_a_page_is_read_and_its_seal_left_out() -> None:
     lines = ["全面推进依法行政，持续深化行政执法", "体制改革，行政复议案件办理质量稳步提高。"]
     report = extract_report(_page_image(lines, seal=True), url="http://x.gov.cn/p1.png")
@@ -199,6 +197,7 @@ def test_ocr_page_count_is_bounded_before_any_page_is_read() -> None:
         extract_report(out.getvalue(), url="http://x.gov.cn/scan.pdf")
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_ocr_time_is_bounded(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr("extraction.ocr.MAX_OCR_SECONDS", -1.0)  # the budget already spent
     with pytest.raises(ExtractionLimit, match="^too slow: OCR stopped after 0 of 1 pages"):
@@ -241,6 +240,7 @@ def _pdf_with_pages(pages: list[tuple[str, bytes | None]]) -> bytes:
     return out.getvalue()
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_a_pdf_with_a_text_layer_never_goes_through_ocr() -> None:
     """Pictures on pages that have text (a scanned figure, a logo) are not read: the text layer is the text."""
     picture = _page_image(["图片里的另一段字"])
@@ -250,6 +250,7 @@ def test_a_pdf_with_a_text_layer_never_goes_through_ocr() -> None:
     assert not [w for w in report.warnings if w.startswith("ocr")]
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_a_mixed_pdf_reads_only_its_image_only_pages_by_ocr() -> None:
     """A report whose signed last page was scanned and appended: text pages from the text layer, the
     scanned page by OCR, in page order; the warning counts the one page machine-read."""
@@ -352,6 +353,7 @@ def test_the_ocr_benchmark_reads_the_ofd_form_exactly() -> None:
     assert text == gold and pages >= 2
 
 
+@pytest.mark.usefixtures("chinese_font")
 def test_a_mixed_pdf_keeps_its_text_pages_when_the_ocr_engine_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Without the OCR package the scanned page is named in a warning; the typed pages after it are not lost."""
     import sys as _sys

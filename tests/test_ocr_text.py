@@ -64,6 +64,7 @@ def test_doc_number_brackets_are_mended_only_in_a_doc_number() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("chinese_font")
 def test_a_running_head_one_page_reads_in_taller_boxes_is_still_dropped() -> None:
     """The tuning scan t-attachment-heads (200 dpi, q40, a head on pages 2–4): on one page OCR boxes the
     head taller than the small type it is set in, so only recurrence tells it; recurrence must be
@@ -71,12 +72,6 @@ def test_a_running_head_one_page_reads_in_taller_boxes_is_still_dropped() -> Non
     from benchmarks.scan_variants import TUNING, draw
     from extraction.documents import pdf_text
     from sample_portal.scan_variants import scanned_pdf
-    from sample_portal.scans import NoCJKFont, cjk_font
-
-    try:
-        cjk_font()
-    except NoCJKFont as exc:
-        pytest.skip(f"no CJK font to draw scans with (fonts-noto-cjk): {exc}")
     variant = next(v for v in TUNING if v.name == "t-attachment-heads")
     scan = draw(variant)
     agency = "云岭市交通运输局"  # yl-jtys, the office of the variant

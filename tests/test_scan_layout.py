@@ -16,7 +16,6 @@ from rapidfuzz import fuzz
 
 from extraction.layout import PlacedText, page_lines, read_paragraphs, without_page_numbers
 from sample_portal.scan_variants import Features, draw_scan, scanned_pdf
-from sample_portal.scans import NoCJKFont, cjk_font
 
 
 def line(text: str, x0: float, x1: float, top: float, size: float = 30, cells: int = 1) -> dict:
@@ -77,19 +76,11 @@ TITLE = "青禾县司法局关于2024年度法治政府建设工作情况的报�
 AGENCY, DATE = "青禾县司法局", "2025年1月20日"
 
 
-@pytest.fixture(scope="module")
-def font() -> None:
-    try:
-        cjk_font()
-    except NoCJKFont as exc:
-        pytest.skip(f"no CJK font to draw scans with (fonts-noto-cjk): {exc}")
-
-
 def squashed(text: str) -> str:
     return "".join(text.split()).replace("[", "〔").replace("]", "〕")
 
 
-def test_a_variant_draws_the_same_bytes_every_time(font) -> None:  # noqa: ANN001
+def test_a_variant_draws_the_same_bytes_every_time(chinese_font) -> None:  # noqa: ANN001
     features = Features(red_header=True, table=True, skew=2.0, paper=222, jpeg_quality=45)
     first = draw_scan(TITLE, BODY, AGENCY, DATE, features, "same")
     draw_scan(TITLE + "（二）", BODY, AGENCY, DATE, features, "other")  # another scan drawn in between
@@ -99,7 +90,7 @@ def test_a_variant_draws_the_same_bytes_every_time(font) -> None:  # noqa: ANN00
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", ["a", "b"])
-def test_a_red_headed_skewed_grey_scan_reads_in_its_paragraphs(font, seed: str) -> None:  # noqa: ANN001
+def test_a_red_headed_skewed_grey_scan_reads_in_its_paragraphs(chinese_font, seed: str) -> None:  # noqa: ANN001
     from extraction.documents import pdf_text
 
     features = Features(dpi=150, skew=2.0, jpeg_quality=45, paper=222, red_header=True, two_line_title=True,
@@ -117,7 +108,7 @@ def test_a_red_headed_skewed_grey_scan_reads_in_its_paragraphs(font, seed: str) 
 
 
 @pytest.mark.slow
-def test_a_running_head_and_page_numbers_of_a_two_page_scan_are_dropped(font) -> None:  # noqa: ANN001
+def test_a_running_head_and_page_numbers_of_a_two_page_scan_are_dropped(chinese_font) -> None:  # noqa: ANN001
     from extraction.ocr import ocr_read
 
     features = Features(dpi=150, skew=1.0, jpeg_quality=50, paper=230, running_header=True, page_number="-{n}-",

@@ -19,17 +19,13 @@ from rapidfuzz import fuzz
 
 from extraction.ocr import _without_red, ocr_lines
 from sample_portal.network import visible_reports
-from sample_portal.scans import NoCJKFont, cjk_font, page_images
+from sample_portal.scans import page_images
 
 AS_OF = dt.date(2025, 7, 1)
 
 
 @pytest.fixture(scope="module")
-def report():
-    try:
-        cjk_font()
-    except NoCJKFont as exc:
-        pytest.skip(f"no CJK font to draw scans with (fonts-noto-cjk): {exc}")
+def report(chinese_font):  # noqa: ANN001, ANN201  (the scans are drawn in a CJK font)
     gold = next(r for r in visible_reports(AS_OF, scans=True) if r.form == "images")
     *body, agency, date = gold.text.split("\n")
     return gold.title, "\n".join(body), agency, date
