@@ -261,7 +261,8 @@ def build_report_site(
         builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
         kept_bigrams = Path(previous) / CACHE / KEPT_BIGRAMS if previous else None
         search = SearchIndexWriter(out, kept_bigrams, out / CACHE / KEPT_BIGRAMS)
-        findings = FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
+        kept_findings = Path(previous) / FINDINGS_DB if previous else None
+        findings = FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES, kept_findings, code + settings)
         cache = BuildCache(out, code, settings, generated)
         analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
         across = _AcrossAgencies()
@@ -286,7 +287,7 @@ def build_report_site(
                         cache.keep(agency, digests[agency.id])
                     else:
                         cache.keep_unchanged(agency, digests[agency.id], last)
-                    findings.add(agency.findings)
+                    findings.add(agency.findings, agency.id, digests[agency.id])
                     agency.findings = {}
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
