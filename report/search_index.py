@@ -295,17 +295,21 @@ class SearchIndexWriter:
         )
         self._texts = []
 
-    def _shard_script(self, k: int) -> tuple[str, int]:
-        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count."""
+    def _shard_script(self, k: int, names: list[str], widths: np.ndarray) -> tuple[str, int]:
+        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count.
+
+        The version numbers of the whole shard are joined once (``names``: each number as written, ``widths``
+        its length and a comma) and each bigram's list is a slice of that string."""
         pairs = np.fromfile(self._spills[k], dtype=_SPILLED)
         order = np.argsort(pairs["gram"], kind="stable")  # by bigram; versions were spilled ascending
         grams, versions = pairs["gram"][order], pairs["version"][order]
         present, starts = np.unique(grams, return_index=True)  # ascending keys: the order of the strings
         ends = np.append(starts[1:], len(grams))[: len(starts)]  # none for an empty shard
-        numbers = versions.tolist()
+        joined = ",".join(map(names.__getitem__, versions.tolist()))
+        after = np.concatenate(([0], np.cumsum(widths[versions])))  # where each number's text begins
         body = ",".join(
-            f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{','.join(map(str, numbers[a:b]))}]"
-            for gram, a, b in zip(present.tolist(), starts.tolist(), ends.tolist(), strict=True)
+            f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{joined[a : b - 1]}]"
+            for gram, a, b in zip(present.tolist(), after[starts].tolist(), after[ends].tolist(), strict=True)
         )
         return _script_raw("FAZHI_SEARCH.shard", json.dumps(k), "{" + body + "}"), len(present)
 
@@ -318,9 +322,11 @@ class SearchIndexWriter:
         (self.folder / "docs.js").write_text(
             _script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8"
         )
+        names = list(map(str, range(len(self._rows))))
+        widths = np.array([len(n) + 1 for n in names], dtype=np.int64)
         distinct = 0
         for k in range(SHARDS):
-            script, count = self._shard_script(k)
+            script, count = self._shard_script(k, names, widths)
             (self.folder / f"index-{k}.js").write_text(script, encoding="utf-8")
             distinct += count
         self._spill.cleanup()
