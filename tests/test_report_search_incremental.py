@@ -131,3 +131,56 @@ def test_a_damaged_kept_entry_is_tokenised_again(tmp_path: Path, caplog: pytest.
     build(tmp_path / "full", docs, None)
     assert again.kept.tokenised == 3 and "refused" in caplog.text
     assert files(tmp_path / "again") == files(tmp_path / "full")
+
+
+def _ingest(db: Path, reports: list[tuple[str, int, str]], fetched: str) -> None:
+    from archive import Archive
+    from archive.capture import Capture
+    from extraction.report import Report
+
+    with Archive(db) as archive:
+        for agency, year, text in reports:
+            url = f"http://127.0.0.1:8000/{abs(hash((agency, year)))}.html"
+            report = Report(title=f"{agency}{year}年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                            report_year=year, agency=agency, published=f"{year + 1}-03-01", is_report=True)  # fmt: skip
+            archive.ingest(Capture(url=url, fetched_at=fetched, status=200, outcome="ok", body=text.encode(),
+                                   content_type="text/plain; charset=utf-8"), report)  # fmt: skip
+
+
+def test_a_site_rebuilt_after_an_edit_tokenises_that_agency_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``fazhi report`` into its last site: the search files and findings.db equal a build from nothing,
+    and only the edited agency's texts are tokenised."""
+    import report.search_index
+    from report.site import build_report_site
+    from tests.test_findings_db_incremental import rows
+
+    texts = corpus(5)
+    db = tmp_path / "archive.db"
+    _ingest(
+        db,
+        [(a, 2021 + n, t) for a, reports in texts.items() for n, t in enumerate(reports)],
+        "2024-03-05T08:00:00Z",
+    )
+    build_report_site(db, tmp_path / "first")
+    edited = "第2镇人民政府"
+    _ingest(db, [(edited, 2023, texts[edited][2] + "\n年中补充：新增行政复议。")], "2024-06-05T08:00:00Z")
+    tokenised: list[str] = []
+    real = report.search_index.gram_keys
+
+    def counted(normalised: str):  # the real tokeniser, counted
+        tokenised.append(normalised)
+        return real(normalised)
+
+    monkeypatch.setattr(report.search_index, "gram_keys", counted)
+    build_report_site(db, tmp_path / "again", previous=tmp_path / "first")
+    ours = {normalise(t) for t in [*texts[edited], texts[edited][2] + "\n年中补充：新增行政复议。"]}
+    assert (
+        len(tokenised) == 4 and set(tokenised) == ours
+    )  # the edited agency's three reports and the new version
+    tokenised.clear()
+    build_report_site(db, tmp_path / "full")
+    assert len(tokenised) == 16
+    assert files(tmp_path / "again") == files(tmp_path / "full")
+    assert rows(tmp_path / "again" / "findings.db") == rows(tmp_path / "full" / "findings.db")
