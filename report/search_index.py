@@ -36,7 +36,7 @@ from archive.pair_store import Entry, PairStoreReader, PairStoreWriter
 
 SHARDS = 32  # bigram postings files
 CHUNK = 64  # version texts per file
-SPILL_EVERY = 1 << 21  # postings held before they go to their shards' spill files (~25 MB)
+SPILL_EVERY = 1 << 20  # postings held before they go to their shards' spill files (~12 MB, ~40 MB while sorted)
 KEPT = "search.sqlite"  # each agency's bigrams, in the site's .report-cache
 FORMAT = 1
 _BITS = 21  # a code point's bits: a bigram is first << 21 | second
