@@ -36,7 +36,7 @@ from archive.pair_store import Entry, PairStoreReader, PairStoreWriter
 
 SHARDS = 32  # bigram postings files
 CHUNK = 64  # version texts per file
-SPILL_EVERY = 1 << 20  # postings held before they go to their shards' spill files (~12 MB, ~40 MB while sorted)
+SPILL_EVERY = 1 << 20  # postings held before they go to their shards' spill files (~12 MB)
 KEPT = "search.sqlite"  # each agency's bigrams, in the site's .report-cache
 FORMAT = 1
 _BITS = 21  # a code point's bits: a bigram is first << 21 | second
@@ -103,7 +103,8 @@ def shard_of(gram: str) -> int:
 
 
 def _shards_of(keys: np.ndarray) -> np.ndarray:
-    return ((keys >> _BITS) * 31 + (keys & _LOW)) % SHARDS
+    """:func:`shard_of` of each key, as bytes (numpy sorts 8-bit integers stably by radix, not by merging)."""
+    return (((keys >> _BITS) * 31 + (keys & _LOW)) % SHARDS).astype(np.uint8)
 
 
 def _script(call: str, *args: object) -> str:
