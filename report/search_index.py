@@ -269,7 +269,7 @@ class SearchIndexWriter:
                 self._texts.append(text)
                 if len(self._texts) == CHUNK:
                     self._write_texts()
-        self.kept.flush()
+            self.kept.flush()  # an agency a transaction: the file's bytes do not depend on the batches
 
     def _spill_pending(self) -> None:
         """Append the pending postings to their shards' spill files, as (bigram, version) records."""
