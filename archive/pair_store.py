@@ -50,6 +50,11 @@ class PairStoreWriter:
         self.path, self.previous = path, previous if previous is not None and previous.is_file() else None
         path.unlink(missing_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None)
+        # A file of a site being built (``fazhi report`` builds into a directory that replaces the last site
+        # only when whole): no journal, no sync a transaction. A file cut short by a crash is refused by
+        # its readers (unreadable, or entries failing their checksums) and its pairs are analysed again.
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.execute("CREATE TABLE pairs (key TEXT PRIMARY KEY, body BLOB NOT NULL, checksum BLOB NOT NULL)")
         self.conn.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
 

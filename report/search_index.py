@@ -7,24 +7,42 @@ and lower-cased — with the versions that contain each; the page intersects the
 query and then confirms each candidate against its text (which also gives the snippet). Both
 are plain ``<script>`` files (``search/``), so the search works from file:// with no server,
 loaded in shards: a query reads only the shards of its own bigrams and the texts of its candidates.
+
+A bigram is handled as one integer (its two code points, 21 bits each: ordered as the strings are), and
+the bigrams of a text are found with numpy, not a Python set. Rebuilds re-tokenise only what changed:
+each agency's bigrams are kept in ``.report-cache/search.sqlite`` under a digest of its texts (the
+version numbers are positions in ``docs.js`` and shift when any agency before changes, so what is
+kept is each text's bigrams, not its postings; the numbers are given when the files are written).
+The files are the same bytes whether their bigrams were kept or found again.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-import operator
+import logging
 import tempfile
 import unicodedata
-from array import array
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import numpy as np
 
+from archive.pair_store import Entry, PairStoreReader, PairStoreWriter
+
 SHARDS = 32  # bigram postings files
 CHUNK = 64  # version texts per file
-SPILL_EVERY = 1 << 21  # postings held before they go to their shards' spill files (~16 MB)
+SPILL_EVERY = 1 << 20  # postings held before they go to their shards' spill files (~12 MB)
+KEPT = "search.sqlite"  # each agency's bigrams, in the site's .report-cache
+FORMAT = 1
+_BITS = 21  # a code point's bits: a bigram is first << 21 | second
+_LOW = (1 << _BITS) - 1
+_SPILLED = np.dtype([("gram", "<i8"), ("version", "<i4")])
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -48,20 +66,45 @@ def normalise(text: str) -> str:
 
 def bigrams(text: str) -> set[str]:
     """Every two adjacent non-space characters within a line of the normalised text."""
-    return _normalised_bigrams(normalise(text))
+    return {_gram(k) for k in gram_keys(normalise(text)).tolist()}
 
 
-def _normalised_bigrams(normalised: str) -> set[str]:
-    found: set[str] = set()
-    for line in normalised.splitlines():
-        chars = "".join(line.split())
-        found.update(map(operator.add, chars, chars[1:]))  # each character and the next, joined in C
-    return found
+@functools.cache
+def _kinds() -> np.ndarray:
+    """Each code point's kind for the tokeniser: 0 a character, 1 a space (``str.split`` drops it), 2 a
+    line break (``str.splitlines`` splits there; a break is also a space)."""
+    kinds = np.zeros(_LOW + 1, dtype=np.uint8)
+    spaces = [c for c in range(0x110000) if chr(c).isspace()]
+    kinds[spaces] = 1
+    kinds[[c for c in spaces if len(f"a{chr(c)}a".splitlines()) == 2]] = 2
+    return kinds
+
+
+def gram_keys(normalised: str) -> np.ndarray:
+    """The distinct bigrams of a normalised text as sorted int64 keys: adjacent characters of a line once
+    its spaces are removed (what joining ``line.split()`` of each of ``splitlines()`` gives)."""
+    points = np.frombuffer(normalised.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kinds = _kinds()[points]
+    lines = np.cumsum(kinds == 2)
+    kept = kinds == 0
+    chars, line = points[kept].astype(np.int64), lines[kept]
+    keys = ((chars[:-1] << _BITS) | chars[1:])[line[1:] == line[:-1]]
+    keys.sort()
+    return keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+
+
+def _gram(key: int) -> str:
+    return chr(key >> _BITS) + chr(key & _LOW)
 
 
 def shard_of(gram: str) -> int:
     """The postings file of a bigram; search.js computes the same."""
     return (ord(gram[0]) * 31 + ord(gram[1])) % SHARDS
+
+
+def _shards_of(keys: np.ndarray) -> np.ndarray:
+    """:func:`shard_of` of each key, as bytes (numpy sorts 8-bit integers stably by radix, not by merging)."""
+    return (((keys >> _BITS) * 31 + (keys & _LOW)) % SHARDS).astype(np.uint8)
 
 
 def _script(call: str, *args: object) -> str:
@@ -75,60 +118,170 @@ def _script_raw(call: str, *arguments: str) -> str:
     return f"{call}({body});\n"
 
 
+@functools.cache
+def _code() -> bytes:
+    """What the kept bigrams depend on besides the texts: this module's code."""
+    return hashlib.blake2b(f"{FORMAT}".encode() + Path(__file__).read_bytes(), digest_size=16).digest()
+
+
+def _checksum(key: str, body: bytes) -> bytes:
+    return hashlib.blake2b(key.encode() + b"\0" + body, digest_size=16).digest()
+
+
+def _encode(grams: list[np.ndarray]) -> bytes:
+    """One agency's texts' bigrams: the agency's distinct bigrams, and each text's as positions among them."""
+    vocabulary = np.unique(np.concatenate(grams)) if grams else np.zeros(0, np.int64)
+    width = 2 if len(vocabulary) <= 1 << 16 else 4
+    head = np.array([len(grams), len(vocabulary), width], dtype="<i8")
+    counts = np.array([len(g) for g in grams], dtype="<i4")
+    positions = [np.searchsorted(vocabulary, g).astype(f"<u{width}").tobytes() for g in grams]
+    return zlib.compress(
+        b"".join([head.tobytes(), counts.tobytes(), vocabulary.astype("<i8").tobytes(), *positions]), 1
+    )
+
+
+def _decode(body: bytes, texts: int) -> list[np.ndarray] | None:
+    """:func:`_encode` undone, or None when the body is not one it wrote for ``texts`` texts."""
+    try:
+        data = zlib.decompress(body)
+    except zlib.error:
+        return None
+    if len(data) < 24:
+        return None
+    count, size, width = np.frombuffer(data, "<i8", 3).tolist()
+    if count != texts or size < 0 or width not in (2, 4):
+        return None
+    at = 24 + 4 * count
+    counts = np.frombuffer(data, "<i4", count, 24) if len(data) >= at else None
+    if counts is None or (counts < 0).any() or len(data) != at + 8 * size + width * int(counts.sum()):
+        return None
+    vocabulary = np.frombuffer(data, "<i8", size, at)
+    positions = np.frombuffer(data, f"<u{width}", int(counts.sum()), at + 8 * size)
+    if positions.size and int(positions.max()) >= size:
+        return None
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    return [
+        vocabulary[positions[a:b]] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
+
+
+class KeptBigrams:
+    """Each agency's texts' bigrams from the last build's ``search.sqlite``, and this build's file of them
+    (the entries found and made: one build's agencies). An entry that does not check is found again."""
+
+    def __init__(self, previous: Path | None, path: Path | None) -> None:
+        self.reader = PairStoreReader(previous)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self.writer = PairStoreWriter(path, previous) if path is not None else None
+        self.used: list[str] = []
+        self.made: list[Entry] = []
+        self.found = self.tokenised = 0
+
+    @staticmethod
+    def key(texts: list[str]) -> str:
+        h = hashlib.blake2b(_code(), digest_size=20)
+        for text in texts:
+            data = text.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+        return h.hexdigest()
+
+    def grams(self, texts: list[str], normalised: list[str]) -> list[np.ndarray]:
+        """The bigrams of each of one agency's texts: kept, or found (and kept for the next build)."""
+        key = self.key(texts)
+        stored = self.reader.get(key)
+        if stored is not None:
+            body, checksum = stored
+            kept = (
+                _decode(body, len(texts))
+                if isinstance(body, bytes) and checksum == _checksum(key, body)
+                else None
+            )
+            if kept is not None:
+                self.used.append(key)
+                self.found += len(texts)
+                return kept
+            log.warning("%s: entry %s refused: its texts are tokenised again", self.reader.path, key)
+        grams = [gram_keys(t) for t in normalised]
+        self.tokenised += len(texts)
+        if self.writer is not None:
+            body = _encode(grams)
+            self.made.append((key, body, _checksum(key, body)))
+        return grams
+
+    def flush(self) -> None:
+        if self.writer is not None:
+            self.writer.add(self.used, self.made)
+        self.used, self.made = [], []
+
+    def finish(self) -> None:
+        self.flush()
+        if self.writer is not None:
+            self.writer.finish()
+
+    def abort(self) -> None:
+        if self.writer is not None:
+            self.writer.abort()
+
+
+def _by_agency(documents: Iterable[SearchDocument]) -> Iterator[list[SearchDocument]]:
+    """Runs of one agency's documents (the unit kept from build to build)."""
+    for _, run in groupby(documents, key=lambda d: d.agency):
+        yield list(run)
+
+
 class SearchIndexWriter:
     """``out/search/*.js`` written as versions come (``fazhi report`` streams agency by agency).
 
-    Texts go out a chunk at a time. Each bigram gets a number the first time it is seen; a version's
-    postings are (bigram number, version number) pairs in numpy arrays, sent to a spill file of their
-    shard every ``SPILL_EVERY`` postings, and :meth:`finish` groups one shard at a time: memory holds a
-    shard's postings as arrays, not the index's as Python objects.
+    Texts go out a chunk at a time. A version's postings are (bigram key, version number) pairs in numpy
+    arrays, sent to a spill file of their shard every ``SPILL_EVERY`` postings, and :meth:`finish` groups
+    one shard at a time: memory holds a shard's postings as arrays, not the index's as Python objects.
+    ``previous``/``kept``: the last build's file of bigrams and this build's (:class:`KeptBigrams`).
     """
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, previous: Path | None = None, kept: Path | None = None) -> None:
         self.folder = out / "search"
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.kept = KeptBigrams(previous, kept)
         self._spill = tempfile.TemporaryDirectory(prefix=".spill-", dir=self.folder)
         self._spills = [Path(self._spill.name) / f"{k}.bin" for k in range(SHARDS)]
         for path in self._spills:
             path.touch()
         self._rows: list[list[object]] = []
         self._texts: list[str] = []
-        self._numbers: dict[str, int] = {}  # bigram → its number, in the order first seen
-        self._grams: list[str] = []  # number → bigram
-        self._shard_of = array("B")  # number → shard
-        self._pending: list[tuple[np.ndarray, int]] = []  # (bigram numbers, version) not yet spilled
+        self._pending: list[tuple[np.ndarray, int]] = []  # (bigram keys, version) not yet spilled
         self._pending_count = 0
 
     def add(self, documents: Iterable[SearchDocument]) -> None:
-        numbers = self._numbers
-        for doc in documents:
-            n = len(self._rows)
-            text = normalise(doc.text)
-            grams = _normalised_bigrams(text)
-            for gram in sorted(grams - numbers.keys()):
-                numbers[gram] = len(self._grams)
-                self._grams.append(gram)
-                self._shard_of.append(shard_of(gram))
-            found = np.fromiter(map(numbers.__getitem__, grams), dtype=np.int32, count=len(grams))
-            self._pending.append((found, n))
-            self._pending_count += len(found)
-            if self._pending_count >= SPILL_EVERY:
-                self._spill_pending()
-            self._rows.append([doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions])
-            self._texts.append(text)
-            if len(self._texts) == CHUNK:
-                self._write_texts()
+        for run in _by_agency(documents):
+            normalised = [normalise(doc.text) for doc in run]
+            for doc, text, grams in zip(
+                run, normalised, self.kept.grams([d.text for d in run], normalised), strict=True
+            ):
+                self._pending.append((grams, len(self._rows)))
+                self._pending_count += len(grams)
+                if self._pending_count >= SPILL_EVERY:
+                    self._spill_pending()
+                self._rows.append(
+                    [doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions]
+                )
+                self._texts.append(text)
+                if len(self._texts) == CHUNK:
+                    self._write_texts()
+            self.kept.flush()  # an agency a transaction: the file's bytes do not depend on the batches
 
     def _spill_pending(self) -> None:
-        """Append the pending postings to their shards' spill files, as (bigram, version) int32 pairs."""
+        """Append the pending postings to their shards' spill files, as (bigram, version) records."""
         if not self._pending:
             return
         grams = np.concatenate([found for found, _ in self._pending])
         versions = np.repeat(np.array([n for _, n in self._pending], dtype=np.int32),
                              [len(found) for found, _ in self._pending])  # fmt: skip
-        shards = np.frombuffer(self._shard_of, dtype=np.uint8)[grams]
+        shards = _shards_of(grams)
         order = np.argsort(shards, kind="stable")  # versions stay ascending within a shard
-        pairs = np.stack([grams[order], versions[order]], axis=1)
+        pairs = np.empty(len(grams), dtype=_SPILLED)
+        pairs["gram"], pairs["version"] = grams[order], versions[order]
         bounds = np.searchsorted(shards[order], np.arange(SHARDS + 1))
         for k in range(SHARDS):
             if bounds[k + 1] > bounds[k]:
@@ -138,22 +291,28 @@ class SearchIndexWriter:
 
     def _write_texts(self) -> None:
         chunk = (len(self._rows) - 1) // CHUNK
-        (self.folder / f"text-{chunk}.js").write_text(_script("FAZHI_SEARCH.texts", chunk, self._texts), encoding="utf-8")
+        (self.folder / f"text-{chunk}.js").write_text(
+            _script("FAZHI_SEARCH.texts", chunk, self._texts), encoding="utf-8"
+        )
         self._texts = []
 
-    def _shard_script(self, k: int) -> tuple[str, int]:
-        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count."""
-        pairs = np.fromfile(self._spills[k], dtype=np.int32).reshape(-1, 2)
-        order = np.argsort(pairs[:, 0], kind="stable")  # by bigram; versions were spilled ascending
-        grams, versions = pairs[order, 0], pairs[order, 1]
-        present, starts = np.unique(grams, return_index=True)
+    def _shard_script(self, k: int, names: list[str], widths: np.ndarray) -> tuple[str, int]:
+        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count.
+
+        The version numbers of the whole shard are joined once (``names``: each number as written, ``widths``
+        its length and a comma) and each bigram's list is a slice of that string."""
+        pairs = np.fromfile(self._spills[k], dtype=_SPILLED)
+        order = np.argsort(pairs["gram"], kind="stable")  # by bigram; versions were spilled ascending
+        grams, versions = pairs["gram"][order], pairs["version"][order]
+        present, starts = np.unique(grams, return_index=True)  # ascending keys: the order of the strings
         ends = np.append(starts[1:], len(grams))[: len(starts)]  # none for an empty shard
-        spans = sorted(zip((self._grams[g] for g in present.tolist()), starts.tolist(), ends.tolist(), strict=True))
+        joined = ",".join(map(names.__getitem__, versions.tolist()))
+        after = np.concatenate(([0], np.cumsum(widths[versions])))  # where each number's text begins
         body = ",".join(
-            f"{json.dumps(gram, ensure_ascii=False)}:[{','.join(map(str, versions[a:b].tolist()))}]"
-            for gram, a, b in spans
+            f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{joined[a : b - 1]}]"
+            for gram, a, b in zip(present.tolist(), after[starts].tolist(), after[ends].tolist(), strict=True)
         )
-        return _script_raw("FAZHI_SEARCH.shard", json.dumps(k), "{" + body + "}"), len(spans)
+        return _script_raw("FAZHI_SEARCH.shard", json.dumps(k), "{" + body + "}"), len(present)
 
     def finish(self) -> int:
         """Write the postings and the document list; returns the number of distinct bigrams."""
@@ -161,18 +320,28 @@ class SearchIndexWriter:
             self._write_texts()
         self._spill_pending()
         meta = {"shards": SHARDS, "chunk": CHUNK, "count": len(self._rows)}
-        (self.folder / "docs.js").write_text(_script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8")
+        (self.folder / "docs.js").write_text(
+            _script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8"
+        )
+        names = list(map(str, range(len(self._rows))))
+        widths = np.array([len(n) + 1 for n in names], dtype=np.int64)
         distinct = 0
         for k in range(SHARDS):
-            script, count = self._shard_script(k)
+            script, count = self._shard_script(k, names, widths)
             (self.folder / f"index-{k}.js").write_text(script, encoding="utf-8")
             distinct += count
         self._spill.cleanup()
+        self.kept.finish()
         return distinct
 
+    def abort(self) -> None:
+        self._spill.cleanup()
+        self.kept.abort()
 
-def write_search_index(out: Path, documents: list[SearchDocument]) -> int:
+
+def write_search_index(out: Path, documents: list[SearchDocument], previous: Path | None = None,
+                       kept: Path | None = None) -> int:  # fmt: skip
     """Write ``out/search/*.js`` for ``documents``; returns the number of distinct bigrams."""
-    writer = SearchIndexWriter(out)
+    writer = SearchIndexWriter(out, previous, kept)
     writer.add(documents)
     return writer.finish()

@@ -33,6 +33,7 @@ from report.findings import agency_findings, unread_compliance_rows
 from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
 from report.render import script, stylesheet, template_environment
 from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_digest
+from report.search_index import KEPT as KEPT_BIGRAMS
 from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
 from report.vocabulary import UNKNOWN_REGION
@@ -258,7 +259,10 @@ def build_report_site(
         analyses = PairAnalyses(kept_analyses, analysis_digest())
         context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay, analyses)
         builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
-        search, findings = SearchIndexWriter(out), FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES)
+        kept_bigrams = Path(previous) / CACHE / KEPT_BIGRAMS if previous else None
+        search = SearchIndexWriter(out, kept_bigrams, out / CACHE / KEPT_BIGRAMS)
+        kept_findings = Path(previous) / FINDINGS_DB if previous else None
+        findings = FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES, kept_findings, code + settings)
         cache = BuildCache(out, code, settings, generated)
         analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
         across = _AcrossAgencies()
@@ -283,7 +287,7 @@ def build_report_site(
                         cache.keep(agency, digests[agency.id])
                     else:
                         cache.keep_unchanged(agency, digests[agency.id], last)
-                    findings.add(agency.findings)
+                    findings.add(agency.findings, agency.id, digests[agency.id])
                     agency.findings = {}
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
@@ -294,6 +298,7 @@ def build_report_site(
             cache.finish()
             analyses_out.finish()
         except BaseException:
+            search.abort()
             findings.abort()
             analyses_out.abort()
             raise
