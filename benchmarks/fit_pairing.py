@@ -81,13 +81,30 @@ def piece_examples(pair: LabelledPair, model: Model) -> Examples:
     ids_new = [_anchor_id(c.text, pair.gold.get("plans_new", {}), "?") for c in planned]
     groups = [((i,), (j,)) for i, j in sorted(_assign(scorer.matrix(), 0.0).items())]
     gold = _gold_groups(pair.gold)
+
+    def inside_gold(group: tuple[tuple[int, ...], tuple[int, ...]]) -> bool:
+        olds, news = {ids_old[i] for i in group[0]}, {ids_new[j] for j in group[1]}
+        return any(olds <= g_olds and news <= g_news and "?" not in olds | news for g_olds, g_news in gold)
+
     x, y = [], []
     whole = kept_groups(promised, planned, groups)
-    for core, grown in piece_candidates(scorer, groups, len(promised), len(planned), whole):
-        olds, news = {ids_old[i] for i in grown[0]}, {ids_new[j] for j in grown[1]}
-        x.append(piece_features(scorer, core, grown))
-        y.append(int(any(olds <= g_olds and news <= g_news and "?" not in olds | news for g_olds, g_news in gold)))
-    return Examples(pair.id, x, y)
+    seen: set[tuple[Any, Any]] = set()
+    # Every step of the growth the gold asks for, not only the first: the analysis grows a group one
+    # item at a time, so the model must also see a third item offered to a right pair of two.
+    while True:
+        right = None
+        for core, grown in piece_candidates(scorer, groups, len(promised), len(planned), whole):
+            label = inside_gold(grown)
+            if right is None and label and not scorer.swapped(*grown):
+                right = (core, grown)
+            if (core, grown) in seen:
+                continue
+            seen.add((core, grown))
+            x.append(piece_features(scorer, core, grown))
+            y.append(int(label))
+        if right is None:
+            return Examples(pair.id, x, y)
+        groups = [g for g in groups if g != right[0]] + [right[1]]
 
 
 def figure_examples(pair: LabelledPair) -> Examples:

@@ -300,6 +300,7 @@ PIECE_FEATURES = (
     "adjacent",  # the piece sits next to the group's item on its side (drafters cut an item in place)
     "sibling_similarity",  # how alike the piece and that item are (pieces of one promise say different parts)
     "piece_head",  # the piece and the single item each name the other's object head (piece_head)
+    "siblings",  # items already on the piece's side beyond the first (a third piece is rare: 3 of 72 groups)
 )
 _CLIP = 15.0
 
@@ -340,6 +341,7 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         float(any(abs(piece - k) == 1 for k in siblings)),
         sibling_similarity,
         piece_head(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single]),
+        float(len(siblings) - 1),
     ]
 
 
