@@ -88,23 +88,23 @@ def piece_examples(pair: LabelledPair, model: Model) -> Examples:
 
     x, y = [], []
     whole = kept_groups(promised, planned, groups)
-    seen: set[tuple[Any, Any]] = set()
+    seen: set[tuple[Any, Any, Any]] = set()
     # Every step of the growth the gold asks for, not only the first: the analysis grows a group one
     # item at a time, so the model must also see a third item offered to a right pair of two.
     while True:
         right = None
-        for core, grown in piece_candidates(scorer, groups, len(promised), len(planned), whole):
+        for core, grown, left in piece_candidates(scorer, groups, len(promised), len(planned), whole):
             label = inside_gold(grown)
             if right is None and label and not scorer.swapped(*grown):
-                right = (core, grown)
-            if (core, grown) in seen:
+                right = (core, grown, left)
+            if (core, grown, left) in seen:
                 continue
-            seen.add((core, grown))
-            x.append(piece_features(scorer, core, grown))
+            seen.add((core, grown, left))
+            x.append(piece_features(scorer, core, grown, left))
             y.append(int(label))
         if right is None:
             return Examples(pair.id, x, y)
-        groups = [g for g in groups if g != right[0]] + [right[1]]
+        groups = [g for g in groups if g not in (right[0], right[2])] + [right[1]]
 
 
 def figure_examples(pair: LabelledPair) -> Examples:

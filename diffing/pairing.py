@@ -301,6 +301,8 @@ PIECE_FEATURES = (
     "sibling_similarity",  # how alike the piece and that item are (pieces of one promise say different parts)
     "piece_head",  # the piece and the single item each name the other's object head (piece_head)
     "siblings",  # items already on the piece's side beyond the first (a third piece is rare: 3 of 72 groups)
+    "leaves",  # the piece leaves a pair of its own to join (a weak one: diffing.commitments.LEAVES_BELOW)
+    "left_odds",  # the log-odds of the pair it leaves (0 when it leaves none)
 )
 _CLIP = 15.0
 
@@ -310,8 +312,10 @@ def _clip(x: float) -> float:
 
 
 def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, ...]],
-                   grown: tuple[tuple[int, ...], tuple[int, ...]]) -> list[float]:  # fmt: skip
-    """The PIECE_FEATURES of growing ``core`` into ``grown`` by one item (a new one for a split, an old one for a merge)."""
+                   grown: tuple[tuple[int, ...], tuple[int, ...]],
+                   left: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> list[float]:  # fmt: skip
+    """The PIECE_FEATURES of growing ``core`` into ``grown`` by one item (a new one for a split, an old
+    one for a merge), the item leaving the pair ``left`` when it had one."""
     (olds, news), (grown_olds, grown_news) = core, grown
     if len(grown_news) > len(news):  # a split: the old item is the single one
         single, piece = olds[0], next(j for j in grown_news if j not in news)
@@ -342,6 +346,8 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         sibling_similarity,
         piece_head(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single]),
         float(len(siblings) - 1),
+        float(left is not None),
+        _clip(scorer.log_odds(*left)) if left is not None else 0.0,
     ]
 
 
