@@ -165,7 +165,7 @@ def problem_examples(pair: LabelledPair) -> Examples:
     ids_old = [_anchor_id(c.text, pair.gold.get("problems_old", {}), "?") for c in old_items]
     ids_new = [_anchor_id(c.text, pair.gold.get("problems_new", {}), "?") for c in new_items]
     x, y = [], []
-    for i, line in enumerate(feature_matrix(views_old, views_new, weights)):
+    for i, line in enumerate(feature_matrix(views_old, views_new, weights, "problems")):
         for j, features in enumerate(line):
             x.append(features)
             y.append(int((ids_old[i], ids_new[j]) in links))

@@ -119,7 +119,7 @@ def match_commitments(
     Findings come in the old items' order, then the added ones.
     """
     views_prev, views_curr, weights = pairing_inputs(previous, current, ignore, context)
-    scorer = PairScorer(views_prev, views_curr, weights, load_model(kind))
+    scorer = PairScorer(views_prev, views_curr, weights, load_model(kind), kind)
     odds = scorer.matrix()
     paired = _assign(odds, changed_at)
     groups = [((i,), (j,)) for i, j in sorted(paired.items())]

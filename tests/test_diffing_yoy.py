@@ -146,11 +146,10 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
 
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
-    where fitting left it (48 pairs: micro F1 0.936, 17 of 432 traps fooled; the bars were 0.94 and 14 on
-    43 pairs — the five pairs t44–t48 each bring a split, a merge and traps, and the same code scores
-    0.930 on the 48 held out one at a time against 0.936 on the 43 — the weakest categories split at F1
-    0.80, dropped and added 0.81–0.82; the issue's bar of 0.85 a category is not met yet); the sealed
-    half is never a test's."""
+    where fitting left it (48 pairs: micro F1 0.938, 15 of 432 traps fooled, the weakest category split at
+    F1 0.80; before the piece model saw every growth step and the heading_unsaid feature came, 0.936 and
+    17 — the bars were 0.935 and 17; held out one pair at a time the same code scores 0.934 and 16; the
+    issue's bar of 0.85 a category is not met yet); the sealed half is never a test's."""
     import warnings
 
     with warnings.catch_warnings():
@@ -160,9 +159,9 @@ def test_quality_on_the_blind_tuning_half() -> None:
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.935, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 17, scores["traps_fooled"]
-    assert all(scores[c]["f1"] >= 0.77 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
+    assert scores["micro"]["f1"] >= 0.936, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 16, scores["traps_fooled"]
+    assert all(scores[c]["f1"] >= 0.79 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
 def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
