@@ -146,10 +146,11 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
 
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
-    where fitting left it (48 pairs: micro F1 0.938, 15 of 432 traps fooled, the weakest category split at
-    F1 0.80; before the piece model saw every growth step and the heading_unsaid feature came, 0.936 and
-    17 — the bars were 0.935 and 17; held out one pair at a time the same code scores 0.934 and 16; the
-    issue's bar of 0.85 a category is not met yet); the sealed half is never a test's."""
+    where fitting left it. The models are fitted on t01–t48 (a refit on all 53 drops the sample portal's
+    changed recall to 0.775, below its floor, with this code and the one before alike), so t49–t53 are
+    unseen here: on the 53 pairs micro F1 0.933 and 21 of 475 traps fooled (the code before: 0.930 and
+    23), the weakest category split at F1 0.80; on t01–t48 alone 0.938 and 15 (before: 0.936 and 17).
+    The issue's bar of 0.85 a category is not met yet; the sealed half is never a test's."""
     import warnings
 
     with warnings.catch_warnings():
@@ -159,8 +160,8 @@ def test_quality_on_the_blind_tuning_half() -> None:
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.936, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 16, scores["traps_fooled"]
+    assert scores["micro"]["f1"] >= 0.931, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 21, scores["traps_fooled"]
     assert all(scores[c]["f1"] >= 0.79 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
