@@ -119,7 +119,7 @@ def match_commitments(
     Findings come in the old items' order, then the added ones.
     """
     views_prev, views_curr, weights = pairing_inputs(previous, current, ignore, context)
-    scorer = PairScorer(views_prev, views_curr, weights, load_model(kind))
+    scorer = PairScorer(views_prev, views_curr, weights, load_model(kind), kind)
     odds = scorer.matrix()
     paired = _assign(odds, changed_at)
     groups = [((i,), (j,)) for i, j in sorted(paired.items())]
@@ -148,6 +148,8 @@ Group = tuple[tuple[int, ...], tuple[int, ...]]
 # scores -1 and -0.75 alike (micro F1 0.943, split 0.78) and -0.5 lower (split 0.71); of these only -0.75 and
 # -0.5 keep the sample portal's changed recall (no split there; tests/test_diffing_portal_quality.py) at 0.95.
 PIECE_AT = -0.75
+# A pair of one old and one new item below this log-odds may give up its item to a group it continues better.
+LEAVES_BELOW = 2.0
 
 
 def kept_groups(previous: list[Commitment], current: list[Commitment], groups: list[Group],
@@ -159,16 +161,20 @@ def kept_groups(previous: list[Commitment], current: list[Commitment], groups: l
 
 
 def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int,
-                     whole: frozenset[Group] = frozenset()) -> list[tuple[Group, Group]]:  # fmt: skip
-    """Every way one item left over may grow a group by one: (the group, the group grown).
+                     whole: frozenset[Group] = frozenset()) -> list[tuple[Group, Group, Group | None]]:  # fmt: skip
+    """Every way one item may grow a group by one: (the group, the group grown, the pair the item leaves).
 
     A pair (or a split) may take a new item, a pair (or a merge) an old one; an item left alone may
     take two, its likeliest free partner first (a group of one old and one new item, grown by one).
+    The item is one left over, or one of a weak pair (``LEAVES_BELOW``: the one-to-one assignment
+    gave a merge's second part to a neighbour that shares its words), which it then leaves.
     A group keeps one item on one side at least; a pair in ``whole`` (``kept_groups``) does not grow.
     """
     free_prev = [i for i in range(n_prev) if not any(i in g[0] for g in groups)]
     free_curr = [j for j in range(n_curr) if not any(j in g[1] for g in groups)]
-    out: list[tuple[Group, Group]] = []
+    weak = [g for g in groups if len(g[0]) == len(g[1]) == 1 and g not in whole
+            and scorer.log_odds(*g) < LEAVES_BELOW]  # fmt: skip
+    out: list[tuple[Group, Group, Group | None]] = []
     cores = list(groups)
     for i in free_prev:
         if len(free_curr) >= 2:
@@ -180,9 +186,13 @@ def piece_candidates(scorer: PairScorer, groups: list[Group], n_prev: int, n_cur
         if (olds, news) in whole:
             continue
         if len(olds) == 1:
-            out += [((olds, news), (olds, tuple(sorted((*news, j))))) for j in free_curr if j not in news]
+            out += [((olds, news), (olds, tuple(sorted((*news, j)))), None) for j in free_curr if j not in news]
+            out += [((olds, news), (olds, tuple(sorted((*news, g[1][0])))), g) for g in weak
+                    if g[1][0] not in news and g[0] != olds]  # fmt: skip
         if len(news) == 1:
-            out += [((olds, news), (tuple(sorted((*olds, i))), news)) for i in free_prev if i not in olds]
+            out += [((olds, news), (tuple(sorted((*olds, i))), news), None) for i in free_prev if i not in olds]
+            out += [((olds, news), (tuple(sorted((*olds, g[0][0]))), news), g) for g in weak
+                    if g[0][0] not in olds and g[1] != news]  # fmt: skip
     return out
 
 
@@ -194,16 +204,16 @@ def _grow(scorer: PairScorer, groups: list[Group], n_prev: int, n_curr: int,
     groups = list(groups)
     while True:
         best: tuple[float, Group, Group] | None = None
-        for core, grown in piece_candidates(scorer, groups, n_prev, n_curr, whole):
+        for core, grown, left in piece_candidates(scorer, groups, n_prev, n_curr, whole):
             if scorer.swapped(*grown):
                 continue
-            odds = model.log_odds(piece_features(scorer, core, grown))
+            odds = model.log_odds(piece_features(scorer, core, grown, left))
             if best is None or odds > best[0]:
-                best = (odds, core, grown)
+                best = (odds, core, grown, left)
         if best is None or best[0] <= PIECE_AT:
             return groups
-        _odds, core, grown = best
-        groups = [g for g in groups if g != core] + [grown]
+        _odds, core, grown, left = best
+        groups = [g for g in groups if g not in (core, left)] + [grown]
 
 
 def _findings(

@@ -184,6 +184,7 @@ FEATURES = (
     "row_margin",  # similarity above the old item's next-best new item (negative when another is closer)
     "column_margin",  # similarity above the new item's next-best old item
     "subject_alone",  # the headings share a subject no other item of either list names in its heading
+    "heading_unsaid",  # the least share of either heading's first clause the other item says nowhere (plans only)
 )
 
 
@@ -204,6 +205,24 @@ def base_features(a: ItemView, b: ItemView, weights: Weights) -> list[float]:
         fuzz.token_sort_ratio(a.surface, b.surface) / 100.0,
         float(bool(a.targets & b.targets)),
     ]
+
+
+def heading_unsaid(a: ItemView, b: ItemView, weights: Weights) -> float:
+    """How much of what each heading's first clause does and names the other item says nowhere (the
+    smaller of the two shares, by weight), for headings that share a word: 开展规范性文件清理 /
+    建立规范性文件实施后评估制度 share their field and each name an action the other never mentions,
+    while a reworded heading's words are found in the other's body."""
+
+    def unsaid(words: frozenset[str], y: ItemView) -> float:
+        total = math.fsum(weights.word(w) for w in words)
+        if not total:
+            return 0.0
+        return math.fsum(weights.word(w) for w in words if w not in y.whole.words and w not in y.text) / total
+
+    words_a, words_b = gist(_first_clause(a.text), a.ignore).words, gist(_first_clause(b.text), b.ignore).words
+    if not words_a & words_b:
+        return 0.0  # headings that share nothing: a rewording in other words, not one field's other promise
+    return min(unsaid(words_a, b), unsaid(words_b, a))
 
 
 def union_view(views: list[ItemView]) -> ItemView:
@@ -228,8 +247,10 @@ class PairScorer:
     its pieces together are a likelier continuation of the old item than its best piece alone.
     """
 
-    def __init__(self, old: list[ItemView], new: list[ItemView], weights: Weights, model: Model) -> None:
+    def __init__(self, old: list[ItemView], new: list[ItemView], weights: Weights, model: Model,
+                 kind: str = "plans") -> None:  # fmt: skip
         self.old, self.new, self.weights, self.model = old, new, weights, model
+        self.headings = kind != "problems"  # a problem opens with a weakness, not a heading's action and object
         self._sim: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
         self._odds: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
         self._base: dict[tuple[tuple[int, ...], tuple[int, ...]], list[float]] = {}
@@ -262,7 +283,8 @@ class PairScorer:
             for subject in shared
         )
         return [*self.base(olds, news), place, sim - max(row_rivals, default=0.0), sim - max(column_rivals, default=0.0),
-                float(alone)]  # fmt: skip
+                float(alone), heading_unsaid(self._view(self.old, olds), self._view(self.new, news), self.weights)
+                if self.headings else 0.0]  # fmt: skip
 
     def swapped(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
         """A template swap (``template_swap``) between an old and a new member, or one of them ending
@@ -282,9 +304,10 @@ class PairScorer:
         return [[self.log_odds((i,), (j,)) for j in range(len(self.new))] for i in range(len(self.old))]
 
 
-def feature_matrix(old: list[ItemView], new: list[ItemView], weights: Weights) -> list[list[list[float]]]:
+def feature_matrix(old: list[ItemView], new: list[ItemView], weights: Weights,
+                   kind: str = "plans") -> list[list[list[float]]]:  # fmt: skip
     """Every pair's features: [old][new] → the values of FEATURES."""
-    scorer = PairScorer(old, new, weights, Model(0.0, (), (), ()))
+    scorer = PairScorer(old, new, weights, Model(0.0, (), (), ()), kind)
     return [[scorer.features((i,), (j,)) for j in range(len(new))] for i in range(len(old))]
 
 
@@ -300,6 +323,9 @@ PIECE_FEATURES = (
     "adjacent",  # the piece sits next to the group's item on its side (drafters cut an item in place)
     "sibling_similarity",  # how alike the piece and that item are (pieces of one promise say different parts)
     "piece_head",  # the piece and the single item each name the other's object head (piece_head)
+    "siblings",  # items already on the piece's side beyond the first (a third piece is rare: 3 of 72 groups)
+    "leaves",  # the piece leaves a pair of its own to join (a weak one: diffing.commitments.LEAVES_BELOW)
+    "left_odds",  # the log-odds of the pair it leaves (0 when it leaves none)
 )
 _CLIP = 15.0
 
@@ -309,8 +335,10 @@ def _clip(x: float) -> float:
 
 
 def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, ...]],
-                   grown: tuple[tuple[int, ...], tuple[int, ...]]) -> list[float]:  # fmt: skip
-    """The PIECE_FEATURES of growing ``core`` into ``grown`` by one item (a new one for a split, an old one for a merge)."""
+                   grown: tuple[tuple[int, ...], tuple[int, ...]],
+                   left: tuple[tuple[int, ...], tuple[int, ...]] | None = None) -> list[float]:  # fmt: skip
+    """The PIECE_FEATURES of growing ``core`` into ``grown`` by one item (a new one for a split, an old
+    one for a merge), the item leaving the pair ``left`` when it had one."""
     (olds, news), (grown_olds, grown_news) = core, grown
     if len(grown_news) > len(news):  # a split: the old item is the single one
         single, piece = olds[0], next(j for j in grown_news if j not in news)
@@ -340,6 +368,9 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         float(any(abs(piece - k) == 1 for k in siblings)),
         sibling_similarity,
         piece_head(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single]),
+        float(len(siblings) - 1),
+        float(left is not None),
+        _clip(scorer.log_odds(*left)) if left is not None else 0.0,
     ]
 
 

@@ -146,11 +146,11 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
 
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
-    where fitting left it (48 pairs: micro F1 0.936, 17 of 432 traps fooled; the bars were 0.94 and 14 on
-    43 pairs — the five pairs t44–t48 each bring a split, a merge and traps, and the same code scores
-    0.930 on the 48 held out one at a time against 0.936 on the 43 — the weakest categories split at F1
-    0.80, dropped and added 0.81–0.82; the issue's bar of 0.85 a category is not met yet); the sealed
-    half is never a test's."""
+    where fitting left it. The models are fitted on t01–t48 (a refit on all 53 drops the sample portal's
+    changed recall to 0.775, below its floor, with this code and the one before alike), so t49–t53 are
+    unseen here: on the 53 pairs micro F1 0.933 and 21 of 475 traps fooled (the code before: 0.930 and
+    23), the weakest category split at F1 0.80; on t01–t48 alone 0.938 and 15 (before: 0.936 and 17).
+    The issue's bar of 0.85 a category is not met yet; the sealed half is never a test's."""
     import warnings
 
     with warnings.catch_warnings():
@@ -160,9 +160,9 @@ def test_quality_on_the_blind_tuning_half() -> None:
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.935, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 17, scores["traps_fooled"]
-    assert all(scores[c]["f1"] >= 0.77 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
+    assert scores["micro"]["f1"] >= 0.931, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 21, scores["traps_fooled"]
+    assert all(scores[c]["f1"] >= 0.79 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
 def test_quality_score_fails_on_wrong_labels(tmp_path: Path) -> None:
