@@ -43,7 +43,8 @@ def template_environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, **template_globals())
+    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, paragraphs=paragraphs,
+                       **template_globals())  # fmt: skip
     return env
 
 
@@ -102,6 +103,12 @@ def changes_items(diff: TextDiff) -> Markup:
             for op in diff.changes
         )
     )
+
+
+def paragraphs(text: str) -> Markup:
+    """A text's non-blank lines as escaped ``<p>`` paragraphs, one a line: the text is escaped once, whole (escaping
+    changes no line break or space, so its lines are the escaped lines), not line by line through Jinja."""
+    return Markup("".join(f"<p>{line}</p>\n" for line in str(escape(text or "")).splitlines() if line.strip()))
 
 
 def stylesheet() -> str:

@@ -82,6 +82,26 @@ def agency_last_seen(agency: AgencyPage) -> str | None:
                default=None)  # fmt: skip
 
 
+def version_anchor(document_id: int, version_id: int) -> str:
+    """Where a version is shown, relative to the site: its section of its report's page."""
+    return f"documents/{document_id}.html#v{version_id}"
+
+
+def _write_version_link(out: Path, document_id: int, version_id: int, number: int) -> str:
+    """``versions/{id}.html``, the address a version had when it had a page of its own, kept as a pointer to
+    its section of the report's page (written without Jinja: it holds numbers only, no scraped text)."""
+    target = f"../{version_anchor(document_id, version_id)}"
+    html = (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n<link rel="canonical" href="{target}">\n'
+        f"<title>第 {number} 版 · 法治政府建设年度报告存档</title>\n</head>\n<body>\n"
+        f'<p>第 {number} 版的正文和来源抓取在报告页上：<a href="{target}">{target}</a></p>\n</body>\n</html>\n'
+    )
+    relative = f"versions/{version_id}.html"
+    (out / relative).write_text(html, encoding="utf-8")
+    return relative
+
+
 Built = tuple[AgencyPage, list[str], list[Entry]]  # the agency, the kept analyses it used, those it made
 
 
@@ -93,17 +113,14 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     pages = agency.pages = []
     pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
     for doc in agency.documents:
+        captures = {v.id: [(c, context.replay.link(c)) for c in doc.captures.get(v.id, [])] for v in doc.versions}
         pages.append(_write(
             out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
-            agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
-            latest_text=doc.current.text,
+            agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions, captures=captures,
+            replay_hint=context.replay.template is None,
         ))  # fmt: skip
         for number, version in enumerate(doc.versions, 1):
-            pages.append(_write(
-                out, f"versions/{version.id}.html", "version.html", "../", generated=generated,
-                agency=agency, doc=doc, version=version, number=number,
-                captures=[(c, context.replay.link(c)) for c in doc.captures.get(version.id, [])],
-            ))  # fmt: skip
+            pages.append(_write_version_link(out, doc.id, version.id, number))
         if doc.yoy:
             pages.append(_write(
                 out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
@@ -122,7 +139,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
     """Every version as the site search lists it (search.js orders the results)."""
     return [
-        SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, f"versions/{v.id}.html",
+        SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, version_anchor(doc.id, v.id),
                        number, doc.version_count, v.text)  # fmt: skip
         for agency in agencies
         for doc in agency.documents
