@@ -58,7 +58,7 @@ def agency_digest(agency: AgencyPage, counts: SentenceCounts, settings: str) -> 
             for part in (v.text, v.text_normalized, v.report_data or ""):
                 h.update(len(part).to_bytes(8, "little"))
                 h.update(part.encode("utf-8", "surrogatepass"))
-    for key in sorted(k for k in agency.keys if counts.get(k, 0) > 1):  # its sentences someone else uses too
+    for key in sorted(counts.shared(agency.keys)):  # its sentences someone else uses too
         h.update(key.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 

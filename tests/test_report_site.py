@@ -414,6 +414,7 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
     for key, n in every.items():
         assert counts.get(key) == min(n, 2), key
     assert counts.get("不在任何报告里的一句话。") == 0
+    assert counts.shared([*every, "不在任何报告里的一句话。"]) == {k for k, n in every.items() if n > 1}
     monkeypatch.setattr(report.site, "BATCH_AGENCIES", 1)
     streamed = tmp_path / "streamed"
     build_report_site(db, streamed)
@@ -629,3 +630,24 @@ def test_worker_processes_take_kept_analyses_and_build_the_same_site(
     assert report.site.LAST_BUILD["pairs_analysed"] == 0 and report.site.LAST_BUILD["pairs_kept"] == 3
     alone = _site_files(tmp_path / "alone")
     assert _site_files(tmp_path / "cold") == alone and _site_files(tmp_path / "warm") == alone
+
+
+def test_paragraphs_are_the_texts_lines_escaped_one_by_one() -> None:
+    """render.paragraphs escapes a text whole: the same paragraphs as escaping each non-blank line on its own."""
+    from report.render import paragraphs, template_environment
+
+    text = f"一、主要工作\r\n{HOSTILE_LINE}\n  \n\u2028第二段 & 'x'\x0b<b>末行</b>\n\n"
+    by_line = template_environment().from_string(
+        "{% for para in text.splitlines() if para.strip() %}<p>{{ para }}</p>\n{% endfor %}"
+    )
+    assert str(paragraphs(text)) == by_line.render(text=text)
+    assert "<script>" not in paragraphs(text) and "&lt;img src=x&#34; onerror=alert(2)&gt;" in paragraphs(text)
+    assert paragraphs("") == "" and paragraphs(" \n") == ""
+
+
+def test_escape_text_is_markupsafes_escape() -> None:
+    """The rows built in Python escape as Jinja's autoescape does, entity for entity."""
+    from report.render import escape_text
+
+    for text in (HOSTILE_LINE, HOSTILE_TITLE, "a&b<c>d'e\"f&amp;", "", "&#34;<<>>", "正文\n第二行"):
+        assert escape_text(text) == str(escape(text))
