@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
-from diffing.textdiff import SentenceOp, TextDiff
+from diffing.textdiff import SentenceOp, TextDiff, TokenOp
 from report.vocabulary import (
     COMPLIANCE_LABELS,
     FOLLOW_THROUGH_LABELS,
@@ -29,7 +29,8 @@ from report.vocabulary import SENTENCE_LABELS as OP_LABELS
 if TYPE_CHECKING:
     from diffing.commitments import CommitmentMatch
     from diffing.compare import Comparison, Revision
-    from diffing.yoy import YearOverYear
+    from diffing.followthrough import FollowThrough
+    from diffing.yoy import PairedFigure, ProblemMatch, YearOverYear
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -45,7 +46,8 @@ def template_environment() -> Environment:
         auto_reload=False,  # templates are files of this package: no stat of each one (and its base) per page
     )
     env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, paragraphs=paragraphs,
-                       **template_globals())  # fmt: skip
+                       plan_rows=plan_rows, follow_rows=follow_rows, problem_rows=problem_rows,
+                       figure_rows=figure_rows, **template_globals())  # fmt: skip
     return env
 
 
@@ -124,6 +126,76 @@ def paragraphs(text: str) -> Markup:
     """A text's non-blank lines as escaped ``<p>`` paragraphs, one a line: the text is escaped once, whole (escaping
     changes no line break or space, so its lines are the escaped lines), not line by line through Jinja."""
     return Markup("".join(f"<p>{line}</p>\n" for line in escape_text(text or "").splitlines() if line.strip()))
+
+
+def _e(value: object) -> str:
+    """What ``{{ value }}`` writes under autoescape (a str escaped, anything else as str() then escaped)."""
+    return escape_text(value) if type(value) is str else str(escape(value))
+
+
+def _marked(tokens: list[TokenOp], side: str) -> str:
+    """One side of a reworded plan: equal words as they are, its own changed words marked."""
+    tag = "del" if side == "old" else "ins"
+    parts = []
+    for t in tokens:
+        words = t.old if side == "old" else t.new
+        if t.op == "equal":
+            parts.append(_e(words))
+        elif words:
+            parts.append(f"<{tag}>{_e(words)}</{tag}>")
+    return "".join(parts)
+
+
+def _plan_cells(m: CommitmentMatch) -> tuple[str, str]:
+    if m.status == "split":
+        return _e(m.previous.text), "".join(f"<p>{_e(c.text)}</p>" for c in m.current_items)
+    if m.status == "merged":
+        return "".join(f"<p>{_e(c.text)}</p>" for c in m.previous_items), _e(m.current.text)
+    if m.tokens:
+        return _e(m.previous.marker) + _marked(m.tokens, "old"), _e(m.current.marker) + _marked(m.tokens, "new")
+    return _e(m.previous.text if m.previous else "—"), _e(m.current.text if m.current else "—")
+
+
+def plan_rows(plans: list[CommitmentMatch]) -> Markup:
+    """The rows of a year pair's plans table (rows of the page's tables are built in Python: see side_by_side_rows)."""
+    rows = []
+    for m in plans:
+        status = _e(m.status)
+        old, new = _plan_cells(m)
+        rows.append(f'<tr class="{status}"><td><span class="op plan-{status}">{_e(PLAN_LABELS[m.status])}</span></td>\n'
+                    f'<td class="old">{old}</td>\n<td class="new">{new}</td>\n</tr>\n')  # fmt: skip
+    return Markup("".join(rows))
+
+
+def follow_rows(items: list[FollowThrough]) -> Markup:
+    """The rows of a year pair's follow-through table: each plan and the sentences that report on it."""
+    rows = []
+    for f in items:
+        if f.sentence:
+            found = "".join(f"<p>{_e(e)}</p>" for e in f.evidence or [f.sentence])
+        else:
+            found = f'<span class="flag">{_e(FOLLOW_THROUGH_LABELS[f.status])}</span>'
+        rows.append(f'<tr class="{"reported" if f.sentence else "unreported"}"><td>{_e(f.commitment.text)}</td>'
+                    f"<td>{found}</td></tr>\n")  # fmt: skip
+    return Markup("".join(rows))
+
+
+def problem_rows(items: list[ProblemMatch]) -> Markup:
+    """The rows of a year pair's problems table."""
+    return Markup("".join(
+        f'<tr class="problem-{_e(p.status)}"><td><span class="op problem-{_e(p.status)}">'
+        f"{_e(PROBLEM_LABELS[p.status])}</span></td><td>{_e(p.previous or '—')}</td><td>{_e(p.current or '—')}</td></tr>\n"
+        for p in items
+    ))  # fmt: skip
+
+
+def figure_rows(items: list[PairedFigure]) -> Markup:
+    """The rows of a year pair's figures table."""
+    return Markup("".join(
+        f'<tr class="{"figure-changed" if f.changed else "figure-same"}"><td>{_e(f.label)}</td>'
+        f'<td class="num old">{_e(f.before)}</td><td class="num new">{_e(f.after)}</td><td>{_e(f.after_sentence)}</td></tr>\n'
+        for f in items
+    ))  # fmt: skip
 
 
 def stylesheet() -> str:
