@@ -27,7 +27,15 @@ from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
 from report.desk import AgencyDesk, Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
-from report.feed import FEED_NAME, FeedEntry, agency_entries, sorted_entries, write_feed
+from report.feed import (
+    FEED_NAME,
+    MAX_ENTRIES,
+    FeedEntry,
+    agency_entries,
+    newest_entries,
+    sorted_entries,
+    write_feed,
+)
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
 from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
@@ -228,6 +236,8 @@ class _AcrossAgencies:
         if agency.desk:
             self.desks.append(agency.desk)
         self.entries.extend(agency_entries(agency))
+        if len(self.entries) > 2 * MAX_ENTRIES:  # the feed shows the newest MAX_ENTRIES: keep no more than those
+            self.entries = newest_entries(self.entries, MAX_ENTRIES)
 
     def write(self, out: Path, unread: list[CaptureRecord], generated: str | None) -> None:
         documents = [d for a in self.lines for d in a.documents]

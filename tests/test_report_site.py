@@ -651,3 +651,21 @@ def test_escape_text_is_markupsafes_escape() -> None:
 
     for text in (HOSTILE_LINE, HOSTILE_TITLE, "a&b<c>d'e\"f&amp;", "", "&#34;<<>>", "正文\n第二行"):
         assert escape_text(text) == str(escape(text))
+
+
+def test_the_feed_is_the_same_when_the_build_keeps_only_the_newest_entries(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build keeps at most twice the feed's entries as it goes (bounded memory): the feed is the one written
+    from every entry."""
+    import report.feed
+    import report.site
+
+    monkeypatch.setattr(report.feed, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(report.site, "MAX_ENTRIES", 10**6)  # every entry kept to the end
+    build_report_site(site.parent / "archive.db", tmp_path / "whole")
+    monkeypatch.setattr(report.site, "MAX_ENTRIES", 1)  # pruned after each agency: more than 2 kept, the newest 1
+    build_report_site(site.parent / "archive.db", tmp_path / "pruned")
+    whole = (tmp_path / "whole" / "feed.atom").read_text(encoding="utf-8")
+    assert whole.count("<entry>") == 2
+    assert (tmp_path / "pruned" / "feed.atom").read_text(encoding="utf-8") == whole
