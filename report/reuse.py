@@ -131,8 +131,10 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {}}
 
-    def keep(self, agency: AgencyPage, digest: str) -> None:
-        (self.folder / f"{agency.id}.json").write_text(dumps(agency), encoding="utf-8")
+    def keep(self, agency: AgencyPage, digest: str, summary: str | None = None) -> None:
+        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, if made already) and its digest."""
+        (self.folder / f"{agency.id}.json").write_text(summary if summary is not None else dumps(agency),
+                                                       encoding="utf-8")  # fmt: skip
         self.manifest["agencies"][str(agency.id)] = digest
 
     def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:

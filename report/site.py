@@ -22,6 +22,7 @@ from archive.pair_store import Entry, PairStoreWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
+from report import summary_json
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
@@ -110,12 +111,14 @@ def _write_version_link(out: Path, document_id: int, version_id: int, number: in
     return relative
 
 
-Built = tuple[AgencyPage, list[str], list[Entry]]  # the agency, the kept analyses it used, those it made
+# The agency, the kept analyses it used, those it made, and its summary for the rebuild cache (report.reuse).
+Built = tuple[AgencyPage, list[str], list[Entry], str]
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
-    needs), with the pair analyses it took from the last build and those it made (for the parent to keep)."""
+    needs), with the pair analyses it took from the last build and those it made (for the parent to keep), and
+    its summary as JSON: made here, in the worker, not by the parent while the workers wait for the next batch."""
     out, generated = context.out, agency_last_seen(agency)
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
@@ -141,7 +144,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
-    return (agency, *context.analyses.take())
+    return (agency, *context.analyses.take(), summary_json.dumps(agency))
 
 
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
@@ -301,20 +304,21 @@ def build_report_site(
                     if agency is not None:
                         last.copy_pages(agency, out)
                 fresh = builders.build([a for a in agencies if kept[a.id] is None])
-                for _agency, used, made in fresh:
+                for _agency, used, made, _summary in fresh:
                     analyses_out.add(used, made)
                     analysed, taken = analysed + len(made), taken + len(used)
-                done = {a.id: a for a, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
+                summaries = {a.id: summary for a, _, _, summary in fresh}
+                done = {a.id: a for a, _, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
                     if kept[agency.id] is None:
-                        cache.keep(agency, digests[agency.id])
+                        cache.keep(agency, digests[agency.id], summaries[agency.id])
                     else:
                         cache.keep_unchanged(agency, digests[agency.id], last)
                     findings.add(agency.findings)
                     agency.findings = {}
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
-                del agencies, fresh, kept, done
+                del agencies, fresh, kept, done, summaries
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()
