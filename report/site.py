@@ -304,21 +304,26 @@ def build_report_site(
                     if agency is not None:
                         last.copy_pages(agency, out)
                 fresh = builders.build([a for a in agencies if kept[a.id] is None])
-                for _agency, used, made, _summary in fresh:
+                drawn_from: dict[int, list[str]] = {}  # each agency's pair analyses, kept with its pages
+                for agency, used, made, _summary in fresh:
                     analyses_out.add(used, made)
                     analysed, taken = analysed + len(made), taken + len(used)
+                    drawn_from[agency.id] = [*used, *(key for key, _, _ in made)]
+                for agency_id, agency in kept.items():
+                    if agency is not None:  # copied: its analyses pass on too (a later --rebuild finds them)
+                        analyses_out.add(last.analysis_keys(agency_id), [])
                 summaries = {a.id: summary for a, _, _, summary in fresh}
                 done = {a.id: a for a, _, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
                     if kept[agency.id] is None:
-                        cache.keep(agency, digests[agency.id], summaries[agency.id])
+                        cache.keep(agency, digests[agency.id], summaries[agency.id], drawn_from[agency.id])
                     else:
                         cache.keep_unchanged(agency, digests[agency.id], last)
                     findings.add(agency.findings)
                     agency.findings = {}
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
-                del agencies, fresh, kept, done, summaries
+                del agencies, fresh, kept, done, summaries, drawn_from
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()

@@ -669,3 +669,23 @@ def test_the_feed_is_the_same_when_the_build_keeps_only_the_newest_entries(
     whole = (tmp_path / "whole" / "feed.atom").read_text(encoding="utf-8")
     assert whole.count("<entry>") == 2
     assert (tmp_path / "pruned" / "feed.atom").read_text(encoding="utf-8") == whole
+
+
+def test_a_rebuild_that_copies_agencies_passes_their_pair_analyses_on(tmp_path: Path) -> None:
+    """An agency copied from the last build keeps its pair analyses in the new build's cache: a later --rebuild
+    (new templates) draws every page again from them, not from a fresh analysis of every pair."""
+    import report.site
+    from report.analysis_cache import FILE
+    from report.reuse import CACHE
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    build_report_site(db, tmp_path / "first")
+    build_report_site(db, tmp_path / "copied", previous=tmp_path / "first")
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3, "pairs_analysed": 0, "pairs_kept": 0}
+    with sqlite3.connect(tmp_path / "copied" / CACHE / FILE) as conn:
+        assert conn.execute("SELECT count(*) FROM pairs").fetchone() == (3,)
+    build_report_site(db, tmp_path / "copied-again", previous=tmp_path / "copied")  # copied from a copy
+    build_report_site(db, tmp_path / "redrawn", previous=tmp_path / "copied-again", reuse_pages=False)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
+    assert _site_files(tmp_path / "redrawn") == _site_files(tmp_path / "first")
