@@ -51,7 +51,12 @@ def sorted_entries(entries: list[FeedEntry], desk: Desk) -> list[FeedEntry]:
                 f"{PLAN_LABELS['dropped']}的计划：{row.agency} {row.old_year}→{row.year}", row.page,
                 row.first_seen or "", item.text,
             ))  # fmt: skip
-    return sorted(entries, key=lambda e: (_when(e.updated), e.id), reverse=True)
+    return newest_entries(entries, len(entries))
+
+
+def newest_entries(entries: list[FeedEntry], keep: int = MAX_ENTRIES) -> list[FeedEntry]:
+    """The newest ``keep`` of ``entries``, newest first (ids are unique: one order, however they were gathered)."""
+    return sorted(entries, key=lambda e: (_when(e.updated), e.id), reverse=True)[:keep]
 
 
 def agency_entries(agency: AgencyPage) -> list[FeedEntry]:

@@ -166,6 +166,17 @@ class SentenceCounts:
         h = np.uint64(_sentence_digest(key))
         return 2 if _holds(self.more, h) else 1 if _holds(self.once, h) else default
 
+    def shared(self, keys: Iterable[str]) -> set[str]:
+        """The ``keys`` more than one agency uses: one sorted-array lookup for all of an agency's keys (a
+        ``get`` a key cost tens of microseconds of numpy scalars, a hundred thousand times a build)."""
+        self.merge()
+        keys = list(keys)
+        if not keys or not len(self.more):
+            return set()
+        digests = np.fromiter((_sentence_digest(k) for k in keys), dtype=np.uint64, count=len(keys))
+        at = np.minimum(np.searchsorted(self.more, digests), len(self.more) - 1)
+        return {key for key, found in zip(keys, (self.more[at] == digests).tolist(), strict=True) if found}
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SentenceCounts):
             return False
@@ -190,9 +201,12 @@ class OtherAgencies:
 
     def __init__(self, counts: SentenceCounts, own: set[str]) -> None:
         self.counts, self.own = counts, own
+        self.shared_own = counts.shared(own)  # its own keys someone else uses too: looked up once, together
 
     def __contains__(self, key: object) -> bool:
-        return self.counts.get(key, 0) > (1 if key in self.own else 0)  # type: ignore[arg-type]
+        if key in self.own:
+            return key in self.shared_own
+        return self.counts.get(key, 0) > 0  # type: ignore[arg-type]
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from diffing.textdiff import SentenceOp, TextDiff
+from diffing.textdiff import SentenceOp, TextDiff, TokenOp
 from report.vocabulary import (
     COMPLIANCE_LABELS,
     FOLLOW_THROUGH_LABELS,
@@ -29,7 +29,8 @@ from report.vocabulary import SENTENCE_LABELS as OP_LABELS
 if TYPE_CHECKING:
     from diffing.commitments import CommitmentMatch
     from diffing.compare import Comparison, Revision
-    from diffing.yoy import YearOverYear
+    from diffing.followthrough import FollowThrough
+    from diffing.yoy import PairedFigure, ProblemMatch, YearOverYear
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -42,9 +43,19 @@ def template_environment() -> Environment:
         autoescape=select_autoescape(default=True, default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates are files of this package: no stat of each one (and its base) per page
     )
-    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, **template_globals())
+    env.globals.update(side_by_side_rows=side_by_side_rows, changes_items=changes_items, paragraphs=paragraphs,
+                       plan_rows=plan_rows, follow_rows=follow_rows, problem_rows=problem_rows,
+                       figure_rows=figure_rows, **template_globals())  # fmt: skip
     return env
+
+
+def escape_text(text: str) -> str:
+    """``str(markupsafe.escape(text))`` for a str, without a Markup object a call: the pages' rows built in Python
+    escape hundreds of thousands of fragments (the same five characters, the same entities as Jinja's autoescape)."""
+    return (text.replace("&", "&amp;").replace(">", "&gt;").replace("<", "&lt;")
+            .replace("'", "&#39;").replace('"', "&#34;"))  # fmt: skip
 
 
 def _side_html(op: SentenceOp, side: str) -> str:
@@ -56,26 +67,33 @@ def _side_html(op: SentenceOp, side: str) -> str:
         for t in op.tokens:
             words = t.old if side == "old" else t.new
             if t.op == "equal":
-                parts.append(str(escape(words)))
+                parts.append(escape_text(words))
             elif words:
-                parts.append(f"<{tag}>{escape(words)}</{tag}>")
+                parts.append(f"<{tag}>{escape_text(words)}</{tag}>")
         return "".join(parts)
     if (op.op == "deleted" and side == "old") or (op.op == "inserted" and side == "new"):
-        return f"<{tag}>{escape(text)}</{tag}>"
-    return str(escape(text or ""))
+        return f"<{tag}>{escape_text(text)}</{tag}>"
+    return escape_text(text or "")
 
 
 def _inline_html(op: SentenceOp) -> str:
-    return _inline(
-        SentenceOp(
-            op.op,
-            str(escape(op.old)) if op.old is not None else None,
-            str(escape(op.new)) if op.new is not None else None,
-            tokens=[type(t)(t.op, str(escape(t.old)), str(escape(t.new))) for t in op.tokens],
-        ),
-        "<del>{}</del>",
-        "<ins>{}</ins>",
-    )
+    """One changed sentence, escaped, its deleted words in <del> and inserted ones in <ins> (``_inline``'s marks)."""
+    if op.op == "changed":
+        parts = []
+        for t in op.tokens:
+            if t.op == "equal":
+                parts.append(escape_text(t.old))
+                continue
+            if t.old:
+                parts.append(f"<del>{escape_text(t.old)}</del>")
+            if t.new:
+                parts.append(f"<ins>{escape_text(t.new)}</ins>")
+        return "".join(parts)
+    if op.op == "deleted":
+        return f"<del>{escape_text(op.old)}</del>"
+    if op.op == "inserted":
+        return f"<ins>{escape_text(op.new)}</ins>"
+    return escape_text(op.old or "")
 
 
 def side_by_side_rows(diff: TextDiff) -> Markup:
@@ -85,7 +103,7 @@ def side_by_side_rows(diff: TextDiff) -> Markup:
     pair's sentences: written twice they were two fifths of the site's bytes)."""
     return Markup(
         "".join(
-            f'<tr class="equal"><td class="both" colspan="2">{escape(op.old)}</td></tr>\n'
+            f'<tr class="equal"><td class="both" colspan="2">{escape_text(op.old)}</td></tr>\n'
             if op.op == "equal" and op.old == op.new
             else f'<tr class="{op.op}"><td class="old">{_side_html(op, "old")}</td>'
             f'<td class="new">{_side_html(op, "new")}</td></tr>\n'
@@ -102,6 +120,82 @@ def changes_items(diff: TextDiff) -> Markup:
             for op in diff.changes
         )
     )
+
+
+def paragraphs(text: str) -> Markup:
+    """A text's non-blank lines as escaped ``<p>`` paragraphs, one a line: the text is escaped once, whole (escaping
+    changes no line break or space, so its lines are the escaped lines), not line by line through Jinja."""
+    return Markup("".join(f"<p>{line}</p>\n" for line in escape_text(text or "").splitlines() if line.strip()))
+
+
+def _e(value: object) -> str:
+    """What ``{{ value }}`` writes under autoescape (a str escaped, anything else as str() then escaped)."""
+    return escape_text(value) if type(value) is str else str(escape(value))
+
+
+def _marked(tokens: list[TokenOp], side: str) -> str:
+    """One side of a reworded plan: equal words as they are, its own changed words marked."""
+    tag = "del" if side == "old" else "ins"
+    parts = []
+    for t in tokens:
+        words = t.old if side == "old" else t.new
+        if t.op == "equal":
+            parts.append(_e(words))
+        elif words:
+            parts.append(f"<{tag}>{_e(words)}</{tag}>")
+    return "".join(parts)
+
+
+def _plan_cells(m: CommitmentMatch) -> tuple[str, str]:
+    if m.status == "split":
+        return _e(m.previous.text), "".join(f"<p>{_e(c.text)}</p>" for c in m.current_items)
+    if m.status == "merged":
+        return "".join(f"<p>{_e(c.text)}</p>" for c in m.previous_items), _e(m.current.text)
+    if m.tokens:
+        return _e(m.previous.marker) + _marked(m.tokens, "old"), _e(m.current.marker) + _marked(m.tokens, "new")
+    return _e(m.previous.text if m.previous else "—"), _e(m.current.text if m.current else "—")
+
+
+def plan_rows(plans: list[CommitmentMatch]) -> Markup:
+    """The rows of a year pair's plans table (rows of the page's tables are built in Python: see side_by_side_rows)."""
+    rows = []
+    for m in plans:
+        status = _e(m.status)
+        old, new = _plan_cells(m)
+        rows.append(f'<tr class="{status}"><td><span class="op plan-{status}">{_e(PLAN_LABELS[m.status])}</span></td>\n'
+                    f'<td class="old">{old}</td>\n<td class="new">{new}</td>\n</tr>\n')  # fmt: skip
+    return Markup("".join(rows))
+
+
+def follow_rows(items: list[FollowThrough]) -> Markup:
+    """The rows of a year pair's follow-through table: each plan and the sentences that report on it."""
+    rows = []
+    for f in items:
+        if f.sentence:
+            found = "".join(f"<p>{_e(e)}</p>" for e in f.evidence or [f.sentence])
+        else:
+            found = f'<span class="flag">{_e(FOLLOW_THROUGH_LABELS[f.status])}</span>'
+        rows.append(f'<tr class="{"reported" if f.sentence else "unreported"}"><td>{_e(f.commitment.text)}</td>'
+                    f"<td>{found}</td></tr>\n")  # fmt: skip
+    return Markup("".join(rows))
+
+
+def problem_rows(items: list[ProblemMatch]) -> Markup:
+    """The rows of a year pair's problems table."""
+    return Markup("".join(
+        f'<tr class="problem-{_e(p.status)}"><td><span class="op problem-{_e(p.status)}">'
+        f"{_e(PROBLEM_LABELS[p.status])}</span></td><td>{_e(p.previous or '—')}</td><td>{_e(p.current or '—')}</td></tr>\n"
+        for p in items
+    ))  # fmt: skip
+
+
+def figure_rows(items: list[PairedFigure]) -> Markup:
+    """The rows of a year pair's figures table."""
+    return Markup("".join(
+        f'<tr class="{"figure-changed" if f.changed else "figure-same"}"><td>{_e(f.label)}</td>'
+        f'<td class="num old">{_e(f.before)}</td><td class="num new">{_e(f.after)}</td><td>{_e(f.after_sentence)}</td></tr>\n'
+        for f in items
+    ))  # fmt: skip
 
 
 def stylesheet() -> str:

@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
@@ -58,7 +59,7 @@ def agency_digest(agency: AgencyPage, counts: SentenceCounts, settings: str) -> 
             for part in (v.text, v.text_normalized, v.report_data or ""):
                 h.update(len(part).to_bytes(8, "little"))
                 h.update(part.encode("utf-8", "surrogatepass"))
-    for key in sorted(k for k in agency.keys if counts.get(k, 0) > 1):  # its sentences someone else uses too
+    for key in sorted(counts.shared(agency.keys)):  # its sentences someone else uses too
         h.update(key.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 
@@ -68,6 +69,7 @@ class PreviousBuild:
 
     def __init__(self, site: Path | None, code: str, settings: str) -> None:
         self.site, self.digests = site, {}
+        self.analyses: dict[str, list[str]] = {}
         if site is None:
             return
         path = site / CACHE / MANIFEST
@@ -83,6 +85,15 @@ class PreviousBuild:
             return
         if manifest.get("format") == FORMAT and manifest.get("code") == code and manifest.get("settings") == settings:
             self.digests = manifest["agencies"]
+            analyses = manifest.get("analyses")
+            if isinstance(analyses, dict):
+                self.analyses = analyses
+
+    def analysis_keys(self, agency_id: int) -> list[str]:
+        """The pair analyses the agency's pages were drawn from (kept again with its pages: a rebuild that copies
+        an agency must not drop them from the analyses it passes on)."""
+        keys = self.analyses.get(str(agency_id))
+        return keys if isinstance(keys, list) and all(isinstance(k, str) for k in keys) else []
 
     def reusable(self, agency_id: int, digest: str) -> AgencyPage | None:
         """The agency as the last build left it, when its inputs are the same and its summary is kept."""
@@ -129,11 +140,16 @@ class BuildCache:
     def __init__(self, out: Path, code: str, settings: str, generated: str | None) -> None:
         self.folder = out / CACHE
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {}}
+        self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {},
+                         "analyses": {}}  # fmt: skip
 
-    def keep(self, agency: AgencyPage, digest: str) -> None:
-        (self.folder / f"{agency.id}.json").write_text(dumps(agency), encoding="utf-8")
+    def keep(self, agency: AgencyPage, digest: str, summary: str | None = None, analyses: Iterable[str] = ()) -> None:
+        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, if made already), its digest and the
+        keys of the pair analyses its pages were drawn from."""
+        (self.folder / f"{agency.id}.json").write_text(summary if summary is not None else dumps(agency),
+                                                       encoding="utf-8")  # fmt: skip
         self.manifest["agencies"][str(agency.id)] = digest
+        self.manifest["analyses"][str(agency.id)] = list(analyses)
 
     def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:
         """An agency :meth:`PreviousBuild.reusable` gave back: its summary is the same bytes, linked, not written again."""
@@ -144,6 +160,7 @@ class BuildCache:
         except OSError:
             shutil.copyfile(source, target)
         self.manifest["agencies"][str(agency.id)] = digest
+        self.manifest["analyses"][str(agency.id)] = previous.analysis_keys(agency.id)
 
     def finish(self) -> None:
         (self.folder / MANIFEST).write_text(json.dumps(self.manifest), encoding="utf-8")

@@ -22,12 +22,21 @@ from archive.pair_store import Entry, PairStoreWriter
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
+from report import summary_json
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
 from report.desk import AgencyDesk, Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
-from report.feed import FEED_NAME, FeedEntry, agency_entries, sorted_entries, write_feed
+from report.feed import (
+    FEED_NAME,
+    MAX_ENTRIES,
+    FeedEntry,
+    agency_entries,
+    newest_entries,
+    sorted_entries,
+    write_feed,
+)
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
 from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
@@ -83,28 +92,47 @@ def agency_last_seen(agency: AgencyPage) -> str | None:
                default=None)  # fmt: skip
 
 
-Built = tuple[AgencyPage, list[str], list[Entry]]  # the agency, the kept analyses it used, those it made
+def version_anchor(document_id: int, version_id: int) -> str:
+    """Where a version is shown, relative to the site: its section of its report's page."""
+    return f"documents/{document_id}.html#v{version_id}"
+
+
+def _write_version_link(out: Path, document_id: int, version_id: int, number: int) -> str:
+    """``versions/{id}.html``, the address a version had when it had a page of its own, kept as a pointer to
+    its section of the report's page (written without Jinja: it holds numbers only, no scraped text)."""
+    target = f"../{version_anchor(document_id, version_id)}"
+    html = (
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="refresh" content="0; url={target}">\n<link rel="canonical" href="{target}">\n'
+        f"<title>第 {number} 版 · 法治政府建设年度报告存档</title>\n</head>\n<body>\n"
+        f'<p>第 {number} 版的正文和来源抓取在报告页上：<a href="{target}">{target}</a></p>\n</body>\n</html>\n'
+    )
+    relative = f"versions/{version_id}.html"
+    (out / relative).write_text(html, encoding="utf-8")
+    return relative
+
+
+# The agency, the kept analyses it used, those it made, and its summary for the rebuild cache (report.reuse).
+Built = tuple[AgencyPage, list[str], list[Entry], str]
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
-    needs), with the pair analyses it took from the last build and those it made (for the parent to keep)."""
+    needs), with the pair analyses it took from the last build and those it made (for the parent to keep), and
+    its summary as JSON: made here, in the worker, not by the parent while the workers wait for the next batch."""
     out, generated = context.out, agency_last_seen(agency)
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
     pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
     for doc in agency.documents:
+        captures = {v.id: [(c, context.replay.link(c)) for c in doc.captures.get(v.id, [])] for v in doc.versions}
         pages.append(_write(
             out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
-            agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions,
-            latest_text=doc.current.text,
+            agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions, captures=captures,
+            replay_hint=context.replay.template is None,
         ))  # fmt: skip
         for number, version in enumerate(doc.versions, 1):
-            pages.append(_write(
-                out, f"versions/{version.id}.html", "version.html", "../", generated=generated,
-                agency=agency, doc=doc, version=version, number=number,
-                captures=[(c, context.replay.link(c)) for c in doc.captures.get(version.id, [])],
-            ))  # fmt: skip
+            pages.append(_write_version_link(out, doc.id, version.id, number))
         if doc.yoy:
             pages.append(_write(
                 out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
@@ -117,13 +145,13 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
-    return (agency, *context.analyses.take())
+    return (agency, *context.analyses.take(), summary_json.dumps(agency))
 
 
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
     """Every version as the site search lists it (search.js orders the results)."""
     return [
-        SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, f"versions/{v.id}.html",
+        SearchDocument(agency.name, agency.region or UNKNOWN_REGION, doc.year, doc.title, version_anchor(doc.id, v.id),
                        number, doc.version_count, v.text)  # fmt: skip
         for agency in agencies
         for doc in agency.documents
@@ -212,6 +240,8 @@ class _AcrossAgencies:
         if agency.desk:
             self.desks.append(agency.desk)
         self.entries.extend(agency_entries(agency))
+        if len(self.entries) > 2 * MAX_ENTRIES:  # the feed shows the newest MAX_ENTRIES: keep no more than those
+            self.entries = newest_entries(self.entries, MAX_ENTRIES)
 
     def write(self, out: Path, unread: list[CaptureRecord], generated: str | None) -> None:
         documents = [d for a in self.lines for d in a.documents]
@@ -278,20 +308,26 @@ def build_report_site(
                     if agency is not None:
                         last.copy_pages(agency, out)
                 fresh = builders.build([a for a in agencies if kept[a.id] is None])
-                for _agency, used, made in fresh:
+                drawn_from: dict[int, list[str]] = {}  # each agency's pair analyses, kept with its pages
+                for agency, used, made, _summary in fresh:
                     analyses_out.add(used, made)
                     analysed, taken = analysed + len(made), taken + len(used)
-                done = {a.id: a for a, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
+                    drawn_from[agency.id] = [*used, *(key for key, _, _ in made)]
+                for agency_id, agency in kept.items():
+                    if agency is not None:  # copied: its analyses pass on too (a later --rebuild finds them)
+                        analyses_out.add(last.analysis_keys(agency_id), [])
+                summaries = {a.id: summary for a, _, _, summary in fresh}
+                done = {a.id: a for a, _, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
                     if kept[agency.id] is None:
-                        cache.keep(agency, digests[agency.id])
+                        cache.keep(agency, digests[agency.id], summaries[agency.id], drawn_from[agency.id])
                     else:
                         cache.keep_unchanged(agency, digests[agency.id], last)
                     findings.add(agency.findings, agency.id, digests[agency.id])
                     agency.findings = {}
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
-                del agencies, fresh, kept, done
+                del agencies, fresh, kept, done, summaries, drawn_from
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()

@@ -136,7 +136,7 @@ def _parse(path: Path) -> _Page:
 
 def test_site_files_exist(site: Path) -> None:
     assert (site / "index.html").is_file() and (site / "style.css").is_file() and (site / "desk.js").is_file()
-    assert len(list((site / "versions").glob("*.html"))) == 6  # every version has its page
+    assert len(list((site / "versions").glob("*.html"))) == 6  # every version keeps its address (a pointer page)
     assert len(list((site / "documents").glob("*.html"))) == 6 - 1  # the silent edit is a version, not a report
     yoy = sorted(p.name for p in (site / "agencies").glob("*-*-*.html"))
     assert len(yoy) == 2 and any(n.endswith("-2020-2021.html") for n in yoy) and any(n.endswith("-2021-2022.html") for n in yoy)
@@ -153,10 +153,13 @@ def test_every_link_resolves_and_only_evidence_leaves_the_site(site: Path) -> No
         for src in parsed.scripts:
             assert src and (page.parent / src).is_file(), (page, src)
         for link in parsed.links:
-            target = (page.parent / link.split("#")[0]).resolve() if link.split("#")[0] else page
+            path, _, fragment = link.partition("#")
+            target = (page.parent / path).resolve() if path else page
             assert target.is_file(), (page, link)
+            if fragment:  # a version's section of its report's page: the anchor is there
+                assert f'id="{fragment}"' in target.read_text(encoding="utf-8"), (page, link)
         for href, rel in parsed.external:
-            assert page.parent.name == "versions" and href in captured, (page, href)
+            assert page.parent.name == "documents" and href in captured, (page, href)
             assert rel and "noreferrer" in rel and "nofollow" in rel
         text = page.read_text(encoding="utf-8")
         assert '<html lang="zh-CN">' in text and '<meta charset="utf-8">' in text
@@ -273,7 +276,7 @@ def test_index_desk_lists_the_revision_with_its_dates_and_figures(site: Path) ->
     [row] = re.findall(r"<tr data-region.*?</tr>", desk, re.S)
     assert "址山镇人民政府" in row and "2020" in row
     assert "首次发现 2021-03-20T08:00:00Z" in row and "首次发现 2021-06-01T08:00:00Z" in row
-    assert row.count('href="versions/') == 2
+    assert len(re.findall(r'href="documents/\d+\.html#v\d+"', row)) == 2  # each version's section of the report page
     assert "<del>31件</del> → <ins>45件</ins>" in row
 
 
@@ -289,25 +292,40 @@ def test_index_desk_counts_plans_per_agency_and_year_pair(site: Path) -> None:
     assert "desk.js" in html and 'id="filter-region"' in html and 'data-sort="number"' in html
 
 
-def test_every_version_page_shows_its_text_and_the_capture_it_came_from(site: Path) -> None:
+def _version_section(site: Path, version_id: int) -> str:
+    """A version's section of its report's page, found from its old address (``versions/{id}.html`` points there)."""
+    pointer = (site / "versions" / f"{version_id}.html").read_text(encoding="utf-8")
+    [target] = set(re.findall(r'href="\.\./(documents/\d+\.html)#v(\d+)"', pointer))
+    assert target[1] == str(version_id) and f'content="0; url=../{target[0]}#v{version_id}"' in pointer
+    html = (site / target[0]).read_text(encoding="utf-8")
+    start = html.index(f'<section class="version" id="v{version_id}">')
+    return html[start : html.index("</section>", start)]
+
+
+def test_every_version_shows_its_text_and_the_capture_it_came_from(site: Path) -> None:
     with sqlite3.connect(site.parent / "archive.db") as conn:
         rows = conn.execute(
             "SELECT v.id, c.url, c.sha256, c.fetched_at, v.text FROM versions v JOIN capture_records c ON c.id = v.capture_id"
         ).fetchall()
+    assert len(rows) == 6
     for version_id, url, sha256, fetched_at, text in rows:
-        html = (site / "versions" / f"{version_id}.html").read_text(encoding="utf-8")
+        html = _version_section(site, version_id)
         assert f'<a href="{url}" rel="nofollow noopener noreferrer">' in html
         assert sha256 in html and fetched_at in html and '<td class="num">200' in html
-        last_line = [line for line in text.splitlines() if line.strip()][-1]
-        assert str(escape(last_line)) in html  # the full text, escaped
-        assert "FAZHI_REPLAY_URL" in html  # no template configured: the page says how to get replay links
+        assert all(f"<p>{escape(line)}</p>" in html for line in text.splitlines() if line.strip())  # its text, escaped
+        page = (site / "versions" / f"{version_id}.html").read_text(encoding="utf-8")
+        assert "FAZHI_REPLAY_URL" in (site / re.findall(r'href="\.\./(documents/\d+\.html)', page)[0]).read_text(
+            encoding="utf-8"
+        )  # no template configured: the page says how to get replay links
 
 
 def test_replay_links_follow_the_configured_template(site: Path, tmp_path: Path) -> None:
     out = tmp_path / "replay"
     build_report_site(site.parent / "archive.db", out, replay_url="http://127.0.0.1:8080/fazhi/{timestamp}/{url}")
-    html = (out / "versions" / "1.html").read_text(encoding="utf-8")
+    html = _version_section(out, 1)
     assert 'href="http://127.0.0.1:8080/fazhi/20210320080000/http://127.0.0.1:8000/zhishan/a1.html"' in html
+    assert "FAZHI_REPLAY_URL" not in (out / re.findall(r'href="\.\./(documents/\d+\.html)', (
+        out / "versions" / "1.html").read_text(encoding="utf-8"))[0]).read_text(encoding="utf-8")
     with pytest.raises(ValueError, match="unknown field"):
         build_report_site(site.parent / "archive.db", tmp_path / "bad", replay_url="http://x/{when}/{url}")
 
@@ -347,16 +365,19 @@ def test_a_text_that_comes_back_is_the_current_version(tmp_path: Path) -> None:
     site = build_report_site(tmp_path / "archive.db", tmp_path / "out").parent
     [page] = list((site / "documents").glob("*.html"))
     html = page.read_text(encoding="utf-8")
-    assert html.count('href="../versions/') >= 2 and "第 1 版：网址上又出现了这一版的正文" in html
-    current = html[html.index("现行版本正文") :]
+    assert html.count('href="#v') >= 2 and "第 1 版：网址上又出现了这一版的正文" in html
+    current = html[html.index("现行版本正文") : html.index("</section>", html.index("现行版本正文"))]
     assert "全年办理行政复议案件9件" in current and "19件" not in current
-    [first_version, _] = sorted(site.glob("versions/*.html"))
-    assert "2022-06-01T08:00:00Z" in first_version.read_text(encoding="utf-8")  # the fetch that saw it again
+    [first_version, second_version] = sorted(int(p.stem) for p in site.glob("versions/*.html"))
+    assert "现行版本正文" in _version_section(site, first_version)
+    assert "2022-06-01T08:00:00Z" in _version_section(site, first_version)  # the fetch that saw it again
+    assert "19件" in _version_section(site, second_version)
 
 
 def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
     """Scraped URLs are untrusted too: a javascript: URL in the archive is shown as text, never as a link."""
     from archive.readmodel import CaptureRecord, VersionRecord
+    from report.pages import DocumentPage
     from report.render import template_environment
 
     def capture(url: str) -> CaptureRecord:
@@ -364,9 +385,10 @@ def test_a_captured_url_is_a_link_only_when_it_is_http() -> None:
                              None, None, None, None)  # fmt: skip
 
     version = VersionRecord(1, 1, 1, "标题", "正文", "正文", "2024-04-15T08:00:00Z", "2024-04-15T08:00:00Z", 1, None)
-    html = template_environment().get_template("version.html").render(
-        root="../", agency={"id": 1, "name": "单位"}, doc={"id": 1, "title": "标题", "year": 2023, "version_count": 1},
-        version=version, number=1, captures=[(capture("javascript:alert(1)"), None), (capture("http://127.0.0.1/a"), None)],
+    doc = DocumentPage(1, 2023, "标题", None, None, None, None, [version])
+    html = template_environment().get_template("document.html").render(
+        root="../", agency={"id": 1, "name": "单位"}, doc=doc, versions=doc.versions, revisions=[], replay_hint=True,
+        captures={1: [(capture("javascript:alert(1)"), None), (capture("http://127.0.0.1/a"), None)]},
     )
     assert 'href="javascript' not in html and "javascript:alert(1)" in html
     assert '<a href="http://127.0.0.1/a" rel="nofollow noopener noreferrer">' in html
@@ -392,6 +414,7 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
     for key, n in every.items():
         assert counts.get(key) == min(n, 2), key
     assert counts.get("不在任何报告里的一句话。") == 0
+    assert counts.shared([*every, "不在任何报告里的一句话。"]) == {k for k, n in every.items() if n > 1}
     monkeypatch.setattr(report.site, "BATCH_AGENCIES", 1)
     streamed = tmp_path / "streamed"
     build_report_site(db, streamed)
@@ -607,3 +630,62 @@ def test_worker_processes_take_kept_analyses_and_build_the_same_site(
     assert report.site.LAST_BUILD["pairs_analysed"] == 0 and report.site.LAST_BUILD["pairs_kept"] == 3
     alone = _site_files(tmp_path / "alone")
     assert _site_files(tmp_path / "cold") == alone and _site_files(tmp_path / "warm") == alone
+
+
+def test_paragraphs_are_the_texts_lines_escaped_one_by_one() -> None:
+    """render.paragraphs escapes a text whole: the same paragraphs as escaping each non-blank line on its own."""
+    from report.render import paragraphs, template_environment
+
+    text = f"一、主要工作\r\n{HOSTILE_LINE}\n  \n\u2028第二段 & 'x'\x0b<b>末行</b>\n\n"
+    by_line = template_environment().from_string(
+        "{% for para in text.splitlines() if para.strip() %}<p>{{ para }}</p>\n{% endfor %}"
+    )
+    assert str(paragraphs(text)) == by_line.render(text=text)
+    assert "<script>" not in paragraphs(text) and "&lt;img src=x&#34; onerror=alert(2)&gt;" in paragraphs(text)
+    assert paragraphs("") == "" and paragraphs(" \n") == ""
+
+
+def test_escape_text_is_markupsafes_escape() -> None:
+    """The rows built in Python escape as Jinja's autoescape does, entity for entity."""
+    from report.render import escape_text
+
+    for text in (HOSTILE_LINE, HOSTILE_TITLE, "a&b<c>d'e\"f&amp;", "", "&#34;<<>>", "正文\n第二行"):
+        assert escape_text(text) == str(escape(text))
+
+
+def test_the_feed_is_the_same_when_the_build_keeps_only_the_newest_entries(
+    site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The build keeps at most twice the feed's entries as it goes (bounded memory): the feed is the one written
+    from every entry."""
+    import report.feed
+    import report.site
+
+    monkeypatch.setattr(report.feed, "MAX_ENTRIES", 2)
+    monkeypatch.setattr(report.site, "MAX_ENTRIES", 10**6)  # every entry kept to the end
+    build_report_site(site.parent / "archive.db", tmp_path / "whole")
+    monkeypatch.setattr(report.site, "MAX_ENTRIES", 1)  # pruned after each agency: more than 2 kept, the newest 1
+    build_report_site(site.parent / "archive.db", tmp_path / "pruned")
+    whole = (tmp_path / "whole" / "feed.atom").read_text(encoding="utf-8")
+    assert whole.count("<entry>") == 2
+    assert (tmp_path / "pruned" / "feed.atom").read_text(encoding="utf-8") == whole
+
+
+def test_a_rebuild_that_copies_agencies_passes_their_pair_analyses_on(tmp_path: Path) -> None:
+    """An agency copied from the last build keeps its pair analyses in the new build's cache: a later --rebuild
+    (new templates) draws every page again from them, not from a fresh analysis of every pair."""
+    import report.site
+    from report.analysis_cache import FILE
+    from report.reuse import CACHE
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    build_report_site(db, tmp_path / "first")
+    build_report_site(db, tmp_path / "copied", previous=tmp_path / "first")
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3, "pairs_analysed": 0, "pairs_kept": 0}
+    with sqlite3.connect(tmp_path / "copied" / CACHE / FILE) as conn:
+        assert conn.execute("SELECT count(*) FROM pairs").fetchone() == (3,)
+    build_report_site(db, tmp_path / "copied-again", previous=tmp_path / "copied")  # copied from a copy
+    build_report_site(db, tmp_path / "redrawn", previous=tmp_path / "copied-again", reuse_pages=False)
+    assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
+    assert _site_files(tmp_path / "redrawn") == _site_files(tmp_path / "first")
