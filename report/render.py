@@ -63,14 +63,7 @@ def _side_html(op: SentenceOp, side: str) -> str:
     tag = "del" if side == "old" else "ins"
     text = op.old if side == "old" else op.new
     if op.op == "changed":
-        parts = []
-        for t in op.tokens:
-            words = t.old if side == "old" else t.new
-            if t.op == "equal":
-                parts.append(escape_text(words))
-            elif words:
-                parts.append(f"<{tag}>{escape_text(words)}</{tag}>")
-        return "".join(parts)
+        return _marked(op.tokens, side)
     if (op.op == "deleted" and side == "old") or (op.op == "inserted" and side == "new"):
         return f"<{tag}>{escape_text(text)}</{tag}>"
     return escape_text(text or "")
@@ -180,11 +173,16 @@ def follow_rows(items: list[FollowThrough]) -> Markup:
     return Markup("".join(rows))
 
 
+def _row(css: str, *cells: str) -> str:
+    """A table row of ready-made ``<td>`` cells (the caller escapes their text)."""
+    return f'<tr class="{css}">{"".join(cells)}</tr>\n'
+
+
 def problem_rows(items: list[ProblemMatch]) -> Markup:
     """The rows of a year pair's problems table."""
     return Markup("".join(
-        f'<tr class="problem-{_e(p.status)}"><td><span class="op problem-{_e(p.status)}">'
-        f"{_e(PROBLEM_LABELS[p.status])}</span></td><td>{_e(p.previous or '—')}</td><td>{_e(p.current or '—')}</td></tr>\n"
+        _row(f"problem-{_e(p.status)}", f'<td><span class="op problem-{_e(p.status)}">{_e(PROBLEM_LABELS[p.status])}</span></td>',
+             f"<td>{_e(p.previous or '—')}</td>", f"<td>{_e(p.current or '—')}</td>")
         for p in items
     ))  # fmt: skip
 
@@ -192,8 +190,8 @@ def problem_rows(items: list[ProblemMatch]) -> Markup:
 def figure_rows(items: list[PairedFigure]) -> Markup:
     """The rows of a year pair's figures table."""
     return Markup("".join(
-        f'<tr class="{"figure-changed" if f.changed else "figure-same"}"><td>{_e(f.label)}</td>'
-        f'<td class="num old">{_e(f.before)}</td><td class="num new">{_e(f.after)}</td><td>{_e(f.after_sentence)}</td></tr>\n'
+        _row("figure-changed" if f.changed else "figure-same", f"<td>{_e(f.label)}</td>",
+             f'<td class="num old">{_e(f.before)}</td><td class="num new">{_e(f.after)}</td>', f"<td>{_e(f.after_sentence)}</td>")
         for f in items
     ))  # fmt: skip
 
