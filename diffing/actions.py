@@ -26,6 +26,15 @@ ACTION_FAMILIES: dict[str, tuple[str, ...]] = {
     # cutting down is not ending: 精简办税资料 is carried on by 进一步精简办税资料 under another heading
     "reduce": ("精简", "压减", "压缩", "缩减", "减少", "缩短"),
 }
+# One object's separate pieces of work, each a promise of its own: clearing out a set of documents,
+# evaluating them after they took effect and filing them for review are three jobs, not one reworded
+# (开展规范性文件清理 / 开展规范性文件实施后评估, 示范社区创建 / 示范社区复核). A heading that names
+# one of these and another that names only others are never one promise (``stage_clash``).
+STAGES: dict[str, str] = {
+    "清理": "clear", "清查": "clear", "评估": "evaluate", "备案": "file", "审查": "review", "审核": "review",
+    "复核": "recheck", "复查": "recheck", "验收": "accept", "认定": "recognise", "发放": "issue", "创建": "create",
+    "起草": "draft", "制定": "draft",
+}  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")
 
@@ -82,6 +91,18 @@ def object_head(clause: str, skip: frozenset[str] = frozenset()) -> str:
 def ends_other(a: str, b: str) -> bool:
     """One heading ends what it names (取消, 废止, 收回, 禁止) and the other does not: never one promise."""
     return (action_of(a) == "end") != (action_of(b) == "end")
+
+
+def stages_of(clause: str) -> frozenset[str]:
+    """The pieces of work (``STAGES``) a heading's first clause names."""
+    return frozenset(stage for word, stage in STAGES.items() if word in clause)
+
+
+def stage_clash(a: str, b: str) -> bool:
+    """Both headings name a piece of work on their object and none in common: 清理 / 实施后评估 of one
+    set of documents is another job, not the same promise reworded (推行 → 严格执行 names none)."""
+    stages_a, stages_b = stages_of(a), stages_of(b)
+    return bool(stages_a and stages_b and not stages_a & stages_b)
 
 
 def head_said(a: str, b: str, said_a: tuple[str, frozenset[str]], said_b: tuple[str, frozenset[str]],

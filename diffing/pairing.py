@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from diffing.actions import ends_other, head_said
+from diffing.actions import ends_other, head_said, stage_clash
 from diffing.meaning import Gist, Weights, coverage, gist, similarity, union_gist
 from diffing.topics import topics_of
 
@@ -146,6 +146,10 @@ def _framing(word: str, frame: frozenset[str]) -> bool:
 
 def _ends_other(a: ItemView, b: ItemView) -> bool:
     return ends_other(_first_clause(a.text), _first_clause(b.text))
+
+
+def _stage_clash(a: ItemView, b: ItemView) -> bool:
+    return stage_clash(_first_clause(a.text), _first_clause(b.text))
 
 
 def piece_head(piece: ItemView, single: ItemView) -> float:
@@ -287,10 +291,11 @@ class PairScorer:
                 if self.headings else 0.0]  # fmt: skip
 
     def swapped(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
-        """A template swap (``template_swap``) between an old and a new member, or one of them ending
-        what the other keeps (``diffing.actions.ends_other``: 建立X / 取消X): never one promise."""
+        """A template swap (``template_swap``) between an old and a new member, one of them ending
+        what the other keeps (``diffing.actions.ends_other``: 建立X / 取消X), or the two naming other
+        pieces of work (``diffing.actions.stage_clash``: X清理 / X实施后评估): never one promise."""
         return any(template_swap(self.old[i], self.new[j]) or _ends_other(self.old[i], self.new[j])
-                   for i in olds for j in news)  # fmt: skip
+                   or (self.headings and _stage_clash(self.old[i], self.new[j])) for i in olds for j in news)  # fmt: skip
 
     def log_odds(self, olds: tuple[int, ...], news: tuple[int, ...]) -> float:
         """The model's log-odds; a template swap or an ending (``swapped``) between any old and new member vetoes."""

@@ -5,7 +5,7 @@ Items and reports are short texts written for these tests in the style of real p
 
 from __future__ import annotations
 
-from diffing.actions import action_of, ends_other, object_head
+from diffing.actions import action_of, ends_other, object_head, stage_clash, stages_of
 from diffing.commitments import match_commitments, same_wording
 from diffing.figures import extract_figures, unit_family
 from diffing.meaning import gist, similarity
@@ -48,6 +48,44 @@ def test_ending_what_the_other_keeps_is_never_one_promise() -> None:
     same = statuses(match_commitments(items("健全行政执法证件年审制度，每年审验一次。"),
                                       items("完善行政执法证件年审制度，年审结果向社会公开。")))  # fmt: skip
     assert [f[0] for f in same] == ["changed"]  # 健全 / 完善: one action, one promise
+
+
+def test_another_piece_of_work_on_one_object_is_another_promise() -> None:
+    # FORMAT.md's own example: last year's clean-up of the documents, this year's evaluation of them
+    assert stages_of("开展规范性文件清理工作") == {"clear"} and stages_of("落实规范性文件备案审查") == {"file", "review"}
+    assert stage_clash("开展规范性文件清理工作", "开展规范性文件实施后评估")
+    assert stage_clash("深化“民主法治示范社区”创建", "开展民主法治示范社区复核")
+    assert not stage_clash("健全街道合法性审查机制", "完善合法性审查工作规程")  # one piece of work, reworded
+    assert not stage_clash("开展规范性文件清理", "加强行政规范性文件全链条管理")  # names none: widened
+    old = items("开展规范性文件清理工作，对与上位法不一致的规范性文件及时修改或废止。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    new = items("开展规范性文件实施后评估，选取规范性文件开展评估，评估结果作为修改、废止的依据。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    found = statuses(match_commitments(old, new))
+    assert ("dropped", ["开展规范性文"], []) in found and ("added", [], ["开展规范性文"]) in found
+    reworded = statuses(match_commitments(items("开展规范性文件清理工作，对不一致的文件及时修改或废止。"),
+                                          items("开展规范性文件全面清理，清理结果向社会公布。")))  # fmt: skip
+    assert [f[0] for f in reworded] == ["changed"]
+
+
+def test_an_item_left_alone_is_split_from_its_own_likeliest_partner() -> None:
+    # a new item's likeliest old partner, sharing nothing with it, is no split's first piece: the old
+    # item grows a split only from the new item it is likeliest to continue
+    from diffing.commitments import piece_candidates
+    from diffing.meaning import Weights
+    from diffing.pairing import PairScorer, item_view, load_model
+
+    old = [item_view(t) for t in ("开展政府合同履约情况专项检查，防范合同法律风险。", "深入开展普法宣传。")]
+    new = [item_view(t) for t in ("开展涉企行政执法专项监督，重点纠治多头检查。", "推进行政复议规范化建设。",
+                                  "建成县公共法律服务智慧平台。")]  # fmt: skip
+    scorer = PairScorer(old, new, Weights([v.whole for v in old + new]), load_model("plans"))
+    splits = {grown for core, grown, _left in piece_candidates(scorer, [], 2, 3) if len(grown[1]) == 2}
+    firsts = {(core[0][0], core[1][0]) for core, grown, _left in piece_candidates(scorer, [], 2, 3)
+              if len(grown[1]) == 2}  # fmt: skip
+    for i in range(2):
+        likeliest = max(range(3), key=lambda j: scorer.log_odds((i,), (j,)))
+        assert {j for k, j in firsts if k == i} == {likeliest}
+    assert splits
 
 
 def test_an_item_cut_in_two_is_split() -> None:
