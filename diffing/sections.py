@@ -303,7 +303,10 @@ def problem_items(lines: list[str]) -> list[str]:
             continue
         pieces = split_enumeration(line)
         starts_enumerated = bool(pieces[0][0]) and line.startswith(pieces[0][0]) or bool(re.match(r"^[一二三四五六七八九十]+是", line))
-        if numbering(line) or (starts_enumerated and len(pieces) == 1):
+        if numbering(line) and len(pieces) > 1 and _names_a_part(line, pieces[0][1]):
+            items += [piece for _marker, piece in pieces]  # "(一)存在问题。一是…二是…": the heading names the part
+            open_item = False
+        elif numbering(line) or (starts_enumerated and len(pieces) == 1):
             items.append(line)  # a numbered item or a 一是… line: one problem, however many sentences
             open_item = True
         elif len(pieces) > 1:
@@ -313,6 +316,15 @@ def problem_items(lines: list[str]) -> list[str]:
             items += _prose_problems(_without_lead(line))
             open_item = False
     return [item for item in (_without_lead(i) for i in items) if item and not _PROBLEMS_LEAD.search(item)]
+
+
+def _names_a_part(line: str, first_piece: str) -> bool:
+    """Whether what a numbered line says before its first 一是… only names the part ((一)存在问题。 / 存在的
+    问题和不足：), so that each entry after it is a problem of its own, not the explanation of one."""
+    found = match_marker(line)
+    lead = line[len(found[0]) if found else 0 : line.find(first_piece)].strip().rstrip("。:：，, ")
+    return bool(lead) and len(lead) <= _TITLE_CHARS and not re.search(r"[，,。；;]", lead) and bool(
+        _PART_NAME.search(lead)) and classify_part(lead) == "shortcomings"  # fmt: skip
 
 
 def _prose_problems(paragraph: str) -> list[str]:

@@ -97,6 +97,16 @@ def test_combined_section_with_sub_headings() -> None:
     assert plans_of(text) == ["1.充实执法力量。"]
 
 
+def test_a_numbered_part_heading_run_into_its_list_gives_a_problem_per_entry() -> None:
+    line = ("（一）存在问题。一是执法力量薄弱，执法人员仅有9名；二是宣传覆盖面不广，群众护水意识有待提高；"
+            "三是违法行为隐蔽性强，取证难。")  # fmt: skip
+    assert problem_items([line]) == [
+        "一是执法力量薄弱，执法人员仅有9名；", "二是宣传覆盖面不广，群众护水意识有待提高；", "三是违法行为隐蔽性强，取证难。"]
+    # a numbered problem explained in entries of its own stays one problem
+    one = "（一）执法力量薄弱。一是人员少，仅有9名；二是专业背景弱。"
+    assert problem_items([one]) == [one]
+
+
 def test_combined_section_split_at_the_first_forward_paragraph() -> None:
     text = RESULTS + (
         "二、存在问题和下一步工作\n当前还存在一些问题：执法队伍专业力量不足；信用监管体系尚未建立。\n"
