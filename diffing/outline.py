@@ -90,7 +90,8 @@ def plans_blocks(report: Report | str) -> tuple[OutlineItem, list[list[str]]] | 
     from diffing.sections import as_report, report_parts
 
     report = as_report(report)
-    plans = [s for s in report.sections if s.part == "plans"]
+    # no plans part of its own: the measures told with the problems (存在问题及改进措施) are the plans
+    plans = [s for s in report.sections if s.part == "plans"] or [s for s in report.sections if s.part == "shortcomings"]
     if not plans:
         return None
     first = plans[0]

@@ -115,6 +115,30 @@ def _part_heading(section: Section, root: Section | None, line: str) -> bool:
     )
 
 
+# A heading that names the measures with the problems: 存在问题及改进措施, 存在的问题和整改举措, 问题与对策.
+_MEASURES_HEADING = re.compile(r"措施|举措|对策")
+
+
+def _measure_of_problem(section: Section, root: Section | None, problem_level: int, line: str) -> bool:
+    """A numbered child of a problem under "存在问题及改进措施": the problem's measure, a plan — unless it
+    names a weakness itself (then it is a part of the problem: (一)执法力量薄弱 / 1.人员不足)."""
+    if root is None or not problem_level or section.level <= problem_level or not section.marker:
+        return False
+    if "shortcomings" not in heading_parts(root.title) or not (
+        "plans" in heading_parts(root.title) or _MEASURES_HEADING.search(root.title)
+    ):
+        return False
+    return not line or _opens_with_action(section.title) or not WEAKNESS.search(section.title)
+
+
+def _opens_with_action(title: str) -> bool:
+    """开展…专项整治, 规范涉企检查, 配齐配强…: a heading that opens with what will be done."""
+    from diffing.actions import ACTION_FAMILIES
+    from diffing.pairing import FRAME_VERBS
+
+    return any(title.startswith(v) for v in FRAME_VERBS.union(*ACTION_FAMILIES.values()) if len(v) >= 2)
+
+
 # A count in a heading, years aside: "5.排查纠正滥用行政权力排除、限制竞争问题2个" reports a result.
 _COUNT = re.compile(r"(?<!\d)(?!(?:19|20)\d\d年)\d+(?:\.\d+)?")
 
@@ -156,6 +180,7 @@ def report_parts(report: Report | str) -> ReportParts:
     current = -1
     under_unnumbered = False  # inside a part headed by a short unnumbered line: 一、 items are its own
     previous_part = ""
+    problem_level = 0  # the level of the problem item whose numbered children may be its measures
     for i in range(first_start, len(lines)):
         if owner[i] >= 0:
             current = owner[i]
@@ -168,6 +193,16 @@ def report_parts(report: Report | str) -> ReportParts:
         if LABEL_LINE.match(line):
             continue
         part = _counted_result(section, root)
+        if owner[i] >= 0 and root is not None and section is not root:
+            measure = _measure_of_problem(section, root, problem_level, line)
+            if part == "shortcomings" and not measure and not _part_heading(section, root, line) and (
+                not problem_level or section.level <= problem_level
+            ):
+                problem_level = section.level
+            elif section.level <= problem_level:
+                problem_level = 0
+        if part == "shortcomings" and _measure_of_problem(section, root, problem_level, line if owner[i] >= 0 else ""):
+            part = "plans"
         parts.present.add(part)
         if owner[i] >= 0 and section is root:
             previous_part = "heading"

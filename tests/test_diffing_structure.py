@@ -107,6 +107,19 @@ def test_a_numbered_part_heading_run_into_its_list_gives_a_problem_per_entry() -
     assert problem_items([one]) == [one]
 
 
+def test_measures_numbered_under_each_problem_are_the_plans() -> None:
+    text = RESULTS + (
+        "二、存在问题及改进措施\n（一）执法力量仍然薄弱。派出所法制员配备不足。\n1.配齐配强派出所法制员。分两批配齐。\n"
+        "2.开展执法突出问题专项整治。重点整治趋利性执法。\n（二）执法监督不够完善。事后考评多。\n"
+        "3.推行执法全过程实时监督。\n2025年，我局将以更高标准推进法治建设。\n"
+    )
+    assert [p[:4] for p in problem_items(report_parts(text).problems)] == ["（一）执", "（二）执"]
+    assert [c.marker for c in commitments(text)] == ["1.", "2.", "3."]
+    # a problem's numbered parts that name weaknesses stay the problem's
+    parts = RESULTS + "二、存在问题及改进措施\n（一）执法力量薄弱。\n1.人员不足。\n2.专业背景偏弱。\n"
+    assert commitments(parts) == [] and "1.人员不足。" in report_parts(parts).problems
+
+
 def test_combined_section_split_at_the_first_forward_paragraph() -> None:
     text = RESULTS + (
         "二、存在问题和下一步工作\n当前还存在一些问题：执法队伍专业力量不足；信用监管体系尚未建立。\n"

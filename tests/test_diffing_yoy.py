@@ -147,10 +147,11 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
     where fitting left it. The models are fitted on t01–t48 (a refit on all 53 drops the sample portal's
-    changed recall to 0.775, below its floor, with this code and the one before alike), so t49–t53 are
-    unseen here: on the 53 pairs micro F1 0.938 and 14 of 475 traps fooled (round 6's code: 0.933 and
-    21), the weakest category split at F1 0.82 (0.80); on t01–t48 alone 0.941 and 11 (0.938 and 15).
-    The issue's bar of 0.85 a category is not met yet; the sealed half is never a test's."""
+    changed recall to 0.775, below its floor), so t49–t59 are unseen here. On the 59 pairs micro F1 0.931
+    and 17 of 537 traps fooled, the weakest category split at F1 0.83; on t01–t53 0.938 and 14 of 475
+    (round 6's code: 0.933 and 21); on t54–t59 (~6,000 characters a side, written in round 7) 0.905 and
+    3 of 62 (round 6's code 0.879 and 6). The issue's bar of 0.85 a category is not met yet; the sealed
+    half is never a test's."""
     import warnings
 
     with warnings.catch_warnings():
@@ -160,8 +161,8 @@ def test_quality_on_the_blind_tuning_half() -> None:
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.936, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 14, scores["traps_fooled"]
+    assert scores["micro"]["f1"] >= 0.929, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 17, scores["traps_fooled"]
     assert all(scores[c]["f1"] >= 0.81 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 
