@@ -103,13 +103,22 @@ def plans_blocks(report: Report | str) -> tuple[OutlineItem, list[list[str]]] | 
 
 
 def _numeral(marker: str) -> int:
-    digits = "一二三四五六七八九十"
-    head = marker.lstrip("第（(")
-    return digits.index(head[0]) + 1 if head and head[0] in digits else 0
+    """The number a marker counts (一是 1, 十二是 12, 二十是 20); 0 when it counts none."""
+    digits = "一二三四五六七八九"
+    head = re.match(r"[一二三四五六七八九十]+", marker.lstrip("第（("))
+    if not head:
+        return 0
+    tens, _ten, units = head.group().partition("十")
+    if not _ten:
+        return digits.index(tens) + 1 if len(tens) == 1 else 0
+    if len(tens) > 1 or len(units) > 1:
+        return 0
+    return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(units) + 1 if units else 0)
 
 
 def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
-    """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一)."""
+    """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一, or from the
+    number a paragraph opens with)."""
     best: list[re.Match[str]] = []
     for kind, pattern, numbered in ENUMERATIONS:
         hits = list(pattern.finditer(paragraph))
@@ -117,7 +126,9 @@ def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
             first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
             hits = hits[first:] if first is not None else []
         if numbered:
-            counted, expected = [], 1
+            # counting up from 一, or from where the paragraph opens: 七是… goes on from the paragraph before
+            opens = bool(hits) and not paragraph[: hits[0].start(1)].strip()
+            counted, expected = [], _numeral(hits[0].group(1)) if opens else 1
             for hit in hits:
                 if _numeral(hit.group(1)) == expected:
                     counted.append(hit)

@@ -76,6 +76,16 @@ def test_one_item_is_no_enumeration() -> None:
     assert len(split_enumeration("一是加强学法。三是规范执法。")) == 1  # no 二是: not counting up
 
 
+def test_an_enumeration_goes_on_in_the_next_paragraph_past_ten() -> None:
+    text = RESULTS + (
+        "二、下一步工作打算\n2024年，我镇将重点做好以下工作：" + "".join(f"{n}是开展第{n}项工作；" for n in "一二三四五六")
+        + "\n" + "".join(f"{n}是推进第{n}项工作；" for n in ("七", "八", "九", "十", "十一", "十二")) + "\n"
+    )  # fmt: skip
+    markers = [c.marker for c in commitments(text)]
+    assert markers == [f"{n}是" for n in ("一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二")]
+    assert split_enumeration("开展工作：七是加强学法；八是规范执法。")[0][0] == ""  # not opening the paragraph: from 一 only
+
+
 def test_nested_items_under_a_heading_item_are_the_plans() -> None:
     text = RESULTS + (
         "二、2022年工作计划\n（一）加强组织保障\n1.落实年终述法制度。\n2.完善中心组学法制度。\n"
