@@ -110,6 +110,13 @@ def test_two_items_folded_together_are_merged() -> None:
     assert [f[0] for f in found] == ["merged", "kept"]
 
 
+def test_a_bare_list_marker_is_no_part_of_the_promise() -> None:
+    # 1) 2) … is numbered by no outline level: the item keeps it in its text, and 1 is no target
+    old = [Commitment(commitment_id(t), "1", "", t[:8], t) for t in ("1)加强医疗纠纷预防和处理。发挥调解委员会作用。",)]
+    new = [Commitment(commitment_id(t), "1", "（一）", t[3:11], t) for t in ("（一）加强医疗纠纷预防和处理。发挥调解委员会作用。",)]
+    assert [m.status for m in match_commitments(old, new)] == ["kept"]
+
+
 def test_kept_means_a_word_or_two() -> None:
     old, new = items("（三）完善决策程序，探索开展重大行政决策后评估。"), items("（三）完善决策程序，扩大重大行政决策后评估范围。")
     assert not same_wording(old[0], new[0])  # the promise moved from exploring to widening
