@@ -31,9 +31,9 @@ ACTION_FAMILIES: dict[str, tuple[str, ...]] = {
 # (开展规范性文件清理 / 开展规范性文件实施后评估, 示范社区创建 / 示范社区复核). A heading that names
 # one of these and another that names only others are never one promise (``stage_clash``).
 STAGES: dict[str, str] = {
-    "清理": "clear", "清查": "clear", "评估": "evaluate", "备案": "file", "审查": "review", "审核": "review",
-    "复核": "recheck", "复查": "recheck", "验收": "accept", "认定": "recognise", "发放": "issue", "创建": "create",
-    "起草": "draft", "制定": "draft",
+    "清理": "clear", "清查": "clear", "评估": "evaluate", "评价": "evaluate", "备案": "file", "审查": "review",
+    "审核": "review", "复核": "recheck", "复查": "recheck", "检查": "inspect", "验收": "accept", "认定": "recognise",
+    "发放": "issue", "创建": "create", "起草": "draft", "制定": "draft", "修订": "draft",
 }  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")

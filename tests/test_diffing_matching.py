@@ -55,6 +55,7 @@ def test_another_piece_of_work_on_one_object_is_another_promise() -> None:
     assert stages_of("开展规范性文件清理工作") == {"clear"} and stages_of("落实规范性文件备案审查") == {"file", "review"}
     assert stage_clash("开展规范性文件清理工作", "开展规范性文件实施后评估")
     assert stage_clash("深化“民主法治示范社区”创建", "开展民主法治示范社区复核")
+    assert stage_clash("指导各村修订完善村规民约", "开展村规民约执行情况检查")
     assert not stage_clash("健全街道合法性审查机制", "完善合法性审查工作规程")  # one piece of work, reworded
     assert not stage_clash("开展规范性文件清理", "加强行政规范性文件全链条管理")  # names none: widened
     old = items("开展规范性文件清理工作，对与上位法不一致的规范性文件及时修改或废止。",
