@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.pair_store import Entry, PairStoreReader, PairStoreWriter
+from archive.pair_store import Entry, PairStoreReader, PairStoreWriter, StoreLabel
 
 SHARDS = 32  # bigram postings files at the least (a multiple of it for a large index: shard_count)
 SHARD_POSTINGS = 1 << 20  # postings a shard holds on average at most: what writing one holds (~32 MB)
@@ -44,6 +44,7 @@ FORMAT = 1
 _BITS = 21  # a code point's bits: a bigram is first << 21 | second
 _LOW = (1 << _BITS) - 1
 _SPILLED = np.dtype([("gram", "<i8"), ("version", "<i4")])
+_LABEL = StoreLabel("agencies' bigrams", "found again")  # what the warnings of search.sqlite say
 log = logging.getLogger(__name__)
 
 
@@ -184,10 +185,10 @@ class KeptBigrams:
     (the entries found and made: one build's agencies). An entry that does not check is found again."""
 
     def __init__(self, previous: Path | None, path: Path | None) -> None:
-        self.reader = PairStoreReader(previous)
+        self.reader = PairStoreReader(previous, _LABEL)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.writer = PairStoreWriter(path, previous) if path is not None else None
+        self.writer = PairStoreWriter(path, previous, _LABEL) if path is not None else None
         self.used: list[str] = []
         self.made: list[Entry] = []
         self.found = self.tokenised = 0

@@ -145,6 +145,21 @@ def test_a_damaged_kept_entry_is_tokenised_again(tmp_path: Path, caplog: pytest.
     assert files(tmp_path / "again") == files(tmp_path / "full")
 
 
+
+def test_an_unreadable_kept_file_says_the_bigrams_are_found_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    docs = documents(corpus(3))
+    kept = tmp_path / "garbled.sqlite"
+    kept.write_bytes(b"not a database " * 100)
+    _, again = build(tmp_path / "again", docs, kept)
+    build(tmp_path / "full", docs, None)
+    said = [r.getMessage() for r in caplog.records]
+    assert any("its agencies' bigrams are found again" in m for m in said)
+    assert any("its agencies' bigrams are not kept" in m for m in said)
+    assert not any("pairs" in m for m in said)  # not the words of the analyses' store
+    assert again.kept.tokenised == len(docs) and files(tmp_path / "again") == files(tmp_path / "full")
+
 def _ingest(db: Path, reports: list[tuple[str, int, str]], fetched: str) -> None:
     from archive import Archive
     from archive.capture import Capture
