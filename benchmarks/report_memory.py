@@ -1,6 +1,7 @@
 """Peak memory of ``fazhi report`` over its process tree, re-runnable by one command.
 
 Usage: python -m benchmarks.report_memory [--interval 0.5] [--step 100] [--json FILE] -- report --db DB --out DIR [--rebuild]
+       python -m benchmarks.report_memory --checkout ../main -- report …   (another checkout's code, side by side)
 
 Runs ``fazhi`` with the arguments after ``--`` as a subprocess and samples, every ``--interval``
 seconds, the memory of it and of each of its workers from /proc (``smaps_rollup``): each process's
@@ -88,9 +89,12 @@ class Peaks:
     total_rss_mb: float = 0.0
     total_at_s: float = 0.0
     process_rss_mb: dict[int, float] = field(default_factory=dict)
+    timeline: list[tuple[float, int, int]] = field(default_factory=list)  # (s, the tree's PSS, the parent's RSS)
 
     def observe(self, sample: dict[int, ProcessMemory], at_s: float) -> None:
         pss = sum(p.pss_mb for p in sample.values())
+        parent = sample[self.root].rss_mb if self.root in sample else 0.0
+        self.timeline.append((round(at_s, 1), round(pss), round(parent)))
         if pss > self.total_pss_mb:
             self.total_pss_mb, self.total_at_s = pss, at_s
         self.total_rss_mb = max(self.total_rss_mb, sum(p.rss_mb for p in sample.values()))
@@ -142,12 +146,13 @@ class StackDumper:
         self.stacks.append(StepStack(step, round(rss_mb), round(at_s, 1), main_thread_frames(dump)))
 
 
-def measure(argv: list[str], interval: float = 0.5, step_mb: int = 100, py_spy: str | None = None) -> Measurement:
-    """Run ``argv`` (from the project's root) to its end, sampling its process tree every ``interval`` s."""
+def measure(argv: list[str], interval: float = 0.5, step_mb: int = 100, py_spy: str | None = None,
+            cwd: Path = ROOT) -> Measurement:  # fmt: skip
+    """Run ``argv`` (from ``cwd``: this checkout) to its end, sampling its process tree every ``interval`` s."""
     dumper = StackDumper(py_spy, step_mb)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as said:
         start = time.perf_counter()
-        proc = subprocess.Popen(argv, cwd=ROOT, stdout=said)
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=said)
         peaks = Peaks(proc.pid)
         while True:
             at = time.perf_counter() - start
@@ -155,8 +160,8 @@ def measure(argv: list[str], interval: float = 0.5, step_mb: int = 100, py_spy: 
             peaks.observe(sample, at)
             if proc.pid in sample:
                 dumper.observe(proc.pid, sample[proc.pid].rss_mb, at)
-            try:
-                proc.wait(timeout=interval)  # returns the moment it ends: the interval is the probe's, not a wait
+            try:  # returns the moment it ends: the interval is the probe's, not a wait
+                proc.wait(timeout=interval)
                 break
             except subprocess.TimeoutExpired:
                 continue
@@ -187,7 +192,7 @@ def as_json(m: Measurement) -> dict[str, object]:
         "peak_mb": round(m.peaks.total_pss_mb), "peak_rss_sum_mb": round(m.peaks.total_rss_mb),
         "largest_process_mb": round(m.peaks.largest_process_mb), "parent_mb": round(m.peaks.process_rss_mb.get(m.peaks.root, 0)),
         "process_rss_mb": {str(pid): round(mb) for pid, mb in m.peaks.process_rss_mb.items()},
-        "stacks": [asdict(s) for s in m.stacks], "said": m.stdout.strip(),
+        "stacks": [asdict(s) for s in m.stacks], "said": m.stdout.strip(), "timeline_s_pss_parent": m.peaks.timeline,
     }  # fmt: skip
 
 
@@ -195,14 +200,24 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between samples")
     parser.add_argument("--step", type=int, default=100, help="MB of the parent's RSS between stack dumps")
-    parser.add_argument("--py-spy", default=shutil.which("py-spy"), help="py-spy to dump stacks with (default: on PATH)")
+    parser.add_argument(
+        "--py-spy", default=shutil.which("py-spy"), help="py-spy to dump stacks with (default: on PATH)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("fazhi", nargs=argparse.REMAINDER, help="-- and fazhi's arguments (report --db DB --out DIR …)")
+    parser.add_argument("--checkout", type=Path, default=ROOT,
+                        help="the checkout whose fazhi runs (with its .venv's Python when it has one)")  # fmt: skip
+    parser.add_argument(
+        "fazhi", nargs=argparse.REMAINDER, help="-- and fazhi's arguments (report --db DB --out DIR …)"
+    )
     args = parser.parse_args(argv)
     command = args.fazhi[1:] if args.fazhi[:1] == ["--"] else args.fazhi
     if not command:
         parser.error("give fazhi's arguments after --, e.g. -- report --db DB --out DIR")
-    m = measure([sys.executable, "-m", "fazhi.cli", *command], args.interval, args.step, args.py_spy)
+    venv = args.checkout.resolve() / ".venv" / "bin" / "python"
+    python = str(venv) if args.checkout.resolve() != ROOT and venv.is_file() else sys.executable
+    m = measure(
+        [python, "-m", "fazhi.cli", *command], args.interval, args.step, args.py_spy, args.checkout.resolve()
+    )
     print(summary(m))
     if args.json:
         args.json.write_text(json.dumps(as_json(m), ensure_ascii=False, indent=1), encoding="utf-8")
