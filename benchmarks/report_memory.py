@@ -89,9 +89,8 @@ class Peaks:
     total_rss_mb: float = 0.0
     total_at_s: float = 0.0
     process_rss_mb: dict[int, float] = field(default_factory=dict)
-    timeline: list[tuple[float, int, int]] = field(
-        default_factory=list
-    )  # (s, the tree's PSS, the parent's RSS)
+    # (seconds, the tree's PSS, the parent's RSS) of each sample
+    timeline: list[tuple[float, int, int]] = field(default_factory=list)
 
     def observe(self, sample: dict[int, ProcessMemory], at_s: float) -> None:
         pss = sum(p.pss_mb for p in sample.values())
