@@ -266,7 +266,7 @@ class SearchIndexWriter:
         self._spills = [Path(self._spill.name) / f"{k}.bin" for k in range(SHARDS)]
         for path in self._spills:
             path.touch()
-        self._rows_file = (Path(self._spill.name) / "rows.json").open("w", encoding="utf-8")
+        self._rows_file = (Path(self._spill.name) / "rows.json").open("w", encoding="utf-8", newline="\n")
         self._count = 0  # versions added
         self._postings = 0  # spilled
         self._texts: list[str] = []
@@ -315,7 +315,7 @@ class SearchIndexWriter:
         meta = {"shards": shards, "chunk": CHUNK, "count": self._count}
         self._rows_file.close()
         with (
-            open(self._rows_file.name, encoding="utf-8") as rows,
+            open(self._rows_file.name, encoding="utf-8", newline="\n") as rows,
             (self.folder / "docs.js").open("w", encoding="utf-8") as fh,
         ):
             fh.write(f"FAZHI_SEARCH.documents({_json(meta)},[")

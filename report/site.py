@@ -270,7 +270,8 @@ class _AcrossAgencies:
 
     def __init__(self, folder: Path) -> None:
         self.lines: list[AgencyLine] = []
-        self.desks = tempfile.TemporaryFile("w+", encoding="utf-8", dir=folder)  # unnamed: never in the site
+        # unnamed (O_TMPFILE): never a file of the site, gone with the process whatever ends it
+        self.desks = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
         self.entries: list[FeedEntry] = []
 
     def add(self, agency: AgencyPage) -> None:
