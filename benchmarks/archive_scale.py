@@ -17,7 +17,7 @@ side by side in the same run where it claims a speed-up:
 - ``fazhi check`` time and peak memory, and fingerprinting every version at C speed beside the
   per-character loop it replaced;
 - ``fazhi report``: a full build's time and peak memory (the process and its workers together,
-  proportional set size sampled from /proc, and the largest process; targets ≤ 60 s, ≤ 500 MB), then a rebuild into the same site after a later
+  proportional set size sampled from /proc by benchmarks.report_memory, the largest process and the parent; targets ≤ 60 s, ≤ 500 MB), then a rebuild into the same site after a later
   crawl edited 1 % of the agencies' latest reports (only those agencies are analysed again);
 - the removal check after a crawl of one portal, beside the queries it replaced (every capture of
   the portal read through the view).
