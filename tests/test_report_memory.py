@@ -23,14 +23,17 @@ os.waitpid(child, 0)
 
 
 def test_the_tree_of_a_process_and_its_child_and_their_shared_pages() -> None:
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None and proc.stdin is not None
         child = int(proc.stdout.readline())  # the block is touched and the child forked
         assert sorted(process_tree(proc.pid)) == sorted([proc.pid, child])
         sample = tree_memory(proc.pid)
         assert set(sample) == {proc.pid, child}
-        assert sample[proc.pid].rss_mb >= 64 and sample[child].rss_mb >= 64  # the child maps its parent's pages
+        # the child maps its parent's pages
+        assert sample[proc.pid].rss_mb >= 64 and sample[child].rss_mb >= 64
         total_pss, total_rss = sum(p.pss_mb for p in sample.values()), sum(p.rss_mb for p in sample.values())
         assert 64 <= total_pss < total_rss - 48  # PSS counts the shared block once, RSS once a process
         peaks = Peaks(proc.pid)

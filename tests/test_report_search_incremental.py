@@ -145,7 +145,6 @@ def test_a_damaged_kept_entry_is_tokenised_again(tmp_path: Path, caplog: pytest.
     assert files(tmp_path / "again") == files(tmp_path / "full")
 
 
-
 def test_an_unreadable_kept_file_says_the_bigrams_are_found_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -159,6 +158,7 @@ def test_an_unreadable_kept_file_says_the_bigrams_are_found_again(
     assert any("its agencies' bigrams are not kept" in m for m in said)
     assert not any("pairs" in m for m in said)  # not the words of the analyses' store
     assert again.kept.tokenised == len(docs) and files(tmp_path / "again") == files(tmp_path / "full")
+
 
 def _ingest(db: Path, reports: list[tuple[str, int, str]], fetched: str) -> None:
     from archive import Archive
