@@ -99,23 +99,24 @@ class FindingsDbWriter:
         last build's file has this agency with the same ``digest``, its rows from there (``tables`` unread).
         One transaction; one prepared statement a table, not sqlite-utils' per-row look-ups: a report of a
         national archive writes millions of rows."""
-        if agency_id is not None and digest is not None and self._kept.get(agency_id) == digest:
-            self._copy.append(agency_id)
-            self._db.conn.execute(f"INSERT OR REPLACE INTO [{INPUTS}] VALUES (?, ?)", [agency_id, digest])  # noqa: S608
-            return
-        self._copy_kept()
+        unchanged = agency_id is not None and digest is not None and self._kept.get(agency_id) == digest
+        if not unchanged:
+            self._copy_kept()  # the waiting agencies' rows first: the file keeps the archive's order
         with self._db.conn:
-            for table, rows in tables.items():
-                names = self.columns[table]
-                columns = ", ".join(f"[{n}]" for n in names)
-                self._db.conn.executemany(
-                    f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608 (our names)
-                    ([*(v if type(v) in _PLAIN else jsonify_if_needed(v) for v in map(row.get, names[:-1])), agency_id]
-                     for row in rows),
-                )  # fmt: skip
+            if unchanged:
+                self._copy.append(agency_id)
+            else:
+                for table, rows in tables.items():
+                    names = self.columns[table]
+                    columns = ", ".join(f"[{n}]" for n in names)
+                    self._db.conn.executemany(
+                        f"INSERT INTO [{table}] ({columns}) VALUES ({', '.join('?' for _ in names)})",  # noqa: S608 (our names)
+                        ([*(v if type(v) in _PLAIN else jsonify_if_needed(v) for v in map(row.get, names[:-1])), agency_id]
+                         for row in rows),
+                    )  # fmt: skip
+                self.written += agency_id is not None
             if agency_id is not None:
                 self._db.conn.execute(f"INSERT OR REPLACE INTO [{INPUTS}] VALUES (?, ?)", [agency_id, digest])  # noqa: S608
-                self.written += 1
 
     def _copy_kept(self) -> None:
         """Copy the waiting unchanged agencies' rows from the last build's file, in its order (the archive's)."""

@@ -12,6 +12,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,24 @@ log = logging.getLogger(__name__)
 Entry = tuple[str, bytes, bytes]  # key, body, checksum
 
 
+@dataclass(frozen=True)
+class StoreLabel:
+    """What a store's entries are and what its user does again without them, for its warnings: "its
+    {entries} are {redone}" when the last build's file is unreadable, "its {entries} are not kept"."""
+
+    entries: str
+    redone: str
+
+
+PAIRS = StoreLabel("pairs", "analysed again")  # report.analysis_cache's store
+
+
 class PairStoreReader:
     """Entries of a file a build wrote before; an unreadable file reads as empty (with one warning)."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, label: StoreLabel = PAIRS) -> None:
         self.path = path if path is not None and path.is_file() else None
+        self.label = label
         self._conn: sqlite3.Connection | None = None
         self._pid = 0
 
@@ -37,7 +51,9 @@ class PairStoreReader:
                 self._pid = os.getpid()
             row = self._conn.execute("SELECT body, checksum FROM pairs WHERE key = ?", [key]).fetchone()
         except sqlite3.DatabaseError as exc:
-            log.warning("%s is unreadable (%s): its pairs are analysed again", self.path, exc)
+            log.warning(
+                "%s is unreadable (%s): its %s are %s", self.path, exc, self.label.entries, self.label.redone
+            )
             self.path = None
             return None
         return None if row is None else (row[0], row[1])
@@ -46,16 +62,19 @@ class PairStoreReader:
 class PairStoreWriter:
     """A new file: the entries made by this build, then those it used from the previous file."""
 
-    def __init__(self, path: Path, previous: Path | None) -> None:
+    def __init__(self, path: Path, previous: Path | None, label: StoreLabel = PAIRS) -> None:
         self.path, self.previous = path, previous if previous is not None and previous.is_file() else None
+        self.label = label
         path.unlink(missing_ok=True)
         self.conn = sqlite3.connect(path, isolation_level=None)
         # A file of a site being built (``fazhi report`` builds into a directory that replaces the last site
         # only when whole): no journal, no sync a transaction. A file cut short by a crash is refused by
-        # its readers (unreadable, or entries failing their checksums) and its pairs are analysed again.
+        # its readers (unreadable, or entries failing their checksums) and its entries are made again.
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
-        self.conn.execute("CREATE TABLE pairs (key TEXT PRIMARY KEY, body BLOB NOT NULL, checksum BLOB NOT NULL)")
+        self.conn.execute(
+            "CREATE TABLE pairs (key TEXT PRIMARY KEY, body BLOB NOT NULL, checksum BLOB NOT NULL)"
+        )
         self.conn.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
 
     def add(self, used: Iterable[str], made: Iterable[Entry]) -> None:
@@ -73,7 +92,9 @@ class PairStoreWriter:
                                   "JOIN used u ON u.key = p.key")  # fmt: skip
                 self.conn.execute("DETACH DATABASE old")
             except sqlite3.DatabaseError as exc:
-                log.warning("%s is unreadable (%s): its pairs are not kept", self.previous, exc)
+                log.warning(
+                    "%s is unreadable (%s): its %s are not kept", self.previous, exc, self.label.entries
+                )
         self.conn.close()
 
     def abort(self) -> None:

@@ -17,7 +17,7 @@ side by side in the same run where it claims a speed-up:
 - ``fazhi check`` time and peak memory, and fingerprinting every version at C speed beside the
   per-character loop it replaced;
 - ``fazhi report``: a full build's time and peak memory (the process and its workers together,
-  proportional set size sampled from /proc, and the largest process; targets ≤ 60 s, ≤ 500 MB), then a rebuild into the same site after a later
+  proportional set size sampled from /proc by benchmarks.report_memory, the largest process and the parent; targets ≤ 60 s, ≤ 500 MB), then a rebuild into the same site after a later
   crawl edited 1 % of the agencies' latest reports (only those agencies are analysed again);
 - the removal check after a crawl of one portal, beside the queries it replaced (every capture of
   the portal read through the view).
@@ -47,6 +47,7 @@ from archive.fingerprint import fingerprint
 from archive.search import search_with_total
 from archive.versions import normalized_text
 from archive.warc import warc_dir_for
+from benchmarks.report_memory import measure
 from extraction.normalization import normalize_text
 from extraction.report import Report
 from extraction.sections import parse_sections
@@ -293,49 +294,6 @@ def exports(db: Path, workdir: Path) -> dict[str, Any]:
     return out
 
 
-def _tree_memory_mb(root: int) -> tuple[float, float]:
-    """(proportional set size, largest resident set) in MB of a process and its descendants (the report's
-    workers), from /proc: PSS splits the pages forked workers still share with their parent, so the sum
-    is what the tree holds; a sum of resident sets would count those pages once per process."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as fh:
-                    parents[int(entry)] = int(fh.read().rsplit(")", 1)[1].split()[1])
-            except OSError:
-                continue
-    tree, grown = {root}, True
-    while grown:
-        more = {pid for pid, parent in parents.items() if parent in tree} - tree
-        tree |= more
-        grown = bool(more)
-    pss = rss = 0
-    for pid in tree:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup") as fh:
-                fields = dict(line.split(":", 1) for line in fh if ":" in line and not line.startswith(" "))
-        except OSError:
-            continue
-        pss += int(fields.get("Pss", "0 kB").split()[0])
-        rss = max(rss, int(fields.get("Rss", "0 kB").split()[0]))
-    return pss / 1024, rss / 1024
-
-
-def _child_tree(argv: list[str]) -> tuple[float, dict[str, int], int, str]:
-    """Run a command; (seconds, peak memory of it and its workers (sampled), exit status, stdout)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    pss = rss = 0.0
-    while proc.poll() is None:
-        now_pss, now_rss = _tree_memory_mb(proc.pid)
-        pss, rss = max(pss, now_pss), max(rss, now_rss)
-        time.sleep(0.2)  # sampling interval of the memory probe (a benchmark, not a test)
-    seconds = time.perf_counter() - start
-    said = proc.stdout.read() if proc.stdout else ""
-    return seconds, {"peak_mb": round(pss), "largest_process_mb": round(rss)}, proc.returncode, said
-
-
 def _edited(report: Report) -> Report:
     text = report.text.replace("。", "。此句为年中修订时补充。", 1)
     return Report(**{**vars(report), "text": text, "text_normalized": normalize_text(text),
@@ -343,9 +301,12 @@ def _edited(report: Report) -> Report:
 
 
 def _report_run(command: list[str]) -> dict[str, Any]:
-    seconds, peak, code, said = _child_tree(command)
-    assert code == 0, f"{' '.join(command[2:])} failed"
-    return {"s": round(seconds, 1), **peak, "said": said.strip()}
+    """Run ``fazhi report``: its time, and the peak memory of it and its workers (benchmarks.report_memory)."""
+    m = measure(command, interval=0.2)
+    assert m.returncode == 0, f"{' '.join(command[2:])} failed"
+    return {"s": round(m.seconds, 1), "peak_mb": round(m.peaks.total_pss_mb),
+            "largest_process_mb": round(m.peaks.largest_process_mb),
+            "parent_mb": round(m.peaks.process_rss_mb.get(m.peaks.root, 0)), "said": m.stdout.strip()}  # fmt: skip
 
 
 def reports(db: Path, workdir: Path, n: int) -> dict[str, Any]:

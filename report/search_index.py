@@ -32,9 +32,11 @@ from pathlib import Path
 
 import numpy as np
 
-from archive.pair_store import Entry, PairStoreReader, PairStoreWriter
+from archive.pair_store import Entry, PairStoreReader, PairStoreWriter, StoreLabel
 
-SHARDS = 32  # bigram postings files
+SHARDS = 32  # bigram postings files at the least (a multiple of it for a large index: shard_count)
+SHARD_POSTINGS = 1 << 20  # postings a shard holds on average at most: what writing one holds (~32 MB)
+PIECE = 1 << 16  # postings of a shard turned into text at a time
 CHUNK = 64  # version texts per file
 SPILL_EVERY = 1 << 20  # postings held before they go to their shards' spill files (~12 MB)
 KEPT = "search.sqlite"  # each agency's bigrams, in the site's .report-cache
@@ -42,6 +44,7 @@ FORMAT = 1
 _BITS = 21  # a code point's bits: a bigram is first << 21 | second
 _LOW = (1 << _BITS) - 1
 _SPILLED = np.dtype([("gram", "<i8"), ("version", "<i4")])
+_LABEL = StoreLabel("agencies' bigrams", "found again")  # what the warnings of search.sqlite say
 log = logging.getLogger(__name__)
 
 
@@ -97,18 +100,30 @@ def _gram(key: int) -> str:
     return chr(key >> _BITS) + chr(key & _LOW)
 
 
-def shard_of(gram: str) -> int:
-    """The postings file of a bigram; search.js computes the same."""
-    return (ord(gram[0]) * 31 + ord(gram[1])) % SHARDS
+def shard_count(postings: int) -> int:
+    """How many postings files an index of ``postings`` has: ``SHARDS``, or a multiple of it so that a file
+    averages at most ``SHARD_POSTINGS`` (docs.js says how many; a multiple, so that shard k of them lies in
+    the spill file k mod ``SHARDS``)."""
+    return SHARDS * max(1, -(-postings // (SHARDS * SHARD_POSTINGS)))
 
 
-def _shards_of(keys: np.ndarray) -> np.ndarray:
-    """:func:`shard_of` of each key, as bytes (numpy sorts 8-bit integers stably by radix, not by merging)."""
-    return (((keys >> _BITS) * 31 + (keys & _LOW)) % SHARDS).astype(np.uint8)
+def shard_of(gram: str, shards: int = SHARDS) -> int:
+    """The postings file of a bigram among ``shards`` (docs.js's ``shards``); search.js computes the same."""
+    return (ord(gram[0]) * 31 + ord(gram[1])) % shards
+
+
+def _shards_of(keys: np.ndarray, shards: int = SHARDS, dtype: type = np.uint8) -> np.ndarray:
+    """:func:`shard_of` of each key, as small integers (numpy sorts 8- and 16-bit integers stably by radix,
+    not by merging)."""
+    return (((keys >> _BITS) * 31 + (keys & _LOW)) % shards).astype(dtype)
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def _script(call: str, *args: object) -> str:
-    return _script_raw(call, *(json.dumps(a, ensure_ascii=False, separators=(",", ":")) for a in args))
+    return _script_raw(call, *map(_json, args))
 
 
 def _script_raw(call: str, *arguments: str) -> str:
@@ -170,10 +185,10 @@ class KeptBigrams:
     (the entries found and made: one build's agencies). An entry that does not check is found again."""
 
     def __init__(self, previous: Path | None, path: Path | None) -> None:
-        self.reader = PairStoreReader(previous)
+        self.reader = PairStoreReader(previous, _LABEL)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-        self.writer = PairStoreWriter(path, previous) if path is not None else None
+        self.writer = PairStoreWriter(path, previous, _LABEL) if path is not None else None
         self.used: list[str] = []
         self.made: list[Entry] = []
         self.found = self.tokenised = 0
@@ -234,9 +249,12 @@ def _by_agency(documents: Iterable[SearchDocument]) -> Iterator[list[SearchDocum
 class SearchIndexWriter:
     """``out/search/*.js`` written as versions come (``fazhi report`` streams agency by agency).
 
-    Texts go out a chunk at a time. A version's postings are (bigram key, version number) pairs in numpy
-    arrays, sent to a spill file of their shard every ``SPILL_EVERY`` postings, and :meth:`finish` groups
-    one shard at a time: memory holds a shard's postings as arrays, not the index's as Python objects.
+    Texts go out a chunk at a time, and the document list's rows to a file of their own until
+    :meth:`finish` writes ``docs.js``. A version's postings are (bigram key, version number) pairs in numpy
+    arrays, sent every ``SPILL_EVERY`` postings to the spill file of their bigram's shard modulo ``SHARDS``;
+    :meth:`finish` splits a spill file into the shards it holds (:func:`shard_count`: more shards as the
+    postings grow) and writes one shard at a time, a piece at a time: memory holds one shard's postings as
+    arrays, about ``SHARD_POSTINGS`` of them whatever the archive's size, and no Python object a posting.
     ``previous``/``kept``: the last build's file of bigrams and this build's (:class:`KeptBigrams`).
     """
 
@@ -248,7 +266,9 @@ class SearchIndexWriter:
         self._spills = [Path(self._spill.name) / f"{k}.bin" for k in range(SHARDS)]
         for path in self._spills:
             path.touch()
-        self._rows: list[list[object]] = []
+        self._rows_file = (Path(self._spill.name) / "rows.json").open("w", encoding="utf-8", newline="\n")
+        self._count = 0  # versions added
+        self._postings = 0  # spilled
         self._texts: list[str] = []
         self._pending: list[tuple[np.ndarray, int]] = []  # (bigram keys, version) not yet spilled
         self._pending_count = 0
@@ -259,84 +279,129 @@ class SearchIndexWriter:
             for doc, text, grams in zip(
                 run, normalised, self.kept.grams([d.text for d in run], normalised), strict=True
             ):
-                self._pending.append((grams, len(self._rows)))
+                self._pending.append((grams, self._count))
                 self._pending_count += len(grams)
                 if self._pending_count >= SPILL_EVERY:
                     self._spill_pending()
-                self._rows.append(
-                    [doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions]
-                )
+                row = [doc.agency, doc.region, doc.year, doc.title, doc.href, doc.version, doc.versions]
+                self._rows_file.write(_json(row) + "\n")
+                self._count += 1
                 self._texts.append(text)
                 if len(self._texts) == CHUNK:
                     self._write_texts()
             self.kept.flush()  # an agency a transaction: the file's bytes do not depend on the batches
 
     def _spill_pending(self) -> None:
-        """Append the pending postings to their shards' spill files, as (bigram, version) records."""
+        """Append the pending postings to their spill files, as (bigram, version) records."""
         if not self._pending:
             return
         grams = np.concatenate([found for found, _ in self._pending])
         versions = np.repeat(np.array([n for _, n in self._pending], dtype=np.int32),
                              [len(found) for found, _ in self._pending])  # fmt: skip
-        shards = _shards_of(grams)
-        order = np.argsort(shards, kind="stable")  # versions stay ascending within a shard
-        pairs = np.empty(len(grams), dtype=_SPILLED)
-        pairs["gram"], pairs["version"] = grams[order], versions[order]
-        bounds = np.searchsorted(shards[order], np.arange(SHARDS + 1))
-        for k in range(SHARDS):
-            if bounds[k + 1] > bounds[k]:
-                with open(self._spills[k], "ab") as fh:
-                    fh.write(pairs[bounds[k] : bounds[k + 1]].tobytes())
         self._pending, self._pending_count = [], 0
+        _append_by_shard(grams, versions, _shards_of(grams), self._spills)
+        self._postings += len(grams)
 
     def _write_texts(self) -> None:
-        chunk = (len(self._rows) - 1) // CHUNK
+        chunk = (self._count - 1) // CHUNK
         (self.folder / f"text-{chunk}.js").write_text(
             _script("FAZHI_SEARCH.texts", chunk, self._texts), encoding="utf-8"
         )
         self._texts = []
 
-    def _shard_script(self, k: int, names: list[str], widths: np.ndarray) -> tuple[str, int]:
-        """One shard's postings file (bigrams in order, each with its versions ascending) and its bigram count.
+    def _write_documents(self, shards: int) -> None:
+        """``docs.js``: the rows kept a line each, behind the index's shape (the same bytes as one ``_script``
+        call of the meta and the list of rows)."""
+        meta = {"shards": shards, "chunk": CHUNK, "count": self._count}
+        self._rows_file.close()
+        with (
+            open(self._rows_file.name, encoding="utf-8", newline="\n") as rows,
+            (self.folder / "docs.js").open("w", encoding="utf-8") as fh,
+        ):
+            fh.write(f"FAZHI_SEARCH.documents({_json(meta)},[")
+            for n, row in enumerate(rows):  # JSON has no raw line break: a line is a row
+                fh.write(("," if n else "") + row[:-1].replace("</", "<\\/"))
+            fh.write("]);\n")
 
-        The version numbers of the whole shard are joined once (``names``: each number as written, ``widths``
-        its length and a comma) and each bigram's list is a slice of that string."""
-        pairs = np.fromfile(self._spills[k], dtype=_SPILLED)
-        order = np.argsort(pairs["gram"], kind="stable")  # by bigram; versions were spilled ascending
-        grams, versions = pairs["gram"][order], pairs["version"][order]
-        present, starts = np.unique(grams, return_index=True)  # ascending keys: the order of the strings
-        ends = np.append(starts[1:], len(grams))[: len(starts)]  # none for an empty shard
-        joined = ",".join(map(names.__getitem__, versions.tolist()))
-        after = np.concatenate(([0], np.cumsum(widths[versions])))  # where each number's text begins
-        body = ",".join(
-            f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{joined[a : b - 1]}]"
-            for gram, a, b in zip(present.tolist(), after[starts].tolist(), after[ends].tolist(), strict=True)
-        )
-        return _script_raw("FAZHI_SEARCH.shard", json.dumps(k), "{" + body + "}"), len(present)
+    def _split(self, k: int, parts: int) -> list[Path]:
+        """The spill file of shards ≡ ``k`` (mod ``SHARDS``) as ``parts`` files, of shards k, k + SHARDS, …
+        (a block at a time; each file keeps the spill's order: versions ascending)."""
+        if parts == 1:
+            return [self._spills[k]]
+        paths = [self._spills[k].with_suffix(f".{j}.bin") for j in range(parts)]
+        for path in paths:
+            path.touch()
+        with open(self._spills[k], "rb") as fh:
+            while (block := np.fromfile(fh, dtype=_SPILLED, count=SPILL_EVERY)).size:
+                part = (_shards_of(block["gram"], SHARDS * parts, np.uint16) // SHARDS).astype(np.uint16)
+                _append_by_shard(block["gram"], block["version"], part, paths)
+        self._spills[k].unlink()
+        return paths
 
     def finish(self) -> int:
         """Write the postings and the document list; returns the number of distinct bigrams."""
         if self._texts:
             self._write_texts()
         self._spill_pending()
-        meta = {"shards": SHARDS, "chunk": CHUNK, "count": len(self._rows)}
-        (self.folder / "docs.js").write_text(
-            _script("FAZHI_SEARCH.documents", meta, self._rows), encoding="utf-8"
-        )
-        names = list(map(str, range(len(self._rows))))
+        shards = shard_count(self._postings)
+        self._write_documents(shards)
+        names = np.array(list(map(str, range(self._count))), dtype=object)
         widths = np.array([len(n) + 1 for n in names], dtype=np.int64)
         distinct = 0
         for k in range(SHARDS):
-            script, count = self._shard_script(k, names, widths)
-            (self.folder / f"index-{k}.js").write_text(script, encoding="utf-8")
-            distinct += count
+            for part, spill in enumerate(self._split(k, shards // SHARDS)):
+                distinct += _write_shard(self.folder, k + part * SHARDS, spill, names, widths)
+                spill.unlink()
         self._spill.cleanup()
         self.kept.finish()
         return distinct
 
     def abort(self) -> None:
+        self._rows_file.close()
         self._spill.cleanup()
         self.kept.abort()
+
+
+def _append_by_shard(grams: np.ndarray, versions: np.ndarray, shards: np.ndarray, paths: list[Path]) -> None:
+    """Append (bigram, version) records to the file of each one's shard (``shards``: an index into ``paths``),
+    keeping their order within a file (a stable sort, by radix on 8- and 16-bit integers)."""
+    order = np.argsort(shards, kind="stable")
+    pairs = np.empty(len(grams), dtype=_SPILLED)
+    pairs["gram"], pairs["version"] = grams[order], versions[order]
+    bounds = np.searchsorted(shards[order], np.arange(len(paths) + 1))
+    for k, path in enumerate(paths):
+        if bounds[k + 1] > bounds[k]:
+            with open(path, "ab") as fh:
+                fh.write(pairs[bounds[k] : bounds[k + 1]].tobytes())
+
+
+def _write_shard(folder: Path, k: int, spill: Path, names: np.ndarray, widths: np.ndarray) -> int:
+    """``index-{k}.js`` from its spill file (bigrams in order, each with its versions ascending), a piece of
+    about ``PIECE`` postings at a time; returns its bigram count. ``names``: each version number as written,
+    ``widths`` its length and a comma: a piece's numbers are joined once and each bigram's list is a slice."""
+    pairs = np.fromfile(spill, dtype=_SPILLED)
+    order = np.argsort(pairs["gram"], kind="stable")  # by bigram; versions were spilled ascending
+    grams, versions = pairs["gram"][order], pairs["version"][order]
+    del pairs, order
+    present, starts = np.unique(grams, return_index=True)  # ascending keys: the order of the strings
+    del grams
+    ends = np.append(starts[1:], len(versions))[: len(starts)]  # none for an empty shard
+    cuts = np.unique(np.append(np.searchsorted(starts, np.arange(0, len(versions), PIECE)), len(starts)))
+    with (folder / f"index-{k}.js").open("w", encoding="utf-8") as fh:
+        fh.write(f"FAZHI_SEARCH.shard({k},{{")
+        for lo, hi in zip(cuts[:-1].tolist(), cuts[1:].tolist(), strict=True):
+            first = int(starts[lo])
+            numbers = versions[first : int(ends[hi - 1])]
+            joined = ",".join(names[numbers])
+            after = np.concatenate(([0], np.cumsum(widths[numbers])))  # where each number's text begins
+            begin, end = after[starts[lo:hi] - first].tolist(), after[ends[lo:hi] - first].tolist()
+            body = ",".join(
+                f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{joined[a : b - 1]}]"
+                for gram, a, b in zip(present[lo:hi].tolist(), begin, end, strict=True)
+            )
+            fh.write(("," if lo else "") + body.replace("</", "<\\/"))  # pieces meet at "],": no "</" across
+        fh.write("});\n")
+    return len(present)
 
 
 def write_search_index(out: Path, documents: list[SearchDocument], previous: Path | None = None,

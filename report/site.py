@@ -8,10 +8,14 @@ works offline and from a file:// URL. All scraped text is escaped by Jinja2 auto
 
 from __future__ import annotations
 
+import ctypes
+import functools
 import gc
 import json
 import multiprocessing
 import os
+import tempfile
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +30,18 @@ from report import summary_json
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
-from report.desk import AgencyDesk, Desk, agency_desk
+from report.desk import (
+    AgencyDesk,
+    ComplianceRow,
+    Desk,
+    FigureChange,
+    PlanChangeRow,
+    PlanItem,
+    RemovedRow,
+    RevisionRow,
+    VersionStamp,
+    agency_desk,
+)
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import (
     FEED_NAME,
@@ -45,6 +60,7 @@ from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_d
 from report.search_index import KEPT as KEPT_BIGRAMS
 from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
+from report.summary_json import DataclassJson
 from report.vocabulary import UNKNOWN_REGION
 
 # Where the site will be served, for absolute links in the feed (optional: links are relative to it).
@@ -54,6 +70,9 @@ FINDINGS_DB = "findings.db"
 PARALLEL_FROM = 32
 # Agencies read, analysed and written together: memory holds one batch's texts, whatever the archive's size.
 BATCH_AGENCIES = 64
+# An agency's desk rows as JSON, for the build's temporary file of them (read back by the build that wrote it).
+_DESK_JSON = DataclassJson((AgencyDesk, RevisionRow, VersionStamp, FigureChange, PlanChangeRow, PlanItem,
+                            ComplianceRow, RemovedRow))  # fmt: skip
 # What the last build_report_site in this process did (agencies built, copied from the previous build; pairs
 # of texts analysed, taken from its kept analyses): for the CLI.
 LAST_BUILD: dict[str, int] = {}
@@ -226,32 +245,63 @@ def _write_search_page(out: Path, count: int, generated: str | None) -> None:
     _write(out, "search.html", "search.html", "", generated=generated, count=count)
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL(None).malloc_trim  # glibc's
+    except (OSError, AttributeError):
+        return None
+
+
+def _give_back_freed_memory() -> None:
+    """Return the C heap's free pages to the system after a batch: glibc keeps them otherwise (each batch's
+    texts and results, freed, leave holes it does not hand back), and the build's resident size climbs
+    batch by batch though what it holds does not. A no-op where the C library has no ``malloc_trim``."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 class _AcrossAgencies:
     """What the pages about every agency at once (the index and its desk, the feed, the summary) keep of
-    each agency as it is built: its index line, desk rows and feed entries, not the agency."""
+    each agency as it is built: its index line and feed entries, not the agency, and its desk rows in a
+    temporary file beside the site (they are most of it, ~14 KB an agency: held through every batch they
+    grew the build with the archive), read back only to write the index."""
 
-    def __init__(self) -> None:
+    def __init__(self, folder: Path) -> None:
         self.lines: list[AgencyLine] = []
-        self.desks: list[AgencyDesk] = []
+        # unnamed (O_TMPFILE): never a file of the site, gone with the process whatever ends it
+        self.desks = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
         self.entries: list[FeedEntry] = []
 
     def add(self, agency: AgencyPage) -> None:
         self.lines.append(AgencyLine.of(agency))
         if agency.desk:
-            self.desks.append(agency.desk)
+            self.desks.write(_DESK_JSON.dumps(agency.desk) + "\n")  # JSON has no raw line break
         self.entries.extend(agency_entries(agency))
         if len(self.entries) > 2 * MAX_ENTRIES:  # the feed shows the newest MAX_ENTRIES: keep no more than those
             self.entries = newest_entries(self.entries, MAX_ENTRIES)
+
+    def _kept_desks(self) -> list[AgencyDesk]:
+        self.desks.seek(0)
+        return [_DESK_JSON.loads(line) for line in self.desks]
 
     def write(self, out: Path, unread: list[CaptureRecord], generated: str | None) -> None:
         documents = [d for a in self.lines for d in a.documents]
         totals = Totals(len(self.lines), len(documents), sum(d.version_count for d in documents),
                         sum(d.revised for d in documents))  # fmt: skip
-        desk = Desk.gather(self.desks, unread)
-        _write(out, "index.html", "index.html", "", generated=generated, regions=_group_by_region(self.lines),
-               totals=totals, desk=desk)  # fmt: skip
+        desk = Desk.gather(self._kept_desks(), unread)
+        self.close()
+        # Streamed to the file as it is drawn: the index lists every agency's rows (25 MB at 50,000 reports), and
+        # a page drawn whole is held twice over, as its pieces and as one string (the same bytes either way).
+        template_environment().get_template("index.html").stream(
+            root="", generated=generated, regions=_group_by_region(self.lines), totals=totals, desk=desk
+        ).dump(str(out / "index.html"), encoding="utf-8")
         write_feed(out / FEED_NAME, sorted_entries(self.entries, desk), generated, os.environ.get(SITE_URL_ENV))
         write_summary(out, desk, totals)
+
+    def close(self) -> None:
+        self.desks.close()
 
 
 def build_report_site(
@@ -295,7 +345,7 @@ def build_report_site(
         findings = FindingsDbWriter(out / FINDINGS_DB, FINDING_TABLES, kept_findings, code + settings)
         cache = BuildCache(out, code, settings, generated)
         analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
-        across = _AcrossAgencies()
+        across = _AcrossAgencies(out)
         reused = analysed = taken = 0
         try:
             for start in range(0, len(agency_ids), BATCH_AGENCIES):
@@ -328,6 +378,7 @@ def build_report_site(
                     across.add(agency)
                 reused += len(agencies) - len(fresh)
                 del agencies, fresh, kept, done, summaries, drawn_from
+                _give_back_freed_memory()
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()
@@ -337,6 +388,7 @@ def build_report_site(
             search.abort()
             findings.abort()
             analyses_out.abort()
+            across.close()
             raise
         finally:
             builders.close()

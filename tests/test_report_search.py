@@ -11,6 +11,7 @@ import pytest
 from archive import Archive
 from archive.capture import Capture
 from extraction.report import Report
+from report import search_index
 from report.search_index import SHARDS, bigrams, shard_of
 from report.site import build_report_site
 from tests.site_browser import browser_page
@@ -24,9 +25,7 @@ TEXTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("search")
+def archive_of(root: Path) -> Path:
     with Archive(root / "archive.db") as archive:
         for n, ((agency, year), text) in enumerate(TEXTS.items()):
             url = f"http://127.0.0.1:8000/r{n}.html"
@@ -35,7 +34,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
             body = f"<html><body><div class='TRS_Editor'>{text}</div></body></html>".encode()
             archive.ingest(Capture(url=url, fetched_at=f"{year + 1}-03-05T08:00:00Z", status=200, outcome="ok",
                                    body=body, content_type="text/html; charset=utf-8"), report)  # fmt: skip
-    return build_report_site(root / "archive.db", root / "out").parent
+    return root / "archive.db"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("search")
+    return build_report_site(archive_of(root), root / "out").parent
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The same site with a shard's postings capped at two: as a large archive, many more than SHARDS files."""
+    root = tmp_path_factory.mktemp("sharded")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_POSTINGS", 2)
+        return build_report_site(archive_of(root), root / "out").parent
 
 
 @pytest.fixture(scope="module")
@@ -44,9 +58,13 @@ def browser() -> Iterator[tuple[Any, list[str]]]:
         yield opened
 
 
-@pytest.fixture
-def search(site: Path, browser: tuple[Any, list[str]]) -> Callable[[str], tuple[str, list[str], list[str]]]:
+@pytest.fixture(params=["site", "sharded"])
+def search(
+    request: pytest.FixtureRequest, browser: tuple[Any, list[str]]
+) -> Callable[[str], tuple[str, list[str], list[str]]]:
+    """Search the site, or the same site written as many shards."""
     page, errors = browser
+    site = request.getfixturevalue(request.param)
 
     def run(query: str) -> tuple[str, list[str], list[str]]:
         """Open search.html, type ``query``, press Enter; the status line, each result's text, script errors."""
@@ -72,6 +90,14 @@ def test_index_files_cover_every_bigram(site: Path) -> None:
     assert '"复议":[' in shard and "<img" in (site / "search" / "text-0.js").read_text(encoding="utf-8")
     assert "</" not in (site / "search" / "text-0.js").read_text(encoding="utf-8")  # cannot close a <script>
     assert {"复议", "行政"} <= bigrams("行政复议") and "政 复" not in bigrams("行政\n复议")
+
+
+def test_a_large_index_has_more_shards_and_docs_js_says_how_many(sharded: Path) -> None:
+    shards = len(list((sharded / "search").glob("index-*.js")))
+    assert shards > SHARDS and shards % SHARDS == 0
+    assert f'"shards":{shards},' in (sharded / "search" / "docs.js").read_text(encoding="utf-8")
+    shard = (sharded / "search" / f"index-{shard_of('复议', shards)}.js").read_text(encoding="utf-8")
+    assert '"复议":[' in shard
 
 
 @pytest.mark.parametrize("word", ["复议", "行政复议"])

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import random
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from report.search_index import KEPT, SearchDocument, SearchIndexWriter, bigrams, gram_keys, normalise
+from report import search_index
+from report.search_index import (
+    KEPT,
+    SHARDS,
+    SearchDocument,
+    SearchIndexWriter,
+    bigrams,
+    gram_keys,
+    normalise,
+    shard_count,
+    shard_of,
+)
 
 # Every kind of space and line break str.split / str.splitlines know, among CJK and ASCII characters.
 ALPHABET = "行政复议普法执法ＡＢab12 \t\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029\u3000\u00a0\u200b。，"
@@ -133,6 +145,21 @@ def test_a_damaged_kept_entry_is_tokenised_again(tmp_path: Path, caplog: pytest.
     assert files(tmp_path / "again") == files(tmp_path / "full")
 
 
+def test_an_unreadable_kept_file_says_the_bigrams_are_found_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    docs = documents(corpus(3))
+    kept = tmp_path / "garbled.sqlite"
+    kept.write_bytes(b"not a database " * 100)
+    _, again = build(tmp_path / "again", docs, kept)
+    build(tmp_path / "full", docs, None)
+    said = [r.getMessage() for r in caplog.records]
+    assert any("its agencies' bigrams are found again" in m for m in said)
+    assert any("its agencies' bigrams are not kept" in m for m in said)
+    assert not any("pairs" in m for m in said)  # not the words of the analyses' store
+    assert again.kept.tokenised == len(docs) and files(tmp_path / "again") == files(tmp_path / "full")
+
+
 def _ingest(db: Path, reports: list[tuple[str, int, str]], fetched: str) -> None:
     from archive import Archive
     from archive.capture import Capture
@@ -184,3 +211,35 @@ def test_a_site_rebuilt_after_an_edit_tokenises_that_agency_only(
     assert len(tokenised) == 16
     assert files(tmp_path / "again") == files(tmp_path / "full")
     assert rows(tmp_path / "again" / "findings.db") == rows(tmp_path / "full" / "findings.db")
+
+
+def postings(out: Path) -> tuple[int, dict[str, list[int]]]:
+    """docs.js's shard count, and every bigram's versions as its shard lists them (each in its right shard)."""
+    folder = out / "search"
+    docs = (folder / "docs.js").read_text(encoding="utf-8")
+    shards = json.loads(docs[len("FAZHI_SEARCH.documents(") : docs.index("},[") + 1])["shards"]
+    found: dict[str, list[int]] = {}
+    for k in range(shards):
+        script = (folder / f"index-{k}.js").read_text(encoding="utf-8")
+        head = f"FAZHI_SEARCH.shard({k},"
+        assert script.startswith(head) and script.endswith(");\n")
+        lists = json.loads(script[len(head) : -3].replace("<\\/", "</"))
+        assert list(lists) == sorted(lists) and all(shard_of(g, shards) == k for g in lists)
+        found |= lists
+    return shards, found
+
+
+def test_an_index_of_many_postings_is_split_into_more_shards_holding_the_same_lists(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = documents(corpus(6))
+    build(tmp_path / "whole", docs, None)
+    monkeypatch.setattr(search_index, "SHARD_POSTINGS", 5)
+    monkeypatch.setattr(search_index, "SPILL_EVERY", 50)  # split in blocks
+    monkeypatch.setattr(search_index, "PIECE", 3)  # written in pieces
+    distinct, _ = build(tmp_path / "split", docs, None)
+    (shards, split), (whole_shards, whole) = postings(tmp_path / "split"), postings(tmp_path / "whole")
+    assert whole_shards == SHARDS and shards == shard_count(sum(map(len, whole.values()))) > SHARDS
+    assert split == whole and distinct == len(whole)
+    texts = {n for n in files(tmp_path / "whole") if not n.startswith(("index-", "docs"))}
+    assert all(files(tmp_path / "split")[n] == files(tmp_path / "whole")[n] for n in texts)
