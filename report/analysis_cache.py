@@ -36,7 +36,7 @@ from diffing.yoy import Boilerplate, ComplianceFinding, PairedFigure, ProblemMat
 from report.summary_json import DataclassJson, SummaryError
 
 FILE = "analyses.sqlite"
-FORMAT = 1
+FORMAT = 2  # 2: dataclasses as their fields in order, unnamed (report.summary_json)
 # What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
 ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
                  "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip

@@ -37,13 +37,23 @@ _SCALARS = (str, int, float, type(None))
 class DataclassJson:
     """JSON for a closed set of dataclasses: each rebuilt through its constructor from its declared fields.
 
-    Lists, dicts (``$map``), tuples and sets of them and of plain values; anything else is a
-    :class:`SummaryError` when read back (and a ``TypeError`` when written).
+    A dataclass is ``{"ClassName": [its init fields' values, in declared order]}`` (no field names: the
+    cache of a national archive holds millions of these objects, and parsing their names was most of
+    reading it). Lists, dicts (``$map``), tuples and sets of them and of plain values; anything else is
+    a :class:`SummaryError` when read back (and a ``TypeError`` when written).
     """
+
+    # Classes some of whose fields a subclass writes or reads in its own way (plain_field, typed_field).
+    own_fields: frozenset[str] = frozenset()
 
     def __init__(self, classes: tuple[type, ...]) -> None:
         self.classes: dict[str, type] = {cls.__name__: cls for cls in classes}
-        self.fields = {name: {f.name for f in dataclasses.fields(cls) if f.init} for name, cls in self.classes.items()}
+        self.fields: dict[str, tuple[str, ...]] = {}
+        for name, cls in self.classes.items():
+            fields = [f for f in dataclasses.fields(cls) if f.init]
+            if any(f.kw_only for f in fields) or name.startswith("$"):
+                raise TypeError(f"{name} cannot be written positionally")
+            self.fields[name] = tuple(f.name for f in fields)
 
     def plain(self, value: Any) -> Any:
         if type(value) in _SCALARS or type(value) is bool:
@@ -54,7 +64,9 @@ class DataclassJson:
             name = type(value).__name__
             if self.classes.get(name) is not type(value):
                 raise TypeError(f"no JSON form for {name}")
-            return {"$": name, **{f: self.plain_field(name, f, getattr(value, f)) for f in self.fields[name]}}
+            if name in self.own_fields:
+                return {name: [self.plain_field(name, f, getattr(value, f)) for f in self.fields[name]]}
+            return {name: [self.plain(getattr(value, f)) for f in self.fields[name]]}
         if isinstance(value, dict):
             return {"$map": [[self.plain(k), self.plain(v)] for k, v in value.items()]}
         if isinstance(value, tuple):
@@ -66,22 +78,21 @@ class DataclassJson:
     def _object(self, value: dict[str, Any]) -> Any:
         """One JSON object as ``json.loads`` meets it (innermost first, so its members are typed already):
         one call an object, not one a value — the cache of a national archive holds millions of them."""
-        if len(value) == 1:
-            if "$map" in value:
-                return dict(value["$map"])
-            if "$tuple" in value:
-                return tuple(value["$tuple"])
-            if "$set" in value:
-                return set(value["$set"])
-        name = value.pop("$", None)
-        if name is None:
+        if len(value) != 1:
             return self._unmarked(value)
-        cls = self.classes.get(name) if isinstance(name, str) else None
-        if cls is None or value.keys() != self.fields[name]:
-            raise SummaryError(f"not a summary this program wrote: {str(name)[:40]!r} with fields {sorted(value)[:8]}")
-        for field_name, field_value in value.items():
-            value[field_name] = self.typed_field(name, field_name, field_value)
-        return cls(**value)
+        ((name, members),) = value.items()
+        if name == "$map":
+            return dict(members)
+        if name == "$tuple":
+            return tuple(members)
+        if name == "$set":
+            return set(members)
+        fields = self.fields.get(name)
+        if fields is None or type(members) is not list or len(members) != len(fields):
+            raise SummaryError(f"not a summary this program wrote: {str(name)[:40]!r}")
+        if name in self.own_fields:
+            members = [self.typed_field(name, f, v) for f, v in zip(fields, members, strict=True)]
+        return self.classes[name](*members)
 
     def _unmarked(self, value: dict[str, Any]) -> Any:
         """An object :meth:`plain` never writes (a subclass may allow some, where a field keeps plain rows)."""
@@ -150,6 +161,8 @@ def _findings(chunks: Any) -> dict[str, list[dict[str, Any]]]:
 
 class _AgencyJson(DataclassJson):
     """An agency's findings are rows of plain values (findings tables): JSON as columns and rows of values."""
+
+    own_fields = frozenset({"AgencyPage"})
 
     def __init__(self, classes: tuple[type, ...]) -> None:
         super().__init__(classes)

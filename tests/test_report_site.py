@@ -529,7 +529,7 @@ def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_a
 
     summaries[0].write_bytes(pickle.dumps(Payload()))
     # A summary naming a class of its own choosing, and one naming a page outside the site.
-    summaries[1].write_text(json.dumps({"$": "Popen", "args": ["touch", str(marker)]}), encoding="utf-8")
+    summaries[1].write_text(json.dumps({"Popen": [["touch", str(marker)]]}), encoding="utf-8")
     escaped = json.loads(summaries[2].read_text(encoding="utf-8"))
     escaped["pages"] = ["../../outside.html"]
     summaries[2].write_text(json.dumps(escaped), encoding="utf-8")
@@ -589,7 +589,7 @@ def test_pages_drawn_from_kept_analyses_equal_an_uncached_build(
     assert len(rows) == 3
     (k1, b1), (k2, b2), (k3, b3) = rows
     damaged = bytes([b1[0] ^ 1]) + b1[1:]  # a changed byte, the checksum left as it was
-    foreign = zlib.compress(b'{"$": "Popen", "args": ["touch", "x"]}')  # checksummed, but no class of ours
+    foreign = zlib.compress(b'{"Popen": [["touch", "x"]]}')  # checksummed, but no class of ours
     misshapen = zlib.compress(b'{"$tuple": [1, 2]}')  # well-formed, not an analysis
     conn.execute("UPDATE pairs SET body = ? WHERE key = ?", [damaged, k1])
     conn.executemany("UPDATE pairs SET body = ?, checksum = ? WHERE key = ?",
