@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
-from report.summary_json import SummaryError, dumps, loads
+from report.summary_json import SummaryError, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
@@ -143,11 +143,10 @@ class BuildCache:
         self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {},
                          "analyses": {}}  # fmt: skip
 
-    def keep(self, agency: AgencyPage, digest: str, summary: str | None = None, analyses: Iterable[str] = ()) -> None:
-        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, if made already), its digest and the
-        keys of the pair analyses its pages were drawn from."""
-        (self.folder / f"{agency.id}.json").write_text(summary if summary is not None else dumps(agency),
-                                                       encoding="utf-8")  # fmt: skip
+    def keep(self, agency: AgencyPage, digest: str, summary: str, analyses: Iterable[str] = ()) -> None:
+        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, made by the worker that built it), its
+        digest and the keys of the pair analyses its pages were drawn from."""
+        (self.folder / f"{agency.id}.json").write_text(summary, encoding="utf-8")
         self.manifest["agencies"][str(agency.id)] = digest
         self.manifest["analyses"][str(agency.id)] = list(analyses)
 

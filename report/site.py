@@ -39,7 +39,7 @@ from report.feed import (
 )
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
+from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals, version_anchor
 from report.render import script, stylesheet, template_environment
 from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import KEPT as KEPT_BIGRAMS
@@ -90,11 +90,6 @@ def agency_last_seen(agency: AgencyPage) -> str | None:
     they stay the same file from build to build while the agency's inputs do (``report.reuse`` links them)."""
     return max((s for d in agency.documents for s in [d.last_seen, *(v.last_seen for v in d.versions)] if s),
                default=None)  # fmt: skip
-
-
-def version_anchor(document_id: int, version_id: int) -> str:
-    """Where a version is shown, relative to the site: its section of its report's page."""
-    return f"documents/{document_id}.html#v{version_id}"
 
 
 def _write_version_link(out: Path, document_id: int, version_id: int, number: int) -> str:

@@ -338,9 +338,12 @@ def test_feed_parses_and_every_link_exists(site: Path) -> None:
     assert kinds == {"new_report": 5, "revision": 1, "dropped_plan": 1}
     assert len({entry.id for entry in feed.entries}) == len(feed.entries)
     for entry in feed.entries:
-        assert (site / entry.link).is_file(), entry.link
+        page, _, anchor = entry.link.partition("#")
+        assert (site / page).is_file(), entry.link
+        assert not anchor or f'id="{anchor}"' in (site / page).read_text(encoding="utf-8"), entry.link
     [revision] = [e for e in feed.entries if e.tags[0].term == "revision"]
-    assert "址山镇人民政府" in revision.title and revision.link.startswith("versions/")
+    # a revision links to its version's section of the report's page, not to the old pointer page
+    assert "址山镇人民政府" in revision.title and re.fullmatch(r"documents/\d+\.html#v\d+", revision.link)
 
 
 def test_feed_ids_are_stable_across_builds(site: Path, tmp_path: Path) -> None:
