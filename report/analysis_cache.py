@@ -39,9 +39,38 @@ FILE = "analyses.sqlite"
 FORMAT = 2  # 2: dataclasses as their fields in order, unnamed (report.summary_json)
 # What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
 ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
+                 "archive/versions.py", "archive/readmodel.py",  # a version's stored Report, as the key reads it
                  "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip
 _ROOT = Path(__file__).resolve().parent.parent
-_JSON = DataclassJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
+class _AnalysisJson(DataclassJson):
+    """A sentence or a run of words both texts have alike (most of a diff) is written with its text once: half a
+    diff's JSON, and reading it back was most of a warm rebuild's cost of a pair."""
+
+    def plain(self, value: Any) -> Any:
+        if type(value) is TokenOp and value.old == value.new:
+            return {"TokenOp=": [value.op, value.old]}
+        if type(value) is SentenceOp and value.old == value.new and value.old is not None:
+            return {"SentenceOp=": [value.op, value.old, value.old_index, value.new_index, value.similarity,
+                                    self.plain(value.tokens)]}  # fmt: skip
+        return super().plain(value)
+
+    def _object(self, value: dict[str, Any]) -> Any:
+        if len(value) == 1:
+            same = value.get("TokenOp=")
+            if same is not None:
+                if type(same) is not list or len(same) != 2:
+                    raise SummaryError("not an analysis this program wrote: a misshapen run of words")
+                return TokenOp(same[0], same[1], same[1])
+            same = value.get("SentenceOp=")
+            if same is not None:
+                if type(same) is not list or len(same) != 6:
+                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
+                op, text, old_index, new_index, similarity, tokens = same
+                return SentenceOp(op, text, text, old_index, new_index, similarity, tokens)
+        return super()._object(value)
+
+
+_JSON = _AnalysisJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
                        FollowThrough, ProblemMatch, PairedFigure, Boilerplate, ComplianceFinding))  # fmt: skip
 log = logging.getLogger(__name__)
 
@@ -81,10 +110,12 @@ class PairAnalyses:
         return self.store.path is not None
 
     def key(self, kind: str, *parts: object) -> str:
+        """A digest of the analysis code, the kind of pair and its inputs (a str as its UTF-8, anything else as its
+        repr: the two marked apart, so no text stands for another value)."""
         h = hashlib.blake2b(digest_size=20)
         h.update(f"{self.code}\0{kind}".encode())
         for part in parts:
-            text = repr(part).encode("utf-8", "surrogatepass")
+            text = (b"s" + part.encode("utf-8", "surrogatepass")) if type(part) is str else (b"r" + repr(part).encode())
             h.update(len(text).to_bytes(8, "little"))
             h.update(text)
         return h.hexdigest()

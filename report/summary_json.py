@@ -54,19 +54,23 @@ class DataclassJson:
             if any(f.kw_only for f in fields) or name.startswith("$"):
                 raise TypeError(f"{name} cannot be written positionally")
             self.fields[name] = tuple(f.name for f in fields)
+        self.names: dict[type, str] = {cls: name for name, cls in self.classes.items()}
 
     def plain(self, value: Any) -> Any:
-        if type(value) in _SCALARS or type(value) is bool:
+        kind = type(value)
+        if kind in _SCALARS or kind is bool:
             return value
-        if isinstance(value, list):
+        if kind is list:
             return [self.plain(v) for v in value]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            name = type(value).__name__
-            if self.classes.get(name) is not type(value):
-                raise TypeError(f"no JSON form for {name}")
+        name = self.names.get(kind)
+        if name is not None:
             if name in self.own_fields:
                 return {name: [self.plain_field(name, f, getattr(value, f)) for f in self.fields[name]]}
             return {name: [self.plain(getattr(value, f)) for f in self.fields[name]]}
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            raise TypeError(f"no JSON form for {kind.__name__}")
+        if isinstance(value, list):
+            return [self.plain(v) for v in value]
         if isinstance(value, dict):
             return {"$map": [[self.plain(k), self.plain(v)] for k, v in value.items()]}
         if isinstance(value, tuple):
