@@ -43,31 +43,43 @@ ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.
                  "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip
 _ROOT = Path(__file__).resolve().parent.parent
 class _AnalysisJson(DataclassJson):
-    """A sentence or a run of words both texts have alike (most of a diff) is written with its text once: half a
-    diff's JSON, and reading it back was most of a warm rebuild's cost of a pair."""
+    """A diff's sentences (most of an analysis) in a shorter form: one text where both sides have it alike, and
+    their runs of words as plain ``[op, old]`` / ``[op, old, new]`` lists (no JSON object, so no call, a word
+    run). Reading these back was most of a warm rebuild's cost of a pair."""
 
     def plain(self, value: Any) -> Any:
-        if type(value) is TokenOp and value.old == value.new:
-            return {"TokenOp=": [value.op, value.old]}
-        if type(value) is SentenceOp and value.old == value.new and value.old is not None:
-            return {"SentenceOp=": [value.op, value.old, value.old_index, value.new_index, value.similarity,
-                                    self.plain(value.tokens)]}  # fmt: skip
+        if type(value) is SentenceOp:
+            tokens = [[t.op, t.old] if t.old == t.new else [t.op, t.old, t.new] for t in value.tokens]
+            if type(value.tokens) is not list or any(type(t) is not TokenOp for t in value.tokens):
+                raise TypeError("no JSON form for a sentence whose words are not TokenOps")
+            if value.old == value.new and value.old is not None:
+                return {"SentenceOp=": [value.op, value.old, value.old_index, value.new_index, value.similarity, tokens]}
+            return {"SentenceOp": [value.op, value.old, value.new, value.old_index, value.new_index, value.similarity,
+                                   tokens]}  # fmt: skip
         return super().plain(value)
 
     def _object(self, value: dict[str, Any]) -> Any:
         if len(value) == 1:
-            same = value.get("TokenOp=")
-            if same is not None:
-                if type(same) is not list or len(same) != 2:
-                    raise SummaryError("not an analysis this program wrote: a misshapen run of words")
-                return TokenOp(same[0], same[1], same[1])
-            same = value.get("SentenceOp=")
-            if same is not None:
-                if type(same) is not list or len(same) != 6:
+            members = value.get("SentenceOp=")
+            if members is not None:
+                if type(members) is not list or len(members) != 6:
                     raise SummaryError("not an analysis this program wrote: a misshapen sentence")
-                op, text, old_index, new_index, similarity, tokens = same
-                return SentenceOp(op, text, text, old_index, new_index, similarity, tokens)
+                op, text, old_index, new_index, similarity, tokens = members
+                return SentenceOp(op, text, text, old_index, new_index, similarity, _tokens(tokens))
+            members = value.get("SentenceOp")
+            if members is not None:
+                if type(members) is not list or len(members) != 7:
+                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
+                return SentenceOp(*members[:6], _tokens(members[6]))
         return super()._object(value)
+
+
+def _tokens(runs: Any) -> list[TokenOp]:
+    """A sentence's runs of words as :meth:`_AnalysisJson.plain` wrote them: ``[op, old]`` (both sides alike) or
+    ``[op, old, new]``."""
+    if type(runs) is not list or not all(type(run) is list and 2 <= len(run) <= 3 for run in runs):
+        raise SummaryError("not an analysis this program wrote: a misshapen run of words")
+    return [TokenOp(run[0], run[1], run[-1]) for run in runs]
 
 
 _JSON = _AnalysisJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,

@@ -227,6 +227,7 @@ class AgencyPage:
     dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
     desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
+    findings_kept: bool = False  # the last build's findings.db holds its rows for these inputs: not made again
     pages: list[str] = field(default_factory=list)  # the files its build wrote, relative to the site
 
     @classmethod

@@ -28,7 +28,7 @@ from report.summary_json import SummaryError, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
-FORMAT = 4  # 4: dataclasses as their fields in order (3: findings as columns and rows, 2: JSON, 1: pickled)
+FORMAT = 4  # 4: fields in order, findings rows left to findings.db (3: findings as columns and rows, 2: JSON, 1: pickled)
 _CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
 _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)

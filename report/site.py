@@ -137,7 +137,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
                 analysis=doc.yoy.analysis,
             ))  # fmt: skip
     agency.desk = agency_desk(agency)
-    agency.findings = agency_findings(agency)
+    agency.findings = {} if agency.findings_kept else agency_findings(agency)
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
@@ -328,7 +328,11 @@ def build_report_site(
                 shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
                 search.add(_search_documents(agencies))
                 digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
-                kept = {a.id: last.reusable(a.id, digests[a.id]) for a in agencies}
+                # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
+                # without making the rows the last findings.db holds for it (a warm rebuild makes none).
+                for agency in agencies:
+                    agency.findings_kept = findings.keeps(agency.id, digests[agency.id])
+                kept = {a.id: last.reusable(a.id, digests[a.id]) if a.findings_kept else None for a in agencies}
                 for agency in kept.values():
                     if agency is not None:
                         last.copy_pages(agency, out)
