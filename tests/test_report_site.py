@@ -692,3 +692,49 @@ def test_a_rebuild_that_copies_agencies_passes_their_pair_analyses_on(tmp_path: 
     build_report_site(db, tmp_path / "redrawn", previous=tmp_path / "copied-again", reuse_pages=False)
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
     assert _site_files(tmp_path / "redrawn") == _site_files(tmp_path / "first")
+
+
+def test_findings_rows_come_from_findings_db_and_an_agency_it_lacks_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agency's findings rows are kept in findings.db only (its summary holds none): a rebuild copies an agency
+    whose rows that file holds, and builds again one it does not (the file gone), making its rows anew; a warm
+    --rebuild makes no rows at all, copying them, and every findings table equals a build from nothing."""
+    import json
+
+    import report.site
+    from report.reuse import CACHE, MANIFEST
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    whole = _findings_rows(first / "findings.db")
+    assert whole.get("commitments")
+    for summary in (first / CACHE).glob("*.json"):
+        if summary.name != MANIFEST:
+            assert "commitments" not in summary.read_text(encoding="utf-8")  # no findings rows in a summary
+
+    made: list[int] = []
+    real = report.site.agency_findings
+
+    def counted(agency):  # noqa: ANN001, ANN202 - the real function, counted
+        made.append(agency.id)
+        return real(agency)
+
+    monkeypatch.setattr(report.site, "agency_findings", counted)
+    build_report_site(db, tmp_path / "warm", previous=first, reuse_pages=False)
+    assert made == [] and report.site.LAST_BUILD["reused"] == 0
+    assert _findings_rows(tmp_path / "warm" / "findings.db") == whole
+
+    (first / "findings.db").unlink()
+    build_report_site(db, tmp_path / "without", previous=first)
+    assert report.site.LAST_BUILD["reused"] == 0 and len(made) == 3
+    assert _findings_rows(tmp_path / "without" / "findings.db") == whole
+    assert _site_files(tmp_path / "without") == _site_files(first)
+
+    made.clear()
+    build_report_site(db, tmp_path / "copied", previous=tmp_path / "without")
+    assert report.site.LAST_BUILD["reused"] == 3 and made == []
+    assert _findings_rows(tmp_path / "copied" / "findings.db") == whole
+    assert json.loads((tmp_path / "copied" / CACHE / MANIFEST).read_text(encoding="utf-8"))["agencies"]
