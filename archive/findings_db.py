@@ -93,6 +93,11 @@ class FindingsDbWriter:
                 self._db.execute("DETACH DATABASE old")
             return {}
 
+    def keeps(self, agency_id: int, digest: str) -> bool:
+        """Whether the last build's file holds this agency's rows for these inputs (:meth:`add` copies them from
+        there, its ``tables`` unread: the caller need not make them)."""
+        return self._kept.get(agency_id) == digest
+
     def add(self, tables: Mapping[str, Iterable[dict[str, Any]]], agency_id: int | None = None,
             digest: str | None = None) -> None:  # fmt: skip
         """Append one agency's rows (``agency_id`` None: rows of no agency) to their tables, or, when the

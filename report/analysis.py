@@ -62,6 +62,13 @@ def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Repor
     return report
 
 
+def _inputs(version: VersionRecord, doc: DocumentPage, agency: str) -> tuple[str | int | None, ...]:
+    """Everything :func:`_analysable` makes a version's Report from (its code is in the analysis digest): the
+    key of a pair's analysis, hashed as it is stored, not as the Report's repr (a third of a warm pair's cost)."""
+    return (version.report_data, version.text, version.text_normalized, version.title, version.published,
+            doc.title, doc.year, agency)  # fmt: skip
+
+
 def _revision(old: Report, new: Report) -> tuple[TextDiff, list[CommitmentMatch]]:
     diff = diff_texts(old.text, new.text, ignore_numbering=True, ignore_years=True)
     return diff, revision_edits(old, new).commitments
@@ -91,6 +98,7 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
     """
     previous: DocumentPage | None = None
     previous_report: Report | None = None
+    previous_inputs: tuple[str | int | None, ...] | None = None
     others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
         reports = [_analysable(v, doc, agency.name) for v in doc.versions]
@@ -104,24 +112,24 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
             if analyses is None:
                 diff, plans = _revision(reports[j], reports[k])
             else:
-                key = analyses.key("revision", reports[j], reports[k])
+                key = analyses.key("revision", *_inputs(old, doc, agency.name), *_inputs(new, doc, agency.name))
                 diff, plans = analyses.get_or_make(key, partial(_revision, reports[j], reports[k]), _is_revision)
             doc.revisions.append(Revision(old, new, j + 1, k + 1, diff, plans))
         report = reports[doc.current_number - 1]  # what the report says now
         late = published_late(report)
         doc.compliance = ([late] if late else []) + missing_parts(report)
-        if previous is not None and previous_report is not None:
+        if previous is not None and previous_report is not None and previous_inputs is not None:
             doc.compliance = missing_years(previous_report, report) + doc.compliance
             old_report = previous_report
             if analyses is None:
                 diff, analysis = _year_pair(old_report, report, others, agency.name)
             else:  # what the pair reads of the others: which of its sentences they use too
                 shared = sorted(k for k in sentence_keys(report.text) if k in others)
-                key = analyses.key("year-pair", old_report, report, agency.name, shared)
+                key = analyses.key("year-pair", *previous_inputs, *_inputs(doc.current, doc, agency.name), shared)
                 make = partial(_year_pair, old_report, report, others, agency.name)
                 diff, analysis = analyses.get_or_make(key, make, _is_year_pair)
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
-        previous, previous_report = doc, report
+        previous, previous_report, previous_inputs = doc, report, _inputs(doc.current, doc, agency.name)
     agency.revised_count = sum(d.revised for d in agency.documents)
     agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
 

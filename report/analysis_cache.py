@@ -36,12 +36,53 @@ from diffing.yoy import Boilerplate, ComplianceFinding, PairedFigure, ProblemMat
 from report.summary_json import DataclassJson, SummaryError
 
 FILE = "analyses.sqlite"
-FORMAT = 1
+FORMAT = 2  # 2: dataclasses as their fields in order, unnamed (report.summary_json)
 # What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
 ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
+                 "archive/versions.py", "archive/readmodel.py",  # a version's stored Report, as the key reads it
                  "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip
 _ROOT = Path(__file__).resolve().parent.parent
-_JSON = DataclassJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
+class _AnalysisJson(DataclassJson):
+    """A diff's sentences (most of an analysis) in a shorter form: one text where both sides have it alike, and
+    their runs of words as plain ``[op, old]`` / ``[op, old, new]`` lists (no JSON object, so no call, a word
+    run). Reading these back was most of a warm rebuild's cost of a pair."""
+
+    def plain(self, value: Any) -> Any:
+        if type(value) is SentenceOp:
+            tokens = [[t.op, t.old] if t.old == t.new else [t.op, t.old, t.new] for t in value.tokens]
+            if type(value.tokens) is not list or any(type(t) is not TokenOp for t in value.tokens):
+                raise TypeError("no JSON form for a sentence whose words are not TokenOps")
+            if value.old == value.new and value.old is not None:
+                return {"SentenceOp=": [value.op, value.old, value.old_index, value.new_index, value.similarity, tokens]}
+            return {"SentenceOp": [value.op, value.old, value.new, value.old_index, value.new_index, value.similarity,
+                                   tokens]}  # fmt: skip
+        return super().plain(value)
+
+    def _object(self, value: dict[str, Any]) -> Any:
+        if len(value) == 1:
+            members = value.get("SentenceOp=")
+            if members is not None:
+                if type(members) is not list or len(members) != 6:
+                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
+                op, text, old_index, new_index, similarity, tokens = members
+                return SentenceOp(op, text, text, old_index, new_index, similarity, _tokens(tokens))
+            members = value.get("SentenceOp")
+            if members is not None:
+                if type(members) is not list or len(members) != 7:
+                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
+                return SentenceOp(*members[:6], _tokens(members[6]))
+        return super()._object(value)
+
+
+def _tokens(runs: Any) -> list[TokenOp]:
+    """A sentence's runs of words as :meth:`_AnalysisJson.plain` wrote them: ``[op, old]`` (both sides alike) or
+    ``[op, old, new]``."""
+    if type(runs) is not list or not all(type(run) is list and 2 <= len(run) <= 3 for run in runs):
+        raise SummaryError("not an analysis this program wrote: a misshapen run of words")
+    return [TokenOp(run[0], run[1], run[-1]) for run in runs]
+
+
+_JSON = _AnalysisJson((TextDiff, SentenceOp, TokenOp, ChangedFigure, YearOverYear, CommitmentMatch, Commitment,
                        FollowThrough, ProblemMatch, PairedFigure, Boilerplate, ComplianceFinding))  # fmt: skip
 log = logging.getLogger(__name__)
 
@@ -81,10 +122,12 @@ class PairAnalyses:
         return self.store.path is not None
 
     def key(self, kind: str, *parts: object) -> str:
+        """A digest of the analysis code, the kind of pair and its inputs (a str as its UTF-8, anything else as its
+        repr: the two marked apart, so no text stands for another value)."""
         h = hashlib.blake2b(digest_size=20)
         h.update(f"{self.code}\0{kind}".encode())
         for part in parts:
-            text = repr(part).encode("utf-8", "surrogatepass")
+            text = (b"s" + part.encode("utf-8", "surrogatepass")) if type(part) is str else (b"r" + repr(part).encode())
             h.update(len(text).to_bytes(8, "little"))
             h.update(text)
         return h.hexdigest()

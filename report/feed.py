@@ -15,7 +15,7 @@ from pathlib import Path
 from feedgen.feed import FeedGenerator
 
 from report.desk import Desk
-from report.pages import AgencyPage
+from report.pages import AgencyPage, version_anchor
 from report.vocabulary import PLAN_LABELS
 
 FEED_NAME = "feed.atom"
@@ -74,7 +74,7 @@ def agency_entries(agency: AgencyPage) -> list[FeedEntry]:
             modified = doc.last_modified(version)
             entries.append(FeedEntry(
                 f"{ID_PREFIX}version/{version.id}", "revision",
-                f"发布后修改：{agency.name} {doc.year} 年度报告第 {number} 版", f"versions/{version.id}.html",
+                f"发布后修改：{agency.name} {doc.year} 年度报告第 {number} 版", version_anchor(doc.id, version.id),
                 version.first_seen or "",
                 f"存档于 {version.first_seen} 发现新版本" + (f"，服务器标注修改时间 {modified}" if modified else "") + "。",
             ))  # fmt: skip

@@ -122,6 +122,12 @@ class DocumentPage:
         self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
 
+def version_anchor(document_id: int, version_id: int) -> str:
+    """Where a version is shown, relative to the site: its section of its report's page (``report.site``
+    and the feed link there; ``versions/{id}.html`` is kept only as a pointer for old links)."""
+    return f"documents/{document_id}.html#v{version_id}"
+
+
 # The site's folders of pages (agency, document, version): what the builder makes and a cached summary may name.
 PAGE_FOLDERS = ("agencies", "documents", "versions")
 
@@ -221,6 +227,7 @@ class AgencyPage:
     dropped_count: int = 0  # plans of one year not found in the next year's report, over all its year pairs
     desk: AgencyDesk | None = None  # its rows of the index's cross-agency lists
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
+    findings_kept: bool = False  # the last build's findings.db holds its rows for these inputs: not made again
     pages: list[str] = field(default_factory=list)  # the files its build wrote, relative to the site
 
     @classmethod

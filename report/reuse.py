@@ -24,11 +24,11 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
-from report.summary_json import SummaryError, dumps, loads
+from report.summary_json import SummaryError, loads
 
 CACHE = ".report-cache"
 MANIFEST = "manifest.json"
-FORMAT = 3  # 3: findings as columns and rows of values (2: summaries as JSON, 1: pickled)
+FORMAT = 4  # 4: fields in order, findings rows left to findings.db (3: findings as columns and rows, 2: JSON, 1: pickled)
 _CODE = ("report", "diffing", "extraction/sections.py", "extraction/section_terms.py", "archive/readmodel.py")
 _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
@@ -143,11 +143,10 @@ class BuildCache:
         self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {},
                          "analyses": {}}  # fmt: skip
 
-    def keep(self, agency: AgencyPage, digest: str, summary: str | None = None, analyses: Iterable[str] = ()) -> None:
-        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, if made already), its digest and the
-        keys of the pair analyses its pages were drawn from."""
-        (self.folder / f"{agency.id}.json").write_text(summary if summary is not None else dumps(agency),
-                                                       encoding="utf-8")  # fmt: skip
+    def keep(self, agency: AgencyPage, digest: str, summary: str, analyses: Iterable[str] = ()) -> None:
+        """Keep the agency's summary (``summary``: its ``summary_json.dumps``, made by the worker that built it), its
+        digest and the keys of the pair analyses its pages were drawn from."""
+        (self.folder / f"{agency.id}.json").write_text(summary, encoding="utf-8")
         self.manifest["agencies"][str(agency.id)] = digest
         self.manifest["analyses"][str(agency.id)] = list(analyses)
 

@@ -15,7 +15,7 @@ import json
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +54,7 @@ from report.feed import (
 )
 from report.findings import TABLES as FINDING_TABLES
 from report.findings import agency_findings, unread_compliance_rows
-from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals
+from report.pages import PAGE_FOLDERS, AgencyLine, AgencyPage, Region, SentenceCounts, Totals, version_anchor
 from report.render import script, stylesheet, template_environment
 from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_digest
 from report.search_index import KEPT as KEPT_BIGRAMS
@@ -111,11 +111,6 @@ def agency_last_seen(agency: AgencyPage) -> str | None:
                default=None)  # fmt: skip
 
 
-def version_anchor(document_id: int, version_id: int) -> str:
-    """Where a version is shown, relative to the site: its section of its report's page."""
-    return f"documents/{document_id}.html#v{version_id}"
-
-
 def _write_version_link(out: Path, document_id: int, version_id: int, number: int) -> str:
     """``versions/{id}.html``, the address a version had when it had a page of its own, kept as a pointer to
     its section of the report's page (written without Jinja: it holds numbers only, no scraped text)."""
@@ -160,7 +155,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
                 analysis=doc.yoy.analysis,
             ))  # fmt: skip
     agency.desk = agency_desk(agency)
-    agency.findings = agency_findings(agency)
+    agency.findings = {} if agency.findings_kept else agency_findings(agency)
     for doc in agency.documents:
         doc.without_texts()
     agency.keys = set()
@@ -224,15 +219,16 @@ class _Builders:
         except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
             self.pool = None
 
-    def build(self, agencies: list[AgencyPage]) -> list[Built]:
+    def build(self, agencies: list[AgencyPage]) -> Iterable[Built]:
         """Agencies are independent once the shared sentence index exists: build them on every core, once a
         batch has enough of them to build (a rebuild after a few edits builds its few agencies here: one
-        process loads jieba for their pairs, not every worker)."""
+        process loads jieba for their pairs, not every worker). With workers, this returns at once: the
+        results arrive as they are iterated, while this process reads the next batch."""
         if self.parallel and len(agencies) >= PARALLEL_FROM:
             self._start()
         if self.pool is None:
             return [_build_agency(a, self.context) for a in agencies]
-        return list(self.pool.map(_build_in_worker, agencies, chunksize=max(1, len(agencies) // 16)))
+        return self.pool.map(_build_in_worker, agencies, chunksize=max(1, len(agencies) // 16))
 
     def close(self) -> None:
         if self.pool is not None:
@@ -348,27 +344,22 @@ def build_report_site(
         across = _AcrossAgencies(out)
         reused = analysed = taken = 0
         try:
-            for start in range(0, len(agency_ids), BATCH_AGENCIES):
-                agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
-                shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
-                search.add(_search_documents(agencies))
-                digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
-                kept = {a.id: last.reusable(a.id, digests[a.id]) for a in agencies}
-                for agency in kept.values():
-                    if agency is not None:
-                        last.copy_pages(agency, out)
-                fresh = builders.build([a for a in agencies if kept[a.id] is None])
+            def finish_batch(agencies: list[AgencyPage], digests: dict[int, str], kept: dict[int, AgencyPage | None],
+                             building: Iterable[Built]) -> tuple[int, int, int]:  # fmt: skip
+                """Keep a batch's agencies as they come back (in the archive's order, as a whole build): their
+                analyses, summaries, findings and index lines; returns (copied, pairs analysed, pairs taken)."""
+                fresh, made_count, used_count = list(building), 0, 0
                 drawn_from: dict[int, list[str]] = {}  # each agency's pair analyses, kept with its pages
                 for agency, used, made, _summary in fresh:
                     analyses_out.add(used, made)
-                    analysed, taken = analysed + len(made), taken + len(used)
+                    made_count, used_count = made_count + len(made), used_count + len(used)
                     drawn_from[agency.id] = [*used, *(key for key, _, _ in made)]
                 for agency_id, agency in kept.items():
                     if agency is not None:  # copied: its analyses pass on too (a later --rebuild finds them)
                         analyses_out.add(last.analysis_keys(agency_id), [])
                 summaries = {a.id: summary for a, _, _, summary in fresh}
                 done = {a.id: a for a, _, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
-                for agency in (done[a.id] for a in agencies):  # in the archive's order, as a whole build
+                for agency in (done[a.id] for a in agencies):
                     if kept[agency.id] is None:
                         cache.keep(agency, digests[agency.id], summaries[agency.id], drawn_from[agency.id])
                     else:
@@ -376,9 +367,35 @@ def build_report_site(
                     findings.add(agency.findings, agency.id, digests[agency.id])
                     agency.findings = {}
                     across.add(agency)
-                reused += len(agencies) - len(fresh)
-                del agencies, fresh, kept, done, summaries, drawn_from
-                _give_back_freed_memory()
+                return len(agencies) - len(fresh), made_count, used_count
+
+            # One batch is built by the workers while this process reads, indexes and copies the next: the
+            # cores never wait for this process's share of the work (a third of it in a warm rebuild).
+            pending: tuple[Any, ...] | None = None
+            for start in range(0, len(agency_ids), BATCH_AGENCIES):
+                agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
+                shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
+                search.add(_search_documents(agencies))
+                digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
+                # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
+                # without making the rows the last findings.db holds for it (a warm rebuild makes none).
+                for agency in agencies:
+                    agency.findings_kept = findings.keeps(agency.id, digests[agency.id])
+                kept = {a.id: last.reusable(a.id, digests[a.id]) if a.findings_kept else None for a in agencies}
+                for agency in kept.values():
+                    if agency is not None:
+                        last.copy_pages(agency, out)
+                building = builders.build([a for a in agencies if kept[a.id] is None])
+                if pending is not None:
+                    counts = finish_batch(*pending)
+                    reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]
+                    _give_back_freed_memory()
+                pending = (agencies, digests, kept, building)
+                del agencies, digests, kept, building
+            if pending is not None:
+                counts = finish_batch(*pending)
+                reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]
+                del pending
             findings.add({"compliance": unread_compliance_rows(unread)})
             _write_search_page(out, search.finish(), generated)
             findings.finish()

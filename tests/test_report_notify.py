@@ -117,8 +117,11 @@ def test_the_feed_links_resolve_and_name_the_revisions(story: dict) -> None:
     site = story["site"]
     feed = feedparser.parse((site / "feed.atom").read_bytes())
     assert not feed.bozo
-    assert all((site / e.link).is_file() for e in feed.entries)
+    for e in feed.entries:  # a page, or a version's section of its report's page
+        page, _, anchor = e.link.partition("#")
+        assert (site / page).is_file() and (not anchor or f'id="{anchor}"' in (site / page).read_text("utf-8")), e.link
     revisions = [e for e in feed.entries if e.tags[0].term == "revision"]
     assert len(revisions) == len(edited_reports())
+    assert all(e.link.startswith("documents/") and "#v" in e.link for e in revisions)
     for report in edited_reports():
         assert any(report.agency in e.title and report.edited_on.isoformat() in e.summary for e in revisions)

@@ -338,9 +338,12 @@ def test_feed_parses_and_every_link_exists(site: Path) -> None:
     assert kinds == {"new_report": 5, "revision": 1, "dropped_plan": 1}
     assert len({entry.id for entry in feed.entries}) == len(feed.entries)
     for entry in feed.entries:
-        assert (site / entry.link).is_file(), entry.link
+        page, _, anchor = entry.link.partition("#")
+        assert (site / page).is_file(), entry.link
+        assert not anchor or f'id="{anchor}"' in (site / page).read_text(encoding="utf-8"), entry.link
     [revision] = [e for e in feed.entries if e.tags[0].term == "revision"]
-    assert "址山镇人民政府" in revision.title and revision.link.startswith("versions/")
+    # a revision links to its version's section of the report's page, not to the old pointer page
+    assert "址山镇人民政府" in revision.title and re.fullmatch(r"documents/\d+\.html#v\d+", revision.link)
 
 
 def test_feed_ids_are_stable_across_builds(site: Path, tmp_path: Path) -> None:
@@ -529,7 +532,7 @@ def test_a_garbled_or_tampered_rebuild_cache_is_refused_and_the_agencies_built_a
 
     summaries[0].write_bytes(pickle.dumps(Payload()))
     # A summary naming a class of its own choosing, and one naming a page outside the site.
-    summaries[1].write_text(json.dumps({"$": "Popen", "args": ["touch", str(marker)]}), encoding="utf-8")
+    summaries[1].write_text(json.dumps({"Popen": [["touch", str(marker)]]}), encoding="utf-8")
     escaped = json.loads(summaries[2].read_text(encoding="utf-8"))
     escaped["pages"] = ["../../outside.html"]
     summaries[2].write_text(json.dumps(escaped), encoding="utf-8")
@@ -589,7 +592,7 @@ def test_pages_drawn_from_kept_analyses_equal_an_uncached_build(
     assert len(rows) == 3
     (k1, b1), (k2, b2), (k3, b3) = rows
     damaged = bytes([b1[0] ^ 1]) + b1[1:]  # a changed byte, the checksum left as it was
-    foreign = zlib.compress(b'{"$": "Popen", "args": ["touch", "x"]}')  # checksummed, but no class of ours
+    foreign = zlib.compress(b'{"Popen": [["touch", "x"]]}')  # checksummed, but no class of ours
     misshapen = zlib.compress(b'{"$tuple": [1, 2]}')  # well-formed, not an analysis
     conn.execute("UPDATE pairs SET body = ? WHERE key = ?", [damaged, k1])
     conn.executemany("UPDATE pairs SET body = ?, checksum = ? WHERE key = ?",
@@ -689,3 +692,49 @@ def test_a_rebuild_that_copies_agencies_passes_their_pair_analyses_on(tmp_path: 
     build_report_site(db, tmp_path / "redrawn", previous=tmp_path / "copied-again", reuse_pages=False)
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
     assert _site_files(tmp_path / "redrawn") == _site_files(tmp_path / "first")
+
+
+def test_findings_rows_come_from_findings_db_and_an_agency_it_lacks_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agency's findings rows are kept in findings.db only (its summary holds none): a rebuild copies an agency
+    whose rows that file holds, and builds again one it does not (the file gone), making its rows anew; a warm
+    --rebuild makes no rows at all, copying them, and every findings table equals a build from nothing."""
+    import json
+
+    import report.site
+    from report.reuse import CACHE, MANIFEST
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    whole = _findings_rows(first / "findings.db")
+    assert whole.get("commitments")
+    for summary in (first / CACHE).glob("*.json"):
+        if summary.name != MANIFEST:
+            assert "commitments" not in summary.read_text(encoding="utf-8")  # no findings rows in a summary
+
+    made: list[int] = []
+    real = report.site.agency_findings
+
+    def counted(agency):  # noqa: ANN001, ANN202 - the real function, counted
+        made.append(agency.id)
+        return real(agency)
+
+    monkeypatch.setattr(report.site, "agency_findings", counted)
+    build_report_site(db, tmp_path / "warm", previous=first, reuse_pages=False)
+    assert made == [] and report.site.LAST_BUILD["reused"] == 0
+    assert _findings_rows(tmp_path / "warm" / "findings.db") == whole
+
+    (first / "findings.db").unlink()
+    build_report_site(db, tmp_path / "without", previous=first)
+    assert report.site.LAST_BUILD["reused"] == 0 and len(made) == 3
+    assert _findings_rows(tmp_path / "without" / "findings.db") == whole
+    assert _site_files(tmp_path / "without") == _site_files(first)
+
+    made.clear()
+    build_report_site(db, tmp_path / "copied", previous=tmp_path / "without")
+    assert report.site.LAST_BUILD["reused"] == 3 and made == []
+    assert _findings_rows(tmp_path / "copied" / "findings.db") == whole
+    assert json.loads((tmp_path / "copied" / CACHE / MANIFEST).read_text(encoding="utf-8"))["agencies"]
