@@ -30,18 +30,7 @@ from report import summary_json
 from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
-from report.desk import (
-    AgencyDesk,
-    ComplianceRow,
-    Desk,
-    FigureChange,
-    PlanChangeRow,
-    PlanItem,
-    RemovedRow,
-    RevisionRow,
-    VersionStamp,
-    agency_desk,
-)
+from report.desk import AgencyDesk, Desk, agency_desk
 from report.evidence import REPLAY_ENV, ReplayLinks
 from report.feed import (
     FEED_NAME,
@@ -60,7 +49,7 @@ from report.reuse import CACHE, BuildCache, PreviousBuild, agency_digest, code_d
 from report.search_index import KEPT as KEPT_BIGRAMS
 from report.search_index import SearchDocument, SearchIndexWriter
 from report.story import write_summary
-from report.summary_json import DataclassJson
+from report.summary_json import DESK_CLASSES, DataclassJson
 from report.vocabulary import UNKNOWN_REGION
 
 # Where the site will be served, for absolute links in the feed (optional: links are relative to it).
@@ -71,8 +60,7 @@ PARALLEL_FROM = 32
 # Agencies read, analysed and written together: memory holds one batch's texts, whatever the archive's size.
 BATCH_AGENCIES = 64
 # An agency's desk rows as JSON, for the build's temporary file of them (read back by the build that wrote it).
-_DESK_JSON = DataclassJson((AgencyDesk, RevisionRow, VersionStamp, FigureChange, PlanChangeRow, PlanItem,
-                            ComplianceRow, RemovedRow))  # fmt: skip
+_DESK_JSON = DataclassJson(DESK_CLASSES)
 # What the last build_report_site in this process did (agencies built, copied from the previous build; pairs
 # of texts analysed, taken from its kept analyses): for the CLI.
 LAST_BUILD: dict[str, int] = {}

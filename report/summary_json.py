@@ -111,8 +111,9 @@ class DataclassJson:
             raise SummaryError(f"unreadable summary: {exc}") from exc
 
 
-_AGENCY = DataclassJson((AgencyPage, DocumentPage, VersionRecord, CaptureRecord, ComplianceFinding, AgencyDesk,
-                         RevisionRow, VersionStamp, FigureChange, PlanChangeRow, PlanItem, ComplianceRow, RemovedRow))
+# An agency's desk rows: in its summary, and alone in a build's temporary file of desks (report.site).
+DESK_CLASSES = (AgencyDesk, RevisionRow, VersionStamp, FigureChange, PlanChangeRow, PlanItem, ComplianceRow, RemovedRow)
+_AGENCY = DataclassJson((AgencyPage, DocumentPage, VersionRecord, CaptureRecord, ComplianceFinding, *DESK_CLASSES))
 
 
 def dumps(agency: AgencyPage) -> str:
