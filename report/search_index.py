@@ -122,15 +122,14 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _in_script(json_text: str) -> str:
+    """JSON as a script may hold it: "</" cannot close a script when written as "<\\/"; the texts are untrusted."""
+    return json_text.replace("</", "<\\/")
+
+
 def _script(call: str, *args: object) -> str:
-    return _script_raw(call, *map(_json, args))
-
-
-def _script_raw(call: str, *arguments: str) -> str:
-    """``call(arguments…);`` of arguments already JSON. "</" cannot close a script when written as "<\\/";
-    the texts are untrusted."""
-    body = ",".join(arguments).replace("</", "<\\/")
-    return f"{call}({body});\n"
+    """``call(args…);`` with each argument as JSON."""
+    return f"{call}({_in_script(','.join(map(_json, args)))});\n"
 
 
 @functools.cache
@@ -320,7 +319,7 @@ class SearchIndexWriter:
         ):
             fh.write(f"FAZHI_SEARCH.documents({_json(meta)},[")
             for n, row in enumerate(rows):  # JSON has no raw line break: a line is a row
-                fh.write(("," if n else "") + row[:-1].replace("</", "<\\/"))
+                fh.write(("," if n else "") + _in_script(row[:-1]))
             fh.write("]);\n")
 
     def _split(self, k: int, parts: int) -> list[Path]:
@@ -399,7 +398,7 @@ def _write_shard(folder: Path, k: int, spill: Path, names: np.ndarray, widths: n
                 f"{json.dumps(_gram(gram), ensure_ascii=False)}:[{joined[a : b - 1]}]"
                 for gram, a, b in zip(present[lo:hi].tolist(), begin, end, strict=True)
             )
-            fh.write(("," if lo else "") + body.replace("</", "<\\/"))  # pieces meet at "],": no "</" across
+            fh.write(("," if lo else "") + _in_script(body))  # pieces meet at "],": no "</" across
         fh.write("});\n")
     return len(present)
 
