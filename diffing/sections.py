@@ -9,6 +9,7 @@ text (a file, a test) is read with the same function.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -133,10 +134,16 @@ def _measure_of_problem(section: Section, root: Section | None, problem_level: i
 
 def _opens_with_action(title: str) -> bool:
     """开展…专项整治, 规范涉企检查, 配齐配强…: a heading that opens with what will be done."""
+    return title.startswith(_action_words())
+
+
+@functools.cache
+def _action_words() -> tuple[str, ...]:
+    """The frame verbs and action verbs of two characters or more, gathered once (not a line)."""
     from diffing.actions import ACTION_FAMILIES
     from diffing.pairing import FRAME_VERBS
 
-    return any(title.startswith(v) for v in FRAME_VERBS.union(*ACTION_FAMILIES.values()) if len(v) >= 2)
+    return tuple(sorted(v for v in FRAME_VERBS.union(*ACTION_FAMILIES.values()) if len(v) >= 2))
 
 
 # A count in a heading, years aside: "5.排查纠正滥用行政权力排除、限制竞争问题2个" reports a result.
