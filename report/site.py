@@ -75,6 +75,8 @@ class SiteContext:
     shared_keys: SentenceCounts
     replay: ReplayLinks
     analyses: PairAnalyses
+    # The site this build replaces (even with --rebuild): a page drawn the same as its file there is linked to it.
+    previous: Path | None = None
 
 
 def _group_by_region(agencies: list[AgencyLine]) -> list[Region]:
@@ -86,10 +88,32 @@ def _group_by_region(agencies: list[AgencyLine]) -> list[Region]:
     return [Region(name, members) for name, members in ordered]
 
 
-def _write(out: Path, relative: str, template: str, root: str, **context: Any) -> str:
-    html = template_environment().get_template(template).render(root=root, **context)
-    (out / relative).write_text(html, encoding="utf-8")
+def _same_file(path: Path, data: bytes) -> bool:
+    """``path`` is a regular file (not a link to one elsewhere) holding exactly ``data``."""
+    try:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | os.O_NOFOLLOW)) as file:
+            return os.fstat(file.fileno()).st_size == len(data) and file.read() == data
+    except OSError:
+        return False
+
+
+def _put(out: Path, relative: str, html: str, previous: Path | None) -> str:
+    """Write a page, or hard-link the previous site's file when it holds the same bytes: the new site is the
+    same either way, but the old one's removal then frees no data (it only unlinks), and nothing is written."""
+    data = html.encode("utf-8")
+    if previous is not None and _same_file(previous / relative, data):
+        try:
+            os.link(previous / relative, out / relative, follow_symlinks=False)
+            return relative
+        except OSError:  # another file system, or too many links: written below
+            pass
+    (out / relative).write_bytes(data)
     return relative
+
+
+def _write(out: Path, relative: str, template: str, root: str, previous: Path | None = None, **context: Any) -> str:
+    html = template_environment().get_template(template).render(root=root, **context)
+    return _put(out, relative, html, previous)
 
 
 def agency_last_seen(agency: AgencyPage) -> str | None:
@@ -99,7 +123,7 @@ def agency_last_seen(agency: AgencyPage) -> str | None:
                default=None)  # fmt: skip
 
 
-def _write_version_link(out: Path, document_id: int, version_id: int, number: int) -> str:
+def _write_version_link(out: Path, document_id: int, version_id: int, number: int, previous: Path | None) -> str:
     """``versions/{id}.html``, the address a version had when it had a page of its own, kept as a pointer to
     its section of the report's page (written without Jinja: it holds numbers only, no scraped text)."""
     target = f"../{version_anchor(document_id, version_id)}"
@@ -109,9 +133,7 @@ def _write_version_link(out: Path, document_id: int, version_id: int, number: in
         f"<title>第 {number} 版 · 法治政府建设年度报告存档</title>\n</head>\n<body>\n"
         f'<p>第 {number} 版的正文和来源抓取在报告页上：<a href="{target}">{target}</a></p>\n</body>\n</html>\n'
     )
-    relative = f"versions/{version_id}.html"
-    (out / relative).write_text(html, encoding="utf-8")
-    return relative
+    return _put(out, f"versions/{version_id}.html", html, previous)
 
 
 # The agency, the kept analyses it used, those it made, and its summary for the rebuild cache (report.reuse).
@@ -122,22 +144,23 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
     needs), with the pair analyses it took from the last build and those it made (for the parent to keep), and
     its summary as JSON: made here, in the worker, not by the parent while the workers wait for the next batch."""
-    out, generated = context.out, agency_last_seen(agency)
+    out, generated, previous = context.out, agency_last_seen(agency), context.previous
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
-    pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", generated=generated, agency=agency))
+    pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", previous, generated=generated,
+                        agency=agency))  # fmt: skip
     for doc in agency.documents:
         captures = {v.id: [(c, context.replay.link(c)) for c in doc.captures.get(v.id, [])] for v in doc.versions}
         pages.append(_write(
-            out, f"documents/{doc.id}.html", "document.html", "../", generated=generated,
+            out, f"documents/{doc.id}.html", "document.html", "../", previous, generated=generated,
             agency=agency, doc=doc, versions=doc.versions, revisions=doc.revisions, captures=captures,
             replay_hint=context.replay.template is None,
         ))  # fmt: skip
         for number, version in enumerate(doc.versions, 1):
-            pages.append(_write_version_link(out, doc.id, version.id, number))
+            pages.append(_write_version_link(out, doc.id, version.id, number, previous))
         if doc.yoy:
             pages.append(_write(
-                out, f"agencies/{doc.yoy.page}", "yoy.html", "../", generated=generated,
+                out, f"agencies/{doc.yoy.page}", "yoy.html", "../", previous, generated=generated,
                 agency=agency, old_year=doc.yoy.old_year, new_year=doc.year,
                 old_doc=doc.yoy.old_doc, new_doc=doc, diff=doc.yoy.diff, plans=doc.yoy.plans,
                 analysis=doc.yoy.analysis,
@@ -321,7 +344,8 @@ def build_report_site(
         unread, generated = reader.unreadable_report_urls(), reader.last_seen()
         agency_ids = reader.reporting_agency_ids()
         analyses = PairAnalyses(kept_analyses, analysis_digest())
-        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay, analyses)
+        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay, analyses,
+                              Path(previous) if previous else None)  # fmt: skip
         builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
         kept_bigrams = Path(previous) / CACHE / KEPT_BIGRAMS if previous else None
         search = SearchIndexWriter(out, kept_bigrams, out / CACHE / KEPT_BIGRAMS)

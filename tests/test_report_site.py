@@ -450,6 +450,22 @@ def _site_files(site: Path) -> dict[str, bytes]:
     }
 
 
+def _edit_one_agency(db: Path) -> None:
+    """A later crawl finds the 石桥县 report edited (seen 2024-05-01): one agency's inputs change."""
+    arc = Archive(db)
+    try:
+        url = "http://127.0.0.1:8000/qinghe/c1.html"
+        text = "石桥县2019年法治政府建设工作总结。全年审核规范性文件7件。\n"
+        edited = Report(title="石桥县人民政府2019年法治政府建设年度报告", text=text, text_normalized=text, url=url,
+                        report_year=2019, agency="石桥县人民政府", region="石桥县", publisher="石桥县人民政府",
+                        published="2020-03-15", is_report=True)  # fmt: skip
+        body = f"<html><body><div class='TRS_Editor'>{text}</div></body></html>".encode()
+        arc.ingest(Capture(url=url, fetched_at="2024-05-01T08:00:00Z", status=200, outcome="ok", body=body,
+                           content_type="text/html; charset=utf-8"), edited)  # fmt: skip
+    finally:
+        arc.close()
+
+
 def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: Path) -> None:
     """fazhi report into its last site analyses only the agencies whose inputs changed, with the same result."""
     import shutil
@@ -469,18 +485,7 @@ def test_a_rebuild_copies_unchanged_agencies_and_equals_a_full_build(tmp_path: P
 
     # A later crawl finds the 石桥县 report edited: one agency's inputs change, and the archive's date.
     shutil.copytree(first, tmp_path / "first-kept")
-    arc = Archive(db)
-    try:
-        url = "http://127.0.0.1:8000/qinghe/c1.html"
-        text = "石桥县2019年法治政府建设工作总结。全年审核规范性文件7件。\n"
-        edited = Report(title="石桥县人民政府2019年法治政府建设年度报告", text=text, text_normalized=text, url=url,
-                        report_year=2019, agency="石桥县人民政府", region="石桥县", publisher="石桥县人民政府",
-                        published="2020-03-15", is_report=True)  # fmt: skip
-        body = f"<html><body><div class='TRS_Editor'>{text}</div></body></html>".encode()
-        arc.ingest(Capture(url=url, fetched_at="2024-05-01T08:00:00Z", status=200, outcome="ok", body=body,
-                           content_type="text/html; charset=utf-8"), edited)  # fmt: skip
-    finally:
-        arc.close()
+    _edit_one_agency(db)
     rebuilt, full = tmp_path / "rebuilt", tmp_path / "full"
     build_report_site(db, rebuilt, previous=tmp_path / "first-kept")
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 2, "pairs_analysed": 1, "pairs_kept": 0}
@@ -738,3 +743,35 @@ def test_findings_rows_come_from_findings_db_and_an_agency_it_lacks_is_built_aga
     assert report.site.LAST_BUILD["reused"] == 3 and made == []
     assert _findings_rows(tmp_path / "copied" / "findings.db") == whole
     assert json.loads((tmp_path / "copied" / CACHE / MANIFEST).read_text(encoding="utf-8"))["agencies"]
+
+
+def _pages(site: Path) -> list[Path]:
+    return sorted(p for p in site.rglob("*.html") if p.parent.name in ("agencies", "documents", "versions"))
+
+
+def test_a_full_rebuild_links_the_pages_it_draws_the_same_and_writes_the_others(tmp_path: Path) -> None:
+    """--rebuild draws every page again; one with the same bytes as the last site's is that file, linked (the old
+    site's removal then frees nothing), a page that differs, or a symbolic link there, is written anew."""
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    pages = _pages(first)
+    assert len(pages) > 10 and any(p.parent.name == "versions" for p in pages)
+    tampered, linked_elsewhere = pages[0], pages[-1]
+    tampered.write_bytes(tampered.read_bytes() + b"<!-- not what the builder drew -->")
+    outside = tmp_path / "outside.html"
+    outside.write_bytes(linked_elsewhere.read_bytes())
+    linked_elsewhere.unlink()
+    linked_elsewhere.symlink_to(outside)
+
+    rebuilt = tmp_path / "rebuilt"
+    build_report_site(db, rebuilt, previous=first, reuse_pages=False)
+    assert _site_files(rebuilt) == _site_files(build_report_site(db, tmp_path / "full").parent)
+    for page in pages:
+        new = rebuilt / page.relative_to(first)
+        assert not new.is_symlink()
+        same_file = new.stat().st_ino == page.lstat().st_ino
+        assert same_file == (page not in (tampered, linked_elsewhere)), page
+
