@@ -209,34 +209,40 @@ def _share_before_fork(analyse: bool) -> None:
 
 
 class _Builders:
-    """Where agencies are built: this process, or worker processes started once for the whole site."""
+    """Where agencies are built: this process (a small site), or worker processes: every core's for a batch of
+    many agencies, or one worker for the few a rebuild after some edits draws again (their pairs need jieba,
+    ~240 MB: loaded by that worker, never by this process, which holds the site's summaries meanwhile)."""
 
     def __init__(self, context: SiteContext, workers: int, agencies: int) -> None:
-        self.context, self.pool = context, None
+        self.context, self.pool, self.pool_size = context, None, 0
         self.parallel = workers > 1 and agencies >= PARALLEL_FROM
         self.workers = workers
 
-    def _start(self) -> None:
-        """Start the workers when there is first something to build (a rebuild may copy every agency).
+    def _start(self, workers: int) -> None:
+        """Start ``workers`` processes when there is first something to build (a rebuild may copy every agency),
+        or more of them when a batch of many agencies follows the one worker started for a few.
 
         They fork with the writers' files open, and leave by os._exit: they never flush or close them.
         """
-        self.parallel = False
-        _share_before_fork(not self.context.analyses.warm)
+        if self.pool is not None:
+            self.pool.shutdown()  # what it was given is done: the results are read later, from their futures
+        _share_before_fork(workers > 1 and not self.context.analyses.warm)
         mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         try:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=mp_context, initializer=_start_worker,
+            self.pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker,
                                             initargs=(self.context,))  # fmt: skip
+            self.pool_size = workers
         except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
-            self.pool = None
+            self.pool, self.parallel = None, False
 
     def build(self, agencies: list[AgencyPage]) -> Iterable[Built]:
         """Agencies are independent once the shared sentence index exists: build them on every core, once a
-        batch has enough of them to build (a rebuild after a few edits builds its few agencies here: one
-        process loads jieba for their pairs, not every worker). With workers, this returns at once: the
-        results arrive as they are iterated, while this process reads the next batch."""
-        if self.parallel and len(agencies) >= PARALLEL_FROM:
-            self._start()
+        batch has enough of them to build, else (a rebuild after a few edits) in one worker. With workers,
+        this returns at once: the results arrive as they are iterated, while this process reads the next batch."""
+        if self.parallel and agencies:
+            wanted = self.workers if len(agencies) >= PARALLEL_FROM else 1
+            if wanted > self.pool_size:
+                self._start(wanted)
         if self.pool is None:
             return [_build_agency(a, self.context) for a in agencies]
         return self.pool.map(_build_in_worker, agencies, chunksize=max(1, len(agencies) // 16))

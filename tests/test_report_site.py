@@ -775,3 +775,25 @@ def test_a_full_rebuild_links_the_pages_it_draws_the_same_and_writes_the_others(
         same_file = new.stat().st_ino == page.lstat().st_ino
         assert same_file == (page not in (tampered, linked_elsewhere)), page
 
+
+def test_a_large_site_builds_a_few_changed_agencies_in_a_worker_not_in_the_parent(tmp_path: Path) -> None:
+    """After a few edits a large site's rebuild draws those agencies in one worker process: the parent never
+    loads jieba (~240 MB) for their pairs, and the site equals a full build."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    first = tmp_path / "first"
+    build_report_site(db, first)
+    _edit_one_agency(db)
+    rebuilt = tmp_path / "rebuilt"
+    program = (
+        "import sys, report.site as site\n"
+        "site.PARALLEL_FROM = 2  # three agencies are a large site; the one edited is a small batch\n"
+        f"site.build_report_site({str(db)!r}, {str(rebuilt)!r}, workers=2, previous={str(first)!r})\n"
+        "print(site.LAST_BUILD['reused'], site.LAST_BUILD['pairs_analysed'], 'jieba' in sys.modules)\n"
+    )
+    said = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert said.split() == ["2", "1", "False"]
+    assert _site_files(rebuilt) == _site_files(build_report_site(db, tmp_path / "full").parent)
