@@ -144,6 +144,15 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
             assert scores[category]["recall"] >= 0.95, (category, scores[category])
 
 
+# The tuning pairs the bars below were set on (t01–t59); later pairs (t60+, written blind in round 8) are
+# scored by benchmarks.diffing but held to no bar until a round is measured on them.
+BARS_SET_THROUGH = 59
+
+
+def _number(pair_id: str) -> int:
+    return int(pair_id[1:].split("-", 1)[0])
+
+
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
     where fitting left it. The models are fitted on t01–t48 (a refit on all 53 drops the sample portal's
@@ -158,8 +167,8 @@ def test_quality_on_the_blind_tuning_half() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pairs built on ../shared are left out where it is missing
-        pairs = bench.real_pairs("tuning")
-    missing = len(pair_dirs("tuning")) - len(pairs)
+        pairs = [p for p in bench.real_pairs("tuning") if _number(p.id) <= BARS_SET_THROUGH]
+    missing = len([d for d in pair_dirs("tuning") if _number(d.name) <= BARS_SET_THROUGH]) - len(pairs)
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
