@@ -20,7 +20,7 @@ ACTION_FAMILIES: dict[str, tuple[str, ...]] = {
     "build": ("建立", "健全", "建立健全", "完善", "设立", "制定", "出台", "组建", "成立", "创建", "搭建", "编制",
               "修订", "修改", "优化", "改进", "规范", "构建", "打造", "建成", "新建", "整合", "理顺"),
     "carry_out": ("开展", "组织", "举办", "实施", "执行", "承办", "召开", "培训", "轮训", "排查", "评查", "检查",
-                  "清理", "整治", "宣传", "调解", "办理", "审查", "审核", "核查"),
+                  "清理", "整治", "治理", "宣传", "调解", "办理", "审查", "审核", "核查"),
     "hand_over": ("委托", "下放", "赋予", "授权", "放开", "移交", "承接", "划转"),
     "end": ("取消", "废止", "撤销", "收回", "禁止", "停止", "叫停", "退出", "关停", "关闭", "注销", "杜绝", "严禁"),
     # cutting down is not ending: 精简办税资料 is carried on by 进一步精简办税资料 under another heading
@@ -34,6 +34,9 @@ STAGES: dict[str, str] = {
     "清理": "clear", "清查": "clear", "评估": "evaluate", "评价": "evaluate", "备案": "file", "审查": "review",
     "审核": "review", "复核": "recheck", "复查": "recheck", "检查": "inspect", "验收": "accept", "认定": "recognise",
     "发放": "issue", "创建": "create", "起草": "draft", "制定": "draft", "修订": "draft",
+    # finishing a thing and then using or evaluating it are other jobs (建成平台 / 强化平台应用)
+    "建成": "launch", "正式运行": "launch", "投入运行": "launch", "投入使用": "launch", "上线": "launch",
+    "应用": "use",
 }  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")
@@ -48,7 +51,7 @@ def action_of(clause: str) -> str:
 
     lead = ""
     for word, flag in _tagged(clause):
-        family = _family(word)
+        family = action_family(word)
         if family == "end":
             return family
         if not lead and (family or flag.startswith(("v", "a")) and not _frame_only(word)):
@@ -63,7 +66,7 @@ def _frame_only(word: str) -> bool:
     return _framing(word, FRAME_VERBS | {"探索", "进一步", "一步", "全力", "努力"})
 
 
-def _family(word: str) -> str:
+def action_family(word: str) -> str:
     """A word's family: itself a family verb, or one run into a frame word or its object (全面禁止, 规范管理)."""
     if word in _FAMILY:
         return _FAMILY[word]

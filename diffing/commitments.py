@@ -52,15 +52,11 @@ class CommitmentMatch:
             self.current_items = [self.current]
 
 
-# A marker the outline does not number by (1) 2) …, a list of its own): still no part of the promise.
-_BARE_MARKER = re.compile(r"^\d{1,2}[)）]\s*")
-
-
 def body(item: Commitment) -> str:
     """The text without its marker: renumbering (一)→(二), 1)→(一), is not a change of the promise."""
     if item.marker and item.text.startswith(item.marker):
         return item.text[len(item.marker) :]
-    return _BARE_MARKER.sub("", item.text)
+    return item.text
 
 
 def comparable(item: Commitment) -> str:

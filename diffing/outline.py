@@ -122,8 +122,10 @@ def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
     best: list[re.Match[str]] = []
     for kind, pattern, numbered in ENUMERATIONS:
         hits = list(pattern.finditer(paragraph))
-        if kind == "序":  # a sequence starts with 首先
+        if kind == "序":  # a sequence starts with 首先, or goes on from the paragraph before (同时，…此外，…)
             first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
+            if first is None and hits and not paragraph[: hits[0].start(1)].strip():
+                first = 0
             hits = hits[first:] if first is not None else []
         if numbered:
             # counting up from 一, or from where the paragraph opens: 七是… goes on from the paragraph before

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from diffing.actions import ends_other, head_said, stage_clash
+from diffing.actions import action_family, ends_other, head_said, stage_clash
 from diffing.meaning import Gist, Weights, coverage, gist, similarity, union_gist
 from diffing.topics import topics_of
 
@@ -121,7 +121,9 @@ def template_swap(a: ItemView, b: ItemView) -> bool:
     the heading narrows or widens the promise instead.
     """
     words_a, words_b = _heading_words(_first_clause(a.text)), _heading_words(_first_clause(b.text))
-    ops = difflib.SequenceMatcher(None, words_a, words_b, autojunk=False).get_opcodes()
+    # verbs of one action family are one frame (开展…专项整治 / 开展…专项治理): the swap is in the object
+    keys_a, keys_b = [_action_key(w) for w in words_a], [_action_key(w) for w in words_b]
+    ops = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False).get_opcodes()
     tags = [op[0] for op in ops]
     frame = FRAME_VERBS | a.ignore
     if tags == ["equal", "replace", "equal"]:
@@ -135,6 +137,13 @@ def template_swap(a: ItemView, b: ItemView) -> bool:
     run_a = [w for w in words_a[i1:i2] if len(w) > 1 and not _framing(w, frame)]
     run_b = [w for w in words_b[j1:j2] if len(w) > 1 and not _framing(w, frame)]
     return bool(run_a and run_b) and not all(w in b.text for w in run_a) and not all(w in a.text for w in run_b)
+
+
+def _action_key(word: str) -> str:
+    """A heading word as the template compares it: a verb of an action family (``diffing.actions``) that is
+    no frame verb (整治, 治理, 排查) as its family; a frame verb (完善, 健全) as itself, as before."""
+    family = "" if word in FRAME_VERBS else action_family(word)
+    return f"<{family}>" if family else word
 
 
 def _framing(word: str, frame: frozenset[str]) -> bool:

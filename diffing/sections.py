@@ -132,6 +132,22 @@ def _measure_of_problem(section: Section, root: Section | None, problem_level: i
     return not line or _opens_with_action(section.title) or not WEAKNESS.search(section.title)
 
 
+def _problem_step(section: Section, root: Section | None, part: str, problem_level: int, line: str,
+                  opens: bool) -> tuple[str, int]:  # fmt: skip
+    """A line's part and the problem level after it, decided once: a measure of a problem (``_measure_of_problem``)
+    is a plan; a section opening a problem sets the level its measures sit below; one at or above it ends it.
+    ``opens``: the line opens its section; a line continuing one continues the measure it is under."""
+    measure = _measure_of_problem(section, root, problem_level, line if opens else "")
+    if opens and root is not None and section is not root:
+        if part == "shortcomings" and not measure and not _part_heading(section, root, line) and (
+            not problem_level or section.level <= problem_level
+        ):
+            problem_level = section.level
+        elif section.level <= problem_level:
+            problem_level = 0
+    return ("plans" if part == "shortcomings" and measure else part), problem_level
+
+
 def _opens_with_action(title: str) -> bool:
     """开展…专项整治, 规范涉企检查, 配齐配强…: a heading that opens with what will be done."""
     return title.startswith(_action_words())
@@ -200,16 +216,7 @@ def report_parts(report: Report | str) -> ReportParts:
         if LABEL_LINE.match(line):
             continue
         part = _counted_result(section, root)
-        if owner[i] >= 0 and root is not None and section is not root:
-            measure = _measure_of_problem(section, root, problem_level, line)
-            if part == "shortcomings" and not measure and not _part_heading(section, root, line) and (
-                not problem_level or section.level <= problem_level
-            ):
-                problem_level = section.level
-            elif section.level <= problem_level:
-                problem_level = 0
-        if part == "shortcomings" and _measure_of_problem(section, root, problem_level, line if owner[i] >= 0 else ""):
-            part = "plans"
+        part, problem_level = _problem_step(section, root, part, problem_level, line, owner[i] >= 0)
         parts.present.add(part)
         if owner[i] >= 0 and section is root:
             previous_part = "heading"

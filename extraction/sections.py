@@ -38,9 +38,13 @@ COMPILATION_MARK = re.compile(rf"^第[{CN_DIGITS}]+篇[:：\s]")
 _PLAN_WORDS = re.compile(r"计划|打算|思路|下一步|下步|下一年|展望|安排|努力方向|今后|明年|工作要点")
 
 
+# 1) / 1） opening a line: a list numbered like (1), at its level (t58's plans 1)–12)).
+BARE_NUMBER = (re.compile(r"^(\d{1,2}[)）])\s*(?=\S)"), 4)
+
+
 def match_marker(line: str) -> tuple[str, int, str] | None:
     """(marker, level, rest of the line) of a line that opens an outline item, or None."""
-    for pattern, level in MARKERS:
+    for pattern, level in (*MARKERS, BARE_NUMBER):
         m = pattern.match(line)
         if m:
             return m.group(1), level, line[m.end():]

@@ -9,7 +9,7 @@ from diffing.actions import action_of, ends_other, object_head, stage_clash, sta
 from diffing.commitments import match_commitments, same_wording
 from diffing.figures import extract_figures, unit_family
 from diffing.meaning import gist, similarity
-from diffing.outline import Commitment, commitment_id
+from diffing.outline import Commitment, commitment_id, commitments
 from diffing.yoy import compare_years, missing_parts, missing_years, pair_figures, published_late
 from extraction.report import Report
 
@@ -111,11 +111,13 @@ def test_two_items_folded_together_are_merged() -> None:
     assert [f[0] for f in found] == ["merged", "kept"]
 
 
-def test_a_bare_list_marker_is_no_part_of_the_promise() -> None:
-    # 1) 2) … is numbered by no outline level: the item keeps it in its text, and 1 is no target
-    old = [Commitment(commitment_id(t), "1", "", t[:8], t) for t in ("1)加强医疗纠纷预防和处理。发挥调解委员会作用。",)]
-    new = [Commitment(commitment_id(t), "1", "（一）", t[3:11], t) for t in ("（一）加强医疗纠纷预防和处理。发挥调解委员会作用。",)]
-    assert [m.status for m in match_commitments(old, new)] == ["kept"]
+def test_a_list_numbered_1_paren_is_no_part_of_the_promise() -> None:
+    # 1) 2) … numbers the plans (extraction.sections.match_marker): renumbered （一）, an item is kept, 1 no target
+    old = commitments("一、主要工作\n审核合同80件。\n二、下一步工作思路\n1)加强医疗纠纷预防和处理。发挥调解委员会作用。\n"
+                      "2)深化“放管服”改革。全面推广电子证照。\n")  # fmt: skip
+    new = commitments("一、主要工作\n审核合同95件。\n二、下一步工作思路\n（一）加强医疗纠纷预防和处理。发挥调解委员会作用。\n")
+    assert [c.marker for c in old] == ["1)", "2)"]
+    assert [m.status for m in match_commitments(old, new)] == ["kept", "dropped"]
 
 
 def test_kept_means_a_word_or_two() -> None:

@@ -144,12 +144,21 @@ def test_quality_bar_on_the_first_labelled_set(split: str) -> None:
             assert scores[category]["recall"] >= 0.95, (category, scores[category])
 
 
+# The tuning pairs the bars below were set on (t01–t59); later pairs (t60+, written blind in round 8) are
+# scored by benchmarks.diffing but held to no bar until a round is measured on them.
+BARS_SET_THROUGH = 59
+
+
+def _number(pair_id: str) -> int:
+    return int(pair_id[1:].split("-", 1)[0])
+
+
 def test_quality_on_the_blind_tuning_half() -> None:
     """The tuning half of tests/fixtures/yoy_real, the only blind pairs the models may be fitted on, stays
     where fitting left it. The models are fitted on t01–t48 (a refit on all 53 drops the sample portal's
-    changed recall to 0.775, below its floor), so t49–t59 are unseen here. On the 59 pairs micro F1 0.932
-    and 17 of 537 traps fooled; on t01–t53 0.937 and 14 of 475 (round 6's code: 0.933 and 21); on t54–t59
-    (~6,000 characters a side, written in round 7) 0.915 and 3 of 62 (round 6's code 0.881 and 6). The
+    changed recall to 0.775, below its floor), so t49–t59 are unseen here. On the 59 pairs micro F1 0.934
+    and 15 of 537 traps fooled (round 7: 0.932 and 17); on t54–t59 (~6,000 characters a side) 0.923 and 1
+    of 62 (round 7: 0.915 and 3; round 6's code 0.881 and 6). The
     weakest category is split, F1 0.77: lowered from 0.81 on purpose when t44's plans 五是…八是 were read
     as the four items they are — the refit on t01–t48 costs split (leave-one-pair-out 0.81 → 0.77) and
     gains kept, merged and dropped (micro 0.936 → 0.937). The issue's bar of 0.85 a category is not met
@@ -158,13 +167,13 @@ def test_quality_on_the_blind_tuning_half() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pairs built on ../shared are left out where it is missing
-        pairs = bench.real_pairs("tuning")
-    missing = len(pair_dirs("tuning")) - len(pairs)
+        pairs = [p for p in bench.real_pairs("tuning") if _number(p.id) <= BARS_SET_THROUGH]
+    missing = len([d for d in pair_dirs("tuning") if _number(d.name) <= BARS_SET_THROUGH]) - len(pairs)
     if missing:  # the bars below were set on the whole half: a part of it would be held to the wrong bar
         pytest.skip(f"{missing} tuning pairs are built on ../shared/corpus, which is missing")
     scores = bench.score_pairs(pairs)
-    assert scores["micro"]["f1"] >= 0.930, scores["micro"]
-    assert scores["traps_fooled"]["fooled"] <= 17, scores["traps_fooled"]
+    assert scores["micro"]["f1"] >= 0.933, scores["micro"]
+    assert scores["traps_fooled"]["fooled"] <= 15, scores["traps_fooled"]
     assert all(scores[c]["f1"] >= 0.76 for c in bench.CATEGORIES), {c: scores[c]["f1"] for c in bench.CATEGORIES}
 
 

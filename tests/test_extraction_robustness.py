@@ -91,6 +91,16 @@ def test_outline_levels_and_parts() -> None:
     assert sections[6].title == "执法力量不足"
 
 
+def test_a_list_numbered_1_paren_is_outline_items() -> None:
+    """1) / 1） open items of their own, at the level of (1), not lines continuing the heading above."""
+    text = "\n".join(["一、主要工作", "审核合同80件。", "二、下一步工作思路", "1)深入学习贯彻习近平法治思想。学法12次。",
+                     "12）加强法治队伍建设。", "2023)年的数字不是编号。"])  # fmt: skip
+    got = [(s.marker, s.level, s.part, s.title) for s in parse_sections(text)]
+    assert got == [("一、", 1, "achievements", "主要工作"), ("二、", 1, "plans", "下一步工作思路"),
+                   ("1)", 4, "plans", "深入学习贯彻习近平法治思想"), ("12）", 4, "plans", "加强法治队伍建设")]  # fmt: skip
+    assert parse_sections(text)[-1].text.endswith("2023)年的数字不是编号。")
+
+
 def test_split_compilation_of_own_text() -> None:
     text = "第一篇：2019年某镇法治政府建设工作总结\n一、主要工作\n内容甲。\n第二篇：某局2018年政府信息公开工作年度报告\n内容乙。"
     parts = split_compilation(text)
