@@ -118,11 +118,16 @@ class PreviousBuild:
         """Put the agency's pages into ``out``: linked (they carry no date of the archive's, only the agency's)."""
         assert self.site is not None
         for page in agency.pages:
-            source, target = self.site / page, out / page
-            try:
-                os.link(source, target)
-            except OSError:
-                shutil.copyfile(source, target)
+            link_or_copy(self.site / page, out / page)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """Hard-link an unchanged file from the previous build (no bytes written, none freed when the old site goes);
+    copy it when the link fails: another file system, or the file system's limit on links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
 
 
 def _inside(page: object) -> bool:
@@ -153,11 +158,7 @@ class BuildCache:
     def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:
         """An agency :meth:`PreviousBuild.reusable` gave back: its summary is the same bytes, linked, not written again."""
         assert previous.site is not None
-        source, target = previous.site / CACHE / f"{agency.id}.json", self.folder / f"{agency.id}.json"
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
+        link_or_copy(previous.site / CACHE / f"{agency.id}.json", self.folder / f"{agency.id}.json")
         self.manifest["agencies"][str(agency.id)] = digest
         self.manifest["analyses"][str(agency.id)] = previous.analysis_keys(agency.id)
 

@@ -797,3 +797,25 @@ def test_a_large_site_builds_a_few_changed_agencies_in_a_worker_not_in_the_paren
     said = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
     assert said.split() == ["2", "1", "False"]
     assert _site_files(rebuilt) == _site_files(build_report_site(db, tmp_path / "full").parent)
+
+
+def test_an_unchanged_file_is_linked_and_copied_when_the_link_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """Another file system (EXDEV) or a full link count refuses ``os.link``: the page is copied, never lost."""
+    import errno
+    import os
+
+    from report.reuse import link_or_copy
+
+    source = tmp_path / "old.html"
+    source.write_text("<p>区司法局 2024</p>", encoding="utf-8")
+    link_or_copy(source, tmp_path / "linked.html")
+    assert (tmp_path / "linked.html").stat().st_ino == source.stat().st_ino
+
+    def refuse(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "link", refuse)
+    link_or_copy(source, tmp_path / "copied.html")
+    copied = tmp_path / "copied.html"
+    assert copied.read_bytes() == source.read_bytes()
+    assert copied.stat().st_ino != source.stat().st_ino
