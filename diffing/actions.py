@@ -37,6 +37,9 @@ STAGES: dict[str, str] = {
     # finishing a thing and then using or evaluating it are other jobs (建成平台 / 强化平台应用)
     "建成": "launch", "正式运行": "launch", "投入运行": "launch", "投入使用": "launch", "上线": "launch",
     "应用": "use",
+    # reaching every unit with a thing is one job, what that thing then does is another
+    # (实现村（社区）法律顾问全覆盖 / 推动村（社区）法律顾问参与重大事项合法性审查, 建立…履职评价机制)
+    "全覆盖": "cover", "参与": "take_part",
 }  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")

@@ -69,6 +69,22 @@ def test_another_piece_of_work_on_one_object_is_another_promise() -> None:
     assert [f[0] for f in reworded] == ["changed"]
 
 
+def test_reaching_every_unit_and_what_the_thing_then_does_are_two_promises() -> None:
+    # last year every village was to get a legal adviser; this year the advisers are to review village
+    # decisions or be evaluated: the same object, another piece of work
+    assert stage_clash("实现村（社区）法律顾问全覆盖", "推动村（社区）法律顾问参与村级重大事项合法性审查")
+    assert stage_clash("实现村（社区）法律顾问全覆盖", "建立村（社区）法律顾问履职评价机制")
+    assert stage_clash("完成“法律明白人”培养全覆盖", "建立“法律明白人”参与矛盾纠纷排查机制")
+    assert not stage_clash("推进村（社区）法律顾问全覆盖", "巩固村（社区）法律顾问全覆盖成果")  # the same job
+    assert not stage_clash("实现村（社区）法律顾问全覆盖", "深化村（社区）法律顾问制度")  # names none: widened
+    old = items("实现村（社区）法律顾问全覆盖，每个村（社区）配备1名法律顾问。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    new = items("推动村（社区）法律顾问参与村级重大事项合法性审查，村级集体经济合同均经法律顾问审核。",
+                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
+    found = statuses(match_commitments(old, new))
+    assert ("dropped", ["实现村（社区"], []) in found and ("added", [], ["推动村（社区"]) in found
+
+
 def test_an_item_left_alone_is_split_from_its_own_likeliest_partner() -> None:
     # a new item's likeliest old partner, sharing nothing with it, is no split's first piece: the old
     # item grows a split only from the new item it is likeliest to continue
