@@ -22,6 +22,13 @@ def statuses(matches: list) -> list[tuple[str, list[str], list[str]]]:  # noqa: 
     return [(m.status, [c.text[:6] for c in m.previous_items], [c.text[:6] for c in m.current_items]) for m in matches]
 
 
+def assert_dropped_and_added(old_plan: str, new_plan: str) -> None:
+    """Beside a plan kept word for word, ``old_plan`` is dropped and ``new_plan`` added, not paired."""
+    kept = "深入开展普法宣传，落实谁执法谁普法责任制。"
+    found = statuses(match_commitments(items(old_plan, kept), items(new_plan, kept)))
+    assert ("dropped", [old_plan[:6]], []) in found and ("added", [], [new_plan[:6]]) in found
+
+
 def test_shared_domain_words_are_not_one_promise() -> None:
     a, b = gist("深入推进法治政府建设示范创建，争创省级示范县。"), gist("认真做好法治政府建设督察和年度报告工作。")
     assert similarity(a, b) < 0.1  # 法治政府建设 is in every item: it says nothing
@@ -58,12 +65,8 @@ def test_another_piece_of_work_on_one_object_is_another_promise() -> None:
     assert stage_clash("指导各村修订完善村规民约", "开展村规民约执行情况检查")
     assert not stage_clash("健全街道合法性审查机制", "完善合法性审查工作规程")  # one piece of work, reworded
     assert not stage_clash("开展规范性文件清理", "加强行政规范性文件全链条管理")  # names none: widened
-    old = items("开展规范性文件清理工作，对与上位法不一致的规范性文件及时修改或废止。",
-                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
-    new = items("开展规范性文件实施后评估，选取规范性文件开展评估，评估结果作为修改、废止的依据。",
-                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
-    found = statuses(match_commitments(old, new))
-    assert ("dropped", ["开展规范性文"], []) in found and ("added", [], ["开展规范性文"]) in found
+    assert_dropped_and_added("开展规范性文件清理工作，对与上位法不一致的规范性文件及时修改或废止。",
+                             "开展规范性文件实施后评估，选取规范性文件开展评估，评估结果作为修改、废止的依据。")  # fmt: skip
     reworded = statuses(match_commitments(items("开展规范性文件清理工作，对不一致的文件及时修改或废止。"),
                                           items("开展规范性文件全面清理，清理结果向社会公布。")))  # fmt: skip
     assert [f[0] for f in reworded] == ["changed"]
@@ -77,12 +80,8 @@ def test_reaching_every_unit_and_what_the_thing_then_does_are_two_promises() -> 
     assert stage_clash("完成“法律明白人”培养全覆盖", "建立“法律明白人”参与矛盾纠纷排查机制")
     assert not stage_clash("推进村（社区）法律顾问全覆盖", "巩固村（社区）法律顾问全覆盖成果")  # the same job
     assert not stage_clash("实现村（社区）法律顾问全覆盖", "深化村（社区）法律顾问制度")  # names none: widened
-    old = items("实现村（社区）法律顾问全覆盖，每个村（社区）配备1名法律顾问。",
-                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
-    new = items("推动村（社区）法律顾问参与村级重大事项合法性审查，村级集体经济合同均经法律顾问审核。",
-                "深入开展普法宣传，落实谁执法谁普法责任制。")  # fmt: skip
-    found = statuses(match_commitments(old, new))
-    assert ("dropped", ["实现村（社区"], []) in found and ("added", [], ["推动村（社区"]) in found
+    assert_dropped_and_added("实现村（社区）法律顾问全覆盖，每个村（社区）配备1名法律顾问。",
+                             "推动村（社区）法律顾问参与村级重大事项合法性审查，村级集体经济合同均经法律顾问审核。")  # fmt: skip
 
 
 def test_an_item_left_alone_is_split_from_its_own_likeliest_partner() -> None:
