@@ -116,6 +116,17 @@ def _numeral(marker: str) -> int:
     return (digits.index(tens) + 1 if tens else 1) * 10 + (digits.index(units) + 1 if units else 0)
 
 
+def _heading_lead(text: str) -> bool:
+    """Nothing, or a field's heading run on into its items ("（三）在法治乡村建设方面。同时要…此外要…"), so
+    the sequence goes on from the items above it. Any other sentence before 同时要 is an item of its own."""
+    text = text.strip()
+    return not text or bool(_FIELD_HEADING.fullmatch(text))
+
+
+# "在依法行政方面。" / "法治乡村建设方面：": a heading that names the field its items are in.
+_FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:]")
+
+
 def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
     """The earliest-starting enumeration of two or more pieces (一是/二要 counting up from 一, or from the
     number a paragraph opens with)."""
@@ -124,7 +135,7 @@ def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
         hits = list(pattern.finditer(paragraph))
         if kind == "序":  # a sequence starts with 首先, or goes on from the paragraph before (同时，…此外，…)
             first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
-            if first is None and hits and not paragraph[: hits[0].start(1)].strip():
+            if first is None and hits and _heading_lead(paragraph[: hits[0].start(1)]):
                 first = 0
             hits = hits[first:] if first is not None else []
         if numbered:

@@ -76,6 +76,20 @@ def test_one_item_is_no_enumeration() -> None:
     assert len(split_enumeration("一是加强学法。三是规范执法。")) == 1  # no 二是: not counting up
 
 
+def test_a_sequence_goes_on_under_a_heading_run_into_its_items() -> None:
+    """"（三）在…方面。同时要…此外要…还要…最后要…": the heading's items, five of them, not one."""
+    text = RESULTS + (
+        "二、下一步工作打算\n（一）在依法履职方面。首先要压实法治建设责任。其次要健全合法性审查机制。\n"
+        "（二）在法治乡村方面。同时要深化普法，培育法律明白人。此外要推进民主法治示范村创建。"
+        "另外要开展村规民约执行情况检查。还要提升公共法律服务工作站效能。最后要规范农村集体三资管理。\n"
+    )
+    markers = [c.marker for c in commitments(text)]
+    assert markers == ["首先", "其次", "同时要", "此外要", "另外要", "还要", "最后"]
+    # 还要 after a comma goes on with its sentence; a sentence naming no field is no heading run into items
+    assert len(split_enumeration("加强执法培训，还要提高执法水平。同时要规范执法。")) == 1
+    assert split_enumeration("我镇将围绕法治乡村建设持续用力。同时要深化普法。此外要推进创建。")[0][0] == ""
+
+
 def test_an_enumeration_goes_on_in_the_next_paragraph_past_ten() -> None:
     text = RESULTS + (
         "二、下一步工作打算\n2024年，我镇将重点做好以下工作：" + "".join(f"{n}是开展第{n}项工作；" for n in "一二三四五六")
