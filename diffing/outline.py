@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from extraction.report import Report
-from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, LABEL_LINE
+from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, FIELD_HEADING, LABEL_LINE
 from extraction.sections import is_stock_pledge, match_marker
 
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
@@ -120,11 +120,7 @@ def _heading_lead(text: str) -> bool:
     """Nothing, or a field's heading run on into its items ("（三）在法治乡村建设方面。同时要…此外要…"), so
     the sequence goes on from the items above it. Any other sentence before 同时要 is an item of its own."""
     text = text.strip()
-    return not text or bool(_FIELD_HEADING.fullmatch(text))
-
-
-# "在依法行政方面。" / "法治乡村建设方面：": a heading that names the field its items are in.
-_FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:]")
+    return not text or bool(FIELD_HEADING.fullmatch(text))
 
 
 def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
@@ -133,7 +129,7 @@ def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
     best: list[re.Match[str]] = []
     for kind, pattern, numbered in ENUMERATIONS:
         hits = list(pattern.finditer(paragraph))
-        if kind == "序":  # a sequence starts with 首先, or goes on from the paragraph before (同时，…此外，…)
+        if kind == "序":  # starts with 首先, or goes on from the paragraph (or the field heading) before it
             first = next((k for k, hit in enumerate(hits) if hit.group(1).startswith("首先")), None)
             if first is None and hits and _heading_lead(paragraph[: hits[0].start(1)]):
                 first = 0

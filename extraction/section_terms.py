@@ -44,6 +44,8 @@ ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     # (一)…(二)… run on inside one paragraph (下一步，我局将重点做好以下工作：（一）…。（二）…)
     ("括", re.compile(rf"{_BOUNDARY}([（(][{_CN}]{{1,3}}[）)])"), True),
 )
+# "在依法行政方面。" / "法治乡村建设方面：": a heading naming the field of the items run on after it.
+FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:]")
 # "同时，…" / "此外，…" opening a sentence after the last piece of an enumeration: one more item.
 ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,])")
 
