@@ -46,8 +46,9 @@ ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
 )
 # "在依法行政方面。" / "法治乡村建设方面：": a heading naming the field of the items run on after it.
 FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:]")
-# "同时，…" / "此外，…" opening a sentence after the last piece of an enumeration: one more item.
-ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,])")
+# "同时，…" / "此外，…" / "同时要…" / "还要…" opening a sentence after the last piece of an enumeration:
+# one more item.
+ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,]|(?:同时|此外|另外|还)要)")
 
 # The words that name each part in a heading. A heading naming shortcomings and plans together
 # (四、存在问题及下一步努力方向) is split inside (see extraction.sections).
