@@ -2,6 +2,7 @@
 
 Usage: python -m benchmarks.diffing [--old FILE --new FILE] [--repeat N]
        python -m benchmarks.diffing --quality [--fixtures DIR] [--split all|tuning|held-out] [--misses]
+       python -m benchmarks.diffing --quality --pairs t62-t64,t70 [--misses]   (some tuning pairs alone)
        python -m benchmarks.diffing --site [--agencies 1000 --years 6]
 --quality scores diffing.yoy.compare_years, per category (kept, changed, split, merged, dropped,
 added, follow-through, recurring, resolved, new problems, figures, compliance) with a micro F1 and
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.yoy_scoring import CATEGORIES, fixture_pairs, misses, real_pairs, score_pairs
+from benchmarks.yoy_scoring import CATEGORIES, LabelledPair, fixture_pairs, misses, real_pairs, score_pairs
 from diffing.sentences import split_sentences
 from diffing.textdiff import _words, diff_texts
 from diffing.yoy import compare_years, diff_reports
@@ -99,6 +100,33 @@ def quality_sets(fixtures: Path = FIXTURES, split: str = "all", halves: tuple[st
         **{f"yoy_real {half}": score_pairs(real_pairs(half)) for half in halves},
         f"first set ({split})": quality(fixtures, split),
     }
+
+
+def pair_numbers(spec: str) -> set[int]:
+    """``t62-t64,t70`` → {62, 63, 64, 70}: the tuning pairs a subset names (by the number after ``t``)."""
+    numbers: set[int] = set()
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        low, _dash, high = part.partition("-")
+        try:
+            first, last = int(low.lstrip("tT")), int((high or low).lstrip("tT"))
+        except ValueError:
+            raise ValueError(f"--pairs: {part!r} is not a pair number or range (t62, t62-t64)") from None
+        numbers.update(range(first, last + 1))
+    return numbers
+
+
+def tuning_subset(spec: str) -> list[LabelledPair]:
+    """The tuning pairs ``spec`` names; an error naming what matched nothing, so a typo is not a score."""
+    wanted = pair_numbers(spec)
+    pairs = [p for p in real_pairs("tuning") if _pair_number(p.id) in wanted]
+    if not pairs:
+        raise ValueError(f"--pairs {spec}: no tuning pair has those numbers")
+    return pairs
+
+
+def _pair_number(pair_id: str) -> int | None:
+    head = re.match(r"[tT](\d+)", pair_id)
+    return int(head.group(1)) if head else None
 
 
 def quality_table(sets: dict[str, dict[str, Any]]) -> str:
@@ -361,6 +389,12 @@ def portal_commitments_quality() -> dict[str, dict[str, float]]:
     }
 
 
+def print_misses(found: dict[str, list[str]]) -> None:
+    """Each pair's errors, or that it had none."""
+    for pair_id, errors in found.items():
+        print(f"\n{pair_id}\n  " + "\n  ".join(errors) if errors else f"\n{pair_id}: nothing missed")
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--old", type=Path)
@@ -375,6 +409,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--split", choices=("all", "tuning", "held-out"), default="all")
     parser.add_argument("--half", choices=("both", "tuning", "sealed"), default="both",
                         help="with --quality: which half of the blind pairs to score (tune on tuning alone)")
+    parser.add_argument("--pairs", metavar="t62-t64,t70",
+                        help="with --quality: score only these tuning pairs (never sealed ones)")
     parser.add_argument("--site", action="store_true", help="time build_report_site on a generated archive")
     parser.add_argument("--agencies", type=int, default=1000)
     parser.add_argument("--years", type=int, default=6)
@@ -391,13 +427,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         scores = portal_commitments_quality()
         print(json.dumps(scores, ensure_ascii=False, indent=2))
         return scores
+    if args.quality and args.pairs:
+        if args.half == "sealed":
+            parser.error("--pairs picks tuning pairs; the sealed half is scored only as a whole")
+        try:
+            chosen = tuning_subset(args.pairs)
+        except ValueError as error:
+            parser.error(str(error))
+        sets = {f"tuning {args.pairs}": score_pairs(chosen)}
+        print(quality_table(sets))
+        if args.misses:
+            print_misses(misses(chosen))
+        return sets
     if args.quality:
         halves = ("tuning", "sealed") if args.half == "both" else (args.half,)
         sets = quality_sets(args.fixtures, args.split, halves)
         print(quality_table(sets))
         if args.misses:  # never on the sealed half
-            for pair_id, found in {**misses(real_pairs("tuning")), **misses(fixture_pairs(args.fixtures, args.split))}.items():
-                print(f"\n{pair_id}\n  " + "\n  ".join(found) if found else f"\n{pair_id}: nothing missed")
+            print_misses({**misses(real_pairs("tuning")), **misses(fixture_pairs(args.fixtures, args.split))})
         return sets
     if args.old and args.new:
         old, new = args.old.read_text(encoding="utf-8"), args.new.read_text(encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
 from real_corpus import shared_text
 
 from diffing.textdiff import diff_texts
@@ -71,3 +72,15 @@ def test_ten_thousand_character_benchmark_reports_its_timings() -> None:
     numbers = main(["--repeat", "2"])
     assert numbers["old_chars"] == 10_000
     assert numbers["diff_texts_ms"] > 0, numbers
+
+
+def test_pairs_names_tuning_pairs_by_number_and_ranges() -> None:
+    assert bench.pair_numbers("t62-t64,t70") == {62, 63, 64, 70}
+    assert bench.pair_numbers("T05, 7") == {5, 7}
+
+
+def test_pairs_refuses_what_names_no_pair() -> None:
+    with pytest.raises(ValueError, match="not a pair number"):
+        bench.pair_numbers("t6x")
+    with pytest.raises(SystemExit):  # argparse's error: the sealed half is never scored per pair
+        main(["--quality", "--pairs", "t62", "--half", "sealed"])
