@@ -105,6 +105,14 @@ def _promise(commitment: Commitment) -> str:
 NOT_DONE = re.compile(r"尚未|未能|仍未|还未|没有|尚在|仍在|尚不|有待建立|未建立|未完成")
 # How close (0–1) a problem must be to a plan to say it is not done.
 NOT_DONE_AT = 0.35
+# A result sentence that ends saying its work is not done (…因资金未落实，尚未建成。…年内尚未完成。): it names
+# a plan to say it was not done, so it is no evidence of doing it but, like a problem, says it is undone.
+_ENDS_NOT_DONE = re.compile(r"(?:尚未|仍未|还未|未能|暂未)[^，,。；;]{0,8}[。；;！!]?$")
+
+
+def says_not_done(sentence: str) -> bool:
+    """Whether a result sentence ends saying its work is not done (not 对尚未整改的单位下发督办函: an action)."""
+    return bool(_ENDS_NOT_DONE.search(sentence.strip()))
 
 
 def undone_by_problems(

@@ -43,6 +43,7 @@ from diffing.followthrough import (
     copied_keys,
     evidence_sentences,
     follow_through,
+    says_not_done,
     undone_by_problems,
 )
 from diffing.meaning import GENERIC, Background, background, gist
@@ -494,12 +495,14 @@ def compare_years(
     context = background([old.text, new.text])
     matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
     evidence = evidence_sentences(new_parts, copied_keys(old.text))
+    undone = [s for s in evidence if says_not_done(s)]  # "…提出的“…平台建设”，…尚未建成。"
+    evidence = [s for s in evidence if s not in undone]
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
         follow_through=undone_by_problems(
             follow_through(promised, evidence, field_words=field_words, context=context),
-            problem_items(new_parts.problems), field_words, context),  # fmt: skip
+            problem_items(new_parts.problems) + undone, field_words, context),  # fmt: skip
         problems=compare_problems(problem_items(old_parts.problems), problem_items(new_parts.problems),
                                   field_words=field_words, context=context),  # fmt: skip
         figures=pair_figures(_measured(old_parts), _measured(new_parts)),

@@ -14,6 +14,7 @@ import pytest
 from real_corpus import shared_text
 
 from benchmarks.yoy_pairs import pair_dirs
+from diffing.followthrough import says_not_done
 from diffing.outline import commitments
 from diffing.sections import achievement_sentences, problem_items, report_parts
 from diffing.yoy import boilerplate, compare_years, diff_reports
@@ -59,6 +60,29 @@ def test_follow_through_finds_the_reporting_sentence_or_none() -> None:
     assert "配备执法记录仪20台" in found["1.2"]
     assert found["1.3"] is None  # promised 到村坐班, nothing reported
     assert "大湾村" in found["1.4"]
+
+
+def test_a_result_saying_a_plan_is_not_done_is_no_follow_through() -> None:
+    """FORMAT.md: a sentence that names the plan to say it was not done is not follow-through; it says undone."""
+    old = (
+        "一、2022年主要举措和成效\n全年审核合同80件。\n"
+        "二、存在的不足\n执法力量薄弱。\n"
+        "三、2023年工作计划\n(一)建设县公共法律服务智慧平台。\n(二)开展行政执法人员轮训。\n"
+    )
+    new = (
+        "一、2023年主要举措和成效\n组织全县行政执法人员轮训3期，培训420人次。\n"
+        "原计划建设的县公共法律服务智慧平台因资金未落实，尚未建成。\n"
+        "对尚未整改到位的3家单位下发督办函，督促落实整改责任。\n"
+        "二、存在的不足\n执法力量依然薄弱。\n"
+        "三、2024年工作计划\n(一)推进执法规范化建设。\n"
+    )
+    found = {f.commitment.title: f.sentence for f in compare_years(old, new).follow_through}
+    assert found["建设县公共法律服务智慧平台"] is None
+    assert "轮训3期" in found["开展行政执法人员轮训"]
+    assert says_not_done("原计划建设的县公共法律服务智慧平台因资金未落实，尚未建成。")
+    assert says_not_done("上年计划开展的第三方评估，因评估机构遴选工作延后，年内尚未完成。")
+    assert not says_not_done("对尚未整改到位的3家单位下发督办函，督促落实整改责任。")  # an action on what is undone
+    assert not says_not_done("全年调解矛盾纠纷22起，没有“民转刑”案件。")  # an achievement
 
 
 def test_problems_recurring_resolved_new() -> None:
