@@ -36,16 +36,19 @@ ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
     ("是", re.compile(rf"{_BOUNDARY}([{_CN}]{{1,3}}(?:是要?|要)(?![求点素件])[，,：:]?)"), True),
     ("第", re.compile(rf"{_BOUNDARY}(第[{_CN}]{{1,3}}[，,、：:])"), True),
     # 首先 opens it; 同时/此外/另外 with their comma are items of it too (首先…其次…同时，…此外，…最后), and so
-    # are 同时要/此外要/另外要/还要 opening a sentence (not 还要 after a comma: that goes on with its sentence)
+    # are 同时要/此外要/另外要/还要 opening a sentence or following a field heading (在…方面，同时要…), not 还要
+    # after another comma: that goes on with its sentence
     ("序", re.compile(
-        rf"{_BOUNDARY}((?:首先|其次|再次|然后|最后)[，,、：:]?|(?:同时|此外|另外)[，,]|(?<=[。；;])(?:同时|此外|另外|还)要)"
+        rf"{_BOUNDARY}((?:首先|其次|再次|然后|最后)[，,、：:]?|(?:同时|此外|另外)[，,]"
+        r"|(?:(?<=[。；;])|(?<=方面[，,]))(?:同时|此外|另外|还)要)"
     ), False),
     ("圈", re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩])"), False),
     # (一)…(二)… run on inside one paragraph (下一步，我局将重点做好以下工作：（一）…。（二）…)
     ("括", re.compile(rf"{_BOUNDARY}([（(][{_CN}]{{1,3}}[）)])"), True),
 )
-# "在依法行政方面。" / "法治乡村建设方面：": a heading naming the field of the items run on after it.
-FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:]")
+# "在依法行政方面。" / "法治乡村建设方面：" / "在基层治理方面，同时要…": a heading naming the field of the
+# items run on after it.
+FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:，,]")
 # "同时，…" / "此外，…" / "同时要…" / "还要…" opening a sentence after the last piece of an enumeration:
 # one more item.
 ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,]|(?:同时|此外|另外|还)要)")

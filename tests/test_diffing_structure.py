@@ -75,6 +75,15 @@ def test_prose_enumerations(paragraph: str, markers: list[str]) -> None:
     assert not any("重点做好以下工作" in c.text for c in found)  # the lead-in is not a plan
 
 
+def test_a_field_heading_with_a_comma_opens_a_sequence() -> None:
+    """"在基层治理方面，同时要…。此外要…。最后要…": the field's three items; a comma inside an item is not one."""
+    pieces = split_enumeration("在基层治理方面，同时要开展物业服务质量第三方测评，推动提质。此外要深化民主法治示范社区创建。"
+                               "最后要开展《民法典》进小区宣传。")
+    assert [marker for marker, _text in pieces] == ["同时要", "此外要", "最后"]
+    assert split_enumeration("加强执法监督，同时要开展培训。此外要深化普法。") == [
+        ("", "加强执法监督，同时要开展培训。此外要深化普法。")]
+
+
 def test_one_item_is_no_enumeration() -> None:
     assert split_enumeration("统一要求，开展培训。") == [("", "统一要求，开展培训。")]
     assert len(split_enumeration("一是加强学法。三是规范执法。")) == 1  # no 二是: not counting up
