@@ -97,3 +97,36 @@ def test_a_lead_in_line_before_yishi_items_is_not_a_commitment():
     )
     items = commitments(text)
     assert [c.text[:2] for c in items] == ["一是", "二是"]
+
+
+_PLANS_OLD = (
+    "一、2022年工作成效\n全年审核合同80件。\n二、存在的不足\n执法力量薄弱。\n三、2023年工作计划\n"
+    "（一）强化粮食收购监管。落实粮食收购企业备案制度，在夏秋两季收购期间开展粮食收购专项检查，"
+    "严厉查处压级压价、拖欠售粮款等违法违规行为，维护种粮农民利益。\n"
+    "（二）深化“八五”普法。落实谁执法谁普法普法责任制。\n（三）加强粮食储备安全管理。开展储备粮库存检查。\n"
+    "（四）推进依法行政制度建设。\n"
+)
+_PLANS_NEW = (
+    "一、2023年工作成效\n全年审核合同95件。\n二、存在的不足\n执法力量依然薄弱。\n三、2024年工作计划\n"
+    "（一）落实粮食收购企业备案制度，对新备案企业开展现场核查。\n"
+    "（二）深化“八五”普法，落实谁执法谁普法普法责任制。\n（三）加强粮食储备安全管理，开展储备粮库存检查。\n"
+    "（四）夏秋两季收购期间开展粮食收购专项检查，每季检查收购企业不少于30家次。\n"
+    "（五）推进依法行政制度建设。\n"
+    "（六）畅通售粮农民投诉举报渠道，依法查处压级压价、拖欠售粮款等损害种粮农民利益的行为。\n"
+)
+
+
+def test_one_plan_split_in_three_far_apart() -> None:
+    """(一) cut into 备案, 专项检查 and 查处 pieces, the last two items further down: one split of three."""
+    found = {m.previous.title: m for m in compare_plans(_PLANS_OLD, _PLANS_NEW) if m.previous}
+    split = found["强化粮食收购监管"]
+    assert split.status == "split"
+    assert [c.title for c in split.current_items] == [
+        "落实粮食收购企业备案制度", "夏秋两季收购期间开展粮食收购专项检查", "畅通售粮农民投诉举报渠道"]
+
+
+def test_a_plan_of_only_common_words_written_again_is_kept() -> None:
+    """推进依法行政制度建设 holds only words every plan holds, so nothing tells it apart; repeated word for word,
+    it is the same plan, not one dropped and one added."""
+    found = {m.previous.title: m.status for m in compare_plans(_PLANS_OLD, _PLANS_NEW) if m.previous}
+    assert found["推进依法行政制度建设"] == "kept"
