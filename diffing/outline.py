@@ -188,7 +188,7 @@ def commitments(report: Report | str) -> list[Commitment]:
 
 def _run_items(body: list[str]) -> list[Commitment]:
     body = [line for line in body if not _LABEL_LINE.match(line)]
-    if len(body) > 1 and body[0].rstrip().endswith((":", "：")):
+    if len(body) > 1 and _LEAD_IN.search(body[0].rstrip()):
         body = body[1:]  # a lead-in ("重点做好以下工作:") announces the items; it is not one of them
     items: list[Commitment] = []
     if any(numbering(line) for line in body):
@@ -242,6 +242,9 @@ def _block_items(path: str, lines: list[str]) -> list[Commitment]:
         items.append(Commitment(commitment_id(piece), f"{path}.{k}", enum, _first_clause(piece[len(enum):]), piece))
     return items
 
+
+# A line announcing the items below it: it ends with a colon, or says 以下/如下 (…扎实做好以下工作。).
+_LEAD_IN = re.compile(r"[:：]$|(?:以下|如下|下列)[^，,。；;：:]{0,8}[。：:]$")
 
 # "今后，我们将继续…努力提高依法行政水平": a pledge that promises nothing in particular.
 _PLEDGE = re.compile(

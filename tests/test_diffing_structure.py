@@ -84,6 +84,19 @@ def test_a_field_heading_with_a_comma_opens_a_sequence() -> None:
         ("", "加强执法监督，同时要开展培训。此外要深化普法。")]
 
 
+def test_a_lead_in_ending_with_a_full_stop_and_a_closing_pledge_are_no_plans() -> None:
+    """"…扎实做好以下工作。" announces the items; "…为建设法治梅岭提供坚实保障。" closes them: neither is a plan."""
+    text = RESULTS + (
+        "二、2025年工作计划\n2025年，区司法局将紧扣“八五”普法和示范创建两项重点，扎实做好以下工作。\n"
+        "一是开展法治督察，推动法治建设责任落实。\n二是推进行政复议规范化建设，建成行政复议听证室。\n"
+        "2025年，梅岭街道将以更高标准推进法治建设，为建设法治梅岭、平安梅岭提供坚实保障。\n"
+    )
+    assert [c.text[:6] for c in commitments(text)] == ["一是开展法治", "二是推进行政"]
+    # a plan that names the support it gives is still a plan
+    plan = RESULTS + "二、2025年工作计划\n(一)组建律师服务团，为全县重点项目提供坚实保障，全年开展法治体检50家。\n"
+    assert len(commitments(plan)) == 1
+
+
 def test_one_item_is_no_enumeration() -> None:
     assert split_enumeration("统一要求，开展培训。") == [("", "统一要求，开展培训。")]
     assert len(split_enumeration("一是加强学法。三是规范执法。")) == 1  # no 二是: not counting up
