@@ -21,12 +21,14 @@ from functools import lru_cache
 # are not among them: they make dates.
 _MEASURES = (
     "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|"
-    "人次|场次|件次|家次|户次|批次|车次|架次|件套|"
+    "人次|场次|件次|家次|户次|批次|车次|架次|件套|TB|GB|"
     "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|"
-    "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|%|％"
+    "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|种|%|％"
 )
 _UNITS = rf"(?:万|亿|千)?(?:{_MEASURES})|万|亿"
-_FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
+# 约 ends many words (签约426户, 履约风险5个, 特约审计员6名, 村规民约74份): there it is no approximation.
+_YUE_WORD_HEADS = "签违履节制预合条公民契续解特集邀守失誓相爽毁婚"
+_FIGURE = re.compile(rf"(?P<approx>(?<![{_YUE_WORD_HEADS}])约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
 _CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
 _CN_VALUE = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -48,6 +50,7 @@ _NOT_FIGURES = (
     re.compile(r"[〔\[【﹝（(]\s*(?:19|20)\d\d\s*[〕\]】﹞）)]\s*\d*号?"),  # 〔2021〕3号
     re.compile(r"(?:19|20)\d\d\s*[〕\]】﹞]\s*\d*号?"),  # 铜府办2021﹞47号 (bracket lost)
     re.compile(r"\d+号"),
+    re.compile(r"\d+\s*个月"),  # 取证后3个月内, 2个月以上: a deadline or a duration, not a count
     re.compile(r"《[^》]*》"),
     re.compile(r"“[^“”]{1,12}”"),  # a name in quotes: “八五”普法, “六个百分之百”, “三项制度”
     re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),
@@ -146,6 +149,8 @@ def _trim_label(clause: str) -> str:
     while changed:
         changed = False
         for suffix in _LABEL_SUFFIXES:
+            if suffix == "约" and len(label) > 1 and label[-2] in _YUE_WORD_HEADS:
+                continue  # 签约426户: the label is 签约
             if label.endswith(suffix) and len(label) > len(suffix):
                 label, changed = label[: -len(suffix)], True
     return label

@@ -1,0 +1,28 @@
+"""Figure extraction rules that real report wording justifies (diffing.figures)."""
+
+from diffing.figures import extract_figures
+
+
+def _figures(sentence: str) -> list[tuple[str, str]]:
+    return [(f.label, f.text) for f in extract_figures(sentence)]
+
+
+def test_yue_ending_a_word_is_not_an_approximation() -> None:
+    # 签约 / 履约 / 特约: the 约 belongs to the word before the number, and stays in the label
+    assert _figures("全年依法完成房屋征收签约426户，签约率97.3%") == [("依法完成房屋征收签约", "426户"), ("签约率", "97.3%")]
+    assert _figures("识别合同履约风险5个") == [("识别合同履约风险", "5个")]
+    assert _figures("聘请特约审计员6名") == [("聘请特约审计员", "6名")]
+
+
+def test_yue_before_a_number_is_still_an_approximation() -> None:
+    assert _figures("送法下乡受教育群众约3000人次") == [("送法下乡受教育群众", "约3000人次")]
+
+
+def test_months_are_a_deadline_not_a_count() -> None:
+    assert _figures("对承诺主体在取证后3个月内全部开展核查") == []
+    assert [f.text for f in extract_figures("对实行告知承诺的5项事项，在许可后3个月内组织核查")] == ["5项"]
+
+
+def test_kinds_and_data_volumes_are_measured() -> None:
+    assert _figures("国家组织集采药品落地390种") == [("国家组织集采药品落地", "390种")]
+    assert _figures("归集业务数据1.2TB") == [("归集业务数据", "1.2TB")]
