@@ -28,7 +28,11 @@ _MEASURES = (
 _UNITS = rf"(?:万|亿|千)?(?:{_MEASURES})|万|亿"
 # 约 ends many words (签约426户, 履约风险5个, 特约审计员6名, 村规民约74份): there it is no approximation.
 _YUE_WORD_HEADS = "签违履节制预合条公民契续解特集邀守失誓相爽毁婚"
-_FIGURE = re.compile(rf"(?P<approx>(?<![{_YUE_WORD_HEADS}])约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
+# 余 / 多 stand before or after the scale word: 30余万人次 and 35万余人次 are both about 300 thousand visits.
+_FIGURE = re.compile(
+    rf"(?P<approx>(?<![{_YUE_WORD_HEADS}])约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?"
+    rf"(?:(?P<scale>万|亿|千)(?P<more_after>余|多)?)?(?P<measure>{_MEASURES})?"
+)
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
 _CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
 _CN_VALUE = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -191,7 +195,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
     found += [(m.start(), m, True) for m in _CN_FIGURE.finditer(sentence, floor)]
     label_floor = floor
     for start, m, chinese in sorted(found, key=lambda t: t[0]):
-        num, unit = m.group("num"), m.group("unit") or ""
+        num, unit = m.group("num"), m.group("unit") if chinese else (m.group("scale") or "") + (m.group("measure") or "")
         if start < label_floor:
             continue
         after = sentence[m.end("num") :]
@@ -212,9 +216,33 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         following = _CJK_RUN.match(sentence[m.end():])
         noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
-        figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
+        label = _trim_label(before.strip())
+        moved_from = _moved_from(sentence, figures[-1], start) if figures else None
+        if moved_from is not None:  # 由45天压缩至20天: 45天 is where the measure started, 20天 is the figure
+            figures.pop()
+            label = moved_from
+        figures.append(Figure(label, value, unit, start, text, noun))
         label_floor = m.end()
     return tuple(figures)
+
+
+# 由45天压缩至20天, 从28家压减到3家: the first value is the starting point, not this year's measure
+_MOVED_TO = re.compile(r"^(?:压减|压缩|缩减|缩短|减少|降低|下降|降|增加|增长|提高|提升|上升|扩大|扩充|扩展)?[至到]$")
+_MOVED_FROM = re.compile(r"(?:由|从)[^由从]*$")
+
+
+def _moved_from(sentence: str, previous: Figure, start: int) -> str | None:
+    """The label of a measure written 由A…至B, when ``previous`` is A and B starts at ``start``; else None."""
+    if not _MOVED_TO.match(sentence[previous.start + len(previous.text) : start]):
+        return None
+    clause = _QUOTES.sub("", sentence[: previous.start])
+    breaks = list(_CLAUSE_BREAK.finditer(clause))
+    if breaks:
+        clause = clause[breaks[-1].end() :]
+    found = _MOVED_FROM.search(clause)
+    if not found:
+        return None
+    return _trim_label(clause[: found.start()].strip())
 
 
 def _cn_number(text: str) -> int:

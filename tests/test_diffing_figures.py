@@ -26,3 +26,22 @@ def test_months_are_a_deadline_not_a_count() -> None:
 def test_kinds_and_data_volumes_are_measured() -> None:
     assert _figures("国家组织集采药品落地390种") == [("国家组织集采药品落地", "390种")]
     assert _figures("归集业务数据1.2TB") == [("归集业务数据", "1.2TB")]
+
+
+def test_yu_after_the_scale_word_keeps_the_measure() -> None:
+    # 35万余人次 and 30余万人次 are one kind of figure; before, 35万余人次 was cut to 35万
+    figures = extract_figures("覆盖群众30余万人次，全年解答纳税人咨询1.8万余次")
+    assert [(f.text, f.unit, f.value) for f in figures] == [("30余万人次", "万人次", "30"), ("1.8万余次", "万次", "1.8")]
+
+
+def test_a_starting_value_is_not_the_measure() -> None:
+    # 由45天压缩至20天: 20天 is this year's figure, labelled by what moved; 45天 is where it started
+    assert _figures("简易注销公告时间由45天压缩至20天，全年办理简易注销企业4120户。") == [
+        ("简易注销公告时间", "20天"),
+        ("全年办理简易注销企业", "4120户"),
+    ]
+    assert _figures("全区校外培训机构由2021年的312家压减至128家") == [("全区校外培训机构", "128家")]
+
+
+def test_two_values_joined_by_zhi_without_you_are_both_figures() -> None:
+    assert [f.text for f in extract_figures("审查合同12件至15件")] == ["12件", "15件"]
