@@ -68,6 +68,9 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Measure words that count things named right after them (37个网格单元, 8名律师, 5项事项).
 _ENTITY_UNITS = ("个", "名", "家", "所", "项")
 _QUOTES = re.compile(r"[“”\"‘’]")
+# 专题学习《中华人民共和国水法》等法律法规3次: the figure counts the studying, not the law; a document's name
+# (or its tail, when a year inside it set the label floor) is left out of the label instead of ending it
+_NAMED_DOCUMENT = re.compile(r"《[^《》]*》|^[^《》]*》")
 _PARENTHESIS = re.compile(r"[（(][^（）()]{0,8}[）)]$")
 # "参考率和合格率均达100%", "报备率、及时率、规范率均达100%": one value for several measures, none of them alone
 _SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|[和及与、]\S{1,8}率\S{0,2}$")
@@ -210,6 +213,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         value = num if not chinese else str(_cn_number(num))
         # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
         before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
+        before = _NAMED_DOCUMENT.sub("", before)
         breaks = list(_CLAUSE_BREAK.finditer(before))
         if breaks:
             before = before[breaks[-1].end() :]

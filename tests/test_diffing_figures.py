@@ -45,3 +45,10 @@ def test_a_starting_value_is_not_the_measure() -> None:
 
 def test_two_values_joined_by_zhi_without_you_are_both_figures() -> None:
     assert [f.text for f in extract_figures("审查合同12件至15件")] == ["12件", "15件"]
+
+
+def test_a_document_name_is_left_out_of_the_label() -> None:
+    # the count is of the study sessions: the label keeps the action around the law's name
+    sentence = "组织局党组理论学习中心组专题学习《中华人民共和国水法》《中华人民共和国长江保护法》等法律法规3次"
+    assert _figures(sentence) == [("专题学习等法律法规", "3次")]
+    assert _figures("在局党组理论学习中心组专题讲授《优化营商环境条例》1次") == [("学习中心组专题讲授", "1次")]
