@@ -136,7 +136,12 @@ def _is_year(num: str, unit: str, after: str) -> bool:
 
 
 def _trim_label(clause: str) -> str:
-    """The last words of the clause, up to _LABEL_CHARS characters, cut at a jieba word boundary."""
+    """The last words of the clause, up to _LABEL_CHARS characters, cut at a jieba word boundary.
+
+    The joining words before the number (增加到, 达到, 为) go first, the longest first, so that the
+    label's characters are spent on what is counted (聘请法律顾问的中小学增加到86所 → 聘请法律顾问的中小学).
+    """
+    clause = _without_joining_words(clause)
     if len(clause) > _LABEL_CHARS:
         import jieba
 
@@ -152,14 +157,22 @@ def _trim_label(clause: str) -> str:
         if label.startswith(prefix) and len(label) > len(prefix):
             label = label[len(prefix) :]
             break
+    return _without_joining_words(label)
+
+
+_SUFFIXES_LONGEST_FIRST = sorted(_LABEL_SUFFIXES, key=len, reverse=True)
+
+
+def _without_joining_words(label: str) -> str:
     changed = True
     while changed:
         changed = False
-        for suffix in _LABEL_SUFFIXES:
+        for suffix in _SUFFIXES_LONGEST_FIRST:
             if suffix == "约" and len(label) > 1 and label[-2] in _YUE_WORD_HEADS:
                 continue  # 签约426户: the label is 签约
             if label.endswith(suffix) and len(label) > len(suffix):
                 label, changed = label[: -len(suffix)], True
+                break
     return label
 
 

@@ -52,3 +52,9 @@ def test_a_document_name_is_left_out_of_the_label() -> None:
     sentence = "组织局党组理论学习中心组专题学习《中华人民共和国水法》《中华人民共和国长江保护法》等法律法规3次"
     assert _figures(sentence) == [("专题学习等法律法规", "3次")]
     assert _figures("在局党组理论学习中心组专题讲授《优化营商环境条例》1次") == [("学习中心组专题讲授", "1次")]
+
+
+def test_joining_words_leave_the_label_before_it_is_cut_to_length() -> None:
+    # 增加到 goes whole (not 到 alone, leaving 增加), and the ten characters go to what is counted
+    assert _figures("聘请法律顾问的中小学增加到86所") == [("聘请法律顾问的中小学", "86所")]
+    assert _figures("全年空气质量优良天数比例达到88.2%") == [("空气质量优良天数比例", "88.2%")]
