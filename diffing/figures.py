@@ -240,7 +240,40 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
             label = moved_from
         figures.append(Figure(label, value, unit, start, text, noun))
         label_floor = m.end()
-    return tuple(figures)
+    return tuple(_respectively_labelled(sentence, figures))
+
+
+# 起数、死亡人数同比分别下降9.7%和8.3%: values joined by 和 / 、 after 分别 are one measure each of a list
+_JOINED = ("和", "、", "及", "与")
+_LIST_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?（）()“”\"《》.．\s]")
+_LIST_TAIL = re.compile(r"(?:同比|比上年|较上年)?分别[^分]*$")
+
+
+def _respectively_labelled(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """Values after 分别 take their labels from the list before it, in order (a label of its own,
+    not 和); when the list does not name one measure per value, they share the first value's label."""
+    k = 0
+    while k < len(figures):
+        head = figures[k]
+        clause = _QUOTES.sub("", sentence[: head.start])
+        breaks = list(_LIST_CLAUSE_BREAK.finditer(clause))
+        clause = clause[breaks[-1].end() :] if breaks else clause
+        tail = _LIST_TAIL.search(clause)
+        run = [k]
+        while tail and run[-1] + 1 < len(figures):
+            previous, following = figures[run[-1]], figures[run[-1] + 1]
+            if sentence[previous.start + len(previous.text) : following.start] not in _JOINED:
+                break
+            run.append(run[-1] + 1)
+        if tail and len(run) > 1:
+            subjects = [x for x in re.split(r"、|和(?![解谐])", clause[: tail.start()]) if x]
+            for n, index in enumerate(run):
+                if len(subjects) == len(run):
+                    figures[index].label = _trim_label(subjects[n]) or head.label
+                else:
+                    figures[index].label = head.label
+        k = run[-1] + 1
+    return figures
 
 
 # 由45天压缩至20天, 从28家压减到3家: the first value is the starting point, not this year's measure

@@ -58,3 +58,20 @@ def test_joining_words_leave_the_label_before_it_is_cut_to_length() -> None:
     # 增加到 goes whole (not 到 alone, leaving 增加), and the ten characters go to what is counted
     assert _figures("聘请法律顾问的中小学增加到86所") == [("聘请法律顾问的中小学", "86所")]
     assert _figures("全年空气质量优良天数比例达到88.2%") == [("空气质量优良天数比例", "88.2%")]
+
+
+def test_values_after_fenbie_take_the_measures_of_the_list_in_order() -> None:
+    # the second value is the death toll, not a measure called 和
+    assert _figures("全市生产安全事故起数、死亡人数同比分别下降9.7%和8.3%，连续两年未发生较大事故") == [
+        ("全市生产安全事故起数", "9.7%"),
+        ("死亡人数", "8.3%"),
+    ]
+
+
+def test_values_after_fenbie_share_the_label_when_the_list_is_elsewhere() -> None:
+    figures = _figures("全年排查一般隐患2.6万项、重大事故隐患63项，整改率分别达到98.7%和100%")
+    assert figures[2:] == [("整改率分别", "98.7%"), ("整改率分别", "100%")]
+
+
+def test_values_joined_by_he_without_fenbie_keep_their_own_labels() -> None:
+    assert _figures("受理投诉12件和举报10件") == [("受理投诉", "12件"), ("和举报", "10件")]
