@@ -35,6 +35,13 @@ _FIGURE = re.compile(
 )
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
 _CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
+# A place in a ranking (区政府在全市法治政府建设考核中位列第三名): reported each year like a count; other
+# ordinals (第三批, 第十二条) name a thing and are not figures.
+_RANK = re.compile(
+    r"(?:(?<=位列)|(?<=位居)|(?<=排名)|(?<=排在)|(?<=名列)|(?<=居全[省市县区])|(?<=列全[省市县区]))"
+    r"第(?P<num>[一二三四五六七八九十]+|\d{1,3})(?P<unit>名|位)"
+)
+_RANK_UNIT = "名次"
 _CN_VALUE = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 1. / (2) / 3、 opening a sentence; "1.2020年…" is item 1 about the year 2020, not 1.2020.
 _OUTLINE = re.compile(r"^\s*[（(]?\d{1,2}(?:[)）、]|[.．](?!\d)|[.．](?=(?:19|20)\d\d年))")
@@ -209,9 +216,12 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
     masked = _masked(sentence)
     found = [(m.start(), m, False) for m in _FIGURE.finditer(sentence, floor) if m.group("num")]
     found += [(m.start(), m, True) for m in _CN_FIGURE.finditer(sentence, floor)]
+    found += [(m.start(), m, True) for m in _RANK.finditer(sentence, floor)]
     label_floor = floor
     for start, m, chinese in sorted(found, key=lambda t: t[0]):
         num, unit = m.group("num"), m.group("unit") if chinese else (m.group("scale") or "") + (m.group("measure") or "")
+        if m.re is _RANK:
+            unit = _RANK_UNIT
         if start < label_floor:
             continue
         after = sentence[m.end("num") :]
@@ -223,7 +233,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         if _SHARED_VALUE.search(sentence[max(label_floor, start - 16) : start]):
             label_floor = m.end()
             continue
-        value = num if not chinese else str(_cn_number(num))
+        value = num if not chinese or num.isdigit() else str(_cn_number(num))
         # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
         before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
         before = _NAMED_DOCUMENT.sub("", before)

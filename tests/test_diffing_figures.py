@@ -75,3 +75,14 @@ def test_values_after_fenbie_share_the_label_when_the_list_is_elsewhere() -> Non
 
 def test_values_joined_by_he_without_fenbie_keep_their_own_labels() -> None:
     assert _figures("受理投诉12件和举报10件") == [("受理投诉", "12件"), ("和举报", "10件")]
+
+
+def test_a_place_in_a_ranking_is_a_figure() -> None:
+    figures = extract_figures("区政府在全市法治政府建设考核中位列第三名。")
+    assert [(f.text, f.value, f.unit) for f in figures] == [("第三名", "3", "名次")]
+    assert [(f.text, f.value) for f in extract_figures("营商环境评价居全市第5位")] == [("第5位", "5")]
+
+
+def test_other_ordinals_are_not_figures() -> None:
+    assert [f.text for f in extract_figures("公布第三批示范村3个")] == ["3个"]
+    assert extract_figures("始终把群众利益放在第一位") == []
