@@ -20,8 +20,8 @@ from functools import lru_cache
 # any of them may carry a scale word before it (1.07万项, 5.1万件套, 3千人). Time words (年, 月, 日, 周)
 # are not among them: they make dates.
 _MEASURES = (
-    "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|"
-    "人次|场次|件次|家次|户次|批次|车次|架次|件套|TB|GB|"
+    "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|学时|课时|"
+    "人次|场次|件次|家次|户次|批次|车次|架次|项次|台次|件套|TB|GB|"
     "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|"
     "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|种|%|％"
 )
@@ -80,7 +80,8 @@ _QUOTES = re.compile(r"[“”\"‘’]")
 _NAMED_DOCUMENT = re.compile(r"《[^《》]*》|^[^《》]*》")
 _PARENTHESIS = re.compile(r"[（(][^（）()]{0,8}[）)]$")
 # "参考率和合格率均达100%", "报备率、及时率、规范率均达100%": one value for several measures, none of them alone
-_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|[和及与、]\S{1,8}率\S{0,2}$")
+# (the 及 of 及时率 joins nothing: "上报及时率96%" is one measure)
+_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|(?:[和与、]|及(?!时率))\S{1,8}率\S{0,2}$")
 
 
 @dataclass

@@ -86,3 +86,14 @@ def test_a_place_in_a_ranking_is_a_figure() -> None:
 def test_other_ordinals_are_not_figures() -> None:
     assert [f.text for f in extract_figures("公布第三批示范村3个")] == ["3个"]
     assert extract_figures("始终把群众利益放在第一位") == []
+
+
+def test_jishilv_is_one_measure_not_a_list_sharing_a_value() -> None:
+    # the 及 of 及时率 joins nothing; a real list (和 / 、) still shares its value
+    assert _figures("“双公示”信息上报及时率96%") == [("双公示信息上报及时率", "96%")]
+    assert _figures("参考率和合格率均达100%") == []
+
+
+def test_class_hours_and_inspections_of_machines_are_measures() -> None:
+    assert _figures("组织执法人员参加网络培训40学时") == [("执法人员参加网络培训", "40学时")]
+    assert [f.unit for f in extract_figures("检查建筑起重机械1260台次")] == ["台次"]
