@@ -97,3 +97,8 @@ def test_jishilv_is_one_measure_not_a_list_sharing_a_value() -> None:
 def test_class_hours_and_inspections_of_machines_are_measures() -> None:
     assert _figures("组织执法人员参加网络培训40学时") == [("执法人员参加网络培训", "40学时")]
     assert [f.unit for f in extract_figures("检查建筑起重机械1260台次")] == ["台次"]
+
+
+def test_less_common_measure_words_are_measures() -> None:
+    sentence = "埋设界桩1860根，发射人雨弹420发、火箭弹96枚，视频监控联网2600路，开展经常性督导1800余校次"
+    assert [f.text for f in extract_figures(sentence)] == ["1860根", "420发", "96枚", "2600路", "1800余校次"]
