@@ -249,9 +249,15 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         if moved_from is not None:  # 由45天压缩至20天: 45天 is where the measure started, 20天 is the figure
             figures.pop()
             label = moved_from
+        if not label and not noun and figures and _joined_to(sentence, figures[-1], start):
+            label = figures[-1].label  # 电子证照186类、620万条: the same thing counted in another unit
         figures.append(Figure(label, value, unit, start, text, noun))
         label_floor = m.end()
     return tuple(_respectively_labelled(sentence, figures))
+
+
+def _joined_to(sentence: str, previous: Figure, start: int) -> bool:
+    return sentence[previous.start + len(previous.text) : start] in _JOINED
 
 
 # 起数、死亡人数同比分别下降9.7%和8.3%: values joined by 和 / 、 after 分别 are one measure each of a list

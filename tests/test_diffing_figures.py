@@ -102,3 +102,12 @@ def test_class_hours_and_inspections_of_machines_are_measures() -> None:
 def test_less_common_measure_words_are_measures() -> None:
     sentence = "埋设界桩1860根，发射人雨弹420发、火箭弹96枚，视频监控联网2600路，开展经常性督导1800余校次"
     assert [f.text for f in extract_figures(sentence)] == ["1860根", "420发", "96枚", "2600路", "1800余校次"]
+
+
+def test_a_value_joined_to_the_last_one_without_words_of_its_own_takes_its_label() -> None:
+    # the same electronic licences counted in kinds and in items
+    assert _figures("推行电子证照应用，全区已归集电子证照186类、620万条。") == [
+        ("全区已归集电子证照", "186类"),
+        ("全区已归集电子证照", "620万条"),
+    ]
+    assert _figures("全年办理案件12件，和解3件") == [("全年办理案件", "12件"), ("和解", "3件")]
