@@ -62,6 +62,8 @@ _NOT_FIGURES = (
     re.compile(r"(?:19|20)\d\d\s*[〕\]】﹞]\s*\d*号?"),  # 铜府办2021﹞47号 (bracket lost)
     re.compile(r"\d+号"),
     re.compile(r"\d+\s*个月"),  # 取证后3个月内, 2个月以上: a deadline or a duration, not a count
+    # 流域面积50平方公里以上的河流, 35岁以下的干部: a bound that picks out what is counted, not a measure
+    re.compile(rf"\d+(?:\.\d+)?\s*(?:{_UNITS})?(?:以上|以下|以内)的"),
     re.compile(r"《[^》]*》"),
     re.compile(r"“[^“”]{1,12}”"),  # a name in quotes: “八五”普法, “六个百分之百”, “三项制度”
     re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),

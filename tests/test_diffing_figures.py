@@ -111,3 +111,10 @@ def test_a_value_joined_to_the_last_one_without_words_of_its_own_takes_its_label
         ("全区已归集电子证照", "620万条"),
     ]
     assert _figures("全年办理案件12件，和解3件") == [("全年办理案件", "12件"), ("和解", "3件")]
+
+
+def test_a_bound_picking_out_what_is_counted_is_not_a_figure() -> None:
+    sentence = "完成全县流域面积50平方公里以上的23条河流管理范围划界，埋设界桩1860根"
+    assert [f.text for f in extract_figures(sentence)] == ["23条", "1860根"]
+    # a level reached (以内 / 以上 with no 的 after it) is still the figure
+    assert [f.text for f in extract_figures("政府投资项目审批时间压缩至80个工作日以内")] == ["80个工作日"]
