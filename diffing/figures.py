@@ -20,15 +20,28 @@ from functools import lru_cache
 # any of them may carry a scale word before it (1.07万项, 5.1万件套, 3千人). Time words (年, 月, 日, 周)
 # are not among them: they make dates.
 _MEASURES = (
-    "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|"
-    "人次|场次|件次|家次|户次|批次|车次|架次|件套|"
+    "微克/立方米|毫克/升|立方米|平方公里|平方米|公顷|公里|千米|公斤|千克|个工作日|工作日|个百分点|百分点|小时|学时|课时|"
+    "人次|场次|件次|家次|户次|批次|车次|架次|项次|台次|校次|件套|TB|GB|"
     "件|次|场|人|个|项|份|家|起|条|篇|期|名|户|宗|部|批|辆|台|处|所|座|村|类|本|册|张|卷|天|亩|倍|吨|分|支|"
-    "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|%|％"
+    "对|轮|笔|岁|例|栋|幢|套|组|间|块|棵|株|头|只|艘|架|趟|封|袋|箱|瓶|剂|床|位|元|米|克|升|种|根|枚|发|路|%|％"
 )
 _UNITS = rf"(?:万|亿|千)?(?:{_MEASURES})|万|亿"
-_FIGURE = re.compile(rf"(?P<approx>约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?(?P<unit>{_UNITS})?")
+# 约 ends many words (签约426户, 履约风险5个, 特约审计员6名, 村规民约74份): there it is no approximation.
+_YUE_WORD_HEADS = "签违履节制预合条公民契续解特集邀守失誓相爽毁婚"
+# 余 / 多 stand before or after the scale word: 30余万人次 and 35万余人次 are both about 300 thousand visits.
+_FIGURE = re.compile(
+    rf"(?P<approx>(?<![{_YUE_WORD_HEADS}])约|近|逾)?(?P<num>\d+(?:\.\d+)?)(?P<more>余|多)?"
+    rf"(?:(?P<scale>万|亿|千)(?P<more_after>余|多)?)?(?P<measure>{_MEASURES})?"
+)
 # Chinese-numeral counts with a measure word (四个村, 十三个村); 一个 is an article, not a count
 _CN_FIGURE = re.compile(r"(?<![一二两三四五六七八九十百第])(?P<num>[二两三四五六七八九十][一二三四五六七八九十]*)(?P<unit>个|名|家|所)")
+# A place in a ranking (区政府在全市法治政府建设考核中位列第三名): reported each year like a count; other
+# ordinals (第三批, 第十二条) name a thing and are not figures.
+_RANK = re.compile(
+    r"(?:(?<=位列)|(?<=位居)|(?<=排名)|(?<=排在)|(?<=名列)|(?<=居全[省市县区])|(?<=列全[省市县区]))"
+    r"第(?P<num>[一二三四五六七八九十]+|\d{1,3})(?P<unit>名|位)"
+)
+_RANK_UNIT = "名次"
 _CN_VALUE = {"二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 # 1. / (2) / 3、 opening a sentence; "1.2020年…" is item 1 about the year 2020, not 1.2020.
 _OUTLINE = re.compile(r"^\s*[（(]?\d{1,2}(?:[)）、]|[.．](?!\d)|[.．](?=(?:19|20)\d\d年))")
@@ -48,6 +61,9 @@ _NOT_FIGURES = (
     re.compile(r"[〔\[【﹝（(]\s*(?:19|20)\d\d\s*[〕\]】﹞）)]\s*\d*号?"),  # 〔2021〕3号
     re.compile(r"(?:19|20)\d\d\s*[〕\]】﹞]\s*\d*号?"),  # 铜府办2021﹞47号 (bracket lost)
     re.compile(r"\d+号"),
+    re.compile(r"\d+\s*个月"),  # 取证后3个月内, 2个月以上: a deadline or a duration, not a count
+    # 流域面积50平方公里以上的河流, 35岁以下的干部: a bound that picks out what is counted, not a measure
+    re.compile(rf"\d+(?:\.\d+)?\s*(?:{_UNITS})?(?:以上|以下|以内)的"),
     re.compile(r"《[^》]*》"),
     re.compile(r"“[^“”]{1,12}”"),  # a name in quotes: “八五”普法, “六个百分之百”, “三项制度”
     re.compile(r"第\s*\d+\s*(?:条|款|项|章|节|届|次会议|批次)"),
@@ -61,9 +77,13 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # Measure words that count things named right after them (37个网格单元, 8名律师, 5项事项).
 _ENTITY_UNITS = ("个", "名", "家", "所", "项")
 _QUOTES = re.compile(r"[“”\"‘’]")
+# 专题学习《中华人民共和国水法》等法律法规3次: the figure counts the studying, not the law; a document's name
+# (or its tail, when a year inside it set the label floor) is left out of the label instead of ending it
+_NAMED_DOCUMENT = re.compile(r"《[^《》]*》|^[^《》]*》")
 _PARENTHESIS = re.compile(r"[（(][^（）()]{0,8}[）)]$")
 # "参考率和合格率均达100%", "报备率、及时率、规范率均达100%": one value for several measures, none of them alone
-_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|[和及与、]\S{1,8}率\S{0,2}$")
+# (the 及 of 及时率 joins nothing: "上报及时率96%" is one measure)
+_SHARED_VALUE = re.compile(r"均(?:达到?|为|在)?$|(?:[和与、]|及(?!时率))\S{1,8}率\S{0,2}$")
 
 
 @dataclass
@@ -126,7 +146,12 @@ def _is_year(num: str, unit: str, after: str) -> bool:
 
 
 def _trim_label(clause: str) -> str:
-    """The last words of the clause, up to _LABEL_CHARS characters, cut at a jieba word boundary."""
+    """The last words of the clause, up to _LABEL_CHARS characters, cut at a jieba word boundary.
+
+    The joining words before the number (增加到, 达到, 为) go first, the longest first, so that the
+    label's characters are spent on what is counted (聘请法律顾问的中小学增加到86所 → 聘请法律顾问的中小学).
+    """
+    clause = _without_joining_words(clause)
     if len(clause) > _LABEL_CHARS:
         import jieba
 
@@ -142,12 +167,22 @@ def _trim_label(clause: str) -> str:
         if label.startswith(prefix) and len(label) > len(prefix):
             label = label[len(prefix) :]
             break
+    return _without_joining_words(label)
+
+
+_SUFFIXES_LONGEST_FIRST = sorted(_LABEL_SUFFIXES, key=len, reverse=True)
+
+
+def _without_joining_words(label: str) -> str:
     changed = True
     while changed:
         changed = False
-        for suffix in _LABEL_SUFFIXES:
+        for suffix in _SUFFIXES_LONGEST_FIRST:
+            if suffix == "约" and len(label) > 1 and label[-2] in _YUE_WORD_HEADS:
+                continue  # 签约426户: the label is 签约
             if label.endswith(suffix) and len(label) > len(suffix):
                 label, changed = label[: -len(suffix)], True
+                break
     return label
 
 
@@ -184,9 +219,12 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
     masked = _masked(sentence)
     found = [(m.start(), m, False) for m in _FIGURE.finditer(sentence, floor) if m.group("num")]
     found += [(m.start(), m, True) for m in _CN_FIGURE.finditer(sentence, floor)]
+    found += [(m.start(), m, True) for m in _RANK.finditer(sentence, floor)]
     label_floor = floor
     for start, m, chinese in sorted(found, key=lambda t: t[0]):
-        num, unit = m.group("num"), m.group("unit") or ""
+        num, unit = m.group("num"), m.group("unit") if chinese else (m.group("scale") or "") + (m.group("measure") or "")
+        if m.re is _RANK:
+            unit = _RANK_UNIT
         if start < label_floor:
             continue
         after = sentence[m.end("num") :]
@@ -198,18 +236,82 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         if _SHARED_VALUE.search(sentence[max(label_floor, start - 16) : start]):
             label_floor = m.end()
             continue
-        value = num if not chinese else str(_cn_number(num))
+        value = num if not chinese or num.isdigit() else str(_cn_number(num))
         # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
         before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
+        before = _NAMED_DOCUMENT.sub("", before)
         breaks = list(_CLAUSE_BREAK.finditer(before))
         if breaks:
             before = before[breaks[-1].end() :]
         following = _CJK_RUN.match(sentence[m.end():])
         noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
-        figures.append(Figure(_trim_label(before.strip()), value, unit, start, text, noun))
+        label = _trim_label(before.strip())
+        moved_from = _moved_from(sentence, figures[-1], start) if figures else None
+        if moved_from is not None:  # 由45天压缩至20天: 45天 is where the measure started, 20天 is the figure
+            figures.pop()
+            label = moved_from
+        if not label and not noun and figures and _joined_to(sentence, figures[-1], start):
+            label = figures[-1].label  # 电子证照186类、620万条: the same thing counted in another unit
+        figures.append(Figure(label, value, unit, start, text, noun))
         label_floor = m.end()
-    return tuple(figures)
+    return tuple(_respectively_labelled(sentence, figures))
+
+
+def _joined_to(sentence: str, previous: Figure, start: int) -> bool:
+    return sentence[previous.start + len(previous.text) : start] in _JOINED
+
+
+# 起数、死亡人数同比分别下降9.7%和8.3%: values joined by 和 / 、 after 分别 are one measure each of a list
+_JOINED = ("和", "、", "及", "与")
+_LIST_CLAUSE_BREAK = re.compile(r"[，,。；;：:！!？?（）()“”\"《》.．\s]")
+_LIST_TAIL = re.compile(r"(?:同比|比上年|较上年)?分别[^分]*$")
+
+
+def _respectively_labelled(sentence: str, figures: list[Figure]) -> list[Figure]:
+    """Values after 分别 take their labels from the list before it, in order (a label of its own,
+    not 和); when the list does not name one measure per value, they share the first value's label."""
+    k = 0
+    while k < len(figures):
+        head = figures[k]
+        clause = _QUOTES.sub("", sentence[: head.start])
+        breaks = list(_LIST_CLAUSE_BREAK.finditer(clause))
+        clause = clause[breaks[-1].end() :] if breaks else clause
+        tail = _LIST_TAIL.search(clause)
+        run = [k]
+        while tail and run[-1] + 1 < len(figures):
+            previous, following = figures[run[-1]], figures[run[-1] + 1]
+            if sentence[previous.start + len(previous.text) : following.start] not in _JOINED:
+                break
+            run.append(run[-1] + 1)
+        if tail and len(run) > 1:
+            subjects = [x for x in re.split(r"、|和(?![解谐])", clause[: tail.start()]) if x]
+            for n, index in enumerate(run):
+                if len(subjects) == len(run):
+                    figures[index].label = _trim_label(subjects[n]) or head.label
+                else:
+                    figures[index].label = head.label
+        k = run[-1] + 1
+    return figures
+
+
+# 由45天压缩至20天, 从28家压减到3家: the first value is the starting point, not this year's measure
+_MOVED_TO = re.compile(r"^(?:压减|压缩|缩减|缩短|减少|降低|下降|降|增加|增长|提高|提升|上升|扩大|扩充|扩展)?[至到]$")
+_MOVED_FROM = re.compile(r"(?:由|从)[^由从]*$")
+
+
+def _moved_from(sentence: str, previous: Figure, start: int) -> str | None:
+    """The label of a measure written 由A…至B, when ``previous`` is A and B starts at ``start``; else None."""
+    if not _MOVED_TO.match(sentence[previous.start + len(previous.text) : start]):
+        return None
+    clause = _QUOTES.sub("", sentence[: previous.start])
+    breaks = list(_CLAUSE_BREAK.finditer(clause))
+    if breaks:
+        clause = clause[breaks[-1].end() :]
+    found = _MOVED_FROM.search(clause)
+    if not found:
+        return None
+    return _trim_label(clause[: found.start()].strip())
 
 
 def _cn_number(text: str) -> int:
