@@ -12,6 +12,10 @@ decodes to the wrong types is refused with a warning and the pair analysed again
 write the site directory can also rewrite its pages; the checksum does not guard against that, it
 catches a damaged or hand-edited entry.
 
+Each report's own compliance findings (late, a part missing, the years missing before it) are kept the same
+way, under the inputs of it and of the report before it: finding a report's parts again was a tenth of a
+warm agency's cost.
+
 Worker processes read the previous build's file (never written during a build); the parent writes
 the new one: the entries this build used, found or made, so the file holds one build's pairs.
 """
@@ -36,7 +40,7 @@ from diffing.yoy import Boilerplate, ComplianceFinding, PairedFigure, ProblemMat
 from report.summary_json import DataclassJson, SummaryError
 
 FILE = "analyses.sqlite"
-FORMAT = 3  # 2: dataclasses as their fields in order, unnamed (report.summary_json); 3: lists of one class as rows
+FORMAT = 3  # 2: dataclasses as their fields in order (report.summary_json); 3: lists of one class as rows
 # What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
 ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
                  "archive/versions.py", "archive/readmodel.py",  # a version's stored Report, as the key reads it
@@ -137,7 +141,8 @@ class PairAnalyses:
         self.store = PairStoreReader(source)
         self.code = code
         self.used: list[str] = []  # keys found in the source, for the new file to keep
-        self.made: list[Entry] = []  # pairs analysed here
+        self.made: list[Entry] = []  # analysed here
+        self.pairs = [0, 0]  # of those, the pairs of texts (not a report's own findings): found, made
         self.refused = 0
 
     @property
@@ -170,8 +175,9 @@ class PairAnalyses:
         log.warning("%s: entry %s refused (%s): the pair is analysed again", self.store.path, key, why)
         return None
 
-    def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool]) -> Any:
-        """The kept analysis under ``key`` if it is one this program wrote and ``shape`` accepts, else ``make()``."""
+    def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool], pair: bool = True) -> Any:
+        """The kept analysis under ``key`` if it is one this program wrote and ``shape`` accepts, else ``make()``.
+        ``pair`` False: an analysis of one report (kept the same way, not counted among the pairs)."""
         body = self._lookup(key)
         if body is not None:
             try:
@@ -183,14 +189,17 @@ class PairAnalyses:
                     value = self._refuse(key, "not the shape of this analysis")
             if value is not None:
                 self.used.append(key)
+                self.pairs[0] += pair
                 return value
         value = make()
         body = zlib.compress(_JSON.dumps(value).encode("utf-8", "surrogatepass"), 6)
         self.made.append((key, body, _checksum(key, body)))
+        self.pairs[1] += pair
         return value
 
-    def take(self) -> tuple[list[str], list[Entry]]:
-        """What this process found and made since the last call, for the parent to keep."""
-        taken = self.used, self.made
-        self.used, self.made = [], []
+    def take(self) -> tuple[list[str], list[Entry], tuple[int, int]]:
+        """What this process found and made since the last call, for the parent to keep, and how many of each
+        were pairs of texts."""
+        taken = self.used, self.made, (self.pairs[0], self.pairs[1])
+        self.used, self.made, self.pairs = [], [], [0, 0]
         return taken
