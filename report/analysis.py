@@ -16,6 +16,7 @@ from diffing.commitments import CommitmentMatch
 from diffing.compare import revision_edits
 from diffing.textdiff import TextDiff, diff_texts
 from diffing.yoy import (
+    ComplianceFinding,
     YearOverYear,
     compare_years,
     missing_parts,
@@ -89,19 +90,61 @@ def _is_year_pair(value: object) -> bool:
         value[1], YearOverYear)  # fmt: skip
 
 
+class _Reports:
+    """A document's versions as Reports, each made when first asked for: a page drawn from kept analyses needs
+    only its current version's text (which of its sentences others use), not every version's sections."""
+
+    def __init__(self, doc: DocumentPage, agency: str) -> None:
+        self.doc, self.agency = doc, agency
+        self.made: dict[int, Report] = {}
+
+    def __getitem__(self, index: int) -> Report:
+        report = self.made.get(index)
+        if report is None:
+            report = self.made[index] = _analysable(self.doc.versions[index], self.doc, self.agency)
+        return report
+
+    @property
+    def current(self) -> Report:
+        """What the report says now."""
+        return self[self.doc.current_number - 1]
+
+
+def _revision_of(reports: _Reports, old: int, new: int) -> tuple[TextDiff, list[CommitmentMatch]]:
+    return _revision(reports[old], reports[new])
+
+
+def _year_pair_of(old: _Reports, new: _Reports, others: OtherAgencies, agency: str) -> tuple[TextDiff, YearOverYear]:
+    return _year_pair(old.current, new.current, others, agency)
+
+
+def _compliance(previous: _Reports | None, reports: _Reports) -> list[ComplianceFinding]:
+    """Where the current report falls short of the rule on its own (late, a part missing), after the years
+    missing between it and the one before."""
+    report = reports.current
+    late = published_late(report)
+    found = ([late] if late else []) + missing_parts(report)
+    return found if previous is None else missing_years(previous.current, report) + found
+
+
+def _is_compliance(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(f, ComplianceFinding) for f in value)
+
+
 def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: PairAnalyses | None = None) -> None:
     """Fill each report's revision diffs, year-over-year analysis and compliance findings.
 
     As ``fazhi diff`` does, a sentence that only changed its outline number or the year it names is
     not an edit; after publication any rewording of a plan counts (``diffing.compare.revision_edits``).
-    ``analyses``: the pairs kept from the last build (``report.analysis_cache``), taken instead of analysed.
+    ``analyses``: the pairs kept from the last build (``report.analysis_cache``), taken instead of analysed,
+    and each report's compliance findings (its parts found again were a tenth of a warm agency's cost).
     """
     previous: DocumentPage | None = None
-    previous_report: Report | None = None
-    previous_inputs: tuple[str | int | None, ...] | None = None
+    previous_reports: _Reports | None = None
+    previous_inputs: tuple[str | int | None, ...] = ()
     others = OtherAgencies(shared_keys, agency.keys)
     for doc in agency.documents:
-        reports = [_analysable(v, doc, agency.name) for v in doc.versions]
+        reports = _Reports(doc, agency.name)
         for k in range(1, len(doc.versions)):
             new = doc.versions[k]
             if new.copy:  # another portal's copy of the report: not an edit of it (archive.copies)
@@ -110,26 +153,28 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
             j = max((i for i in range(k) if doc.versions[i].place == new.place), default=k - 1)
             old = doc.versions[j]
             if analyses is None:
-                diff, plans = _revision(reports[j], reports[k])
+                diff, plans = _revision_of(reports, j, k)
             else:
                 key = analyses.key("revision", *_inputs(old, doc, agency.name), *_inputs(new, doc, agency.name))
-                diff, plans = analyses.get_or_make(key, partial(_revision, reports[j], reports[k]), _is_revision)
+                diff, plans = analyses.get_or_make(key, partial(_revision_of, reports, j, k), _is_revision)
             doc.revisions.append(Revision(old, new, j + 1, k + 1, diff, plans))
-        report = reports[doc.current_number - 1]  # what the report says now
-        late = published_late(report)
-        doc.compliance = ([late] if late else []) + missing_parts(report)
-        if previous is not None and previous_report is not None and previous_inputs is not None:
-            doc.compliance = missing_years(previous_report, report) + doc.compliance
-            old_report = previous_report
+        inputs = _inputs(doc.current, doc, agency.name)
+        if analyses is None:
+            doc.compliance = _compliance(previous_reports, reports)
+        else:  # the years missing in between read the report before's inputs too
+            key = analyses.key("compliance" if previous_reports is None else "compliance after", *previous_inputs, *inputs)
+            doc.compliance = analyses.get_or_make(key, partial(_compliance, previous_reports, reports), _is_compliance,
+                                                  pair=False)  # fmt: skip
+        if previous is not None and previous_reports is not None:
             if analyses is None:
-                diff, analysis = _year_pair(old_report, report, others, agency.name)
+                diff, analysis = _year_pair_of(previous_reports, reports, others, agency.name)
             else:  # what the pair reads of the others: which of its sentences they use too
-                shared = sorted(k for k in sentence_keys(report.text) if k in others)
-                key = analyses.key("year-pair", *previous_inputs, *_inputs(doc.current, doc, agency.name), shared)
-                make = partial(_year_pair, old_report, report, others, agency.name)
+                shared = sorted(k for k in sentence_keys(reports.current.text) if k in others)
+                key = analyses.key("year-pair", *previous_inputs, *inputs, shared)
+                make = partial(_year_pair_of, previous_reports, reports, others, agency.name)
                 diff, analysis = analyses.get_or_make(key, make, _is_year_pair)
             doc.yoy = YearPair(previous.year, previous, diff, f"{agency.id}-{previous.year}-{doc.year}.html", analysis)
-        previous, previous_report, previous_inputs = doc, report, _inputs(doc.current, doc, agency.name)
+        previous, previous_reports, previous_inputs = doc, reports, inputs
     agency.revised_count = sum(d.revised for d in agency.documents)
     agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
 

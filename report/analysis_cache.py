@@ -12,6 +12,10 @@ decodes to the wrong types is refused with a warning and the pair analysed again
 write the site directory can also rewrite its pages; the checksum does not guard against that, it
 catches a damaged or hand-edited entry.
 
+Each report's own compliance findings (late, a part missing, the years missing before it) are kept the same
+way, under the inputs of it and of the report before it: finding a report's parts again was a tenth of a
+warm agency's cost.
+
 Worker processes read the previous build's file (never written during a build); the parent writes
 the new one: the entries this build used, found or made, so the file holds one build's pairs.
 """
@@ -36,46 +40,70 @@ from diffing.yoy import Boilerplate, ComplianceFinding, PairedFigure, ProblemMat
 from report.summary_json import DataclassJson, SummaryError
 
 FILE = "analyses.sqlite"
-FORMAT = 2  # 2: dataclasses as their fields in order, unnamed (report.summary_json)
+FORMAT = 3  # 2: dataclasses as their fields in order (report.summary_json); 3: lists of one class as rows
 # What the analysis of a pair reads besides its inputs: a change to any of these analyses every pair again.
 ANALYSIS_CODE = ("diffing", "extraction/sections.py", "extraction/section_terms.py", "extraction/report.py",
                  "archive/versions.py", "archive/readmodel.py",  # a version's stored Report, as the key reads it
                  "report/analysis.py", "report/analysis_cache.py", "report/summary_json.py")  # fmt: skip
 _ROOT = Path(__file__).resolve().parent.parent
 class _AnalysisJson(DataclassJson):
-    """A diff's sentences (most of an analysis) in a shorter form: one text where both sides have it alike, and
-    their runs of words as plain ``[op, old]`` / ``[op, old, new]`` lists (no JSON object, so no call, a word
-    run). Reading these back was most of a warm rebuild's cost of a pair."""
+    """An analysis's lists of one dataclass (a diff's sentences, a pair's figures, plans, problems …) as rows:
+    ``{"$rows": [class, [[fields in order], …]]}``, one JSON object a list, not one an item (reading a kept
+    analysis back was most of a warm rebuild's cost of a pair, and most of that the decoder's call an object).
+    A sentence's row holds its text once where both sides have it alike, and its runs of words as plain
+    ``[op, old]`` / ``[op, old, new]`` lists."""
 
     def plain(self, value: Any) -> Any:
-        if type(value) is SentenceOp:
-            tokens = [[t.op, t.old] if t.old == t.new else [t.op, t.old, t.new] for t in value.tokens]
-            if type(value.tokens) is not list or any(type(t) is not TokenOp for t in value.tokens):
-                raise TypeError("no JSON form for a sentence whose words are not TokenOps")
-            if value.old == value.new and value.old is not None:
-                return {"SentenceOp=": [value.op, value.old, value.old_index, value.new_index, value.similarity, tokens]}
-            return {"SentenceOp": [value.op, value.old, value.new, value.old_index, value.new_index, value.similarity,
-                                   tokens]}  # fmt: skip
+        if type(value) is list and value:
+            name = self.names.get(type(value[0]))
+            if name is not None and all(type(item) is type(value[0]) for item in value):
+                if name == "SentenceOp":
+                    return {"$rows": [name, [_sentence_row(op) for op in value]]}
+                fields = self.fields[name]
+                return {"$rows": [name, [[self.plain(getattr(item, f)) for f in fields] for item in value]]}
         return super().plain(value)
 
     def _object(self, value: dict[str, Any]) -> Any:
         if len(value) == 1:
-            members = value.get("SentenceOp=")
+            members = value.get("$rows")
             if members is not None:
-                if type(members) is not list or len(members) != 6:
-                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
-                op, text, old_index, new_index, similarity, tokens = members
-                return SentenceOp(op, text, text, old_index, new_index, similarity, _tokens(tokens))
-            members = value.get("SentenceOp")
-            if members is not None:
-                if type(members) is not list or len(members) != 7:
-                    raise SummaryError("not an analysis this program wrote: a misshapen sentence")
-                return SentenceOp(*members[:6], _tokens(members[6]))
+                return self._rows(members)
         return super()._object(value)
+
+    def _rows(self, members: Any) -> list[Any]:
+        if type(members) is not list or len(members) != 2 or type(members[1]) is not list:
+            raise SummaryError("not an analysis this program wrote: misshapen rows")
+        name, rows = members
+        if name == "SentenceOp":
+            if not all(type(row) is list and 6 <= len(row) <= 7 for row in rows):
+                raise SummaryError("not an analysis this program wrote: a misshapen sentence")
+            return [  # a call a sentence was a third of reading them: one expression
+                SentenceOp(r[0], r[1], r[1], r[2], r[3], r[4], [] if r[5] == [] else _tokens(r[5])) if len(r) == 6
+                else SentenceOp(r[0], r[1], r[2], r[3], r[4], r[5], [] if r[6] == [] else _tokens(r[6]))
+                for r in rows
+            ]  # fmt: skip
+        fields = self.fields.get(name) if type(name) is str else None
+        if fields is None:
+            raise SummaryError(f"not an analysis this program wrote: {str(name)[:40]!r}")
+        if not all(type(row) is list and len(row) == len(fields) for row in rows):
+            raise SummaryError(f"not an analysis this program wrote: a misshapen {name}")
+        cls = self.classes[name]
+        return [cls(*row) for row in rows]
+
+
+def _sentence_row(op: SentenceOp) -> list[Any]:
+    """A sentence as :meth:`_AnalysisJson._rows` reads it: ``[op, text, old_index, new_index, similarity, runs]`` where
+    both sides are the same text, else ``[op, old, new, old_index, new_index, similarity, runs]``."""
+    if type(op.tokens) is not list or any(type(t) is not TokenOp for t in op.tokens):
+        raise TypeError("no JSON form for a sentence whose words are not TokenOps")
+    runs = [[t.op, t.old] if t.old == t.new else [t.op, t.old, t.new] for t in op.tokens]
+    if op.old == op.new and op.old is not None:
+        return [op.op, op.old, op.old_index, op.new_index, op.similarity, runs]
+    return [op.op, op.old, op.new, op.old_index, op.new_index, op.similarity, runs]
 
 
 def _tokens(runs: Any) -> list[TokenOp]:
-    """A sentence's runs of words as :meth:`_AnalysisJson.plain` wrote them: ``[op, old]`` (both sides alike) or
+    """A sentence's runs of words as :func:`_sentence_row` wrote them: ``[op, old]`` (both sides alike) or
     ``[op, old, new]``."""
     if type(runs) is not list or not all(type(run) is list and 2 <= len(run) <= 3 for run in runs):
         raise SummaryError("not an analysis this program wrote: a misshapen run of words")
@@ -113,7 +141,8 @@ class PairAnalyses:
         self.store = PairStoreReader(source)
         self.code = code
         self.used: list[str] = []  # keys found in the source, for the new file to keep
-        self.made: list[Entry] = []  # pairs analysed here
+        self.made: list[Entry] = []  # analysed here
+        self.pairs = [0, 0]  # of those, the pairs of texts (not a report's own findings): found, made
         self.refused = 0
 
     @property
@@ -146,8 +175,9 @@ class PairAnalyses:
         log.warning("%s: entry %s refused (%s): the pair is analysed again", self.store.path, key, why)
         return None
 
-    def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool]) -> Any:
-        """The kept analysis under ``key`` if it is one this program wrote and ``shape`` accepts, else ``make()``."""
+    def get_or_make(self, key: str, make: Callable[[], Any], shape: Callable[[Any], bool], pair: bool = True) -> Any:
+        """The kept analysis under ``key`` if it is one this program wrote and ``shape`` accepts, else ``make()``.
+        ``pair`` False: an analysis of one report (kept the same way, not counted among the pairs)."""
         body = self._lookup(key)
         if body is not None:
             try:
@@ -159,14 +189,17 @@ class PairAnalyses:
                     value = self._refuse(key, "not the shape of this analysis")
             if value is not None:
                 self.used.append(key)
+                self.pairs[0] += pair
                 return value
         value = make()
         body = zlib.compress(_JSON.dumps(value).encode("utf-8", "surrogatepass"), 6)
         self.made.append((key, body, _checksum(key, body)))
+        self.pairs[1] += pair
         return value
 
-    def take(self) -> tuple[list[str], list[Entry]]:
-        """What this process found and made since the last call, for the parent to keep."""
-        taken = self.used, self.made
-        self.used, self.made = [], []
+    def take(self) -> tuple[list[str], list[Entry], tuple[int, int]]:
+        """What this process found and made since the last call, for the parent to keep, and how many of each
+        were pairs of texts."""
+        taken = self.used, self.made, (self.pairs[0], self.pairs[1])
+        self.used, self.made, self.pairs = [], [], [0, 0]
         return taken

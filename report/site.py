@@ -136,8 +136,9 @@ def _write_version_link(out: Path, document_id: int, version_id: int, number: in
     return _put(out, f"versions/{version_id}.html", html, previous)
 
 
-# The agency, the kept analyses it used, those it made, and its summary for the rebuild cache (report.reuse).
-Built = tuple[AgencyPage, list[str], list[Entry], str]
+# The agency, the kept analyses it used, those it made, how many of each were pairs of texts, and its summary
+# for the rebuild cache (report.reuse).
+Built = tuple[AgencyPage, list[str], list[Entry], tuple[int, int], str]
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
@@ -368,15 +369,15 @@ def build_report_site(
                 analyses, summaries, findings and index lines; returns (copied, pairs analysed, pairs taken)."""
                 fresh, made_count, used_count = list(building), 0, 0
                 drawn_from: dict[int, list[str]] = {}  # each agency's pair analyses, kept with its pages
-                for agency, used, made, _summary in fresh:
+                for agency, used, made, (pairs_used, pairs_made), _summary in fresh:
                     analyses_out.add(used, made)
-                    made_count, used_count = made_count + len(made), used_count + len(used)
+                    made_count, used_count = made_count + pairs_made, used_count + pairs_used
                     drawn_from[agency.id] = [*used, *(key for key, _, _ in made)]
                 for agency_id, agency in kept.items():
                     if agency is not None:  # copied: its analyses pass on too (a later --rebuild finds them)
                         analyses_out.add(last.analysis_keys(agency_id), [])
-                summaries = {a.id: summary for a, _, _, summary in fresh}
-                done = {a.id: a for a, _, _, _ in fresh} | {i: a for i, a in kept.items() if a is not None}
+                summaries = {a.id: summary for a, _, _, _, summary in fresh}
+                done = {a.id: a for a, *_ in fresh} | {i: a for i, a in kept.items() if a is not None}
                 for agency in (done[a.id] for a in agencies):
                     if kept[agency.id] is None:
                         cache.keep(agency, digests[agency.id], summaries[agency.id], drawn_from[agency.id])

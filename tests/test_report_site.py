@@ -594,8 +594,9 @@ def test_pages_drawn_from_kept_analyses_equal_an_uncached_build(
 
     conn = sqlite3.connect(warm / CACHE / FILE)
     rows = conn.execute("SELECT key, body FROM pairs ORDER BY key").fetchall()
-    assert len(rows) == 3
-    (k1, b1), (k2, b2), (k3, b3) = rows
+    pairs = [(key, body) for key, body in rows if zlib.decompress(body).startswith(b'{"$tuple"')]
+    assert len(pairs) == 3 and len(rows) == 3 + 5  # and each of the five reports' compliance findings
+    (k1, b1), (k2, b2), (k3, b3) = pairs
     damaged = bytes([b1[0] ^ 1]) + b1[1:]  # a changed byte, the checksum left as it was
     foreign = zlib.compress(b'{"Popen": [["touch", "x"]]}')  # checksummed, but no class of ours
     misshapen = zlib.compress(b'{"$tuple": [1, 2]}')  # well-formed, not an analysis
@@ -692,7 +693,7 @@ def test_a_rebuild_that_copies_agencies_passes_their_pair_analyses_on(tmp_path: 
     build_report_site(db, tmp_path / "copied", previous=tmp_path / "first")
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 3, "pairs_analysed": 0, "pairs_kept": 0}
     with sqlite3.connect(tmp_path / "copied" / CACHE / FILE) as conn:
-        assert conn.execute("SELECT count(*) FROM pairs").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM pairs").fetchone() == (3 + 5,)  # pairs, and each report's findings
     build_report_site(db, tmp_path / "copied-again", previous=tmp_path / "copied")  # copied from a copy
     build_report_site(db, tmp_path / "redrawn", previous=tmp_path / "copied-again", reuse_pages=False)
     assert report.site.LAST_BUILD == {"agencies": 3, "reused": 0, "pairs_analysed": 0, "pairs_kept": 3}
@@ -819,3 +820,23 @@ def test_an_unchanged_file_is_linked_and_copied_when_the_link_is_refused(tmp_pat
     copied = tmp_path / "copied.html"
     assert copied.read_bytes() == source.read_bytes()
     assert copied.stat().st_ino != source.stat().st_ino
+
+
+def test_a_rebuild_takes_each_reports_compliance_findings_from_the_kept_analyses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report's own findings (late, a part missing, years missing before it) are kept beside the pairs: a
+    --rebuild draws the same pages without finding any report's parts again."""
+    import report.analysis
+
+    db = tmp_path / "archive.db"
+    _build_archive(db)
+    build_report_site(db, tmp_path / "cold")
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("analysed again")
+
+    monkeypatch.setattr(report.analysis, "missing_parts", not_again)
+    monkeypatch.setattr(report.analysis, "published_late", not_again)
+    build_report_site(db, tmp_path / "warm", previous=tmp_path / "cold", reuse_pages=False)
+    assert _site_files(tmp_path / "warm") == _site_files(tmp_path / "cold")
