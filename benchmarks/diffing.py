@@ -31,6 +31,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.yoy_pairs import pair_number
 from benchmarks.yoy_scoring import CATEGORIES, LabelledPair, fixture_pairs, misses, real_pairs, score_pairs
 from diffing.sentences import split_sentences
 from diffing.textdiff import _words, diff_texts
@@ -118,15 +119,10 @@ def pair_numbers(spec: str) -> set[int]:
 def tuning_subset(spec: str) -> list[LabelledPair]:
     """The tuning pairs ``spec`` names; an error naming what matched nothing, so a typo is not a score."""
     wanted = pair_numbers(spec)
-    pairs = [p for p in real_pairs("tuning") if _pair_number(p.id) in wanted]
+    pairs = [p for p in real_pairs("tuning") if pair_number(p.id) in wanted]
     if not pairs:
         raise ValueError(f"--pairs {spec}: no tuning pair has those numbers")
     return pairs
-
-
-def _pair_number(pair_id: str) -> int | None:
-    head = re.match(r"[tT](\d+)", pair_id)
-    return int(head.group(1)) if head else None
 
 
 def quality_table(sets: dict[str, dict[str, Any]]) -> str:

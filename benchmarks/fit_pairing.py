@@ -20,6 +20,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
+from benchmarks.yoy_pairs import pair_number
 from benchmarks.yoy_scoring import CATEGORIES, LabelledPair, _anchor_id, real_pairs, score_pairs
 from diffing.pairing import MODEL_PATH, Model, features_of
 
@@ -257,7 +258,7 @@ FITTED_THROUGH = 48
 
 def fitted(pair_id: str, through: int | None = FITTED_THROUGH) -> bool:
     """Whether a tuning pair (t07-…) is among those the models are fitted on."""
-    return through is None or int(pair_id[1:].split("-", 1)[0]) <= through
+    return through is None or pair_number(pair_id) <= through
 
 
 def training_pairs(through: int | None = FITTED_THROUGH) -> tuple[list[LabelledPair], list[LabelledPair]]:

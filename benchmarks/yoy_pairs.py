@@ -133,6 +133,11 @@ def render(template: str, shared: Path, old_text: str | None = None) -> str:
     return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
+def pair_number(pair_id: str) -> int:
+    """The number of a pair's id: t07-… → 7, s12-… → 12."""
+    return int(pair_id[1:].split("-", 1)[0])
+
+
 def is_recipe(directory: Path) -> bool:
     """Does this pair read ../shared?"""
     return any("{{shared:" in (directory / name).read_text(encoding="utf-8") for name in ("old.txt", "new.txt"))

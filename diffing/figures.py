@@ -240,9 +240,7 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
         # quotes and a parenthesis right before the number (示范村（社区）3个) do not end the label
         before = _QUOTES.sub("", _PARENTHESIS.sub("", sentence[label_floor : start]))
         before = _NAMED_DOCUMENT.sub("", before)
-        breaks = list(_CLAUSE_BREAK.finditer(before))
-        if breaks:
-            before = before[breaks[-1].end() :]
+        before = _last_clause(before)
         following = _CJK_RUN.match(sentence[m.end():])
         noun = _first_noun(following.group(0)) if following and unit in _ENTITY_UNITS else ""
         text = sentence[start : m.end()]
@@ -258,8 +256,19 @@ def _extract_figures(sentence: str) -> tuple[Figure, ...]:
     return tuple(_respectively_labelled(sentence, figures))
 
 
+def _last_clause(text: str, breaks: re.Pattern[str] | None = None) -> str:
+    """What follows the last clause break of ``text`` (all of it when it has none)."""
+    found = list((breaks or _CLAUSE_BREAK).finditer(text))
+    return text[found[-1].end() :] if found else text
+
+
+def _gap(sentence: str, previous: Figure, start: int) -> str:
+    """The text between ``previous`` and a figure starting at ``start``."""
+    return sentence[previous.start + len(previous.text) : start]
+
+
 def _joined_to(sentence: str, previous: Figure, start: int) -> bool:
-    return sentence[previous.start + len(previous.text) : start] in _JOINED
+    return _gap(sentence, previous, start) in _JOINED
 
 
 # 起数、死亡人数同比分别下降9.7%和8.3%: values joined by 和 / 、 after 分别 are one measure each of a list
@@ -274,14 +283,11 @@ def _respectively_labelled(sentence: str, figures: list[Figure]) -> list[Figure]
     k = 0
     while k < len(figures):
         head = figures[k]
-        clause = _QUOTES.sub("", sentence[: head.start])
-        breaks = list(_LIST_CLAUSE_BREAK.finditer(clause))
-        clause = clause[breaks[-1].end() :] if breaks else clause
+        clause = _last_clause(_QUOTES.sub("", sentence[: head.start]), _LIST_CLAUSE_BREAK)
         tail = _LIST_TAIL.search(clause)
         run = [k]
         while tail and run[-1] + 1 < len(figures):
-            previous, following = figures[run[-1]], figures[run[-1] + 1]
-            if sentence[previous.start + len(previous.text) : following.start] not in _JOINED:
+            if not _joined_to(sentence, figures[run[-1]], figures[run[-1] + 1].start):
                 break
             run.append(run[-1] + 1)
         if tail and len(run) > 1:
@@ -302,12 +308,9 @@ _MOVED_FROM = re.compile(r"(?:由|从)[^由从]*$")
 
 def _moved_from(sentence: str, previous: Figure, start: int) -> str | None:
     """The label of a measure written 由A…至B, when ``previous`` is A and B starts at ``start``; else None."""
-    if not _MOVED_TO.match(sentence[previous.start + len(previous.text) : start]):
+    if not _MOVED_TO.match(_gap(sentence, previous, start)):
         return None
-    clause = _QUOTES.sub("", sentence[: previous.start])
-    breaks = list(_CLAUSE_BREAK.finditer(clause))
-    if breaks:
-        clause = clause[breaks[-1].end() :]
+    clause = _last_clause(_QUOTES.sub("", sentence[: previous.start]))
     found = _MOVED_FROM.search(clause)
     if not found:
         return None

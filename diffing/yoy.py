@@ -494,9 +494,9 @@ def compare_years(
     promised = _commitments(old)
     context = background([old.text, new.text])
     matches = match_commitments(promised, _commitments(new), ignore=field_words, context=context)
-    evidence = evidence_sentences(new_parts, copied_keys(old.text))
-    undone = [s for s in evidence if says_not_done(s)]  # "…提出的“…平台建设”，…尚未建成。"
-    evidence = [s for s in evidence if s not in undone]
+    evidence, undone = [], []  # undone: "…提出的“…平台建设”，…尚未建成。"
+    for sentence in evidence_sentences(new_parts, copied_keys(old.text)):
+        (undone if says_not_done(sentence) else evidence).append(sentence)
     others = other_keys if other_keys is not None else set().union(*map(sentence_keys, other_texts))
     result = YearOverYear(
         commitments=matches,
