@@ -14,7 +14,13 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from extraction.report import Report
-from extraction.section_terms import ENUMERATION_TAIL, ENUMERATIONS, FIELD_HEADING, LABEL_LINE
+from extraction.section_terms import (
+    CONNECTIVE_LEAD,
+    ENUMERATION_TAIL,
+    ENUMERATIONS,
+    FIELD_HEADING,
+    LABEL_LINE,
+)
 from extraction.sections import is_stock_pledge, match_marker
 
 # "附件:" / "相关稿件:" — page labels left under the last section, not commitments.
@@ -135,8 +141,10 @@ def _enumeration_starts(paragraph: str) -> list[re.Match[str]]:
                 first = 0
             hits = hits[first:] if first is not None else []
         if numbered:
-            # counting up from 一, or from where the paragraph opens: 七是… goes on from the paragraph before
-            opens = bool(hits) and not paragraph[: hits[0].start(1)].strip()
+            # counting up from 一, or from where the paragraph opens: 七是… (or 同时，七是…) goes on from the
+            # paragraph before
+            lead = paragraph[: hits[0].start(1)].strip() if hits else ""
+            opens = bool(hits) and (not lead or bool(CONNECTIVE_LEAD.fullmatch(lead)))
             counted, expected = [], _numeral(hits[0].group(1)) if opens else 1
             for hit in hits:
                 if _numeral(hit.group(1)) == expected:

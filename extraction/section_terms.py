@@ -49,6 +49,9 @@ ENUMERATIONS: tuple[tuple[str, re.Pattern[str], bool], ...] = (
 # "在依法行政方面。" / "法治乡村建设方面：" / "在基层治理方面，同时要…": a heading naming the field of the
 # items run on after it.
 FIELD_HEADING = re.compile(r"在?[^。；;，,：:]{1,16}方面[。：:，,]")
+# "同时，六是…" / "此外，七要…": a connective alone before a numbered piece, so the count goes on from
+# the paragraph before (a drafter's second paragraph of 一是…五是).
+CONNECTIVE_LEAD = re.compile(r"(?:与此同时|同时|此外|另外|其次|再次|另一方面)[，,]?")
 # "同时，…" / "此外，…" / "同时要…" / "还要…" opening a sentence after the last piece of an enumeration:
 # one more item.
 ENUMERATION_TAIL = re.compile(r"(?<=[。；;！!])\s*((?:同时|此外|另外)[，,]|(?:同时|此外|另外|还)要)")

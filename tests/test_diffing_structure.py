@@ -126,6 +126,17 @@ def test_an_enumeration_goes_on_in_the_next_paragraph_past_ten() -> None:
     assert split_enumeration("开展工作：七是加强学法；八是规范执法。")[0][0] == ""  # not opening the paragraph: from 一 only
 
 
+def test_an_enumeration_goes_on_after_a_connective_opening_the_next_paragraph() -> None:
+    text = RESULTS + (
+        "二、2025年工作打算\n我局将着力抓好以下工作：一是深化执法检查。二是推进信用监管，完善企业信用档案。三是加强普法。\n"
+        "同时，四是组织应急预案宣贯培训，提升预案执行能力。五是落实行政执法“三项制度”。六是推进数字化转型。\n"
+    )
+    markers = [c.marker for c in commitments(text)]
+    assert markers == ["一是", "二是", "三是", "四是", "五是", "六是"]
+    assert split_enumeration("此外，七要加强学法；八要规范执法。")[0] == ("七要", "七要加强学法；")
+    assert split_enumeration("开展培训，七是加强学法；八是规范执法。")[0][0] == ""  # a clause is no connective
+
+
 def test_nested_items_under_a_heading_item_are_the_plans() -> None:
     text = RESULTS + (
         "二、2022年工作计划\n（一）加强组织保障\n1.落实年终述法制度。\n2.完善中心组学法制度。\n"
