@@ -253,6 +253,11 @@ def _split_combined(lines: list[str], heads: list[_Head], n: int, year: int | No
     role_named = any(classify_part(c.title, year) in ("shortcomings", "plans") and len(c.title) <= 20 for c in children)
     child_level = min((c.level for c in children), default=root.level + 1)
     found = [] if role_named else [_forward_line(lines, heads, root.line + 1, end, year)]
+    remedies = _remedies(lines, heads, children, end, year) if found and found[0] is not None else []
+    if remedies:
+        for c in children:
+            c.part, c.fixed = "shortcomings", True
+        return remedies
     new = [_Head(i, "", child_level, heading_title(lines[i].strip()), "plans", fixed=True) for i in found if i is not None]
     role = "shortcomings"
     for c in children:
@@ -263,6 +268,22 @@ def _split_combined(lines: list[str], heads: list[_Head], n: int, year: int | No
             role = own
         c.part, c.fixed = role, True
     return new
+
+
+def _remedies(lines: list[str], heads: list[_Head], children: list[_Head], end: int, year: int | None) -> list[_Head]:
+    """"（一）…问题。\n下一步，一是…" under each problem of a combined section: each problem's forward
+    paragraph a plans section of its own, the problems after the first one still problems.
+
+    Only when two or more problems have one: a single forward paragraph after the first problem
+    opens the plans half (``_split_combined``).
+    """
+    found = []
+    for k, child in enumerate(children):
+        stop = children[k + 1].line if k + 1 < len(children) else end
+        at = _forward_line(lines, heads, child.line + 1, stop, year)
+        if at is not None:
+            found.append(_Head(at, "", child.level + 1, heading_title(lines[at].strip()), "plans", fixed=True))
+    return found if len(found) >= 2 else []
 
 
 def _measures(lines: list[str], heads: list[_Head], n: int) -> list[_Head]:

@@ -294,6 +294,25 @@ def test_a_counted_result_naming_a_problem_stays_a_result() -> None:
     assert "2.排查纠正滥用行政权力排除、限制竞争问题2个。" in parts.achievements
 
 
+def test_a_forward_paragraph_under_each_problem_is_its_remedy() -> None:
+    """"（二）…问题。\n下一步，一是…" after each problem of a combined section: the problems stay problems."""
+    text = RESULTS + (
+        "二、存在问题及下一步打算\n（一）基层依法治理还不够深入。居民参与社区事务的积极性不高。\n"
+        "下一步，一是指导社区修订居规民约；二是完善三级调解网络。\n"
+        "（二）执法规范化水平有待提高。执法文书制作不规范。主要原因是业务培训不够系统。\n"
+        "下一步，一是动态调整执法事项目录；二是每季度开展一次案卷评查。\n"
+        "此外，街道将抓好两项常态化工作：一是推进政务公开；二是开展出租房屋消防安全专项整治。\n"
+    )
+    parts = report_parts(text)
+    assert [p[:4] for p in problem_items(parts.problems)] == ["（一）基", "（二）执"]
+    assert "主要原因是业务培训不够系统。" in problem_items(parts.problems)[1]
+    assert [c.text[:6] for c in commitments(text)] == [
+        "一是指导社区", "二是完善三级", "一是动态调整", "二是每季度开", "一是推进政务", "二是开展出租"]
+    # one forward paragraph after the first problem opens the plans half, as before
+    one = RESULTS + "二、存在问题及下一步打算\n（一）执法力量薄弱。\n（二）宣传不广。\n下一步，我局将做好两项工作：一是充实力量；二是拓展宣传。\n"
+    assert [c.marker for c in commitments(one)] == ["一是", "二是"]
+
+
 def test_each_problems_remedy_in_its_own_paragraph_is_a_plan() -> None:
     """"…时有发生。整改措施：开展…培训。" — the remedy told in the problem's paragraph is a plan, in text order."""
     text = "某局2022年法治政府建设年度报告\n" + RESULTS + (
