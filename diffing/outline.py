@@ -239,7 +239,10 @@ def _block_items(path: str, lines: list[str]) -> list[Commitment]:
     pieces = split_enumeration(text[len(marker):] if marker else text)
     if len(pieces) == 1:
         if not marker and _is_pledge(text):
-            return []
+            # "明年，我镇还将力争创建…。今后，我镇将继续…": a plan the closing pledge runs on after
+            text = _without_closing_pledge(text)
+            if _is_pledge(text) or _PLEDGE.match(text):
+                return []
         body_text = text[len(marker):] if marker else text
         enum = pieces[0][0]
         return [Commitment(commitment_id(text), path, marker or enum, _first_clause(body_text[len(enum):] if enum

@@ -209,6 +209,20 @@ def test_a_stock_closing_pledge_is_no_plan() -> None:
     assert commitments(text) == [] and report_parts(text).plans == []
 
 
+def test_a_plan_the_closing_pledge_runs_on_after_is_a_plan() -> None:
+    text = RESULTS + (
+        "二、下一步工作打算\n2024年，我镇将重点抓好以下工作。首先，持续深化“八五”普法。其次，健全学法用法制度。\n"
+        "明年，我镇还将力争创建省级民主法治示范村1个，以点带面推动基层依法治理。"
+        "今后，我镇将继续在县委、县政府的坚强领导下，为建设法治乡村作出新的更大贡献。\n"
+    )
+    found = commitments(text)
+    assert [c.text[:6] for c in found] == ["首先，持续深", "其次，健全学", "明年，我镇还"]
+    assert "更大贡献" not in found[-1].text
+    # a pledge of two sentences is still no plan
+    pledge = RESULTS + "二、下一步工作打算\n一是深化普法。二是规范执法。\n今后，我局将继续坚持依法行政。为建设法治政府作出新的更大贡献。\n"
+    assert [c.marker for c in commitments(pledge)] == ["一是", "二是"]
+
+
 def test_an_unnumbered_part_heading_holds_numbered_items() -> None:
     text = RESULTS + "二、加强法治宣传\n开展普法活动12场。\n2022年工作思路\n一、深化普法。\n二、规范执法。\n"
     assert unmarked_heading("2022年工作思路", 2021) == "plans"
