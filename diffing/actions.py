@@ -111,6 +111,40 @@ def stage_clash(a: str, b: str) -> bool:
     return bool(stages_a and stages_b and not stages_a & stages_b)
 
 
+# The verb of a plan that sets itself a finish line: the task is done within the year (完成储备粮轮换).
+FINISH = "完成"
+
+
+def finished_then_other(old: str, new: str) -> bool:
+    """Last year's heading promised to finish a task (完成工作站标准化建设, 完成储备粮轮换) and this
+    year's, on the same object, names another job and neither finishes nor names that task: the task
+    was done, and what the object gets now is a new promise (提升工作站服务效能, 开展储备粮清查).
+    A task not finished is carried on under its own name (加快推进工作站标准化建设, 全面完成轮换)."""
+    if FINISH in new or _lead_word(old) != FINISH:
+        return False
+    task = _task_word(old)
+    return bool(task) and task not in new
+
+
+def _lead_word(clause: str) -> str:
+    """The first word of a heading's first clause past the frame words (全面, 年内, 推进)."""
+    from diffing.meaning import _tagged
+
+    for word, flag in _tagged(clause):
+        if flag.startswith("t") or _frame_only(word):
+            continue
+        return FINISH if word.endswith(FINISH) else word
+    return ""
+
+
+def _task_word(clause: str) -> str:
+    """What a finishing heading finishes: its last telling word (轮换, 划定, 标准化 of 标准化建设)."""
+    from diffing.meaning import GENERIC, _tagged
+
+    words = [w for w, _flag in _tagged(clause) if len(w) >= 2 and w not in GENERIC and not w.endswith(FINISH)]
+    return words[-1] if words else ""
+
+
 def head_said(a: str, b: str, said_a: tuple[str, frozenset[str]], said_b: tuple[str, frozenset[str]],
               skip: frozenset[str] = frozenset()) -> float:  # fmt: skip
     """How many of the two headings' object heads the other item names (0, ½ or 1): ``said_*`` is an

@@ -87,6 +87,25 @@ def same_wording(previous: Commitment, current: Commitment, kept_at: float = KEP
     )
 
 
+def shortened(previous: Commitment, current: Commitment) -> bool:
+    """The new item is the old one with a clause or sentence left out and nothing of its own added: the
+    drafter cut the promise down to what is still to do, and what is left is kept word for word
+    (编制…目录并向社会公布，严格落实…程序。将…纳入考核 → 编制…目录并向社会公布，严格落实…程序). A
+    target left out goes with its clause; a word added (探索, 扩大…范围) widens it: changed."""
+    a, b = comparable(previous).split(), comparable(current).split()
+    if not set(_targets(body(current))) <= set(_targets(body(previous))):
+        return False
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    added = [w for _tag, _i1, _i2, j1, j2 in ops for w in b[j1:j2] if len(w) > 1 and w not in GENERIC]
+    kept = sum(1 for w in b if len(w) > 1 and w not in GENERIC)
+    return bool(ops) and not added and kept >= SHORTENED_KEEPS
+
+
+# A shortened item keeps at least this many telling words of the old one (a heading alone is no promise kept).
+SHORTENED_KEEPS = 4
+
+
 def pairing_inputs(
     previous: list[Commitment], current: list[Commitment], ignore: frozenset[str] = frozenset(),
     context: Background | None = None,
@@ -272,7 +291,7 @@ def _findings(
             matches.append(CommitmentMatch("merged", item, current[news[0]], score, previous_items=parts))
         else:
             new = current[news[0]]
-            kept = same_wording(item, new, kept_at)
+            kept = same_wording(item, new, kept_at) or shortened(item, new)
             old_body, new_body = body(item), body(new)
             tokens = diff_words(old_body, new_body) if normalise(old_body) != normalise(new_body) else []
             matches.append(CommitmentMatch("kept" if kept else "changed", item, new, score, tokens))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from diffing.actions import action_family, ends_other, head_said, stage_clash
+from diffing.actions import action_family, ends_other, finished_then_other, head_said, stage_clash
 from diffing.meaning import Gist, Weights, coverage, gist, similarity, union_gist
 from diffing.topics import topics_of
 
@@ -158,7 +158,8 @@ def _ends_other(a: ItemView, b: ItemView) -> bool:
 
 
 def _stage_clash(a: ItemView, b: ItemView) -> bool:
-    return stage_clash(_first_clause(a.text), _first_clause(b.text))
+    return stage_clash(_first_clause(a.text), _first_clause(b.text)) or finished_then_other(
+        _first_clause(a.text), _first_clause(b.text))
 
 
 def piece_head(piece: ItemView, single: ItemView) -> float:
