@@ -137,11 +137,15 @@ def _lead_word(clause: str) -> str:
     return ""
 
 
-def _task_word(clause: str) -> str:
-    """What a finishing heading finishes: its last telling word (轮换, 划定, 标准化 of 标准化建设)."""
-    from diffing.meaning import GENERIC, _tagged
+# Words a finishing heading ends on that name no task of their own (完成…标准化建设工作).
+_NO_TASK = frozenset(("建设", "工作", "任务"))
 
-    words = [w for w, _flag in _tagged(clause) if len(w) >= 2 and w not in GENERIC and not w.endswith(FINISH)]
+
+def _task_word(clause: str) -> str:
+    """What a finishing heading finishes: its last word but 建设/工作/任务 (轮换, 划定, 规范化 of 规范化建设)."""
+    from diffing.meaning import _tagged
+
+    words = [w for w, _flag in _tagged(clause) if len(w) >= 2 and w not in _NO_TASK and not w.endswith(FINISH)]
     return words[-1] if words else ""
 
 

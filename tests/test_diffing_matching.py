@@ -182,3 +182,29 @@ def test_compliance_findings() -> None:
     result = compare_years(Report(report_year=2022, published="2023-03-01", text=text),
                            Report(report_year=2023, published="2024-04-12", text=text))  # fmt: skip
     assert ("late", 2023) in {(f.kind, f.year) for f in result.compliance}
+
+
+def test_an_item_cut_short_with_nothing_added_is_kept() -> None:
+    # this year's item is last year's with its last sentence left out: what is left is the same promise
+    from diffing.commitments import shortened
+
+    old = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家论证和风险评估。"
+                "将决策程序执行情况纳入年度法治建设考核，实行责任倒查。")  # fmt: skip
+    new = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家论证和风险评估。")
+    assert shortened(old[0], new[0]) and match_commitments(old, new)[0].status == "kept"
+    widened = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，探索开展重大行政决策后评估。")
+    assert not shortened(old[0], widened[0])  # a clause of its own: changed, not cut short
+    assert not shortened(items("开展执法案卷评查。")[0], items("开展执法案卷评查，每季度通报。")[0])
+
+
+def test_a_finished_task_and_the_next_job_on_its_object_are_two_promises() -> None:
+    # last year the centre was to be finished; this year it is to work better: the same object, a new promise
+    from diffing.actions import finished_then_other
+
+    assert finished_then_other("完成镇综治中心规范化建设", "提升镇综治中心运行效能")
+    assert finished_then_other("年内完成县级储备粮轮换", "开展县级储备粮库存大清查")
+    assert not finished_then_other("完成镇综治中心规范化建设", "加快推进镇综治中心规范化建设")  # not done: carried on
+    assert not finished_then_other("完成县级储备粮轮换", "全面完成县级储备粮轮换任务")
+    assert not finished_then_other("推进镇综治中心规范化建设", "提升镇综治中心运行效能")  # no finish line
+    assert_dropped_and_added("完成镇综治中心规范化建设，实现矛盾纠纷受理、调处、反馈“一站式”办理。",
+                             "提升镇综治中心运行效能，推行矛盾纠纷“线上+线下”受理，提高调处成功率。")  # fmt: skip
