@@ -239,6 +239,18 @@ def heading_unsaid(a: ItemView, b: ItemView, weights: Weights) -> float:
     return min(unsaid(words_a, b), unsaid(words_b, a))
 
 
+def heading_said(piece: ItemView, single: ItemView, weights: Weights) -> float:
+    """How much of the piece's heading (its first clause, by weight) the single item says somewhere: a
+    summary that folds three plans together names each one's heading in turn (统筹抓好涉企收费检查、价格监测
+    和价格认定工作), and a piece cut from a plan keeps the part of it that it carries on, while the
+    single item's own heading may be an umbrella that says little of any piece."""
+    words = gist(_first_clause(piece.text), piece.ignore).words
+    total = math.fsum(weights.word(w) for w in words)
+    if not total:
+        return 0.0
+    return math.fsum(weights.word(w) for w in words if w in single.whole.words or w in single.text) / total
+
+
 def union_view(views: list[ItemView]) -> ItemView:
     """Several items read as one: the pieces of a split, the parts of a merge, taken together."""
     if len(views) == 1:
@@ -341,6 +353,7 @@ PIECE_FEATURES = (
     "siblings",  # items already on the piece's side beyond the first (a third piece is rare: 3 of 72 groups)
     "leaves",  # the piece leaves a pair of its own to join (a weak one: diffing.commitments.LEAVES_BELOW)
     "left_odds",  # the log-odds of the pair it leaves (0 when it leaves none)
+    "piece_heading_said",  # how much of the piece's heading the single item says (heading_said)
 )
 _CLIP = 15.0
 
@@ -386,6 +399,8 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         float(len(siblings) - 1),
         float(left is not None),
         _clip(scorer.log_odds(*left)) if left is not None else 0.0,
+        heading_said(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single],
+                     scorer.weights),
     ]
 
 

@@ -208,3 +208,19 @@ def test_a_finished_task_and_the_next_job_on_its_object_are_two_promises() -> No
     assert not finished_then_other("推进镇综治中心规范化建设", "提升镇综治中心运行效能")  # no finish line
     assert_dropped_and_added("完成镇综治中心规范化建设，实现矛盾纠纷受理、调处、反馈“一站式”办理。",
                              "提升镇综治中心运行效能，推行矛盾纠纷“线上+线下”受理，提高调处成功率。")  # fmt: skip
+
+
+def test_a_summary_naming_each_old_heading_says_its_pieces() -> None:
+    # this year's item folds last year's three into one line that names each of their headings in turn
+    from diffing.meaning import Weights
+    from diffing.pairing import heading_said, item_view
+
+    old = [item_view(t) for t in ("开展涉企收费专项检查，坚决制止乱收费、乱摊派。",
+                                  "加强重要农产品价格监测，及时发布价格监测信息。",
+                                  "规范价格认定工作，提高价格认定质量。")]  # fmt: skip
+    summary = item_view("加强价格监管服务。统筹抓好涉企收费检查、重要农产品价格监测和价格认定工作。")
+    other = item_view("深入开展普法宣传，落实谁执法谁普法责任制。")
+    weights = Weights([v.whole for v in [*old, summary, other]])
+    assert all(heading_said(piece, summary, weights) > 0.5 for piece in old)  # 专项, 规范 go unsaid
+    assert heading_said(old[1], summary, weights) == 1.0
+    assert heading_said(old[0], other, weights) == 0.0
