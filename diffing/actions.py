@@ -40,6 +40,10 @@ STAGES: dict[str, str] = {
     # reaching every unit with a thing is one job, what that thing then does is another
     # (实现村（社区）法律顾问全覆盖 / 推动村（社区）法律顾问参与重大事项合法性审查, 建立…履职评价机制)
     "全覆盖": "cover", "参与": "take_part",
+    # drafting a plan or a rule, drilling it, checking how it is carried out and telling the public about
+    # it are other jobs again (修订应急预案 / 开展预案演练, 制定服务规范 / 督查规范执行情况, 开展条例宣传月活动 /
+    # 开展条例执法检查)
+    "演练": "drill", "督查": "inspect", "执行情况": "inspect", "宣传": "publicise",
 }  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")

@@ -224,3 +224,13 @@ def test_a_summary_naming_each_old_heading_says_its_pieces() -> None:
     assert all(heading_said(piece, summary, weights) > 0.5 for piece in old)  # 专项, 规范 go unsaid
     assert heading_said(old[1], summary, weights) == 1.0
     assert heading_said(old[0], other, weights) == 0.0
+
+
+def test_drafting_a_rule_and_drilling_or_checking_it_are_two_promises() -> None:
+    assert stage_clash("修订《镇防汛应急预案》", "开展镇防汛应急预案演练")
+    assert stage_clash("制定《便民服务中心首问负责制度》", "开展首问负责制度执行情况督查")
+    assert stage_clash("开展《优化营商环境条例》宣传月活动", "开展《优化营商环境条例》执法检查")
+    assert not stage_clash("开展防汛应急预案演练", "组织防汛应急预案实战演练")  # one job, reworded
+    assert not stage_clash("开展《民法典》宣传", "深化《民法典》普法宣传")
+    assert_dropped_and_added("修订《镇防汛应急预案》，明确各村防汛责任人和转移路线，报县防指备案。",
+                             "开展镇防汛应急预案演练，组织各村开展转移避险演练不少于2次。")  # fmt: skip
