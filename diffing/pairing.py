@@ -354,6 +354,7 @@ PIECE_FEATURES = (
     "leaves",  # the piece leaves a pair of its own to join (a weak one: diffing.commitments.LEAVES_BELOW)
     "left_odds",  # the log-odds of the pair it leaves (0 when it leaves none)
     "piece_heading_said",  # how much of the piece's heading the single item says (heading_said)
+    "piece_pairs",  # the piece and the single item alone would be a pair (log-odds above 0)
 )
 _CLIP = 15.0
 
@@ -401,6 +402,7 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         _clip(scorer.log_odds(*left)) if left is not None else 0.0,
         heading_said(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single],
                      scorer.weights),
+        float(piece_odds > 0),
     ]
 
 

@@ -234,3 +234,21 @@ def test_drafting_a_rule_and_drilling_or_checking_it_are_two_promises() -> None:
     assert not stage_clash("开展《民法典》宣传", "深化《民法典》普法宣传")
     assert_dropped_and_added("修订《镇防汛应急预案》，明确各村防汛责任人和转移路线，报县防指备案。",
                              "开展镇防汛应急预案演练，组织各村开展转移避险演练不少于2次。")  # fmt: skip
+
+
+def test_a_piece_that_would_pair_on_its_own_is_marked() -> None:
+    # the second plan folded into this year's item would be its pair by itself, were the first not there
+    from diffing.commitments import piece_candidates
+    from diffing.meaning import Weights
+    from diffing.pairing import PIECE_FEATURES, PairScorer, item_view, load_model, piece_features
+
+    old = [item_view(t) for t in ("落实党政主要负责人年终述法制度，将述法情况纳入考核。",
+                                  "完善中心组学法制度，每季度开展一次法治专题学习。")]  # fmt: skip
+    new = [item_view("压实法治建设责任，落实党政主要负责人年终述法制度和中心组学法制度，开展法治专题学习。")]
+    scorer = PairScorer(old, new, Weights([v.whole for v in old + new]), load_model("plans"))
+    at = PIECE_FEATURES.index("piece_pairs")
+    candidates = piece_candidates(scorer, [((0,), (0,))], 2, 1)
+    assert candidates
+    for core, grown, left in candidates:
+        features = piece_features(scorer, core, grown, left)
+        assert features[at] == float(scorer.log_odds((1,), (0,)) > 0)
