@@ -88,22 +88,33 @@ def same_wording(previous: Commitment, current: Commitment, kept_at: float = KEP
 
 
 def shortened(previous: Commitment, current: Commitment) -> bool:
-    """The new item is the old one with a clause or sentence left out and nothing of its own added: the
+    """The new item is the old one with whole clauses or sentences left out and nothing else touched: the
     drafter cut the promise down to what is still to do, and what is left is kept word for word
     (编制…目录并向社会公布，严格落实…程序。将…纳入考核 → 编制…目录并向社会公布，严格落实…程序). A
-    target left out goes with its clause; a word added (探索, 扩大…范围) widens it: changed."""
-    a, b = comparable(previous).split(), comparable(current).split()
-    if not set(_targets(body(current))) <= set(_targets(body(previous))):
+    target left out goes with its clause; a clause reworded or added (探索…, 扩大…范围) is a change, and
+    so is an item cut off in the middle of a clause."""
+    old, new = _clauses(body(previous)), _clauses(body(current))
+    if not new or len(new) >= len(old) or not _in_order(new, old):
         return False
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    ops = [op for op in matcher.get_opcodes() if op[0] != "equal"]
-    added = [w for _tag, _i1, _i2, j1, j2 in ops for w in b[j1:j2] if len(w) > 1 and w not in GENERIC]
-    kept = sum(1 for w in b if len(w) > 1 and w not in GENERIC)
-    return bool(ops) and not added and kept >= SHORTENED_KEEPS
+    return sum(1 for w in comparable(current).split() if len(w) > 1 and w not in GENERIC) >= SHORTENED_KEEPS
 
 
 # A shortened item keeps at least this many telling words of the old one (a heading alone is no promise kept).
 SHORTENED_KEEPS = 4
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?]")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a text, each normalised and its years masked; the 要 of an enumeration (最后要…,
+    一要…) is no part of the first."""
+    clauses = [k for k in (normalise(_YEAR.sub("YYYY", c)) for c in _CLAUSE_BREAK.split(text)) if k]
+    return [clauses[0].removeprefix("要"), *clauses[1:]] if clauses else []
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    """Every clause of ``part`` is a clause of ``whole``, in the same order."""
+    rest = iter(whole)
+    return all(any(c == w for w in rest) for c in part)
 
 
 def pairing_inputs(

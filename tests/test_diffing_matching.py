@@ -195,6 +195,10 @@ def test_an_item_cut_short_with_nothing_added_is_kept() -> None:
     widened = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，探索开展重大行政决策后评估。")
     assert not shortened(old[0], widened[0])  # a clause of its own: changed, not cut short
     assert not shortened(items("开展执法案卷评查。")[0], items("开展执法案卷评查，每季度通报。")[0])
+    cut_off = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家。")
+    assert not shortened(old[0], cut_off[0])  # cut in the middle of a clause: a fragment, not the promise
+    enumerated = items("最后要严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布。")
+    assert shortened(old[0], Commitment("x", "1", "最后", "", enumerated[0].text))  # 最后要…: 要 is the list's
 
 
 def test_a_finished_task_and_the_next_job_on_its_object_are_two_promises() -> None:
