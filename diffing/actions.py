@@ -40,6 +40,10 @@ STAGES: dict[str, str] = {
     # reaching every unit with a thing is one job, what that thing then does is another
     # (实现村（社区）法律顾问全覆盖 / 推动村（社区）法律顾问参与重大事项合法性审查, 建立…履职评价机制)
     "全覆盖": "cover", "参与": "take_part",
+    # drafting a plan or a rule, drilling it, checking how it is carried out and telling the public about
+    # it are other jobs again (修订应急预案 / 开展预案演练, 制定服务规范 / 督查规范执行情况, 开展条例宣传月活动 /
+    # 开展条例执法检查)
+    "演练": "drill", "督查": "inspect", "执行情况": "inspect", "宣传": "publicise",
 }  # fmt: skip
 _FAMILY = {verb: family for family, verbs in ACTION_FAMILIES.items() for verb in verbs}
 _NOUN_POS = ("n", "vn", "j")
@@ -109,6 +113,44 @@ def stage_clash(a: str, b: str) -> bool:
     set of documents is another job, not the same promise reworded (推行 → 严格执行 names none)."""
     stages_a, stages_b = stages_of(a), stages_of(b)
     return bool(stages_a and stages_b and not stages_a & stages_b)
+
+
+# The verb of a plan that sets itself a finish line: the task is done within the year (完成储备粮轮换).
+FINISH = "完成"
+
+
+def finished_then_other(old: str, new: str) -> bool:
+    """Last year's heading promised to finish a task (完成工作站标准化建设, 完成储备粮轮换) and this
+    year's, on the same object, names another job and neither finishes nor names that task: the task
+    was done, and what the object gets now is a new promise (提升工作站服务效能, 开展储备粮清查).
+    A task not finished is carried on under its own name (加快推进工作站标准化建设, 全面完成轮换)."""
+    if FINISH in new or _lead_word(old) != FINISH:
+        return False
+    task = _task_word(old)
+    return bool(task) and task not in new
+
+
+def _lead_word(clause: str) -> str:
+    """The first word of a heading's first clause past the frame words (全面, 年内, 推进)."""
+    from diffing.meaning import _tagged
+
+    for word, flag in _tagged(clause):
+        if flag.startswith("t") or _frame_only(word):
+            continue
+        return FINISH if word.endswith(FINISH) else word
+    return ""
+
+
+# Words a finishing heading ends on that name no task of their own (完成…标准化建设工作).
+_NO_TASK = frozenset(("建设", "工作", "任务"))
+
+
+def _task_word(clause: str) -> str:
+    """What a finishing heading finishes: its last word but 建设/工作/任务 (轮换, 划定, 规范化 of 规范化建设)."""
+    from diffing.meaning import _tagged
+
+    words = [w for w, _flag in _tagged(clause) if len(w) >= 2 and w not in _NO_TASK and not w.endswith(FINISH)]
+    return words[-1] if words else ""
 
 
 def head_said(a: str, b: str, said_a: tuple[str, frozenset[str]], said_b: tuple[str, frozenset[str]],

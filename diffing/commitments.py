@@ -87,6 +87,36 @@ def same_wording(previous: Commitment, current: Commitment, kept_at: float = KEP
     )
 
 
+def shortened(previous: Commitment, current: Commitment) -> bool:
+    """The new item is the old one with whole clauses or sentences left out and nothing else touched: the
+    drafter cut the promise down to what is still to do, and what is left is kept word for word
+    (编制…目录并向社会公布，严格落实…程序。将…纳入考核 → 编制…目录并向社会公布，严格落实…程序). A
+    target left out goes with its clause; a clause reworded or added (探索…, 扩大…范围) is a change, and
+    so is an item cut off in the middle of a clause."""
+    old, new = _clauses(body(previous)), _clauses(body(current))
+    if not new or len(new) >= len(old) or not _in_order(new, old):
+        return False
+    return sum(1 for w in comparable(current).split() if len(w) > 1 and w not in GENERIC) >= SHORTENED_KEEPS
+
+
+# A shortened item keeps at least this many telling words of the old one (a heading alone is no promise kept).
+SHORTENED_KEEPS = 4
+_CLAUSE_BREAK = re.compile(r"[，,；;。：:！!？?]")
+
+
+def _clauses(text: str) -> list[str]:
+    """The clauses of a text, each normalised and its years masked; the 要 of an enumeration (最后要…,
+    一要…) is no part of the first."""
+    clauses = [k for k in (normalise(_YEAR.sub("YYYY", c)) for c in _CLAUSE_BREAK.split(text)) if k]
+    return [clauses[0].removeprefix("要"), *clauses[1:]] if clauses else []
+
+
+def _in_order(part: list[str], whole: list[str]) -> bool:
+    """Every clause of ``part`` is a clause of ``whole``, in the same order."""
+    rest = iter(whole)
+    return all(any(c == w for w in rest) for c in part)
+
+
 def pairing_inputs(
     previous: list[Commitment], current: list[Commitment], ignore: frozenset[str] = frozenset(),
     context: Background | None = None,
@@ -272,7 +302,7 @@ def _findings(
             matches.append(CommitmentMatch("merged", item, current[news[0]], score, previous_items=parts))
         else:
             new = current[news[0]]
-            kept = same_wording(item, new, kept_at)
+            kept = same_wording(item, new, kept_at) or shortened(item, new)
             old_body, new_body = body(item), body(new)
             tokens = diff_words(old_body, new_body) if normalise(old_body) != normalise(new_body) else []
             matches.append(CommitmentMatch("kept" if kept else "changed", item, new, score, tokens))

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from diffing.actions import action_family, ends_other, head_said, stage_clash
+from diffing.actions import action_family, ends_other, finished_then_other, head_said, stage_clash
 from diffing.meaning import Gist, Weights, coverage, gist, similarity, union_gist
 from diffing.topics import topics_of
 
@@ -158,7 +158,8 @@ def _ends_other(a: ItemView, b: ItemView) -> bool:
 
 
 def _stage_clash(a: ItemView, b: ItemView) -> bool:
-    return stage_clash(_first_clause(a.text), _first_clause(b.text))
+    return stage_clash(_first_clause(a.text), _first_clause(b.text)) or finished_then_other(
+        _first_clause(a.text), _first_clause(b.text))
 
 
 def piece_head(piece: ItemView, single: ItemView) -> float:
@@ -236,6 +237,18 @@ def heading_unsaid(a: ItemView, b: ItemView, weights: Weights) -> float:
     if not words_a & words_b:
         return 0.0  # headings that share nothing: a rewording in other words, not one field's other promise
     return min(unsaid(words_a, b), unsaid(words_b, a))
+
+
+def heading_said(piece: ItemView, single: ItemView, weights: Weights) -> float:
+    """How much of the piece's heading (its first clause, by weight) the single item says somewhere: a
+    summary that folds three plans together names each one's heading in turn (统筹抓好涉企收费检查、价格监测
+    和价格认定工作), and a piece cut from a plan keeps the part of it that it carries on, while the
+    single item's own heading may be an umbrella that says little of any piece."""
+    words = gist(_first_clause(piece.text), piece.ignore).words
+    total = math.fsum(weights.word(w) for w in words)
+    if not total:
+        return 0.0
+    return math.fsum(weights.word(w) for w in words if w in single.whole.words or w in single.text) / total
 
 
 def union_view(views: list[ItemView]) -> ItemView:
@@ -340,6 +353,8 @@ PIECE_FEATURES = (
     "siblings",  # items already on the piece's side beyond the first (a third piece is rare: 3 of 72 groups)
     "leaves",  # the piece leaves a pair of its own to join (a weak one: diffing.commitments.LEAVES_BELOW)
     "left_odds",  # the log-odds of the pair it leaves (0 when it leaves none)
+    "piece_heading_said",  # how much of the piece's heading the single item says (heading_said)
+    "piece_pairs",  # the piece and the single item alone would be a pair (log-odds above 0)
 )
 _CLIP = 15.0
 
@@ -385,6 +400,9 @@ def piece_features(scorer: PairScorer, core: tuple[tuple[int, ...], tuple[int, .
         float(len(siblings) - 1),
         float(left is not None),
         _clip(scorer.log_odds(*left)) if left is not None else 0.0,
+        heading_said(piece_view, scorer.old[single] if len(grown_news) > len(news) else scorer.new[single],
+                     scorer.weights),
+        float(piece_odds > 0),
     ]
 
 

@@ -182,3 +182,77 @@ def test_compliance_findings() -> None:
     result = compare_years(Report(report_year=2022, published="2023-03-01", text=text),
                            Report(report_year=2023, published="2024-04-12", text=text))  # fmt: skip
     assert ("late", 2023) in {(f.kind, f.year) for f in result.compliance}
+
+
+def test_an_item_cut_short_with_nothing_added_is_kept() -> None:
+    # this year's item is last year's with its last sentence left out: what is left is the same promise
+    from diffing.commitments import shortened
+
+    old = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家论证和风险评估。"
+                "将决策程序执行情况纳入年度法治建设考核，实行责任倒查。")  # fmt: skip
+    new = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家论证和风险评估。")
+    assert shortened(old[0], new[0]) and match_commitments(old, new)[0].status == "kept"
+    widened = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，探索开展重大行政决策后评估。")
+    assert not shortened(old[0], widened[0])  # a clause of its own: changed, not cut short
+    assert not shortened(items("开展执法案卷评查。")[0], items("开展执法案卷评查，每季度通报。")[0])
+    cut_off = items("严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布，落实公众参与、专家。")
+    assert not shortened(old[0], cut_off[0])  # cut in the middle of a clause: a fragment, not the promise
+    enumerated = items("最后要严格落实重大行政决策程序，编制年度重大行政决策事项目录并向社会公布。")
+    assert shortened(old[0], Commitment("x", "1", "最后", "", enumerated[0].text))  # 最后要…: 要 is the list's
+
+
+def test_a_finished_task_and_the_next_job_on_its_object_are_two_promises() -> None:
+    # last year the centre was to be finished; this year it is to work better: the same object, a new promise
+    from diffing.actions import finished_then_other
+
+    assert finished_then_other("完成镇综治中心规范化建设", "提升镇综治中心运行效能")
+    assert finished_then_other("年内完成县级储备粮轮换", "开展县级储备粮库存大清查")
+    assert not finished_then_other("完成镇综治中心规范化建设", "加快推进镇综治中心规范化建设")  # not done: carried on
+    assert not finished_then_other("完成县级储备粮轮换", "全面完成县级储备粮轮换任务")
+    assert not finished_then_other("推进镇综治中心规范化建设", "提升镇综治中心运行效能")  # no finish line
+    assert_dropped_and_added("完成镇综治中心规范化建设，实现矛盾纠纷受理、调处、反馈“一站式”办理。",
+                             "提升镇综治中心运行效能，推行矛盾纠纷“线上+线下”受理，提高调处成功率。")  # fmt: skip
+
+
+def test_a_summary_naming_each_old_heading_says_its_pieces() -> None:
+    # this year's item folds last year's three into one line that names each of their headings in turn
+    from diffing.meaning import Weights
+    from diffing.pairing import heading_said, item_view
+
+    old = [item_view(t) for t in ("开展涉企收费专项检查，坚决制止乱收费、乱摊派。",
+                                  "加强重要农产品价格监测，及时发布价格监测信息。",
+                                  "规范价格认定工作，提高价格认定质量。")]  # fmt: skip
+    summary = item_view("加强价格监管服务。统筹抓好涉企收费检查、重要农产品价格监测和价格认定工作。")
+    other = item_view("深入开展普法宣传，落实谁执法谁普法责任制。")
+    weights = Weights([v.whole for v in [*old, summary, other]])
+    assert all(heading_said(piece, summary, weights) > 0.5 for piece in old)  # 专项, 规范 go unsaid
+    assert heading_said(old[1], summary, weights) == 1.0
+    assert heading_said(old[0], other, weights) == 0.0
+
+
+def test_drafting_a_rule_and_drilling_or_checking_it_are_two_promises() -> None:
+    assert stage_clash("修订《镇防汛应急预案》", "开展镇防汛应急预案演练")
+    assert stage_clash("制定《便民服务中心首问负责制度》", "开展首问负责制度执行情况督查")
+    assert stage_clash("开展《优化营商环境条例》宣传月活动", "开展《优化营商环境条例》执法检查")
+    assert not stage_clash("开展防汛应急预案演练", "组织防汛应急预案实战演练")  # one job, reworded
+    assert not stage_clash("开展《民法典》宣传", "深化《民法典》普法宣传")
+    assert_dropped_and_added("修订《镇防汛应急预案》，明确各村防汛责任人和转移路线，报县防指备案。",
+                             "开展镇防汛应急预案演练，组织各村开展转移避险演练不少于2次。")  # fmt: skip
+
+
+def test_a_piece_that_would_pair_on_its_own_is_marked() -> None:
+    # the second plan folded into this year's item would be its pair by itself, were the first not there
+    from diffing.commitments import piece_candidates
+    from diffing.meaning import Weights
+    from diffing.pairing import PIECE_FEATURES, PairScorer, item_view, load_model, piece_features
+
+    old = [item_view(t) for t in ("落实党政主要负责人年终述法制度，将述法情况纳入考核。",
+                                  "完善中心组学法制度，每季度开展一次法治专题学习。")]  # fmt: skip
+    new = [item_view("压实法治建设责任，落实党政主要负责人年终述法制度和中心组学法制度，开展法治专题学习。")]
+    scorer = PairScorer(old, new, Weights([v.whole for v in old + new]), load_model("plans"))
+    at = PIECE_FEATURES.index("piece_pairs")
+    candidates = piece_candidates(scorer, [((0,), (0,))], 2, 1)
+    assert candidates
+    for core, grown, left in candidates:
+        features = piece_features(scorer, core, grown, left)
+        assert features[at] == float(scorer.log_odds((1,), (0,)) > 0)
