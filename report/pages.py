@@ -84,6 +84,8 @@ class DocumentPage:
     unavailable: list[CaptureRecord] = field(default_factory=list)  # URLs the last fetch could not read
     compliance: list[ComplianceFinding] = field(default_factory=list)
     current_version_id: int | None = None
+    # its current text's sentence keys (report.analysis.document_keys), split once; not in a summary
+    keys: set[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, record: DocumentRecord, versions: list[VersionRecord]) -> DocumentPage:
@@ -118,6 +120,7 @@ class DocumentPage:
         """Drop what only this document's own pages need (texts, diffs, the evidence beyond each version's
         first capture), keeping what the index, desk and feed list: a site of every agency holds these."""
         self.versions = [replace(v, text="", text_normalized="", report_data=None) for v in self.versions]
+        self.keys = None
         self.revisions, self.yoy = [], None
         self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
