@@ -27,7 +27,15 @@ from diffing.yoy import (
 from extraction.report import Report
 from extraction.sections import parse_sections
 from report.analysis_cache import PairAnalyses, inputs_digest
-from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, SentenceCounts, YearPair
+from report.pages import (
+    AgencyPage,
+    DocumentPage,
+    OtherAgencies,
+    Revision,
+    SentenceCounts,
+    YearPair,
+    shared_keys_of,
+)
 
 
 def load_agencies(reader: ArchiveReader, agency_ids: Sequence[int] | None = None) -> list[AgencyPage]:
@@ -143,7 +151,7 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
     previous: DocumentPage | None = None
     previous_reports: _Reports | None = None
     previous_inputs: tuple[str, ...] = ()
-    others = OtherAgencies(shared_keys, agency.keys)
+    others = OtherAgencies(shared_keys, agency.keys, shared_keys_of(agency, shared_keys))
     for doc in agency.documents:
         reports = _Reports(doc, agency.name)
         digests: dict[int, str] = {}  # each version's inputs, hashed once (a version is in up to four keys)
@@ -198,11 +206,19 @@ def document_keys(doc: DocumentPage) -> set[str]:
     return doc.keys
 
 
-def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
-    """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
-    counts = SentenceCounts()
+def own_sentence_keys(agencies: list[AgencyPage]) -> None:
+    """Set each agency's sentence keys (and its documents', :func:`document_keys`): what a batch of a build
+    needs, whose counts came from the whole archive (:func:`streamed_sentence_keys`)."""
     for agency in agencies:
         agency.keys = set().union(*(document_keys(d) for d in agency.documents))
+        agency.shared_keys = None
+
+
+def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
+    """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
+    own_sentence_keys(agencies)
+    counts = SentenceCounts()
+    for agency in agencies:
         counts.add(agency.keys)
     return counts
 
