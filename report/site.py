@@ -15,9 +15,8 @@ import json
 import multiprocessing
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -142,32 +141,10 @@ def _write_version_link(out: Path, document_id: int, version_id: int, number: in
 Built = tuple[AgencyPage, list[str], list[Entry], tuple[int, int], str]
 
 
-@contextmanager
-def _cycles_collected_after() -> Iterator[None]:
-    """Run a unit of work (one agency, one batch) with the cyclic collector paused, then collect its young
-    objects once. Reference counting frees nearly all of a unit's objects (~1,400 in cycles an agency); the
-    collector, left on, walked the millions a warm rebuild makes (kept analyses decoded, pages drawn) again
-    and again while they were alive: a quarter of the build's CPU. A collector already off stays off."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect(0)
-
-
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
     needs), with the pair analyses it took from the last build and those it made (for the parent to keep), and
     its summary as JSON: made here, in the worker, not by the parent while the workers wait for the next batch."""
-    with _cycles_collected_after():
-        return _draw_agency(agency, context)
-
-
-def _draw_agency(agency: AgencyPage, context: SiteContext) -> Built:
     out, generated, previous = context.out, agency_last_seen(agency), context.previous
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
@@ -213,7 +190,6 @@ _WORKER: dict[str, SiteContext] = {}
 
 
 def _start_worker(context: SiteContext) -> None:
-    gc.enable()  # forked from inside the parent's batch (report.site._cycles_collected_after): it was off there
     _WORKER["context"] = context
 
 
@@ -416,26 +392,25 @@ def build_report_site(
             # cores never wait for this process's share of the work (a third of it in a warm rebuild).
             pending: tuple[Any, ...] | None = None
             for start in range(0, len(agency_ids), BATCH_AGENCIES):
-                with _cycles_collected_after():  # this process's share of a batch, as a worker's of an agency
-                    agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
-                    own_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
-                    search.add(_search_documents(agencies))
-                    digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
-                    # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
-                    # without making the rows the last findings.db holds for it (a warm rebuild makes none).
-                    for agency in agencies:
-                        agency.findings_kept = findings.keeps(agency.id, digests[agency.id])
-                    kept = {a.id: last.reusable(a.id, digests[a.id]) if a.findings_kept else None for a in agencies}
-                    for agency in kept.values():
-                        if agency is not None:
-                            last.copy_pages(agency, out)
-                    building = builders.build([a for a in agencies if kept[a.id] is None])
-                    if pending is not None:
-                        counts = finish_batch(*pending)
-                        reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]
-                        _give_back_freed_memory()
-                    pending = (agencies, digests, kept, building)
-                    del agencies, digests, kept, building
+                agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
+                own_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
+                search.add(_search_documents(agencies))
+                digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
+                # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
+                # without making the rows the last findings.db holds for it (a warm rebuild makes none).
+                for agency in agencies:
+                    agency.findings_kept = findings.keeps(agency.id, digests[agency.id])
+                kept = {a.id: last.reusable(a.id, digests[a.id]) if a.findings_kept else None for a in agencies}
+                for agency in kept.values():
+                    if agency is not None:
+                        last.copy_pages(agency, out)
+                building = builders.build([a for a in agencies if kept[a.id] is None])
+                if pending is not None:
+                    counts = finish_batch(*pending)
+                    reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]
+                    _give_back_freed_memory()
+                pending = (agencies, digests, kept, building)
+                del agencies, digests, kept, building
             if pending is not None:
                 counts = finish_batch(*pending)
                 reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]

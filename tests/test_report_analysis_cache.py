@@ -81,24 +81,24 @@ def test_a_documents_sentence_keys_are_split_once_and_never_kept_in_its_summary(
     assert doc.keys is None
 
 
-def test_a_unit_of_the_build_pauses_the_cyclic_collector_and_restores_it() -> None:
-    """report.site runs an agency (and the parent's share of a batch) with the cyclic collector off, collecting
-    once after; a collector the caller turned off stays off."""
-    import gc
+def test_an_agencys_shared_keys_are_looked_up_once_for_its_keys() -> None:
+    """shared_keys_of keeps counts.shared(agency.keys) for the agency's digest and its analysis; setting its keys
+    again (own_sentence_keys, the next build's batch) drops what was kept."""
+    from archive.readmodel import VersionRecord
+    from report.analysis import own_sentence_keys, shared_sentence_keys
+    from report.pages import AgencyPage, DocumentPage, shared_keys_of
 
-    from report.site import _cycles_collected_after
+    text = shared_text("corpus/zhishan-2020-report.txt")
 
-    assert gc.isenabled()
-    with _cycles_collected_after():
-        assert not gc.isenabled()
-        with _cycles_collected_after():
-            assert not gc.isenabled()
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with _cycles_collected_after():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
+    def agency(number: int, body: str) -> AgencyPage:
+        doc = DocumentPage(number, 2020, "报告", None, None, None, None, [VersionRecord(number, number, None, "报告", body,
+                           body, None, None, 1, None)])  # fmt: skip
+        return AgencyPage(number, f"单位{number}", None, None, [doc])
+
+    one, two = agency(1, text), agency(2, text[: len(text) // 2])
+    counts = shared_sentence_keys([one, two])
+    shared = shared_keys_of(two, counts)
+    assert shared == counts.shared(two.keys) and shared and shared <= one.keys
+    assert shared_keys_of(two, counts) is shared
+    own_sentence_keys([two])
+    assert two.shared_keys is None
