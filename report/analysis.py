@@ -26,8 +26,16 @@ from diffing.yoy import (
 )
 from extraction.report import Report
 from extraction.sections import parse_sections
-from report.analysis_cache import PairAnalyses
-from report.pages import AgencyPage, DocumentPage, OtherAgencies, Revision, SentenceCounts, YearPair
+from report.analysis_cache import PairAnalyses, inputs_digest
+from report.pages import (
+    AgencyPage,
+    DocumentPage,
+    OtherAgencies,
+    Revision,
+    SentenceCounts,
+    YearPair,
+    shared_keys_of,
+)
 
 
 def load_agencies(reader: ArchiveReader, agency_ids: Sequence[int] | None = None) -> list[AgencyPage]:
@@ -63,11 +71,12 @@ def _analysable(version: VersionRecord, doc: DocumentPage, agency: str) -> Repor
     return report
 
 
-def _inputs(version: VersionRecord, doc: DocumentPage, agency: str) -> tuple[str | int | None, ...]:
-    """Everything :func:`_analysable` makes a version's Report from (its code is in the analysis digest): the
-    key of a pair's analysis, hashed as it is stored, not as the Report's repr (a third of a warm pair's cost)."""
-    return (version.report_data, version.text, version.text_normalized, version.title, version.published,
-            doc.title, doc.year, agency)  # fmt: skip
+def _inputs(version: VersionRecord, doc: DocumentPage, agency: str) -> str:
+    """Everything :func:`_analysable` makes a version's Report from (its code is in the analysis digest), as one
+    digest: the key of a pair's analysis, hashed as it is stored, not as the Report's repr (a third of a warm
+    pair's cost)."""
+    return inputs_digest(version.report_data, version.text, version.text_normalized, version.title, version.published,
+                         doc.title, doc.year, agency)  # fmt: skip
 
 
 def _revision(old: Report, new: Report) -> tuple[TextDiff, list[CommitmentMatch]]:
@@ -141,10 +150,11 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
     """
     previous: DocumentPage | None = None
     previous_reports: _Reports | None = None
-    previous_inputs: tuple[str | int | None, ...] = ()
-    others = OtherAgencies(shared_keys, agency.keys)
+    previous_inputs: tuple[str, ...] = ()
+    others = OtherAgencies(shared_keys, agency.keys, shared_keys_of(agency, shared_keys))
     for doc in agency.documents:
         reports = _Reports(doc, agency.name)
+        digests: dict[int, str] = {}  # each version's inputs, hashed once (a version is in up to four keys)
         for k in range(1, len(doc.versions)):
             new = doc.versions[k]
             if new.copy:  # another portal's copy of the report: not an edit of it (archive.copies)
@@ -155,10 +165,11 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
             if analyses is None:
                 diff, plans = _revision_of(reports, j, k)
             else:
-                key = analyses.key("revision", *_inputs(old, doc, agency.name), *_inputs(new, doc, agency.name))
+                key = analyses.key("revision", _digest_of(digests, j, doc, agency.name),
+                                   _digest_of(digests, k, doc, agency.name))  # fmt: skip
                 diff, plans = analyses.get_or_make(key, partial(_revision_of, reports, j, k), _is_revision)
             doc.revisions.append(Revision(old, new, j + 1, k + 1, diff, plans))
-        inputs = _inputs(doc.current, doc, agency.name)
+        inputs = (_digest_of(digests, doc.current_number - 1, doc, agency.name),) if analyses is not None else ()
         if analyses is None:
             doc.compliance = _compliance(previous_reports, reports)
         else:  # the years missing in between read the report before's inputs too
@@ -169,7 +180,7 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
             if analyses is None:
                 diff, analysis = _year_pair_of(previous_reports, reports, others, agency.name)
             else:  # what the pair reads of the others: which of its sentences they use too
-                shared = sorted(k for k in sentence_keys(reports.current.text) if k in others)
+                shared = sorted(k for k in document_keys(doc) if k in others)
                 key = analyses.key("year-pair", *previous_inputs, *inputs, shared)
                 make = partial(_year_pair_of, previous_reports, reports, others, agency.name)
                 diff, analysis = analyses.get_or_make(key, make, _is_year_pair)
@@ -179,11 +190,35 @@ def analyse_agency(agency: AgencyPage, shared_keys: SentenceCounts, analyses: Pa
     agency.dropped_count = sum(d.yoy.analysis.counts.get("dropped", 0) for d in agency.documents if d.yoy)
 
 
+def _digest_of(digests: dict[int, str], index: int, doc: DocumentPage, agency: str) -> str:
+    """The digest of version ``index``'s inputs (:func:`_inputs`), made once a document."""
+    found = digests.get(index)
+    if found is None:
+        found = digests[index] = _inputs(doc.versions[index], doc, agency)
+    return found
+
+
+def document_keys(doc: DocumentPage) -> set[str]:
+    """The sentence keys of what the report says now (its current version's text), split once: kept on the
+    document by :func:`shared_sentence_keys` for the analysis of its year pair."""
+    if doc.keys is None:
+        doc.keys = sentence_keys(doc.current.text)
+    return doc.keys
+
+
+def own_sentence_keys(agencies: list[AgencyPage]) -> None:
+    """Set each agency's sentence keys (and its documents', :func:`document_keys`): what a batch of a build
+    needs, whose counts came from the whole archive (:func:`streamed_sentence_keys`)."""
+    for agency in agencies:
+        agency.keys = set().union(*(document_keys(d) for d in agency.documents))
+        agency.shared_keys = None
+
+
 def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
     """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
+    own_sentence_keys(agencies)
     counts = SentenceCounts()
     for agency in agencies:
-        agency.keys = set().union(*(sentence_keys(d.current.text) for d in agency.documents))
         counts.add(agency.keys)
     return counts
 

@@ -130,6 +130,22 @@ def analysis_digest() -> str:
     return h.hexdigest()
 
 
+def _hash_parts(h: Any, parts: tuple[object, ...]) -> None:
+    for part in parts:
+        text = (b"s" + part.encode("utf-8", "surrogatepass")) if type(part) is str else (b"r" + repr(part).encode())
+        h.update(len(text).to_bytes(8, "little"))
+        h.update(text)
+
+
+def inputs_digest(*parts: object) -> str:
+    """One report's inputs to its analyses (``report.analysis._inputs``: its stored Report, text and metadata) as
+    one digest, for :meth:`PairAnalyses.key` (hashed as that hashes its parts)."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(b"inputs")
+    _hash_parts(h, parts)
+    return h.hexdigest()
+
+
 def _checksum(key: str, body: bytes) -> bytes:
     return hashlib.blake2b(key.encode() + b"\0" + body, digest_size=16).digest()
 
@@ -152,13 +168,11 @@ class PairAnalyses:
 
     def key(self, kind: str, *parts: object) -> str:
         """A digest of the analysis code, the kind of pair and its inputs (a str as its UTF-8, anything else as its
-        repr: the two marked apart, so no text stands for another value)."""
+        repr: the two marked apart, so no text stands for another value). A report's inputs come as their
+        :func:`inputs_digest`: a report is in up to four keys, its texts hashed once."""
         h = hashlib.blake2b(digest_size=20)
         h.update(f"{self.code}\0{kind}".encode())
-        for part in parts:
-            text = (b"s" + part.encode("utf-8", "surrogatepass")) if type(part) is str else (b"r" + repr(part).encode())
-            h.update(len(text).to_bytes(8, "little"))
-            h.update(text)
+        _hash_parts(h, parts)
         return h.hexdigest()
 
     def _lookup(self, key: str) -> bytes | None:

@@ -16,7 +16,7 @@ from typing import IO, Any
 
 from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.yoy import YearOverYear
-from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
+from report.analysis import analyse_agency, load_agencies, own_sentence_keys, streamed_sentence_keys
 from report.pages import AgencyPage, DocumentPage, YearPair
 from report.vocabulary import (
     COMPLIANCE_LABELS,
@@ -131,7 +131,7 @@ def analysed_agencies(db: str | Path) -> Iterator[AgencyPage]:
         ids = reader.reporting_agency_ids()
         for start in range(0, len(ids), BATCH_AGENCIES):
             agencies = load_agencies(reader, ids[start : start + BATCH_AGENCIES])
-            shared_sentence_keys(agencies)  # each agency's own keys
+            own_sentence_keys(agencies)  # each agency's own keys
             for agency in agencies:
                 analyse_agency(agency, counts)
                 yield agency

@@ -84,6 +84,8 @@ class DocumentPage:
     unavailable: list[CaptureRecord] = field(default_factory=list)  # URLs the last fetch could not read
     compliance: list[ComplianceFinding] = field(default_factory=list)
     current_version_id: int | None = None
+    # its current text's sentence keys (report.analysis.document_keys), split once; not in a summary
+    keys: set[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, record: DocumentRecord, versions: list[VersionRecord]) -> DocumentPage:
@@ -118,6 +120,7 @@ class DocumentPage:
         """Drop what only this document's own pages need (texts, diffs, the evidence beyond each version's
         first capture), keeping what the index, desk and feed list: a site of every agency holds these."""
         self.versions = [replace(v, text="", text_normalized="", report_data=None) for v in self.versions]
+        self.keys = None
         self.revisions, self.yoy = [], None
         self.captures = {version: found[:1] for version, found in self.captures.items()}  # for last_modified
 
@@ -193,6 +196,14 @@ class SentenceCounts:
     __hash__ = None  # type: ignore[assignment]
 
 
+def shared_keys_of(agency: AgencyPage, counts: SentenceCounts) -> set[str]:
+    """``counts.shared(agency.keys)``, looked up once an agency (call after its ``keys`` are set): the parent's
+    digest of its inputs and the worker's analysis of its year pairs both read it."""
+    if agency.shared_keys is None:
+        agency.shared_keys = counts.shared(agency.keys)
+    return agency.shared_keys
+
+
 def _holds(keys: np.ndarray, h: np.uint64) -> bool:
     i = int(np.searchsorted(keys, h))
     return i < len(keys) and keys[i] == h
@@ -205,9 +216,10 @@ class OtherAgencies:
     keys count once, so a key is someone else's when its count exceeds its own share.
     """
 
-    def __init__(self, counts: SentenceCounts, own: set[str]) -> None:
+    def __init__(self, counts: SentenceCounts, own: set[str], shared_own: set[str] | None = None) -> None:
         self.counts, self.own = counts, own
-        self.shared_own = counts.shared(own)  # its own keys someone else uses too: looked up once, together
+        # its own keys someone else uses too: looked up once, together (``shared_own``: already looked up)
+        self.shared_own = counts.shared(own) if shared_own is None else shared_own
 
     def __contains__(self, key: object) -> bool:
         if key in self.own:
@@ -229,6 +241,8 @@ class AgencyPage:
     findings: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # its rows of each findings table
     findings_kept: bool = False  # the last build's findings.db holds its rows for these inputs: not made again
     pages: list[str] = field(default_factory=list)  # the files its build wrote, relative to the site
+    # its keys other agencies use too (shared_keys_of), looked up once for its digest and its analysis; not in a summary
+    shared_keys: set[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def of(cls, record: AgencyRecord, documents: list[DocumentPage]) -> AgencyPage:

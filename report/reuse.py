@@ -23,7 +23,7 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts
+from report.pages import PAGE_FOLDERS, AgencyPage, SentenceCounts, shared_keys_of
 from report.summary_json import SummaryError, loads
 
 CACHE = ".report-cache"
@@ -59,7 +59,7 @@ def agency_digest(agency: AgencyPage, counts: SentenceCounts, settings: str) -> 
             for part in (v.text, v.text_normalized, v.report_data or ""):
                 h.update(len(part).to_bytes(8, "little"))
                 h.update(part.encode("utf-8", "surrogatepass"))
-    for key in sorted(counts.shared(agency.keys)):  # its sentences someone else uses too
+    for key in sorted(shared_keys_of(agency, counts)):  # its sentences someone else uses too
         h.update(key.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
 

@@ -27,7 +27,7 @@ from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
 from report import summary_json
-from report.analysis import analyse_agency, load_agencies, shared_sentence_keys, streamed_sentence_keys
+from report.analysis import analyse_agency, load_agencies, own_sentence_keys, streamed_sentence_keys
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
 from report.desk import AgencyDesk, Desk, agency_desk
@@ -170,7 +170,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     agency.findings = {} if agency.findings_kept else agency_findings(agency)
     for doc in agency.documents:
         doc.without_texts()
-    agency.keys = set()
+    agency.keys, agency.shared_keys = set(), None
     return (agency, *context.analyses.take(), summary_json.dumps(agency))
 
 
@@ -393,7 +393,7 @@ def build_report_site(
             pending: tuple[Any, ...] | None = None
             for start in range(0, len(agency_ids), BATCH_AGENCIES):
                 agencies = load_agencies(reader, agency_ids[start : start + BATCH_AGENCIES])
-                shared_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
+                own_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
                 search.add(_search_documents(agencies))
                 digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
                 # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
