@@ -148,12 +148,12 @@ class BuildCache:
         self.manifest = {"format": FORMAT, "code": code, "settings": settings, "generated": generated, "agencies": {},
                          "analyses": {}}  # fmt: skip
 
-    def keep(self, agency: AgencyPage, digest: str, summary: str, analyses: Iterable[str] = ()) -> None:
+    def keep(self, agency_id: int, digest: str, summary: str, analyses: Iterable[str] = ()) -> None:
         """Keep the agency's summary (``summary``: its ``summary_json.dumps``, made by the worker that built it), its
         digest and the keys of the pair analyses its pages were drawn from."""
-        (self.folder / f"{agency.id}.json").write_text(summary, encoding="utf-8")
-        self.manifest["agencies"][str(agency.id)] = digest
-        self.manifest["analyses"][str(agency.id)] = list(analyses)
+        (self.folder / f"{agency_id}.json").write_text(summary, encoding="utf-8")
+        self.manifest["agencies"][str(agency_id)] = digest
+        self.manifest["analyses"][str(agency_id)] = list(analyses)
 
     def keep_unchanged(self, agency: AgencyPage, digest: str, previous: PreviousBuild) -> None:
         """An agency :meth:`PreviousBuild.reusable` gave back: its summary is the same bytes, linked, not written again."""

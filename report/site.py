@@ -136,15 +136,41 @@ def _write_version_link(out: Path, document_id: int, version_id: int, number: in
     return _put(out, f"versions/{version_id}.html", html, previous)
 
 
-# The agency, the kept analyses it used, those it made, how many of each were pairs of texts, and its summary
-# for the rebuild cache (report.reuse).
-Built = tuple[AgencyPage, list[str], list[Entry], tuple[int, int], str]
+@dataclass(frozen=True)
+class AcrossParts:
+    """What the pages about every agency at once keep of one agency (:class:`_AcrossAgencies`): made by the
+    worker that built it, so the parent never unpickles the agency nor encodes its desk rows."""
+
+    line: AgencyLine
+    desk: str  # its desk rows as one line of JSON ("" for none)
+    entries: list[FeedEntry]
+
+    @classmethod
+    def of(cls, agency: AgencyPage) -> AcrossParts:
+        desk = _DESK_JSON.dumps(agency.desk) if agency.desk else ""  # JSON has no raw line break
+        return cls(AgencyLine.of(agency), desk, agency_entries(agency))
+
+
+@dataclass(frozen=True)
+class Built:
+    """An agency as a worker hands it back: no documents, only what the parent keeps of it. ``used``/``made``:
+    the kept pair analyses it took and those it made, ``pairs``: how many of each were pairs of texts,
+    ``summary``: the agency's ``summary_json`` for the rebuild cache (``report.reuse``)."""
+
+    id: int
+    across: AcrossParts
+    findings: dict[str, list[dict[str, Any]]]
+    used: list[str]
+    made: list[Entry]
+    pairs: tuple[int, int]
+    summary: str
 
 
 def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
-    """Analyse one agency's reports and write its pages; returns it without texts or diffs (all the index
-    needs), with the pair analyses it took from the last build and those it made (for the parent to keep), and
-    its summary as JSON: made here, in the worker, not by the parent while the workers wait for the next batch."""
+    """Analyse one agency's reports and write its pages; returns what the parent keeps of it (:class:`Built`):
+    its index line, desk rows and feed entries, findings, the pair analyses it took from the last build and
+    those it made, and its summary as JSON, all made here, in the worker, not by the parent while the workers
+    wait for the next batch (the agency itself, pickled back and forth, was a tenth of the parent's work)."""
     out, generated, previous = context.out, agency_last_seen(agency), context.previous
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
@@ -167,11 +193,12 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
                 analysis=doc.yoy.analysis,
             ))  # fmt: skip
     agency.desk = agency_desk(agency)
-    agency.findings = {} if agency.findings_kept else agency_findings(agency)
+    findings = {} if agency.findings_kept else agency_findings(agency)
     for doc in agency.documents:
         doc.without_texts()
     agency.keys, agency.shared_keys = set(), None
-    return (agency, *context.analyses.take(), summary_json.dumps(agency))
+    used, made, pairs = context.analyses.take()
+    return Built(agency.id, AcrossParts.of(agency), findings, used, made, pairs, summary_json.dumps(agency))
 
 
 def _search_documents(agencies: list[AgencyPage]) -> list[SearchDocument]:
@@ -288,11 +315,11 @@ class _AcrossAgencies:
         self.desks = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n", dir=folder)
         self.entries: list[FeedEntry] = []
 
-    def add(self, agency: AgencyPage) -> None:
-        self.lines.append(AgencyLine.of(agency))
-        if agency.desk:
-            self.desks.write(_DESK_JSON.dumps(agency.desk) + "\n")  # JSON has no raw line break
-        self.entries.extend(agency_entries(agency))
+    def add(self, parts: AcrossParts) -> None:
+        self.lines.append(parts.line)
+        if parts.desk:
+            self.desks.write(parts.desk + "\n")
+        self.entries.extend(parts.entries)
         if len(self.entries) > 2 * MAX_ENTRIES:  # the feed shows the newest MAX_ENTRIES: keep no more than those
             self.entries = newest_entries(self.entries, MAX_ENTRIES)
 
@@ -368,24 +395,26 @@ def build_report_site(
                 """Keep a batch's agencies as they come back (in the archive's order, as a whole build): their
                 analyses, summaries, findings and index lines; returns (copied, pairs analysed, pairs taken)."""
                 fresh, made_count, used_count = list(building), 0, 0
-                drawn_from: dict[int, list[str]] = {}  # each agency's pair analyses, kept with its pages
-                for agency, used, made, (pairs_used, pairs_made), _summary in fresh:
-                    analyses_out.add(used, made)
-                    made_count, used_count = made_count + pairs_made, used_count + pairs_used
-                    drawn_from[agency.id] = [*used, *(key for key, _, _ in made)]
+                for built in fresh:
+                    analyses_out.add(built.used, built.made)
+                    made_count, used_count = made_count + built.pairs[1], used_count + built.pairs[0]
                 for agency_id, agency in kept.items():
                     if agency is not None:  # copied: its analyses pass on too (a later --rebuild finds them)
                         analyses_out.add(last.analysis_keys(agency_id), [])
-                summaries = {a.id: summary for a, _, _, _, summary in fresh}
-                done = {a.id: a for a, *_ in fresh} | {i: a for i, a in kept.items() if a is not None}
-                for agency in (done[a.id] for a in agencies):
-                    if kept[agency.id] is None:
-                        cache.keep(agency, digests[agency.id], summaries[agency.id], drawn_from[agency.id])
+                built_by_id = {built.id: built for built in fresh}
+                for agency_id in (a.id for a in agencies):
+                    copied = kept[agency_id]
+                    if copied is None:
+                        built = built_by_id[agency_id]
+                        # each agency's pair analyses, kept with its pages
+                        cache.keep(agency_id, digests[agency_id], built.summary,
+                                   [*built.used, *(key for key, _, _ in built.made)])  # fmt: skip
+                        findings.add(built.findings, agency_id, digests[agency_id])
+                        across.add(built.across)
                     else:
-                        cache.keep_unchanged(agency, digests[agency.id], last)
-                    findings.add(agency.findings, agency.id, digests[agency.id])
-                    agency.findings = {}
-                    across.add(agency)
+                        cache.keep_unchanged(copied, digests[agency_id], last)
+                        findings.add(copied.findings, agency_id, digests[agency_id])
+                        across.add(AcrossParts.of(copied))
                 return len(agencies) - len(fresh), made_count, used_count
 
             # One batch is built by the workers while this process reads, indexes and copies the next: the
