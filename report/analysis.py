@@ -214,6 +214,21 @@ def own_sentence_keys(agencies: list[AgencyPage]) -> None:
         agency.shared_keys = None
 
 
+def drop_own_keys(agency: AgencyPage) -> None:
+    """Forget the agency's and its documents' sentence keys (its ``shared_keys`` stay): a worker splits its texts
+    again (:func:`restore_own_keys`) for less than the parent spends pickling the keys to it."""
+    agency.keys = set()
+    for doc in agency.documents:
+        doc.keys = None
+
+
+def restore_own_keys(agency: AgencyPage) -> None:
+    """The agency's sentence keys again after :func:`drop_own_keys`, leaving its ``shared_keys`` (those the parent
+    looked up for its digest) as they came."""
+    if not agency.keys:
+        agency.keys = set().union(*(document_keys(d) for d in agency.documents))
+
+
 def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
     """How many agencies use each sentence key: one pass over the archive, not a pass per pair of agencies."""
     own_sentence_keys(agencies)
@@ -237,3 +252,19 @@ def streamed_sentence_keys(current_texts: Iterable[tuple[int, str]]) -> Sentence
     counts.add(keys)
     counts.merge()  # before workers fork: they only read it
     return counts
+
+
+def part_sentence_keys(db_path: str, agencies: tuple[int, int]) -> SentenceCounts:
+    """:func:`streamed_sentence_keys` of the agencies with ids from the first to the last of ``agencies``: a part
+    of the archive counted in a process of its own (``SentenceCounts.combine`` adds the parts up)."""
+    with ArchiveReader(db_path) as reader:
+        return streamed_sentence_keys(reader.current_texts(agencies))
+
+
+def agency_id_ranges(agency_ids: Sequence[int], parts: int) -> list[tuple[int, int]]:
+    """``parts`` runs of about as many of ``agency_ids`` (sorted) each, as (first, last) id ranges that together
+    cover every id, those between and around ``agency_ids`` too."""
+    parts = max(1, min(parts, len(agency_ids)))
+    starts = [agency_ids[len(agency_ids) * k // parts] for k in range(1, parts)]
+    lows, highs = [-(2**63), *starts], [s - 1 for s in starts] + [2**63 - 1]
+    return list(zip(lows, highs, strict=True))

@@ -186,6 +186,15 @@ class SentenceCounts:
         at = np.minimum(np.searchsorted(self.more, digests), len(self.more) - 1)
         return {key for key, found in zip(keys, (self.more[at] == digests).tolist(), strict=True) if found}
 
+    def combine(self, other: SentenceCounts) -> None:
+        """Add ``other``'s counts, made over other agencies (a part of the archive counted in another process): a
+        key is in ``more`` if either counted it more than once, or each counted it once."""
+        self.merge()
+        other.merge()
+        both = np.intersect1d(self.once, other.once, assume_unique=True)
+        self.more = np.union1d(np.union1d(self.more, other.more), both)
+        self.once = np.union1d(self.once, other.once)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SentenceCounts):
             return False

@@ -27,7 +27,16 @@ from archive.readmodel import ArchiveReader, CaptureRecord
 from diffing.meaning import gist
 from diffing.textdiff import diff_words
 from report import summary_json
-from report.analysis import analyse_agency, load_agencies, own_sentence_keys, streamed_sentence_keys
+from report.analysis import (
+    agency_id_ranges,
+    analyse_agency,
+    drop_own_keys,
+    load_agencies,
+    own_sentence_keys,
+    part_sentence_keys,
+    restore_own_keys,
+    streamed_sentence_keys,
+)
 from report.analysis_cache import FILE as ANALYSES
 from report.analysis_cache import PairAnalyses, analysis_digest
 from report.desk import AgencyDesk, Desk, agency_desk
@@ -172,6 +181,7 @@ def _build_agency(agency: AgencyPage, context: SiteContext) -> Built:
     those it made, and its summary as JSON, all made here, in the worker, not by the parent while the workers
     wait for the next batch (the agency itself, pickled back and forth, was a tenth of the parent's work)."""
     out, generated, previous = context.out, agency_last_seen(agency), context.previous
+    restore_own_keys(agency)
     analyse_agency(agency, context.shared_keys, context.analyses)
     pages = agency.pages = []
     pages.append(_write(out, f"agencies/{agency.id}.html", "agency.html", "../", previous, generated=generated,
@@ -224,6 +234,30 @@ def _build_in_worker(agency: AgencyPage) -> Built:
     return _build_agency(agency, _WORKER["context"])
 
 
+def _fork_context() -> multiprocessing.context.BaseContext:
+    return multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+
+
+def _sentence_counts(reader: ArchiveReader, agency_ids: list[int], workers: int) -> SentenceCounts:
+    """How many agencies use each sentence key: the pass over the archive before any agency can be built (its
+    digest and analysis read the counts), so no worker is busy meanwhile: with workers, each of ``workers``
+    processes (this one too) counts a run of agencies and the parts are added up."""
+    parts = workers if workers > 1 and len(agency_ids) >= PARALLEL_FROM else 1
+    ranges = agency_id_ranges(agency_ids, parts)
+    if len(ranges) < 2:
+        return streamed_sentence_keys(reader.current_texts())
+    try:
+        pool = ProcessPoolExecutor(len(ranges) - 1, mp_context=_fork_context())
+        others = [pool.submit(part_sentence_keys, str(reader.path), run) for run in ranges[1:]]
+    except (OSError, NotImplementedError):  # no semaphores (some sandboxes): one pass here
+        return streamed_sentence_keys(reader.current_texts())
+    with pool:
+        counts = streamed_sentence_keys(reader.current_texts(ranges[0]))
+        for part in others:
+            counts.combine(part.result())
+    return counts
+
+
 def _share_before_fork(analyse: bool) -> None:
     """Load what every worker reads (jieba's dictionary and its part-of-speech tables, ~200 MB) here, then
     ``gc.freeze`` it all: the collector of a forked worker never walks (and so never writes to, and so
@@ -255,9 +289,8 @@ class _Builders:
         if self.pool is not None:
             self.pool.shutdown()  # what it was given is done: the results are read later, from their futures
         _share_before_fork(workers > 1 and not self.context.analyses.warm)
-        mp_context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         try:
-            self.pool = ProcessPoolExecutor(workers, mp_context=mp_context, initializer=_start_worker,
+            self.pool = ProcessPoolExecutor(workers, mp_context=_fork_context(), initializer=_start_worker,
                                             initargs=(self.context,))  # fmt: skip
             self.pool_size = workers
         except (OSError, NotImplementedError):  # no semaphores (some sandboxes): build in this process
@@ -378,9 +411,10 @@ def build_report_site(
         unread, generated = reader.unreadable_report_urls(), reader.last_seen()
         agency_ids = reader.reporting_agency_ids()
         analyses = PairAnalyses(kept_analyses, analysis_digest())
-        context = SiteContext(out, generated, streamed_sentence_keys(reader.current_texts()), replay, analyses,
+        processes = workers or os.cpu_count() or 1
+        context = SiteContext(out, generated, _sentence_counts(reader, agency_ids, processes), replay, analyses,
                               Path(previous) if previous else None)  # fmt: skip
-        builders = _Builders(context, workers or os.cpu_count() or 1, len(agency_ids))
+        builders = _Builders(context, processes, len(agency_ids))
         kept_bigrams = Path(previous) / CACHE / KEPT_BIGRAMS if previous else None
         search = SearchIndexWriter(out, kept_bigrams, out / CACHE / KEPT_BIGRAMS)
         kept_findings = Path(previous) / FINDINGS_DB if previous else None
@@ -425,6 +459,8 @@ def build_report_site(
                 own_sentence_keys(agencies)  # each agency's own keys (the counts came from the whole archive)
                 search.add(_search_documents(agencies))
                 digests = {a.id: agency_digest(a, context.shared_keys, settings) for a in agencies}
+                for agency in agencies if builders.parallel else ():
+                    drop_own_keys(agency)  # a worker splits them again: cheaper than pickling them to it
                 # An agency's findings rows are in findings.db, not its summary: one is copied, or built again
                 # without making the rows the last findings.db holds for it (a warm rebuild makes none).
                 for agency in agencies:
