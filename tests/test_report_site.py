@@ -432,6 +432,37 @@ def test_a_site_built_one_agency_at_a_time_is_the_site_built_whole(
     assert whole.get("commitments") and whole == _findings_rows(streamed / "findings.db")
 
 
+def test_sentence_counts_made_in_parts_equal_the_counts_made_in_one_pass(site: Path) -> None:
+    """The pass before the workers start counts runs of agencies in processes of their own: the parts, added
+    up, are the counts of one pass, however the agencies are split (ranges cover every id, none twice)."""
+    from archive.readmodel import ArchiveReader
+    from report.analysis import agency_id_ranges, part_sentence_keys, streamed_sentence_keys
+    from report.pages import SentenceCounts
+    from report.site import _sentence_counts
+
+    db = site.parent / "archive.db"
+    with ArchiveReader(db) as reader:
+        whole = streamed_sentence_keys(reader.current_texts())
+        ids = reader.reporting_agency_ids()
+        assert len(whole.once)
+        for parts in range(1, len(ids) + 2):
+            ranges = agency_id_ranges(ids, parts)
+            assert len(ranges) == min(parts, len(ids))
+            assert [sum(lo <= i <= hi for lo, hi in ranges) for i in [*ids, 0, 10**9]] == [1] * (len(ids) + 2)
+            counts = part_sentence_keys(str(db), ranges[0])
+            for run in ranges[1:]:
+                counts.combine(part_sentence_keys(str(db), run))
+            assert counts == whole, parts
+        assert _sentence_counts(reader, ids, workers=1) == whole
+        assert _sentence_counts(reader, sorted(ids * 20), workers=2) == whole  # enough for a process of its own
+    first, second, both = SentenceCounts(), SentenceCounts(), SentenceCounts()
+    for counts, keys in ((first, {"甲", "乙"}), (second, {"乙", "丙"}), (second, {"丙"}), (first, {"丁"})):
+        counts.add(keys)
+        both.add(keys)
+    first.combine(second)
+    assert first == both and first.shared(["甲", "乙", "丙", "丁"]) == {"乙", "丙"}
+
+
 def _findings_rows(path: Path) -> dict[str, list[tuple]]:
     conn = sqlite3.connect(path)
     try:
