@@ -311,7 +311,41 @@ class _Builders:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
+            self.pool = None
             gc.unfreeze()
+
+
+class _Background:
+    """The search index's postings, written in a forked process while this one writes findings.db, the caches,
+    the index, the feed and the summary: the build's serial tail (no worker is left by then), on two cores.
+    With ``fork`` False (one process asked for), or no fork or no process to be had, the work is done here, before
+    this returns."""
+
+    def __init__(self, work: Callable[[], None], fork: bool = True) -> None:
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if fork and "fork" in multiprocessing.get_all_start_methods():
+            process = multiprocessing.get_context("fork").Process(target=work, name="fazhi-report-search")
+            try:
+                process.start()
+                self.process = process
+                return
+            except OSError:
+                pass
+        work()
+
+    def wait(self) -> None:
+        """Wait for the work; raise if it failed (its traceback went to stderr)."""
+        if self.process is not None:
+            self.process.join()
+            code, self.process = self.process.exitcode, None
+            if code != 0:
+                raise RuntimeError(f"writing the search index failed in its process (exit code {code})")
+
+    def abort(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.join()
+            self.process = None
 
 
 def _write_search_page(out: Path, count: int, generated: str | None) -> None:
@@ -423,6 +457,7 @@ def build_report_site(
         analyses_out = PairStoreWriter(out / CACHE / ANALYSES, kept_analyses)
         across = _AcrossAgencies(out)
         reused = analysed = taken = 0
+        searching: _Background | None = None
         try:
             def finish_batch(agencies: list[AgencyPage], digests: dict[int, str], kept: dict[int, AgencyPage | None],
                              building: Iterable[Built]) -> tuple[int, int, int]:  # fmt: skip
@@ -481,11 +516,14 @@ def build_report_site(
                 reused, analysed, taken = reused + counts[0], analysed + counts[1], taken + counts[2]
                 del pending
             findings.add({"compliance": unread_compliance_rows(unread)})
-            _write_search_page(out, search.finish(), generated)
+            builders.close()  # before the fork: no worker, nor the pool's threads, is left to copy
+            searching = _Background(lambda: _write_search_page(out, search.finish(), generated), processes > 1)
             findings.finish()
             cache.finish()
             analyses_out.finish()
         except BaseException:
+            if searching is not None:
+                searching.abort()
             search.abort()
             findings.abort()
             analyses_out.abort()
@@ -493,6 +531,10 @@ def build_report_site(
             raise
         finally:
             builders.close()
-    across.write(out, unread, generated)
+    try:
+        across.write(out, unread, generated)
+    finally:
+        if searching is not None:
+            searching.wait()
     LAST_BUILD.update(agencies=len(across.lines), reused=reused, pairs_analysed=analysed, pairs_kept=taken)
     return out / "index.html"

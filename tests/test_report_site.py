@@ -672,6 +672,24 @@ def test_worker_processes_take_kept_analyses_and_build_the_same_site(
     assert _site_files(tmp_path / "cold") == alone and _site_files(tmp_path / "warm") == alone
 
 
+def test_work_done_in_the_background_is_waited_for_and_its_failure_raised(tmp_path: Path) -> None:
+    """The search index is written in a forked process while the parent writes the rest: the build waits for it,
+    and a failure there fails the build (inline, without fork, the error is the work's own)."""
+    from report.site import _Background
+
+    done = tmp_path / "done"
+    _Background(lambda: done.write_text("yes")).wait()
+    assert done.read_text() == "yes"
+
+    def fail() -> None:
+        raise OSError("disk full")
+
+    with pytest.raises(RuntimeError, match="exit code 1"):
+        _Background(fail).wait()
+    with pytest.raises(OSError, match="disk full"):
+        _Background(fail, fork=False)
+
+
 def test_paragraphs_are_the_texts_lines_escaped_one_by_one() -> None:
     """render.paragraphs escapes a text whole: the same paragraphs as escaping each non-blank line on its own."""
     from report.render import paragraphs, template_environment
