@@ -311,7 +311,7 @@ class _Builders:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.shutdown()
-            self.pool = None
+            self.pool, self.pool_size = None, 0
             gc.unfreeze()
 
 
