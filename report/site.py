@@ -318,8 +318,8 @@ class _Builders:
 class _Background:
     """The search index's postings, written in a forked process while this one writes findings.db, the caches,
     the index, the feed and the summary: the build's serial tail (no worker is left by then), on two cores.
-    With ``fork`` False (one process asked for), or no fork or no process to be had, the work is done here, before
-    this returns."""
+    With ``fork`` False (one process asked for, or a site too small for workers), or no fork or no process to be
+    had, the work is done here, before this returns."""
 
     def __init__(self, work: Callable[[], None], fork: bool = True) -> None:
         self.process: multiprocessing.process.BaseProcess | None = None
@@ -517,7 +517,7 @@ def build_report_site(
                 del pending
             findings.add({"compliance": unread_compliance_rows(unread)})
             builders.close()  # before the fork: no worker, nor the pool's threads, is left to copy
-            searching = _Background(lambda: _write_search_page(out, search.finish(), generated), processes > 1)
+            searching = _Background(lambda: _write_search_page(out, search.finish(), generated), builders.parallel)
             findings.finish()
             cache.finish()
             analyses_out.finish()
