@@ -244,6 +244,11 @@ def parse_sections(text: str, report_year: int | None = None) -> list[Section]:
     ]
 
 
+def _plans_head(lines: list[str], line: int, level: int) -> _Head:
+    """An unnumbered paragraph that opens plans with no heading of their own (下一步，… / 整改措施：…), as one."""
+    return _Head(line, "", level, heading_title(lines[line].strip()), "plans", fixed=True)
+
+
 def _split_combined(lines: list[str], heads: list[_Head], n: int, year: int | None) -> list[_Head]:
     """A 存在问题及下一步打算 heading: its children and lines told apart into shortcomings and plans."""
     root = heads[n]
@@ -258,7 +263,7 @@ def _split_combined(lines: list[str], heads: list[_Head], n: int, year: int | No
         for c in children:
             c.part, c.fixed = "shortcomings", True
         return remedies
-    new = [_Head(i, "", child_level, heading_title(lines[i].strip()), "plans", fixed=True) for i in found if i is not None]
+    new = [_plans_head(lines, i, child_level) for i in found if i is not None]
     role = "shortcomings"
     for c in children:
         if new and c.line > new[0].line:
@@ -282,7 +287,7 @@ def _remedies(lines: list[str], heads: list[_Head], children: list[_Head], end: 
         stop = children[k + 1].line if k + 1 < len(children) else end
         at = _forward_line(lines, heads, child.line + 1, stop, year)
         if at is not None:
-            found.append(_Head(at, "", child.level + 1, heading_title(lines[at].strip()), "plans", fixed=True))
+            found.append(_plans_head(lines, at, child.level + 1))
     return found if len(found) >= 2 else []
 
 
@@ -295,7 +300,7 @@ def _measures(lines: list[str], heads: list[_Head], n: int) -> list[_Head]:
         if i in marked or not MEASURES.match(lines[i].strip()):
             continue
         inside = max((h for h in heads if h.line < i), key=lambda h: h.line)
-        found.append(_Head(i, "", inside.level + 1, heading_title(lines[i].strip()), "plans", fixed=True))
+        found.append(_plans_head(lines, i, inside.level + 1))
     return found
 
 
@@ -316,7 +321,7 @@ def _closing_plans(lines: list[str], heads: list[_Head], roots: list[int], year:
     for h in heads:
         if h.line > i:
             h.part, h.fixed = "plans", True
-    return [_Head(i, "", level, heading_title(lines[i].strip()), "plans", fixed=True)]
+    return [_plans_head(lines, i, level)]
 
 
 def _relink_after_synthetic(heads: list[_Head]) -> None:
