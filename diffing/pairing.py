@@ -158,8 +158,8 @@ def _ends_other(a: ItemView, b: ItemView) -> bool:
 
 
 def _stage_clash(a: ItemView, b: ItemView) -> bool:
-    return stage_clash(_first_clause(a.text), _first_clause(b.text)) or finished_then_other(
-        _first_clause(a.text), _first_clause(b.text))
+    heading_a, heading_b = _first_clause(a.text), _first_clause(b.text)
+    return stage_clash(heading_a, heading_b) or finished_then_other(heading_a, heading_b)
 
 
 def piece_head(piece: ItemView, single: ItemView) -> float:

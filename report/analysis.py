@@ -200,7 +200,7 @@ def _digest_of(digests: dict[int, str], index: int, doc: DocumentPage, agency: s
 
 def document_keys(doc: DocumentPage) -> set[str]:
     """The sentence keys of what the report says now (its current version's text), split once: kept on the
-    document by :func:`shared_sentence_keys` for the analysis of its year pair."""
+    document by :func:`own_sentence_keys` for the analysis of its year pair."""
     if doc.keys is None:
         doc.keys = sentence_keys(doc.current.text)
     return doc.keys
@@ -210,8 +210,12 @@ def own_sentence_keys(agencies: list[AgencyPage]) -> None:
     """Set each agency's sentence keys (and its documents', :func:`document_keys`): what a batch of a build
     needs, whose counts came from the whole archive (:func:`streamed_sentence_keys`)."""
     for agency in agencies:
-        agency.keys = set().union(*(document_keys(d) for d in agency.documents))
+        agency.keys = _agency_keys(agency)
         agency.shared_keys = None
+
+
+def _agency_keys(agency: AgencyPage) -> set[str]:
+    return set().union(*(document_keys(d) for d in agency.documents))
 
 
 def drop_own_keys(agency: AgencyPage) -> None:
@@ -226,7 +230,7 @@ def restore_own_keys(agency: AgencyPage) -> None:
     """The agency's sentence keys again after :func:`drop_own_keys`, leaving its ``shared_keys`` (those the parent
     looked up for its digest) as they came."""
     if not agency.keys:
-        agency.keys = set().union(*(document_keys(d) for d in agency.documents))
+        agency.keys = _agency_keys(agency)
 
 
 def shared_sentence_keys(agencies: list[AgencyPage]) -> SentenceCounts:
